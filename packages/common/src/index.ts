@@ -1,0 +1,11 @@
+export { type Clock, ManualClock, systemClock } from './clock.js';
+export { RocketMQError } from './errors.js';
+export { createLogger, type Logger, type LogLevel, silentLogger } from './logger.js';
+export {
+  applyProperties,
+  type ConfigValue,
+  formatProperties,
+  parseProperties,
+  readPropertiesFile,
+} from './properties-file.js';
+export { err, ok, type Result } from './result.js';

@@ -1,0 +1,89 @@
+import { type ProtocolError, protocolError } from './protocol-error.js';
+
+/** Java's `com.rocketmq.remoting.frameMaxLength` default. */
+export const DEFAULT_MAX_FRAME_LENGTH = 16 * 1024 * 1024;
+
+/** The smallest legal frame: the 4-byte serialize-type/header-length word. */
+const MIN_FRAME_LENGTH = 4;
+
+export interface SplitResult {
+  /** Complete frames, each the bytes after the 4-byte length field. */
+  frames: Buffer[];
+  /** Set when the stream is unusable; the connection must be closed. */
+  error?: ProtocolError;
+}
+
+/**
+ * Cuts a TCP byte stream into frames. Pure: bytes in, frames out.
+ *
+ * Frames that lie inside one chunk are returned as zero-copy views; a frame spanning chunks
+ * is copied once, when its last byte arrives (never re-concatenated per chunk). A declared
+ * length over the limit is refused as soon as the length word is seen, before its bytes are
+ * buffered.
+ */
+export class FrameSplitter {
+  private parts: Buffer[] = [];
+  private pendingLength = 0;
+  /** Total bytes (length field included) of the frame being assembled; -1 = not yet known. */
+  private need = -1;
+  private failed: ProtocolError | undefined;
+
+  constructor(private readonly maxFrameLength = DEFAULT_MAX_FRAME_LENGTH) {}
+
+  /** Bytes held waiting for the rest of a frame. */
+  get buffered(): number {
+    return this.pendingLength;
+  }
+
+  push(chunk: Buffer): SplitResult {
+    const frames: Buffer[] = [];
+    if (this.failed) return { frames, error: this.failed };
+    let buf = chunk;
+    if (this.pendingLength > 0) {
+      this.parts.push(chunk);
+      this.pendingLength += chunk.length;
+      if (this.need < 0 && this.pendingLength >= 4) {
+        // Only the length word is needed; the parts before it are tiny.
+        const head = Buffer.concat(this.parts, Math.min(this.pendingLength, 4));
+        const error = this.check(head.readInt32BE(0));
+        if (error) return { frames, error };
+        this.need = 4 + head.readInt32BE(0);
+      }
+      if (this.need < 0 || this.pendingLength < this.need) return { frames };
+      buf = this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts, this.pendingLength);
+      this.parts = [];
+      this.pendingLength = 0;
+      this.need = -1;
+    }
+    let off = 0;
+    while (buf.length - off >= 4) {
+      const len = buf.readInt32BE(off);
+      const error = this.check(len);
+      if (error) return { frames, error };
+      if (buf.length - off - 4 < len) {
+        this.need = 4 + len;
+        break;
+      }
+      frames.push(buf.subarray(off + 4, off + 4 + len));
+      off += 4 + len;
+    }
+    if (off < buf.length) {
+      this.parts = [buf.subarray(off)];
+      this.pendingLength = buf.length - off;
+    }
+    return { frames };
+  }
+
+  private check(len: number): ProtocolError | undefined {
+    if (len > this.maxFrameLength) {
+      this.failed = protocolError('frame-too-large', `frame length ${len} exceeds ${this.maxFrameLength}`);
+    } else if (len < MIN_FRAME_LENGTH) {
+      this.failed = protocolError('frame-too-short', `frame length ${len} is below ${MIN_FRAME_LENGTH}`);
+    }
+    if (this.failed) {
+      this.parts = [];
+      this.pendingLength = 0;
+    }
+    return this.failed;
+  }
+}

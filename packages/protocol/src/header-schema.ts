@@ -1,0 +1,121 @@
+import { err, ok, type Result } from '@rocketmq-ts/common';
+import { emptyFields } from './remoting-command.js';
+
+// One explicit schema per request/response header (no reflection). A schema decodes the
+// string-valued extFields into a typed object and encodes it back, always as strings.
+//
+// Number semantics: `int` must fit in 32 bits; `long` is a JS number, exact up to 2^53, which
+// covers every offset and timestamp a broker produces. `boolean` follows Java's
+// Boolean.parseBoolean: "true" (any case) is true, anything else false.
+
+export type FieldKind = 'string' | 'int' | 'long' | 'boolean';
+
+export interface FieldSpec<K extends FieldKind = FieldKind, R extends boolean = boolean> {
+  readonly kind: K;
+  readonly required: R;
+  /** Key on the wire when it differs from the property name (SEND_MESSAGE_V2's a..n). */
+  readonly wire?: string;
+}
+
+type ValueOf<K extends FieldKind> = K extends 'string' ? string : K extends 'boolean' ? boolean : number;
+type RequiredKeys<S> = { [P in keyof S]: S[P] extends FieldSpec<FieldKind, true> ? P : never }[keyof S];
+type OptionalKeys<S> = Exclude<keyof S, RequiredKeys<S>>;
+
+export type HeaderOf<S extends Record<string, FieldSpec>> = {
+  -readonly [P in RequiredKeys<S>]: S[P] extends FieldSpec<infer K> ? ValueOf<K> : never;
+} & {
+  -readonly [P in OptionalKeys<S>]?: (S[P] extends FieldSpec<infer K> ? ValueOf<K> : never) | undefined;
+};
+
+export interface HeaderError {
+  header: string;
+  field: string;
+  message: string;
+}
+
+export interface HeaderSchema<T> {
+  readonly name: string;
+  decode(ext: Record<string, string>): Result<T, HeaderError>;
+  encode(value: T): Record<string, string>;
+}
+
+const spec =
+  <K extends FieldKind>(kind: K) =>
+  (wire?: string): FieldSpec<K, true> => ({ kind, required: true, ...(wire ? { wire } : {}) });
+const optSpec =
+  <K extends FieldKind>(kind: K) =>
+  (wire?: string): FieldSpec<K, false> => ({ kind, required: false, ...(wire ? { wire } : {}) });
+
+/** Field constructors: `f.string()` required, `f.optString()` optional; pass a wire key if it differs. */
+export const f = {
+  string: spec('string'),
+  int: spec('int'),
+  long: spec('long'),
+  boolean: spec('boolean'),
+  optString: optSpec('string'),
+  optInt: optSpec('int'),
+  optLong: optSpec('long'),
+  optBoolean: optSpec('boolean'),
+};
+
+const INTEGER = /^[+-]?\d+$/;
+
+function parseField(kind: FieldKind, raw: string): string | number | boolean | undefined {
+  switch (kind) {
+    case 'string':
+      return raw;
+    case 'boolean':
+      return raw.toLowerCase() === 'true';
+    case 'int': {
+      if (!INTEGER.test(raw)) return undefined;
+      const n = Number(raw);
+      return n >= -2147483648 && n <= 2147483647 ? n : undefined;
+    }
+    case 'long': {
+      if (!INTEGER.test(raw)) return undefined;
+      const n = Number(raw);
+      return Number.isSafeInteger(n) ? n : undefined;
+    }
+  }
+}
+
+export function defineHeader<S extends Record<string, FieldSpec>>(name: string, fields: S): HeaderSchema<HeaderOf<S>> {
+  const entries = Object.entries(fields).map(([prop, s]) => ({
+    prop,
+    wire: s.wire ?? prop,
+    kind: s.kind,
+    required: s.required,
+  }));
+  return {
+    name,
+    decode(ext) {
+      const out: Record<string, unknown> = {};
+      for (const e of entries) {
+        const raw = ext[e.wire];
+        if (raw === undefined) {
+          if (e.required) return err({ header: name, field: e.wire, message: `the custom field <${e.wire}> is null` });
+          continue;
+        }
+        const v = parseField(e.kind, raw);
+        if (v === undefined) {
+          return err({
+            header: name,
+            field: e.wire,
+            message: `the custom field <${e.wire}> is not a valid ${e.kind}: ${raw}`,
+          });
+        }
+        out[e.prop] = v;
+      }
+      return ok(out as HeaderOf<S>);
+    },
+    encode(value) {
+      const out = emptyFields();
+      const v = value as Record<string, unknown>;
+      for (const e of entries) {
+        const x = v[e.prop];
+        if (x !== undefined && x !== null) out[e.wire] = String(x);
+      }
+      return out;
+    },
+  };
+}

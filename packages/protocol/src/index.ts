@@ -1,0 +1,11 @@
+export * from './body/index.js';
+export * from './codes.js';
+export * from './command-codec.js';
+export * from './frame-splitter.js';
+export * from './header-schema.js';
+// Areas below are filled by their owners; each file is self-contained.
+export * from './headers/index.js';
+export * from './message/index.js';
+export * from './protocol-error.js';
+export * from './remoting-command.js';
+export * from './route/index.js';
