@@ -119,3 +119,6 @@ export function defineHeader<S extends Record<string, FieldSpec>>(name: string, 
     },
   };
 }
+
+/** The decoded value type of a schema: `HeaderType<typeof PullMessageRequestHeader>`. */
+export type HeaderType<H> = H extends HeaderSchema<infer T> ? T : never;

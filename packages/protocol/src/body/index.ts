@@ -1,2 +1,3 @@
-// Barrel for src/body; each area file adds one export line here.
-export {};
+// Barrel for request/response bodies. Owners add one export line per file.
+export * from './heartbeat.js';
+export * from './message-queue.js';

@@ -1,2 +1,7 @@
-// Barrel for src/headers; each area file adds one export line here.
-export {};
+// Barrel for request/response header schemas. Owners add one export line per file.
+export * from './client.js';
+export * from './offset.js';
+export * from './pop.js';
+export * from './pull.js';
+export * from './send.js';
+export * from './topic.js';
