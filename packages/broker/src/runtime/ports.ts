@@ -1,0 +1,138 @@
+import type { RemotingCommand } from '@rocketmq-ts/protocol';
+
+// Narrow interfaces between broker components. The core managers (topic, subscription
+// group, consumer offset, client registry) implement them; feature modules (schedule,
+// send-back, query, locks, admin, transactions) depend only on these, and the composition
+// root (runtime/composition.ts) wires concrete instances in. Keep each interface to what
+// its users call.
+
+export interface BrokerIdentity {
+  clusterName: string;
+  brokerName: string;
+  brokerId: number;
+  /** Advertised `ip:port` of the main remoting port (brokerIP1 + listenPort). */
+  brokerAddr: string;
+}
+
+export interface TopicView {
+  topicName: string;
+  readQueueNums: number;
+  writeQueueNums: number;
+  perm: number;
+  topicFilterType: 'SINGLE_TAG' | 'MULTI_TAG';
+  topicSysFlag: number;
+  order: boolean;
+  attributes: Record<string, string>;
+}
+
+export interface TopicRegistry {
+  get(topic: string): TopicView | undefined;
+  all(): Iterable<TopicView>;
+  /**
+   * Returns the topic, creating it (persisted, and registered with every NameServer) when
+   * missing. Used for %RETRY%<group>, %DLQ%<group>, SCHEDULE_TOPIC_XXXX and the like.
+   */
+  ensure(topic: string, queueNums: number, perm: number, topicSysFlag?: number): Promise<TopicView>;
+  createOrUpdate(config: TopicView): Promise<void>;
+  delete(topic: string): Promise<void>;
+}
+
+export interface SubscriptionGroupView {
+  groupName: string;
+  consumeEnable: boolean;
+  consumeFromMinEnable: boolean;
+  consumeBroadcastEnable: boolean;
+  consumeMessageOrderly: boolean;
+  retryQueueNums: number;
+  retryMaxTimes: number;
+  brokerId: number;
+  whichBrokerWhenConsumeSlowly: number;
+  notifyConsumerIdsChangedEnable: boolean;
+}
+
+export interface SubscriptionGroupRegistry {
+  get(group: string): SubscriptionGroupView | undefined;
+  /** The group, auto-created with defaults when `autoCreateSubscriptionGroup`; else undefined. */
+  getOrCreate(group: string): Promise<SubscriptionGroupView | undefined>;
+  all(): Iterable<SubscriptionGroupView>;
+  update(config: SubscriptionGroupView): Promise<void>;
+  delete(group: string): Promise<void>;
+}
+
+export interface ConsumerOffsetStore {
+  /** Committed offset, or -1 when none. */
+  query(group: string, topic: string, queueId: number): number;
+  commit(group: string, topic: string, queueId: number, offset: number): void;
+  /** queueId → offset of one group on one topic. */
+  queueOffsets(group: string, topic: string): Map<number, number>;
+  /** Topics a group has committed offsets for. */
+  topicsOf(group: string): string[];
+  /** Groups with committed offsets on a topic. */
+  groupsOf(topic: string): string[];
+  removeGroup(group: string): void;
+  removeTopic(topic: string): void;
+}
+
+/** One client as seen through its connection (heartbeats keep it alive). */
+export interface ClientChannel {
+  clientId: string;
+  /** `ip:port` of the client socket. */
+  remoteAddress: string;
+  language: string;
+  version: number;
+  lastUpdateTimestamp: number;
+  /** Sends a request to this client and awaits its answer (server push). */
+  request(cmd: RemotingCommand, timeoutMs: number): Promise<RemotingCommand>;
+  oneway(cmd: RemotingCommand): void;
+}
+
+export interface ConsumerGroupInfo {
+  groupName: string;
+  consumeType: string;
+  messageModel: string;
+  consumeFromWhere: string;
+  channels: ClientChannel[];
+  /** topic → subscription string and version. */
+  subscriptions: Map<string, { subString: string; subVersion: number; expressionType: string; codeSet: number[]; tagsSet: string[] }>;
+}
+
+export interface ClientRegistry {
+  consumerGroup(group: string): ConsumerGroupInfo | undefined;
+  consumerGroups(): Iterable<ConsumerGroupInfo>;
+  /** Live channels of a producer group (transaction check-back goes to one of them). */
+  producerChannels(group: string): ClientChannel[];
+}
+
+/**
+ * What feature modules (schedule, send-back/retry, query, locks, admin, transactions) receive
+ * from the composition root. runtime/features.ts turns it into processors and services.
+ */
+export interface FeatureDeps {
+  identity: BrokerIdentity;
+  store: import('@rocketmq-ts/store').MessageStore;
+  topics: TopicRegistry;
+  groups: SubscriptionGroupRegistry;
+  offsets: ConsumerOffsetStore;
+  clients: ClientRegistry;
+  logger: import('@rocketmq-ts/common').Logger;
+  clock: import('@rocketmq-ts/common').Clock;
+  /** Directory for the broker's JSON state (`<storePathRootDir>/config`). */
+  configDir: string;
+  /** Effective broker configuration (broker.conf keys), read-only. */
+  config: Readonly<Record<string, string | number | boolean>>;
+}
+
+export interface FeatureProcessor {
+  code: number;
+  handler: import('@rocketmq-ts/remoting').RequestHandler;
+  /** Executor pool name (see RemotingServer.definePool); default pool when absent. */
+  pool?: string;
+}
+
+export interface FeatureSet {
+  processors: FeatureProcessor[];
+  /** Starts background services (schedule delivery, transaction checks, lock expiry). */
+  start(): Promise<void>;
+  /** Stops them and persists their progress. */
+  stop(): Promise<void>;
+}
