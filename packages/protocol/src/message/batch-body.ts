@@ -1,0 +1,53 @@
+// SEND_BATCH_MESSAGE body (reference §2.3): concatenated inner records without topic or queue.
+//   TOTALSIZE i32 (whole inner record) | MAGICCODE i32 (0 from Java) | BODYCRC i32 (0) |
+//   FLAG i32 | BODY i32 len + bytes | PROPERTIES i16 len + UTF-8
+import { err, ok, type Result } from '@rocketmq-ts/common';
+
+export interface BatchItem {
+  flag: number;
+  /** A view into the request body, not a copy. */
+  body: Buffer;
+  properties: string;
+}
+
+const FIXED = 4 + 4 + 4 + 4 + 4 + 2;
+
+export function decodeBatchBody(buf: Buffer): Result<BatchItem[], string> {
+  const out: BatchItem[] = [];
+  let pos = 0;
+  while (pos < buf.length) {
+    if (pos + FIXED > buf.length) return err(`batch record at ${pos}: truncated header`);
+    const total = buf.readInt32BE(pos);
+    if (total < FIXED || pos + total > buf.length) return err(`batch record at ${pos}: bad size ${total}`);
+    const flag = buf.readInt32BE(pos + 12);
+    const bodyLen = buf.readInt32BE(pos + 16);
+    if (bodyLen < 0 || 20 + bodyLen + 2 > total) return err(`batch record at ${pos}: bad body length ${bodyLen}`);
+    const body = buf.subarray(pos + 20, pos + 20 + bodyLen);
+    const propPos = pos + 20 + bodyLen;
+    const propLen = buf.readInt16BE(propPos);
+    if (propLen < 0 || 20 + bodyLen + 2 + propLen !== total) {
+      return err(`batch record at ${pos}: bad properties length ${propLen}`);
+    }
+    out.push({ flag, body, properties: buf.toString('utf8', propPos + 2, propPos + 2 + propLen) });
+    pos += total;
+  }
+  return ok(out);
+}
+
+/** Builds a batch body the way the Java client does (MAGICCODE and BODYCRC 0). */
+export function encodeBatchBody(items: readonly BatchItem[]): Buffer {
+  const parts: Buffer[] = [];
+  for (const m of items) {
+    const props = Buffer.from(m.properties, 'utf8');
+    const total = FIXED + m.body.length + props.length;
+    const b = Buffer.alloc(total);
+    b.writeInt32BE(total, 0);
+    b.writeInt32BE(m.flag, 12);
+    b.writeInt32BE(m.body.length, 16);
+    m.body.copy(b, 20);
+    b.writeInt16BE(props.length, 20 + m.body.length);
+    props.copy(b, 22 + m.body.length);
+    parts.push(b);
+  }
+  return Buffer.concat(parts);
+}

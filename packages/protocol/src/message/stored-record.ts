@@ -1,0 +1,316 @@
+// The stored message record: one CommitLog entry, and also the body format of pull, query and
+// view responses (reference §3.1). Schema, IPv4 hosts, V1 magic:
+//
+//   0 TOTALSIZE i32 | 4 MAGICCODE i32 | 8 BODYCRC i32 | 12 QUEUEID i32 | 16 FLAG i32
+//   20 QUEUEOFFSET i64 | 28 PHYSICALOFFSET i64 | 36 SYSFLAG i32 | 40 BORNTIMESTAMP i64
+//   48 BORNHOST 4+4 (20 if sysFlag 0x10) | STORETIMESTAMP i64 | STOREHOST 4+4 (20 if 0x20)
+//   RECONSUMETIMES i32 | PREPAREDTRANSACTIONOFFSET i64 | BODY i32 len + bytes
+//   TOPIC u8 len (V1) / i16 len (V2) + UTF-8 | PROPERTIES i16 len + UTF-8
+//
+// Everything here is pure: bytes in, values out. Writers encode straight into a caller's
+// buffer so the store can pack a batch of records into one reusable write buffer.
+import { bodyCrc } from './crc32.js';
+import { MAX_PROPERTIES_SIZE, MAX_V1_TOPIC_LENGTH, MessageMagic, MessageSysFlag } from './message-const.js';
+import { createOffsetMsgId } from './message-id.js';
+import { decodeProperties, type MessageProperties } from './properties-codec.js';
+import { formatHost, type HostBytes } from './socket-address.js';
+
+/** Smallest possible record: V1, IPv4 hosts, empty body, topic and properties. */
+export const MIN_RECORD_SIZE = 91;
+/** Offset of QUEUEOFFSET / PHYSICALOFFSET / SYSFLAG / BORNTIMESTAMP / BORNHOST: fixed for every record. */
+export const RecordOffset = {
+  TOTALSIZE: 0,
+  MAGICCODE: 4,
+  BODYCRC: 8,
+  QUEUEID: 12,
+  FLAG: 16,
+  QUEUEOFFSET: 20,
+  PHYSICALOFFSET: 28,
+  SYSFLAG: 36,
+  BORNTIMESTAMP: 40,
+  BORNHOST: 48,
+} as const;
+
+/** Everything that goes into a record. Hosts come pre-parsed (see parseHost). */
+export interface StoredRecordInput {
+  topic: string;
+  queueId: number;
+  flag: number;
+  body: Buffer;
+  properties: string;
+  sysFlag: number;
+  bornTimestamp: number;
+  bornHost: HostBytes;
+  storeTimestamp: number;
+  storeHost: HostBytes;
+  reconsumeTimes: number;
+  preparedTransactionOffset: number;
+  queueOffset: number;
+  physicalOffset: number;
+}
+
+/** Sizes worked out before writing, so a writer can check the record fits where it goes. */
+export interface RecordLayout {
+  size: number;
+  /** sysFlag with the host-family bits set to match the hosts given. */
+  sysFlag: number;
+  topicLength: number;
+  propertiesLength: number;
+  v2: boolean;
+}
+
+export function measureStoredRecord(
+  topic: string,
+  properties: string,
+  bodyLength: number,
+  sysFlag: number,
+  bornV6: boolean,
+  storeV6: boolean,
+): RecordLayout {
+  const topicLength = Buffer.byteLength(topic, 'utf8');
+  const propertiesLength = properties.length === 0 ? 0 : Buffer.byteLength(properties, 'utf8');
+  const v2 = topicLength > MAX_V1_TOPIC_LENGTH;
+  let flag = sysFlag & ~(MessageSysFlag.BORNHOST_V6_FLAG | MessageSysFlag.STOREHOSTADDRESS_V6_FLAG);
+  if (bornV6) flag |= MessageSysFlag.BORNHOST_V6_FLAG;
+  if (storeV6) flag |= MessageSysFlag.STOREHOSTADDRESS_V6_FLAG;
+  const size =
+    MIN_RECORD_SIZE +
+    bodyLength +
+    topicLength +
+    propertiesLength +
+    (bornV6 ? 12 : 0) +
+    (storeV6 ? 12 : 0) +
+    (v2 ? 1 : 0);
+  return { size, sysFlag: flag, topicLength, propertiesLength, v2 };
+}
+
+function writeLong(b: Buffer, v: number, pos: number): void {
+  // Offsets and timestamps stay below 2^53; splitting avoids a BigInt per field.
+  b.writeInt32BE(Math.floor(v / 0x100000000) | 0, pos);
+  b.writeUInt32BE(v >>> 0, pos + 4);
+}
+function readLong(b: Buffer, pos: number): number {
+  return b.readInt32BE(pos) * 0x100000000 + b.readUInt32BE(pos + 4);
+}
+
+export { readLong as readInt64, writeLong as writeInt64 };
+
+/** Writes one record at `pos`; returns its size. `crc` may be passed when already known. */
+export function writeStoredRecord(
+  target: Buffer,
+  pos: number,
+  r: StoredRecordInput,
+  layout: RecordLayout,
+  crc: number = bodyCrc(r.body),
+): number {
+  let p = pos;
+  target.writeInt32BE(layout.size, p);
+  target.writeInt32BE(layout.v2 ? MessageMagic.V2 : MessageMagic.V1, p + 4);
+  target.writeInt32BE(crc, p + 8);
+  target.writeInt32BE(r.queueId, p + 12);
+  target.writeInt32BE(r.flag, p + 16);
+  writeLong(target, r.queueOffset, p + 20);
+  writeLong(target, r.physicalOffset, p + 28);
+  target.writeInt32BE(layout.sysFlag, p + 36);
+  writeLong(target, r.bornTimestamp, p + 40);
+  p += 48;
+  p += r.bornHost.bytes.copy(target, p);
+  writeLong(target, r.storeTimestamp, p);
+  p += 8;
+  p += r.storeHost.bytes.copy(target, p);
+  target.writeInt32BE(r.reconsumeTimes, p);
+  writeLong(target, r.preparedTransactionOffset, p + 4);
+  target.writeInt32BE(r.body.length, p + 12);
+  p += 16;
+  p += r.body.copy(target, p);
+  if (layout.v2) {
+    target.writeInt16BE(layout.topicLength, p);
+    p += 2;
+  } else {
+    target[p++] = layout.topicLength;
+  }
+  p += target.write(r.topic, p, layout.topicLength, 'utf8');
+  target.writeInt16BE(layout.propertiesLength, p);
+  p += 2;
+  if (layout.propertiesLength > 0) p += target.write(r.properties, p, layout.propertiesLength, 'utf8');
+  return p - pos;
+}
+
+/** Allocating convenience form of writeStoredRecord (tests, tools, single messages). */
+export function encodeStoredRecord(r: StoredRecordInput): Buffer {
+  const layout = measureStoredRecord(r.topic, r.properties, r.body.length, r.sysFlag, r.bornHost.v6, r.storeHost.v6);
+  const out = Buffer.allocUnsafe(layout.size);
+  writeStoredRecord(out, 0, r, layout);
+  return out;
+}
+
+/** Writes the end-of-segment filler (TOTALSIZE = bytes left, BLANK magic). Needs 8 bytes. */
+export function writeBlankRecord(target: Buffer, pos: number, size: number): void {
+  target.writeInt32BE(size, pos);
+  target.writeInt32BE(MessageMagic.BLANK, pos + 4);
+}
+
+/** A decoded record: what the broker and clients look at. `body` is a view, not a copy. */
+export interface MessageView {
+  storeSize: number;
+  magic: number;
+  bodyCrc: number;
+  queueId: number;
+  flag: number;
+  queueOffset: number;
+  /** CommitLog offset of the record (Java: commitLogOffset). */
+  physicalOffset: number;
+  sysFlag: number;
+  bornTimestamp: number;
+  bornHost: string;
+  storeTimestamp: number;
+  storeHost: string;
+  reconsumeTimes: number;
+  preparedTransactionOffset: number;
+  body: Buffer;
+  topic: string;
+  /** Raw properties string as stored. */
+  propertiesString: string;
+  properties: MessageProperties;
+  /** Offset message id computed from STOREHOST and PHYSICALOFFSET. */
+  msgId: string;
+}
+
+/** What sits at a position of a CommitLog segment, judged from its bytes alone. */
+export type RecordProbe =
+  | { kind: 'record'; size: number }
+  | { kind: 'blank'; size: number }
+  /** TOTALSIZE 0: never-written space (preallocated files are zero-filled). */
+  | { kind: 'end' }
+  | { kind: 'corrupt'; reason: string };
+
+/**
+ * Checks structure (sizes add up, magic known, lengths inside the record) and, when asked,
+ * the body CRC. Recovery uses it to find the torn tail; it never throws.
+ */
+export function probeStoredRecord(buf: Buffer, pos: number, limit: number, verifyCrc: boolean): RecordProbe {
+  if (pos + 8 > limit)
+    return limit - pos >= 4 && buf.readInt32BE(pos) !== 0 ? { kind: 'corrupt', reason: 'short' } : { kind: 'end' };
+  const size = buf.readInt32BE(pos);
+  const magic = buf.readInt32BE(pos + 4);
+  if (size === 0 && magic === 0) return { kind: 'end' };
+  if (magic === MessageMagic.BLANK) {
+    return size >= 8 && pos + size <= limit ? { kind: 'blank', size } : { kind: 'corrupt', reason: 'blank size' };
+  }
+  if (magic !== MessageMagic.V1 && magic !== MessageMagic.V2) return { kind: 'corrupt', reason: 'magic' };
+  if (size < MIN_RECORD_SIZE || pos + size > limit) return { kind: 'corrupt', reason: 'size' };
+  const sysFlag = buf.readInt32BE(pos + 36);
+  const bornLen = sysFlag & MessageSysFlag.BORNHOST_V6_FLAG ? 20 : 8;
+  const storeLen = sysFlag & MessageSysFlag.STOREHOSTADDRESS_V6_FLAG ? 20 : 8;
+  let p = pos + 48 + bornLen + 8 + storeLen + 12;
+  const bodyLen = buf.readInt32BE(p);
+  p += 4;
+  if (bodyLen < 0 || p + bodyLen > pos + size) return { kind: 'corrupt', reason: 'body length' };
+  const bodyStart = p;
+  p += bodyLen;
+  let topicLen: number;
+  if (magic === MessageMagic.V2) {
+    if (p + 2 > pos + size) return { kind: 'corrupt', reason: 'topic length' };
+    topicLen = buf.readInt16BE(p);
+    p += 2;
+  } else {
+    topicLen = buf[p]!;
+    p += 1;
+  }
+  if (topicLen < 0 || p + topicLen + 2 > pos + size) return { kind: 'corrupt', reason: 'topic length' };
+  p += topicLen;
+  const propLen = buf.readInt16BE(p);
+  p += 2;
+  if (propLen < 0 || p + propLen !== pos + size) return { kind: 'corrupt', reason: 'properties length' };
+  if (verifyCrc && bodyCrc(buf.subarray(bodyStart, bodyStart + bodyLen)) !== buf.readInt32BE(pos + 8)) {
+    return { kind: 'corrupt', reason: 'body crc' };
+  }
+  return { kind: 'record', size };
+}
+
+/**
+ * Decodes the record at `pos` (which must have passed probeStoredRecord, or come from the
+ * store). Returns undefined for anything that is not a well-formed message record.
+ */
+export function decodeStoredRecord(
+  buf: Buffer,
+  pos = 0,
+  options: { properties?: boolean } = {},
+): MessageView | undefined {
+  const probe = probeStoredRecord(buf, pos, buf.length, false);
+  if (probe.kind !== 'record') return undefined;
+  const magic = buf.readInt32BE(pos + 4);
+  const sysFlag = buf.readInt32BE(pos + 36);
+  const bornV6 = (sysFlag & MessageSysFlag.BORNHOST_V6_FLAG) !== 0;
+  const storeV6 = (sysFlag & MessageSysFlag.STOREHOSTADDRESS_V6_FLAG) !== 0;
+  let p = pos + 48;
+  const bornHost = formatHost(buf, p, bornV6);
+  p += bornV6 ? 20 : 8;
+  const storeTimestamp = readLong(buf, p);
+  p += 8;
+  const storeHostBytes: HostBytes = { bytes: buf.subarray(p, p + (storeV6 ? 20 : 8)), v6: storeV6 };
+  const storeHost = formatHost(buf, p, storeV6);
+  p += storeV6 ? 20 : 8;
+  const reconsumeTimes = buf.readInt32BE(p);
+  const preparedTransactionOffset = readLong(buf, p + 4);
+  const bodyLen = buf.readInt32BE(p + 12);
+  p += 16;
+  const body = buf.subarray(p, p + bodyLen);
+  p += bodyLen;
+  let topicLen: number;
+  if (magic === MessageMagic.V2) {
+    topicLen = buf.readInt16BE(p);
+    p += 2;
+  } else {
+    topicLen = buf[p++]!;
+  }
+  const topic = buf.toString('utf8', p, p + topicLen);
+  p += topicLen;
+  const propLen = buf.readInt16BE(p);
+  p += 2;
+  const propertiesString = propLen > 0 ? buf.toString('utf8', p, p + propLen) : '';
+  const physicalOffset = readLong(buf, pos + 28);
+  return {
+    storeSize: probe.size,
+    magic,
+    bodyCrc: buf.readInt32BE(pos + 8),
+    queueId: buf.readInt32BE(pos + 12),
+    flag: buf.readInt32BE(pos + 16),
+    queueOffset: readLong(buf, pos + 20),
+    physicalOffset,
+    sysFlag,
+    bornTimestamp: readLong(buf, pos + 40),
+    bornHost,
+    storeTimestamp,
+    storeHost,
+    reconsumeTimes,
+    preparedTransactionOffset,
+    body,
+    topic,
+    propertiesString,
+    properties: options.properties === false ? new Map() : decodeProperties(propertiesString),
+    msgId: createOffsetMsgId(storeHostBytes, physicalOffset),
+  };
+}
+
+/** Decodes concatenated records (a pull / query response body) until the buffer ends. */
+export function decodeStoredRecords(buf: Buffer): MessageView[] {
+  const out: MessageView[] = [];
+  let pos = 0;
+  while (pos + MIN_RECORD_SIZE <= buf.length) {
+    const m = decodeStoredRecord(buf, pos);
+    if (!m) break;
+    out.push(m);
+    pos += m.storeSize;
+  }
+  return out;
+}
+
+/** STORETIMESTAMP of a record without decoding the rest (its position depends on BORNHOST). */
+export function readStoreTimestamp(buf: Buffer, pos: number): number {
+  const v6 = (buf.readInt32BE(pos + 36) & MessageSysFlag.BORNHOST_V6_FLAG) !== 0;
+  return readLong(buf, pos + 48 + (v6 ? 20 : 8));
+}
+
+/** Properties over the 2-byte length limit make PROPERTIES_SIZE_EXCEEDED. */
+export const propertiesTooLong = (layout: RecordLayout): boolean => layout.propertiesLength > MAX_PROPERTIES_SIZE;
