@@ -41,7 +41,7 @@ module.exports = {
   forbidden,
   options: {
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: '(^|/)dist/|node_modules/(?!@rocketmq-ts)' },
+    exclude: { path: ['^packages/[a-z-]+/dist/', '^e2e/dist/'] },
     preserveSymlinks: true,
     tsConfig: { fileName: 'tsconfig.base.json' },
     tsPreCompilationDeps: true,
