@@ -1,0 +1,296 @@
+import type { Socket } from 'node:net';
+import type { Logger } from '@rocketmq-ts/common';
+import {
+  decodeCommand,
+  encodeCommandHeader,
+  FLAG_ONEWAY,
+  FLAG_RESPONSE,
+  FrameSplitter,
+  type ProtocolError,
+  type RemotingCommand,
+} from '@rocketmq-ts/protocol';
+import { RemotingClosedError, RemotingSendRequestError, RemotingTimeoutError } from './errors.js';
+import type { Connection } from './types.js';
+
+/** Java's default for both server and client output buffers before flow control kicks in. */
+export const DEFAULT_WRITE_HIGH_WATER_MARK = 4 * 1024 * 1024;
+
+/** Receives the requests (not responses) that arrive on a connection. */
+export interface RequestSink {
+  onRequest(request: RemotingCommand, connection: SocketConnection): void;
+}
+
+export interface ConnectionOptions {
+  maxFrameLength: number;
+  writeHighWaterMark: number;
+  logger: Logger;
+  sink: RequestSink;
+}
+
+let nextConnectionId = 1;
+let nextOpaque = 1;
+
+/**
+ * Request ids are drawn from one process-wide counter rather than per connection, so a
+ * logged opaque identifies a single request. Wraps within int32 (the wire type).
+ */
+export function nextRequestId(): number {
+  const id = nextOpaque;
+  nextOpaque = nextOpaque >= 0x7fffffff ? 1 : nextOpaque + 1;
+  return id;
+}
+
+/** `ip:port`, with the IPv4-mapped IPv6 prefix removed so addresses match what users typed. */
+export function formatAddress(ip: string | undefined, port: number | undefined): string {
+  if (ip === undefined) return 'unknown';
+  const host = ip.startsWith('::ffff:') ? ip.slice(7) : ip;
+  return `${host}:${port ?? 0}`;
+}
+
+class PendingRequest {
+  readonly promise: Promise<RemotingCommand>;
+  resolve!: (cmd: RemotingCommand) => void;
+  reject!: (err: Error) => void;
+  timer: NodeJS.Timeout | undefined;
+  constructor(
+    readonly code: number,
+    readonly timeoutMs: number,
+  ) {
+    this.promise = new Promise<RemotingCommand>((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
+  }
+}
+
+// Module-level callbacks taking their context as arguments: no closure per request.
+function expireRequest(conn: SocketConnection, opaque: number): void {
+  conn.expire(opaque);
+}
+function flushCorked(conn: SocketConnection): void {
+  conn.flush();
+}
+
+/**
+ * One framed RemotingCommand stream over a socket, used by both server and client.
+ *
+ * Outbound: writes made within one tick are corked together and leave in one writev.
+ * When unsent output exceeds the high-water mark, reading stops (frames already split off
+ * wait in a backlog) until the socket drains, so a peer that never reads cannot make us
+ * buffer without bound.
+ */
+export class SocketConnection implements Connection {
+  readonly id = nextConnectionId++;
+  readonly remoteAddress: string;
+  readonly localAddress: string;
+  /** Date.now() of the last inbound bytes; the idle sweep reads it. */
+  lastReadAt = Date.now();
+
+  private readonly splitter: FrameSplitter;
+  private readonly pending = new Map<number, PendingRequest>();
+  private readonly closeListeners: (() => void)[] = [];
+  private readonly logger: Logger;
+  private readonly sink: RequestSink;
+  private readonly highWaterMark: number;
+  private backlog: Buffer[] = [];
+  private corked = false;
+  private paused = false;
+  private tornDown = false;
+
+  constructor(
+    readonly socket: Socket,
+    options: ConnectionOptions,
+  ) {
+    this.remoteAddress = formatAddress(socket.remoteAddress, socket.remotePort);
+    this.localAddress = formatAddress(socket.localAddress, socket.localPort);
+    this.splitter = new FrameSplitter(options.maxFrameLength);
+    this.logger = options.logger;
+    this.sink = options.sink;
+    this.highWaterMark = options.writeHighWaterMark;
+    socket.setNoDelay(true);
+    socket.on('data', this.onData);
+    socket.on('drain', this.onDrain);
+    socket.on('error', this.onError);
+    socket.on('close', this.onSocketClose);
+  }
+
+  get closed(): boolean {
+    return this.tornDown;
+  }
+
+  /** True while reading is stopped because the peer is not taking our output. */
+  get readPaused(): boolean {
+    return this.paused;
+  }
+
+  /** Requests sent on this connection still awaiting a response. */
+  get pendingCount(): number {
+    return this.pending.size;
+  }
+
+  send(cmd: RemotingCommand): void {
+    const socket = this.socket;
+    if (this.tornDown || socket.writableEnded || socket.destroyed) return;
+    const head = encodeCommandHeader(cmd);
+    if (!this.corked) {
+      this.corked = true;
+      socket.cork();
+      process.nextTick(flushCorked, this);
+    }
+    socket.write(head);
+    // The body goes as its own buffer: no copy of large pull-message bodies.
+    const body = cmd.body;
+    if (body !== undefined && body.length > 0) socket.write(body);
+    // writableNeedDrain guarantees a 'drain' will come to resume us.
+    if (!this.paused && socket.writableLength > this.highWaterMark && socket.writableNeedDrain) {
+      this.paused = true;
+      socket.pause();
+    }
+  }
+
+  /** Sets a fresh opaque on `cmd` (and clears its oneway bit), sends it, awaits the response. */
+  request(cmd: RemotingCommand, timeoutMs: number): Promise<RemotingCommand> {
+    if (this.tornDown || !this.socket.writable) {
+      return Promise.reject(new RemotingSendRequestError(this.remoteAddress, 'connection is closed'));
+    }
+    const opaque = nextRequestId();
+    cmd.opaque = opaque;
+    cmd.flag &= ~(FLAG_RESPONSE | FLAG_ONEWAY);
+    const pending = new PendingRequest(cmd.code, timeoutMs);
+    pending.timer = setTimeout(expireRequest, timeoutMs, this, opaque);
+    pending.timer.unref();
+    this.pending.set(opaque, pending);
+    this.send(cmd);
+    return pending.promise;
+  }
+
+  /** Sets a fresh opaque and the oneway bit on `cmd`, and sends it. */
+  oneway(cmd: RemotingCommand): void {
+    cmd.opaque = nextRequestId();
+    cmd.flag = (cmd.flag | FLAG_ONEWAY) & ~FLAG_RESPONSE;
+    this.send(cmd);
+  }
+
+  /** Drops the connection at once; unsent output is discarded, pending requests rejected. */
+  close(): void {
+    this.socket.destroy();
+    this.teardown();
+  }
+
+  /** Flushes what is queued, then half-closes; the peer's close completes the teardown. */
+  end(): void {
+    if (!this.socket.destroyed) this.socket.end();
+  }
+
+  onClose(listener: () => void): void {
+    if (this.tornDown) process.nextTick(listener);
+    else this.closeListeners.push(listener);
+  }
+
+  /** @internal Timer callback: the request with this opaque got no response in time. */
+  expire(opaque: number): void {
+    const pending = this.pending.get(opaque);
+    if (pending === undefined) return;
+    this.pending.delete(opaque);
+    pending.reject(new RemotingTimeoutError(this.remoteAddress, pending.timeoutMs, pending.code));
+  }
+
+  /** @internal nextTick callback: sends what was corked during this tick. */
+  flush(): void {
+    this.corked = false;
+    this.socket.uncork();
+  }
+
+  private readonly onData = (chunk: Buffer): void => {
+    this.lastReadAt = Date.now();
+    const { frames, error } = this.splitter.push(chunk);
+    if (this.backlog.length > 0) {
+      // Only reachable if a chunk was already in flight when we paused; keep frame order.
+      for (const f of frames) this.backlog.push(f);
+    } else {
+      this.processFrames(frames);
+    }
+    if (error !== undefined) this.protocolFailure(error);
+  };
+
+  private processFrames(frames: Buffer[]): void {
+    for (let i = 0; i < frames.length; i++) {
+      if (this.tornDown) return;
+      if (this.paused) {
+        this.backlog = frames.slice(i);
+        return;
+      }
+      this.handleFrame(frames[i]!);
+    }
+  }
+
+  private handleFrame(frame: Buffer): void {
+    const decoded = decodeCommand(frame);
+    if (!decoded.ok) {
+      this.protocolFailure(decoded.error);
+      return;
+    }
+    const cmd = decoded.value;
+    if ((cmd.flag & FLAG_RESPONSE) === 0) {
+      this.sink.onRequest(cmd, this);
+      return;
+    }
+    const pending = this.pending.get(cmd.opaque);
+    if (pending === undefined) {
+      // A response after its request timed out; Java drops these too.
+      this.logger.debug({ connection: this.id, opaque: cmd.opaque, code: cmd.code }, 'response matches no request');
+      return;
+    }
+    this.pending.delete(cmd.opaque);
+    clearTimeout(pending.timer);
+    pending.resolve(cmd);
+  }
+
+  private readonly onDrain = (): void => {
+    if (!this.paused || this.tornDown) return;
+    this.paused = false;
+    const backlog = this.backlog;
+    this.backlog = [];
+    this.processFrames(backlog);
+    if (!this.paused && !this.tornDown) this.socket.resume();
+  };
+
+  private protocolFailure(error: ProtocolError): void {
+    if (this.tornDown) return;
+    this.logger.warn(
+      { connection: this.id, remoteAddress: this.remoteAddress, kind: error.kind },
+      `closing connection from ${this.remoteAddress}: ${error.message}`,
+    );
+    this.close();
+  }
+
+  private readonly onError = (err: Error): void => {
+    // 'close' always follows; resets and EPIPEs are routine for a network server.
+    this.logger.debug({ connection: this.id, remoteAddress: this.remoteAddress, err: err.message }, 'socket error');
+  };
+
+  private readonly onSocketClose = (): void => {
+    this.teardown();
+  };
+
+  private teardown(): void {
+    if (this.tornDown) return;
+    this.tornDown = true;
+    this.backlog = [];
+    if (this.pending.size > 0) {
+      const pending = [...this.pending.values()];
+      this.pending.clear();
+      for (const p of pending) {
+        clearTimeout(p.timer);
+        p.reject(new RemotingClosedError(this.remoteAddress));
+      }
+    }
+    for (const listener of this.closeListeners.splice(0)) {
+      try {
+        listener();
+      } catch (err) {
+        this.logger.error({ err }, 'connection close listener threw');
+      }
+    }
+  }
+}

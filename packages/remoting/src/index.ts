@@ -1,0 +1,24 @@
+export { DEFAULT_WRITE_HIGH_WATER_MARK, formatAddress, SocketConnection } from './connection.js';
+export {
+  RemotingClosedError,
+  RemotingConnectError,
+  RemotingErrorCode,
+  RemotingSendRequestError,
+  RemotingTimeoutError,
+} from './errors.js';
+export { DEFAULT_POOL } from './processor-table.js';
+export {
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  parseAddress,
+  RemotingClient,
+} from './remoting-client.js';
+export { DEFAULT_MAX_IN_FLIGHT, DEFAULT_SERVER_IDLE_TIMEOUT_MS, RemotingServer } from './remoting-server.js';
+export type {
+  Connection,
+  PoolOptions,
+  ProcessorOptions,
+  RemotingClientOptions,
+  RemotingServerOptions,
+  RequestHandler,
+} from './types.js';

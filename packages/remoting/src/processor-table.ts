@@ -1,0 +1,183 @@
+import type { Logger } from '@rocketmq-ts/common';
+import {
+  createResponse,
+  FLAG_ONEWAY,
+  FLAG_RESPONSE,
+  isOneway,
+  type RemotingCommand,
+  ResponseCode,
+} from '@rocketmq-ts/protocol';
+import type { RequestSink, SocketConnection } from './connection.js';
+import type { RequestHandler } from './types.js';
+
+export const DEFAULT_POOL = 'default';
+
+/** An in-flight budget shared by the processors assigned to it. */
+export class Pool {
+  inFlight = 0;
+  constructor(
+    readonly name: string,
+    public maxInFlight: number,
+  ) {}
+}
+
+interface Processor {
+  handler: RequestHandler;
+  pool: Pool;
+}
+
+function isPromiseLike(v: unknown): v is PromiseLike<RemotingCommand | undefined> {
+  return typeof (v as { then?: unknown } | undefined)?.then === 'function';
+}
+
+function errorMessage(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/**
+ * Routes inbound requests to handlers and answers for them: unknown codes, overload,
+ * handler failures. Used by the server, and by the client for server-pushed requests.
+ */
+export class ProcessorTable implements RequestSink {
+  private readonly processors = new Map<number, Processor>();
+  private readonly pools = new Map<string, Pool>();
+  private fallback: Processor | undefined;
+  private inFlightTotal = 0;
+  private idleWaiter: (() => void) | undefined;
+  /** Set while the owner shuts down: new requests are turned away, in-flight ones finish. */
+  closing = false;
+
+  constructor(
+    private readonly logger: Logger,
+    private readonly defaultMaxInFlight: number,
+  ) {}
+
+  get inFlight(): number {
+    return this.inFlightTotal;
+  }
+
+  /**
+   * Pools are created by whichever of definePool/register names them first, so the order of
+   * those calls does not matter; an undefined pool has the default limit.
+   */
+  pool(name: string): Pool {
+    let p = this.pools.get(name);
+    if (p === undefined) {
+      p = new Pool(name, this.defaultMaxInFlight);
+      this.pools.set(name, p);
+    }
+    return p;
+  }
+
+  definePool(name: string, maxInFlight: number): void {
+    if (!(maxInFlight > 0)) throw new RangeError(`pool ${name}: maxInFlight must be positive, got ${maxInFlight}`);
+    this.pool(name).maxInFlight = maxInFlight;
+  }
+
+  register(code: number, handler: RequestHandler, poolName = DEFAULT_POOL): void {
+    this.processors.set(code, { handler, pool: this.pool(poolName) });
+  }
+
+  setDefault(handler: RequestHandler, poolName = DEFAULT_POOL): void {
+    this.fallback = { handler, pool: this.pool(poolName) };
+  }
+
+  onRequest(request: RemotingCommand, conn: SocketConnection): void {
+    const processor = this.processors.get(request.code) ?? this.fallback;
+    if (processor === undefined) {
+      this.reject(
+        request,
+        conn,
+        ResponseCode.REQUEST_CODE_NOT_SUPPORTED,
+        ` request type ${request.code} not supported`,
+      );
+      return;
+    }
+    if (this.closing) {
+      this.reject(request, conn, ResponseCode.SYSTEM_BUSY, '[REJECTREQUEST] server is shutting down');
+      return;
+    }
+    const pool = processor.pool;
+    if (pool.inFlight >= pool.maxInFlight) {
+      this.reject(
+        request,
+        conn,
+        ResponseCode.SYSTEM_BUSY,
+        `[REJECTREQUEST] system busy: pool '${pool.name}' already has ${pool.maxInFlight} requests in flight, try later`,
+      );
+      return;
+    }
+    pool.inFlight++;
+    this.inFlightTotal++;
+    let result: RemotingCommand | undefined | PromiseLike<RemotingCommand | undefined>;
+    try {
+      result = processor.handler(request, conn);
+    } catch (e) {
+      this.fail(request, conn, e);
+      this.finish(pool);
+      return;
+    }
+    if (isPromiseLike(result)) {
+      void this.settle(result, request, conn, pool);
+      return;
+    }
+    this.reply(request, conn, result);
+    this.finish(pool);
+  }
+
+  /** Resolves when nothing is in flight, or after `timeoutMs`, whichever comes first. */
+  async whenIdle(timeoutMs: number): Promise<void> {
+    if (this.inFlightTotal === 0 || timeoutMs <= 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    await new Promise<void>((resolve) => {
+      this.idleWaiter = resolve;
+      timer = setTimeout(resolve, timeoutMs);
+    });
+    clearTimeout(timer);
+    this.idleWaiter = undefined;
+  }
+
+  private async settle(
+    pending: PromiseLike<RemotingCommand | undefined>,
+    request: RemotingCommand,
+    conn: SocketConnection,
+    pool: Pool,
+  ): Promise<void> {
+    try {
+      this.reply(request, conn, await pending);
+    } catch (e) {
+      this.fail(request, conn, e);
+    }
+    this.finish(pool);
+  }
+
+  private reply(request: RemotingCommand, conn: SocketConnection, response: RemotingCommand | undefined): void {
+    if (response === undefined || response === null || isOneway(request)) return;
+    response.opaque = request.opaque;
+    response.flag = (response.flag | FLAG_RESPONSE) & ~FLAG_ONEWAY;
+    conn.send(response);
+  }
+
+  private fail(request: RemotingCommand, conn: SocketConnection, e: unknown): void {
+    const message = errorMessage(e);
+    this.logger.warn(
+      { code: request.code, remoteAddress: conn.remoteAddress, err: e },
+      `request handler failed: ${message}`,
+    );
+    this.reject(request, conn, ResponseCode.SYSTEM_ERROR, message);
+  }
+
+  private reject(request: RemotingCommand, conn: SocketConnection, code: number, remark: string): void {
+    if (isOneway(request)) {
+      this.logger.debug({ code: request.code, responseCode: code, remark }, 'oneway request dropped');
+      return;
+    }
+    conn.send(createResponse(request, code, remark));
+  }
+
+  private finish(pool: Pool): void {
+    pool.inFlight--;
+    this.inFlightTotal--;
+    if (this.inFlightTotal === 0 && this.idleWaiter !== undefined) this.idleWaiter();
+  }
+}
