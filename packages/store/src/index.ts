@@ -1,0 +1,4 @@
+export { indexKeys, isConsumable } from './append/record-encoder.js';
+export { createMemoryStore, MemoryMessageStore } from './memory-store.js';
+export type * from './message-store.js';
+export { defaultStoreConfig, type FlushDiskType, type MessageStoreConfig, resolveStoreConfig } from './store-config.js';

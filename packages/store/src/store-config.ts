@@ -1,0 +1,62 @@
+// Store configuration under RocketMQ's key names (broker.conf carries over unchanged).
+
+export type FlushDiskType = 'ASYNC_FLUSH' | 'SYNC_FLUSH';
+
+export interface MessageStoreConfig {
+  /** Root of commitlog/, consumequeue/, index/, checkpoint, abort. */
+  storePathRootDir: string;
+  /** CommitLog segment size in bytes (1 GiB). */
+  mappedFileSizeCommitLog: number;
+  /** ConsumeQueue file size in bytes: 300 000 entries of 20 bytes. */
+  mappedFileSizeConsumeQueue: number;
+  flushDiskType: FlushDiskType;
+  /** ASYNC_FLUSH: ms between background fdatasyncs of the CommitLog. */
+  flushIntervalCommitLog: number;
+  /** ASYNC_FLUSH: ms between flushes of ConsumeQueue and index files. */
+  flushIntervalConsumeQueue: number;
+  /** SYNC_FLUSH: ms an append waits for its fdatasync before FLUSH_DISK_TIMEOUT. */
+  syncFlushTimeout: number;
+  /** Largest accepted message body in bytes (4 MiB). */
+  maxMessageSize: number;
+  /** Hours a CommitLog segment is kept after its last write. */
+  fileReservedTime: number;
+  /** Hour(s) of the day expired segments are deleted, `;`-separated (`04`). */
+  deleteWhen: string;
+  /** Disk usage percentage above which the oldest segments go regardless of age. */
+  diskMaxUsedSpaceRatio: number;
+  /** Usage percentage at which appends are refused (Java diskSpaceCleanForciblyRatio/ warning level). */
+  diskSpaceWarningLevelRatio: number;
+  /** `ip:port` written as STOREHOST into every record and into offset msgIds. */
+  storeHost: string;
+  /** Index file geometry. */
+  maxHashSlotNum: number;
+  maxIndexNum: number;
+  /** Whether recovery checks body CRCs (RocketMQ checkCRCOnRecover). */
+  checkCRCOnRecover: boolean;
+  /** Bytes of the CommitLog tail kept in memory for reads (write-through cache). */
+  writeCacheBytes: number;
+}
+
+export const defaultStoreConfig: MessageStoreConfig = {
+  storePathRootDir: './store',
+  mappedFileSizeCommitLog: 1024 * 1024 * 1024,
+  mappedFileSizeConsumeQueue: 300_000 * 20,
+  flushDiskType: 'ASYNC_FLUSH',
+  flushIntervalCommitLog: 500,
+  flushIntervalConsumeQueue: 1000,
+  syncFlushTimeout: 5000,
+  maxMessageSize: 4 * 1024 * 1024,
+  fileReservedTime: 72,
+  deleteWhen: '04',
+  diskMaxUsedSpaceRatio: 75,
+  diskSpaceWarningLevelRatio: 90,
+  storeHost: '127.0.0.1:10911',
+  maxHashSlotNum: 5_000_000,
+  maxIndexNum: 20_000_000,
+  checkCRCOnRecover: true,
+  writeCacheBytes: 64 * 1024 * 1024,
+};
+
+export function resolveStoreConfig(partial: Partial<MessageStoreConfig>): MessageStoreConfig {
+  return { ...defaultStoreConfig, ...partial };
+}
