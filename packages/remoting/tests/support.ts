@@ -60,10 +60,13 @@ export class RawClient {
   readonly received: RemotingCommand[] = [];
   closed = false;
   readonly socket: Socket;
+  /** `ip:port` as the server sees this client; kept since a closed socket forgets it. */
+  readonly localAddress: string;
   private readonly splitter = new FrameSplitter();
 
   private constructor(socket: Socket) {
     this.socket = socket;
+    this.localAddress = `${socket.localAddress}:${socket.localPort}`;
     socket.on('data', (chunk: Buffer) => {
       for (const frame of this.splitter.push(chunk).frames) {
         const r = decodeCommand(frame);

@@ -1,0 +1,139 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { createRequest, createResponse, emptyFields, encodeCommand, ResponseCode } from '@rocketmq-ts/protocol';
+import { eventually } from '@rocketmq-ts/testkit';
+import { type Connection, RemotingClient, type RemotingServer } from '../../src/index.js';
+import { captureLogger, RawClient, startServer } from '../support.js';
+
+const ECHO = 100;
+
+/** A frame with the given serialize-type byte and raw header bytes. */
+function frameWith(type: number, header: Buffer, body = Buffer.alloc(0)): Buffer {
+  const out = Buffer.alloc(8 + header.length + body.length);
+  out.writeInt32BE(4 + header.length + body.length, 0);
+  out.writeUInt32BE(((type << 24) | header.length) >>> 0, 4);
+  header.copy(out, 8);
+  body.copy(out, 8 + header.length);
+  return out;
+}
+
+function randomWithFirstByte(size: number, first: number): Buffer {
+  const b = randomBytes(size);
+  b[0] = first;
+  return b;
+}
+
+// Each payload must make the server give up on the connection by itself.
+const garbage: [string, () => Buffer][] = [
+  // Random bytes read as a negative length...
+  ['random bytes (negative length)', () => randomWithFirstByte(4096, 0x80 | (randomBytes(1)[0]! & 0x7f))],
+  // ...or as a length far above the 16 MiB limit.
+  ['random bytes (huge length)', () => randomWithFirstByte(4096, 0x10 + (randomBytes(1)[0]! % 0x60))],
+  ['a 2 GB declared frame length', () => Buffer.from([0x7f, 0xff, 0xff, 0xff, 0, 0, 0, 10])],
+  ['a frame length below the minimum', () => Buffer.from([0, 0, 0, 2, 0, 0])],
+  ['a broken JSON header', () => frameWith(0, Buffer.from('{"code":10,"opaque":'))],
+  ['a JSON header that is not an object', () => frameWith(0, Buffer.from('[1,2,3]'))],
+  ['a JSON header with a non-integer code', () => frameWith(0, Buffer.from('{"code":"ten","opaque":1}'))],
+  ['an unknown serialize type', () => frameWith(7, Buffer.from('{"code":10}'))],
+  ['a truncated ROCKETMQ binary header', () => frameWith(1, Buffer.from([0, 10, 0]))],
+  [
+    'a header length beyond the frame',
+    () => {
+      const f = frameWith(0, Buffer.from('{"code":10}'));
+      f.writeUInt32BE(500, 4);
+      return f;
+    },
+  ],
+  // A valid request, then junk: the junk still costs the connection.
+  ['a good frame followed by junk', () => Buffer.concat([encodeCommand(createRequest(ECHO)), randomBytes(64)])],
+];
+
+describe('malformed input', () => {
+  const logger = captureLogger();
+  let server: RemotingServer;
+  let addr: string;
+  let port: number;
+  const client = new RemotingClient();
+
+  before(async () => {
+    ({ server, addr, port } = await startServer({ logger }, (s) =>
+      s.registerProcessor(ECHO, (req) => {
+        const fields = emptyFields();
+        fields.n = req.extFields.n ?? '';
+        return createResponse(req, ResponseCode.SUCCESS, undefined, fields, req.body);
+      }),
+    ));
+  });
+
+  after(async () => {
+    await client.close();
+    await server.close(1000);
+  });
+
+  it('disconnects a client sending garbage while another client keeps getting correct answers', async () => {
+    const good = await client.getConnection(addr);
+    let stop = false;
+    let answered = 0;
+    // A steady stream of requests from a well-behaved client for the whole test.
+    const goodTraffic = (async () => {
+      for (let i = 0; !stop; i++) {
+        const fields = emptyFields();
+        fields.n = String(i);
+        const body = Buffer.from(`payload-${i}`);
+        const res = await client.invoke(addr, createRequest(ECHO, fields, body));
+        assert.equal(res.code, ResponseCode.SUCCESS);
+        assert.equal(res.extFields.n, String(i));
+        assert.deepEqual(res.body, body);
+        answered++;
+      }
+    })();
+
+    for (const [name, payload] of garbage) {
+      const raw = await RawClient.connect(port);
+      const rawAddr = raw.localAddress;
+      const answeredBefore = answered;
+      const warnsBefore = logger.lines.filter((l) => l.level === 'warn').length;
+      await raw.write(payload());
+      await raw.waitForClose(`server to drop the client that sent ${name}`);
+      // The good client is still served after each bad one.
+      await eventually(() => answered > answeredBefore + 2, { message: `good traffic after ${name}` });
+      const warns = logger.lines.filter((l) => l.level === 'warn').slice(warnsBefore);
+      assert.equal(warns.length, 1, `exactly one warn line for ${name}`);
+      const [line] = warns;
+      assert.equal((line!.obj as { remoteAddress: string }).remoteAddress, rawAddr);
+      assert.match(line!.msg ?? '', new RegExp(`^closing connection from ${rawAddr}: .+`));
+      assert.equal(
+        [...server.connections()].some((c: Connection) => c.remoteAddress === rawAddr),
+        false,
+        `${name}: server forgot the connection`,
+      );
+    }
+
+    stop = true;
+    await goodTraffic;
+    assert.equal(good.closed, false);
+    assert.equal(await client.getConnection(addr), good, 'the good client never had to reconnect');
+    assert.equal(logger.lines.filter((l) => l.level === 'error').length, 0);
+  });
+
+  it('refuses a 2 GB declared length without waiting for the bytes', async () => {
+    const raw = await RawClient.connect(port);
+    // Only the length word: the server must not sit waiting for 2 GB to arrive.
+    await raw.write(Buffer.from([0x7f, 0xff, 0xff, 0xff]));
+    await raw.waitForClose();
+    const warn = logger.lines.filter((l) => l.level === 'warn').at(-1);
+    assert.match(warn?.msg ?? '', /frame length 2147483647 exceeds 16777216/);
+  });
+
+  it('applies a configured maxFrameLength to inbound frames', async () => {
+    const { server: small, port: smallPort } = await startServer({ maxFrameLength: 1024 });
+    try {
+      const raw = await RawClient.connect(smallPort);
+      await raw.write(encodeCommand(createRequest(ECHO, emptyFields(), Buffer.alloc(2048))));
+      await raw.waitForClose();
+    } finally {
+      await small.close(0);
+    }
+  });
+});
