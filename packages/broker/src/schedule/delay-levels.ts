@@ -30,9 +30,9 @@ export function parseDelayLevels(spec: string): number[] {
 export function toScheduled(msg: MessageInput, level: number, levelsMs: number[], now: number): MessageInput {
   const clamped = Math.min(Math.max(level, 1), levelsMs.length);
   const props = decodeProperties(msg.properties);
-  props.set(MessageConst.REAL_TOPIC, msg.topic);
-  props.set(MessageConst.REAL_QID, String(msg.queueId));
-  props.set(MessageConst.DELAY, String(clamped));
+  props.set(MessageConst.PROPERTY_REAL_TOPIC, msg.topic);
+  props.set(MessageConst.PROPERTY_REAL_QUEUE_ID, String(msg.queueId));
+  props.set(MessageConst.PROPERTY_DELAY_TIME_LEVEL, String(clamped));
   return {
     ...msg,
     topic: SCHEDULE_TOPIC,
