@@ -1,0 +1,14 @@
+export { Housekeeping } from './housekeeping.js';
+export { KVConfigManager, NAMESPACE_ORDER_TOPIC_CONFIG } from './kv-config.js';
+export { defaultNamesrvConfig, type NamesrvConfig, type NamesrvConfigEnv } from './namesrv-config.js';
+export { NamesrvController, type NamesrvControllerOptions } from './namesrv-controller.js';
+export {
+  type BrokerChannel,
+  type BrokerIdentity,
+  type BrokerLiveInfo,
+  DEFAULT_BROKER_CHANNEL_EXPIRED_TIME,
+  type RegisterBrokerInput,
+  type RegisterBrokerResult,
+  RouteInfoManager,
+  type RouteInfoOptions,
+} from './route-info.js';

@@ -1,0 +1,56 @@
+import { homedir } from 'node:os';
+import { applyProperties, createLogger, formatProperties, readPropertiesFile } from '@rocketmq-ts/common';
+import { Command } from 'commander';
+import { defaultNamesrvConfig, type NamesrvConfig } from './namesrv-config.js';
+import { NamesrvController } from './namesrv-controller.js';
+
+// `mqnamesrv`: the only place that reads argv and the environment.
+//   mqnamesrv [-c namesrv.properties] [-p]
+
+async function main(): Promise<void> {
+  const program = new Command('mqnamesrv')
+    .description('RocketMQ NameServer (rocketmq-ts)')
+    .option('-c, --configFile <file>', 'Name server config properties file')
+    .option('-p, --printConfigItem', 'Print all config items and exit')
+    .helpOption('-h, --help', 'Print help')
+    .parse(process.argv);
+  const opts = program.opts<{ configFile?: string; printConfigItem?: boolean }>();
+  const logger = createLogger('namesrv');
+
+  let config: NamesrvConfig = defaultNamesrvConfig({ home: homedir(), rocketmqHome: process.env.ROCKETMQ_HOME });
+  if (opts.configFile) {
+    const { config: applied, unknown } = applyProperties(config, await readPropertiesFile(opts.configFile));
+    config = applied;
+    if (unknown.length > 0) logger.warn({ keys: unknown, file: opts.configFile }, 'unknown config keys ignored');
+    logger.info({ file: opts.configFile }, 'load config properties file OK');
+  }
+  if (opts.printConfigItem) {
+    process.stdout.write(formatProperties(config));
+    return;
+  }
+
+  const controller = new NamesrvController(config, { logger });
+  await controller.start();
+  console.log(`The Name Server boot success. serializeType=JSON, address ${config.bindAddress}:${controller.port}`);
+
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    controller.shutdown().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
+  process.exit(1);
+});
