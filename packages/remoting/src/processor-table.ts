@@ -121,7 +121,12 @@ export class ProcessorTable implements RequestSink {
       void this.settle(result, request, conn, pool);
       return;
     }
-    this.reply(request, conn, result);
+    try {
+      this.reply(request, conn, result);
+    } catch (e) {
+      // A response that cannot be encoded: nothing was written yet, so an error reply fits.
+      this.fail(request, conn, e);
+    }
     this.finish(pool);
   }
 

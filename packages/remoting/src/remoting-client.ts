@@ -84,7 +84,7 @@ export class RemotingClient {
       const forget = (): void => {
         this.connecting.delete(addr);
       };
-      opening.then(forget, forget);
+      void opening.then(forget, forget);
     }
     return opening;
   }

@@ -27,6 +27,7 @@ const REJECTS = 103;
 const HANG = 104;
 const ONEWAY_SINK = 105;
 const RAW_RESPONSE = 106;
+const UNENCODABLE = 107;
 
 describe('RemotingServer and RemotingClient', () => {
   let server: RemotingServer;
@@ -73,6 +74,8 @@ describe('RemotingServer and RemotingClient', () => {
         return createResponse(req, ResponseCode.SUCCESS, 'must never be sent');
       });
       // A handler returning a command built by hand, with the wrong opaque and flag.
+      // JSON.stringify throws on a BigInt: a response that cannot be encoded.
+      s.registerProcessor(UNENCODABLE, (req) => ({ ...createResponse(req, 0), remark: 1n as unknown as string }));
       s.registerProcessor(RAW_RESPONSE, () => ({ ...createRequest(0), opaque: 424242, flag: FLAG_ONEWAY }));
     }));
   });
@@ -113,6 +116,12 @@ describe('RemotingServer and RemotingClient', () => {
     const rejected = await client.invoke(addr, createRequest(REJECTS));
     assert.equal(rejected.code, ResponseCode.SYSTEM_ERROR);
     assert.equal(rejected.remark, 'async boom');
+  });
+
+  it('answers SYSTEM_ERROR when the returned response cannot be encoded', async () => {
+    const res = await client.invoke(addr, createRequest(UNENCODABLE));
+    assert.equal(res.code, ResponseCode.SYSTEM_ERROR);
+    assert.match(res.remark ?? '', /BigInt/);
   });
 
   it('forces the opaque and response flag on a command returned by a handler', async () => {
