@@ -1,23 +1,42 @@
-import { numberConfig } from '../admin/config-values.js';
+import { numberConfig, stringConfig } from '../admin/config-values.js';
 import { lockProcessors } from '../lock/lock-processors.js';
 import { DEFAULT_LOCK_MAX_LIVE_TIME_MS, RebalanceLockManager } from '../lock/rebalance-lock-manager.js';
 import { queryProcessors } from '../query/query-processors.js';
-import type { FeatureDeps, FeatureSet } from './ports.js';
+import { sendBackProcessor } from '../retry/send-back.js';
+import { DEFAULT_DELAY_LEVELS, parseDelayLevels } from '../schedule/delay-levels.js';
+import { scheduleProcessors } from '../schedule/schedule-processors.js';
+import { DEFAULT_FLUSH_DELAY_OFFSET_INTERVAL_MS, ScheduleMessageService } from '../schedule/schedule-service.js';
+import type { FeatureDeps, FeatureProcessor, FeatureSet } from './ports.js';
 
 // Entry point of the feature modules: the composition root calls installFeatures once,
 // registers every returned processor and calls start()/stop() with the broker's lifecycle.
 // Each module gets only the parts of FeatureDeps it uses.
+//
+// Codes served: 12 QUERY_MESSAGE, 33 VIEW_MESSAGE_BY_ID, 36 CONSUMER_SEND_MSG_BACK,
+// 41 LOCK_BATCH_MQ, 42 UNLOCK_BATCH_MQ, 45 GET_ALL_DELAY_OFFSET.
 
 export function installFeatures(deps: FeatureDeps): FeatureSet {
+  const levelsMs = parseDelayLevels(stringConfig(deps.config, 'messageDelayLevel', DEFAULT_DELAY_LEVELS));
+  const schedule = new ScheduleMessageService(
+    deps,
+    levelsMs,
+    numberConfig(deps.config, 'flushDelayOffsetInterval', DEFAULT_FLUSH_DELAY_OFFSET_INTERVAL_MS),
+  );
   const locks = new RebalanceLockManager(
     deps.clock,
     numberConfig(deps.config, 'rebalanceLockMaxLiveTime', DEFAULT_LOCK_MAX_LIVE_TIME_MS),
   );
-  const processors = [...queryProcessors(deps), ...lockProcessors(locks)];
+  const processors: FeatureProcessor[] = [
+    ...queryProcessors(deps),
+    sendBackProcessor(deps, levelsMs),
+    ...lockProcessors(locks),
+    ...scheduleProcessors(schedule),
+  ];
   let purge: NodeJS.Timeout | undefined;
   return {
     processors,
     async start() {
+      await schedule.start();
       // Expired locks are already ignored when deciding; this only frees their memory.
       purge = setInterval(() => locks.purgeExpired(), DEFAULT_LOCK_MAX_LIVE_TIME_MS);
       purge.unref();
@@ -25,6 +44,7 @@ export function installFeatures(deps: FeatureDeps): FeatureSet {
     async stop() {
       if (purge) clearInterval(purge);
       purge = undefined;
+      await schedule.stop();
     },
   };
 }
