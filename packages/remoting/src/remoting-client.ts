@@ -36,6 +36,7 @@ export class RemotingClient {
   private readonly connectTimeoutMs: number;
   private readonly requestTimeoutMs: number;
   private readonly maxFrameLength: number;
+  private readonly writeHighWaterMark: number;
   private closed = false;
 
   constructor(options: RemotingClientOptions = {}) {
@@ -43,6 +44,7 @@ export class RemotingClient {
     this.connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
     this.requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     this.maxFrameLength = options.maxFrameLength ?? DEFAULT_MAX_FRAME_LENGTH;
+    this.writeHighWaterMark = options.writeHighWaterMark ?? DEFAULT_WRITE_HIGH_WATER_MARK;
     // Pushed requests are rare and small; they need no flow control of their own.
     this.table = new ProcessorTable(this.logger, Number.POSITIVE_INFINITY);
   }
@@ -148,7 +150,7 @@ export class RemotingClient {
         }
         const conn = new SocketConnection(socket, {
           maxFrameLength: this.maxFrameLength,
-          writeHighWaterMark: DEFAULT_WRITE_HIGH_WATER_MARK,
+          writeHighWaterMark: this.writeHighWaterMark,
           logger: this.logger,
           sink: this.table,
         });

@@ -66,5 +66,7 @@ export interface RemotingClientOptions {
   /** Default timeout of `invoke` when none is passed. */
   requestTimeoutMs?: number;
   maxFrameLength?: number;
+  /** Stop reading a socket while its unsent output exceeds this (bytes); default 4 MiB. */
+  writeHighWaterMark?: number;
   logger?: import('@rocketmq-ts/common').Logger;
 }
