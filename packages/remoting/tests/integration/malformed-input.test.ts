@@ -1,9 +1,18 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { createRequest, createResponse, emptyFields, encodeCommand, ResponseCode } from '@rocketmq-ts/protocol';
+import {
+  createRequest,
+  createResponse,
+  decodeCommand,
+  emptyFields,
+  encodeCommand,
+  FrameSplitter,
+  ResponseCode,
+} from '@rocketmq-ts/protocol';
 import { eventually } from '@rocketmq-ts/testkit';
-import { type Connection, RemotingClient, type RemotingServer } from '../../src/index.js';
+import { type Connection, RemotingClient, RemotingClosedError, type RemotingServer } from '../../src/index.js';
 import { captureLogger, RawClient, startServer } from '../support.js';
 
 const ECHO = 100;
@@ -134,6 +143,46 @@ describe('malformed input', () => {
       await raw.waitForClose();
     } finally {
       await small.close(0);
+    }
+  });
+});
+
+describe('malformed input from a server', () => {
+  it('closes the client connection, rejects its pending requests, and reconnects on next use', async () => {
+    const sockets: Socket[] = [];
+    let garbageSent = false;
+    // A fake server: answers its first connection with junk, later ones properly.
+    const fake = createServer((socket) => {
+      sockets.push(socket);
+      const splitter = new FrameSplitter();
+      socket.on('error', () => {});
+      socket.on('data', (chunk: Buffer) => {
+        for (const frame of splitter.push(chunk).frames) {
+          const r = decodeCommand(frame);
+          if (!r.ok) continue;
+          if (!garbageSent) {
+            garbageSent = true;
+            socket.write(frameWith(0, Buffer.from('{"code":0,"flag":1,')));
+          } else socket.write(encodeCommand(createResponse(r.value, ResponseCode.SUCCESS)));
+        }
+      });
+    });
+    await new Promise<void>((resolve) => fake.listen(0, '127.0.0.1', resolve));
+    const fakeAddr = `127.0.0.1:${(fake.address() as AddressInfo).port}`;
+    const logger = captureLogger();
+    const client = new RemotingClient({ logger });
+    try {
+      await assert.rejects(client.invoke(fakeAddr, createRequest(ECHO), 10_000), RemotingClosedError);
+      const warns = logger.lines.filter((l) => l.level === 'warn');
+      assert.equal(warns.length, 1);
+      assert.match(warns[0]!.msg ?? '', new RegExp(`^closing connection from ${fakeAddr}: header is not JSON`));
+      const res = await client.invoke(fakeAddr, createRequest(ECHO));
+      assert.equal(res.code, ResponseCode.SUCCESS);
+      assert.equal(sockets.length, 2);
+    } finally {
+      await client.close();
+      for (const s of sockets) s.destroy();
+      await new Promise((resolve) => fake.close(resolve));
     }
   });
 });
