@@ -1,0 +1,183 @@
+// Turning result rows into markdown: the machine, the main table, rocketmq-ts ÷ peer ratios, the
+// many-topics table and the target checks.
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import { fmtNum } from './harness.mjs';
+
+export function machine() {
+  let cpu = os.cpus()[0]?.model ?? 'unknown';
+  try {
+    cpu = /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? cpu;
+  } catch {}
+  return {
+    cpu,
+    cores: os.availableParallelism?.() ?? os.cpus().length,
+    memGiB: os.totalmem() / 2 ** 30,
+    kernel: `${os.type()} ${os.release()}`,
+    node: process.version,
+    loadavg: os
+      .loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' '),
+  };
+}
+
+export function machineLines(m) {
+  return [
+    `- CPU: ${m.cpu}, ${m.cores} cores`,
+    `- memory: ${m.memGiB.toFixed(1)} GiB`,
+    `- kernel: ${m.kernel}`,
+    `- Node.js: ${m.node}`,
+    `- load average at start: ${m.loadavg} (the machine is shared; treat tails as noisy)`,
+  ];
+}
+
+const ms = (x) => fmtNum(x, 2);
+const isOurs = (row) => row.kind === 'rocketmq';
+
+/** The main table: one line per target, or a line saying why it has no figures. */
+export function mainTable(rows) {
+  const out = [
+    '| target | produce msg/s | produce MB/s | consume msg/s | consume MB/s | e2e p50 ms | e2e p99 ms | e2e p999 ms | idle RSS MiB | peak RSS MiB | server CPU s |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const r of rows) {
+    if (r.error) {
+      out.push(`| ${r.target} | failed: ${r.error.split('\n')[0].replaceAll('|', '/')} |||||||||| |`);
+      continue;
+    }
+    out.push(
+      `| ${r.target} | ${fmtNum(r.produce?.msgsPerSec)} | ${fmtNum(r.produce?.MBps, 1)} | ${fmtNum(r.consume?.msgsPerSec)} | ${fmtNum(r.consume?.MBps, 1)} | ${ms(r.latency?.p50)} | ${ms(r.latency?.p99)} | ${ms(r.latency?.p999)} | ${fmtNum(r.idle?.rssMiB, 1)} | ${fmtNum(r.peakMiB, 1)} | ${fmtNum(r.serverCpuS, 1)} |`,
+    );
+  }
+  return out;
+}
+
+const ratio = (a, b) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? a / b : Number.NaN);
+const times = (x) => (Number.isFinite(x) ? `${x.toFixed(2)}×` : '–');
+
+/** rocketmq-ts ÷ peer for throughput (higher is better) and peer p99 ÷ ours (higher is better). */
+export function ratioTable(rows) {
+  const ours = rows.filter((r) => isOurs(r) && !r.error);
+  const peers = rows.filter((r) => !isOurs(r) && !r.error);
+  if (ours.length === 0 || peers.length === 0) return [];
+  const out = [
+    '| rocketmq-ts ÷ peer | produce | consume | e2e p99 (peer ÷ ours: >1 means we are faster) | server CPU per msg (peer ÷ ours) |',
+    '|---|---:|---:|---:|---:|',
+  ];
+  for (const o of ours) {
+    for (const p of peers) {
+      out.push(
+        `| ${o.target} vs ${p.target} | ${times(ratio(o.produce?.msgsPerSec, p.produce?.msgsPerSec))} | ${times(ratio(o.consume?.msgsPerSec, p.consume?.msgsPerSec))} | ${times(ratio(p.latency?.p99, o.latency?.p99))} | ${times(ratio(p.serverCpuS, o.serverCpuS))} |`,
+      );
+    }
+  }
+  return out;
+}
+
+export function topicsTable(topicRows) {
+  if (topicRows.length === 0) return [];
+  const base = topicRows.find((r) => r.topics === 1 && !r.error);
+  const out = [
+    '| topics × queues | produce msg/s | MB/s | loss vs 1 topic | topic creation s | peak RSS MiB |',
+    '|---|---:|---:|---:|---:|---:|',
+  ];
+  for (const r of topicRows) {
+    if (r.error) {
+      out.push(`| ${r.topics} × ${r.queues} | failed: ${r.error.split('\n')[0].replaceAll('|', '/')} |||| |`);
+      continue;
+    }
+    const loss = base ? 1 - r.msgsPerSec / base.msgsPerSec : Number.NaN;
+    out.push(
+      `| ${r.topics} × ${r.queues} | ${fmtNum(r.msgsPerSec)} | ${fmtNum(r.MBps, 1)} | ${Number.isFinite(loss) ? `${(loss * 100).toFixed(1)} %` : '–'} | ${fmtNum(r.createSecs, 1)} | ${fmtNum(r.peakMiB, 1)} |`,
+    );
+  }
+  return out;
+}
+
+/** The issue's targets, each met / not met / not measured, with the figure behind it. */
+export function targetChecks(rows, topicRows) {
+  const find = (pred) => rows.find((r) => !r.error && pred(r));
+  const async = find((r) => isOurs(r) && r.flush === 'ASYNC_FLUSH');
+  const sync = find((r) => isOurs(r) && r.flush === 'SYNC_FLUSH');
+  const redis = find((r) => r.kind === 'redis');
+  const checks = [];
+  const add = (name, value, goal, ok, figure) =>
+    checks.push(
+      `- ${name}: ${Number.isFinite(value) ? `${ok ? 'met' : 'NOT met'} (${figure})` : 'not measured'} — goal ${goal}`,
+    );
+  const pr = ratio(async?.produce?.msgsPerSec, redis?.produce?.msgsPerSec);
+  add(
+    'ASYNC_FLUSH produce vs Redis Streams',
+    pr,
+    '≥ 2.0×',
+    pr >= 2,
+    `${times(pr)}: ${fmtNum(async?.produce?.msgsPerSec)} vs ${fmtNum(redis?.produce?.msgsPerSec)} msg/s`,
+  );
+  const cr = ratio(async?.consume?.msgsPerSec, redis?.consume?.msgsPerSec);
+  add(
+    'ASYNC_FLUSH consume vs Redis Streams',
+    cr,
+    '≥ 3.0×',
+    cr >= 3,
+    `${times(cr)}: ${fmtNum(async?.consume?.msgsPerSec)} vs ${fmtNum(redis?.consume?.msgsPerSec)} msg/s`,
+  );
+  const sr = ratio(sync?.produce?.msgsPerSec, redis?.produce?.msgsPerSec);
+  add(
+    'SYNC_FLUSH produce vs Redis Streams',
+    sr,
+    '≥ 1.0×',
+    sr >= 1,
+    `${times(sr)}: ${fmtNum(sync?.produce?.msgsPerSec)} vs ${fmtNum(redis?.produce?.msgsPerSec)} msg/s`,
+  );
+  for (const r of [async, sync].filter(Boolean)) {
+    const p99 = r.latency?.p99;
+    add(`${r.target} e2e p99 at ${fmtNum(r.rate)} msg/s`, p99, '≤ 2 ms', p99 <= 2, `${ms(p99)} ms`);
+  }
+  const base = topicRows.find((r) => r.topics === 1 && !r.error);
+  const most = topicRows.find((r) => r.topics === 1024 && !r.error);
+  const loss = base && most ? 1 - most.msgsPerSec / base.msgsPerSec : Number.NaN;
+  add('throughput loss 1 → 1024 topics', loss, '≤ 15 %', loss <= 0.15, `${(loss * 100).toFixed(1)} %`);
+  const ours = rows.filter((r) => isOurs(r) && !r.error);
+  const idle = Math.max(...ours.map((r) => r.idle?.rssMiB ?? Number.NaN));
+  add(
+    'rocketmq-ts idle RSS',
+    ours.length ? idle : Number.NaN,
+    '≤ 100 MB',
+    idle * 1.048576 <= 100,
+    `${fmtNum(idle, 1)} MiB`,
+  );
+  const peaks = [...ours.map((r) => r.peakMiB), ...topicRows.filter((r) => !r.error).map((r) => r.peakMiB)];
+  const peak = Math.max(...peaks);
+  add(
+    'rocketmq-ts peak RSS',
+    peaks.length ? peak : Number.NaN,
+    '≤ 400 MB',
+    peak * 1.048576 <= 400,
+    `${fmtNum(peak, 1)} MiB`,
+  );
+  return checks;
+}
+
+export function renderReport({ title, when, mode, cfg, mach, rows, topicRows, checks, notes, profile }) {
+  const lines = [`# ${title}`, '', `Run ${when} with \`${mode}\`.`, '', '## Machine', '', ...machineLines(mach), ''];
+  lines.push('## Setup', '');
+  lines.push(
+    `- ${cfg.size} B random payloads; produce ${fmtNum(cfg.n)} messages with at most ${cfg.inflight} in flight, each acknowledged by the broker;`,
+    `  then consume all of them through the durable consumer API with acknowledgements (rocketmq-ts: a consumer group committing offsets, ${8} queues per topic);`,
+    `  then end-to-end latency at ${fmtNum(cfg.rate)} msg/s for ${cfg.latencyS} s (after ${cfg.warmupS} s of warm-up), producer and consumer concurrent.`,
+    '- Each server is fresh (new data dir, loopback only); RSS and CPU are read from /proc/<server pid>.',
+  );
+  for (const r of rows) if (r.version) lines.push(`- ${r.target}: ${r.version}`);
+  lines.push('', '## Results', '', ...mainTable(rows), '');
+  const ratios = ratioTable(rows);
+  if (ratios.length) lines.push('### rocketmq-ts relative to each peer', '', ...ratios, '');
+  const topics = topicsTable(topicRows);
+  if (topics.length) {
+    lines.push('### Many topics (rocketmq-ts ASYNC_FLUSH, producers spread over all topics)', '', ...topics, '');
+  }
+  if (checks.length) lines.push('## Targets', '', ...checks, '');
+  if (profile?.length) lines.push('## Broker CPU profile (top self time)', '', ...profile, '');
+  if (notes.length) lines.push('## Notes', '', ...notes.map((n) => `- ${n}`), '');
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,194 @@
+#!/usr/bin/env node
+// Side-by-side benchmark: rocketmq-ts (ASYNC_FLUSH and SYNC_FLUSH) against Redis Streams, NATS
+// JetStream and RabbitMQ quorum queues, with one harness for all. See docs/benchmarks.md.
+//
+//   node bench/compare/run.mjs [--quick | --smoke] [--targets redis,nats,rabbitmq,rocketmq-async,rocketmq-sync]
+//        [--n 200000] [--rate 5000] [--topics 1,64,256,1024 | --no-topics] [--cpu-prof] [--out FILE | --no-write]
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { fmtNum, measure } from './harness.mjs';
+import { profileLines } from './profile.mjs';
+import { machine, mainTable, ratioTable, renderReport, targetChecks, topicsTable } from './report.mjs';
+import { clientKind } from './rocketmq.mjs';
+import { ensurePeers, REPO, readLog, startServer } from './servers.mjs';
+import { createTarget, TARGET_SPECS } from './targets.mjs';
+import { manyTopics } from './topics.mjs';
+
+const HERE = path.join(REPO, 'bench', 'compare');
+
+const { values: argv } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    smoke: { type: 'boolean', default: false },
+    targets: { type: 'string' },
+    n: { type: 'string' },
+    rate: { type: 'string' },
+    topics: { type: 'string' },
+    'no-topics': { type: 'boolean', default: false },
+    'cpu-prof': { type: 'boolean', default: false },
+    out: { type: 'string' },
+    'no-write': { type: 'boolean', default: false },
+  },
+});
+
+/** Sizes per mode. --quick must finish in under 5 minutes on 2 cores, --smoke in seconds. */
+function config() {
+  const base = {
+    size: 1024,
+    inflight: 128,
+    batch: 256,
+    rate: 5000,
+    settleMs: 2000,
+    producers: 4,
+    phases: ['produce', 'consume', 'latency'],
+    phaseDeadlineMs: 180_000,
+  };
+  let cfg;
+  if (argv.smoke) {
+    cfg = { ...base, n: 3000, latencyS: 1, warmupS: 0.5, rate: 2000, settleMs: 300, topicCounts: [], topicsN: 0 };
+    cfg.phaseDeadlineMs = 20_000;
+  } else if (argv.quick) {
+    cfg = { ...base, n: 50_000, latencyS: 5, warmupS: 1, topicCounts: [1, 64, 256, 1024], topicsN: 40_000 };
+    cfg.phaseDeadlineMs = 60_000;
+  } else {
+    cfg = { ...base, n: 200_000, latencyS: 10, warmupS: 2, topicCounts: [1, 64, 256, 1024], topicsN: 100_000 };
+  }
+  if (argv.n) cfg.n = Number(argv.n);
+  if (argv.rate) cfg.rate = Number(argv.rate);
+  if (argv.topics) cfg.topicCounts = argv.topics.split(',').map(Number);
+  if (argv['no-topics']) cfg.topicCounts = [];
+  return cfg;
+}
+
+function selectTargets() {
+  const all = Object.keys(TARGET_SPECS);
+  const names = argv.targets
+    ? argv.targets.split(',').flatMap((t) => (t === 'rocketmq' ? ['rocketmq-async', 'rocketmq-sync'] : [t.trim()]))
+    : argv.smoke
+      ? ['rocketmq-async']
+      : all;
+  for (const n of names) if (!TARGET_SPECS[n]) throw new Error(`unknown target ${n}; choose from ${all.join(', ')}`);
+  return names;
+}
+
+/** The peers' client libraries live in bench/compare/node_modules, installed from its own lock file. */
+function ensurePeerClients() {
+  if (['ioredis', 'nats', 'amqplib'].every((m) => existsSync(path.join(HERE, 'node_modules', m)))) return true;
+  console.log('# installing peer client libraries: npm ci --prefix bench/compare');
+  const r = spawnSync('npm', ['ci', '--prefix', HERE, '--no-audit', '--no-fund'], { stdio: 'inherit' });
+  return r.status === 0;
+}
+
+const servers = new Set();
+async function stopAll() {
+  for (const s of servers) await s.stop().catch(() => {});
+  servers.clear();
+}
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.once(sig, () => {
+    console.log(`# ${sig}: stopping servers`);
+    stopAll().finally(() => process.exit(130));
+  });
+}
+
+async function runTarget(name, cfg, root, cpuProfDir) {
+  const base = TARGET_SPECS[name];
+  const row = { target: base.label, kind: base.kind, flush: base.flush, rate: cfg.rate };
+  console.log(`## ${base.label}`);
+  let server = null;
+  let target = null;
+  try {
+    server = await startServer(base, root, { cpuProfDir });
+    servers.add(server);
+    const spec = { ...base, options: server.options };
+    target = await createTarget(spec);
+    Object.assign(row, await measure(target, spec, server, cfg), { target: base.label });
+    if (target.clientKind) row.client = target.clientKind;
+  } catch (e) {
+    row.error = e.message;
+    console.log(`  FAILED: ${e.message}`);
+    if (server?.logFile) console.log(readLog(server.logFile, 15));
+  } finally {
+    if (target) await target.close().catch(() => {});
+    if (server) {
+      await server.stop();
+      servers.delete(server);
+    }
+  }
+  return row;
+}
+
+async function main() {
+  const started = Date.now();
+  const cfg = config();
+  const names = selectTargets();
+  const mode = argv.smoke ? '--smoke' : argv.quick ? '--quick' : 'full';
+  const mach = machine();
+  const notes = [];
+  console.log(`# bench:compare ${mode}: ${names.join(', ')}; ${mach.cpu}, ${mach.cores} cores, node ${mach.node}`);
+
+  let peers = [...new Set(names.map((n) => TARGET_SPECS[n].kind).filter((k) => k !== 'rocketmq'))];
+  if (peers.length > 0) {
+    const usable = ensurePeers(peers);
+    for (const p of peers.filter((x) => !usable.includes(x)))
+      notes.push(`${p} skipped: its Debian package could not be installed.`);
+    if (!ensurePeerClients()) {
+      console.log('# SKIP all peers: npm ci --prefix bench/compare failed');
+      notes.push('peers skipped: their client libraries could not be installed.');
+      peers = [];
+    } else peers = usable;
+  }
+  const selected = names.filter((n) => TARGET_SPECS[n].kind === 'rocketmq' || peers.includes(TARGET_SPECS[n].kind));
+  const client = selected.some((n) => TARGET_SPECS[n].kind === 'rocketmq') ? await clientKind() : null;
+  if (client === 'raw') {
+    const msg =
+      'rocketmq-ts was driven by a minimal raw-remoting client (bench/compare/raw-client.mjs on @rocketmq-ts/remoting + @rocketmq-ts/protocol), not the SDK: @rocketmq-ts/client was not usable.';
+    console.log(`# NOTE ${msg}`);
+    notes.push(msg);
+  } else if (client === 'sdk') notes.push('rocketmq-ts was driven by our SDK, @rocketmq-ts/client.');
+
+  const root = mkdtempSync(path.join(os.tmpdir(), 'bench-compare-'));
+  const cpuProfDir = argv['cpu-prof'] ? path.join(root, 'profiles') : undefined;
+  const rows = [];
+  let topicRows = [];
+  try {
+    for (const name of selected) rows.push(await runTarget(name, cfg, root, cpuProfDir));
+    if (cfg.topicCounts.length > 0) {
+      console.log('## many topics (rocketmq-ts ASYNC_FLUSH)');
+      topicRows = await manyTopics(cfg, root, { onServer: (s) => servers.add(s) });
+    }
+  } finally {
+    await stopAll();
+  }
+
+  const checks = argv.smoke ? [] : targetChecks(rows, topicRows);
+  const profile = cpuProfDir ? profileLines(cpuProfDir) : [];
+  const secs = (Date.now() - started) / 1000;
+  notes.push(`whole run took ${fmtNum(secs)} s.`);
+  console.log('');
+  for (const l of [...mainTable(rows), '', ...ratioTable(rows), '', ...topicsTable(topicRows), '', ...checks])
+    console.log(l);
+  if (profile.length) for (const l of ['', ...profile]) console.log(l);
+
+  const when = new Date().toISOString();
+  if (!argv.smoke && !argv['no-write']) {
+    const out = argv.out ?? path.join(REPO, 'bench', 'results', `${when.slice(0, 10)}.md`);
+    mkdirSync(path.dirname(out), { recursive: true });
+    const title = `Side-by-side benchmark, ${when.slice(0, 10)}`;
+    writeFileSync(out, renderReport({ title, when, mode, cfg, mach, rows, topicRows, checks, notes, profile }));
+    console.log(`\n# wrote ${path.relative(process.cwd(), out)}`);
+  }
+  if (!cpuProfDir) rmSync(root, { recursive: true, force: true });
+  else console.log(`# profiles kept in ${cpuProfDir}`);
+  const failed = rows.some((r) => r.error && r.kind === 'rocketmq');
+  process.exitCode = failed ? 1 : 0;
+}
+
+main().catch(async (e) => {
+  console.error(e);
+  await stopAll();
+  process.exit(1);
+});
