@@ -110,7 +110,98 @@ function rawTarget({ namesrv, flush }) {
   };
 }
 
-// Filled in against packages/client/src/index.ts once the SDK lands.
-async function sdkTarget(options) {
-  return rawTarget(options);
+/**
+ * Through the SDK: Producer.send (waits for the broker's SEND_OK), PushConsumer with a concurrent
+ * listener in a fresh consumer group starting from the first offset; the SDK commits offsets as it
+ * goes (on pulls, periodically and at shutdown). Topics are created with the raw admin call.
+ */
+async function sdkTarget({ namesrv, flush }, sdk) {
+  const admin = new RawClient({ namesrv });
+  const producers = [];
+  const newProducer = async () => {
+    const p = new sdk.Producer({ namesrvAddr: namesrv, producerGroup: `bench_pg_${producers.length}` });
+    await p.start();
+    producers.push(p);
+    return p;
+  };
+  const raw = rawTarget({ namesrv, flush });
+  let producer = null;
+  const send = async (p, msg) => {
+    const r = await p.send(msg);
+    if (r.sendStatus !== 'SEND_OK') throw new Error(`send: ${r.sendStatus}`);
+  };
+  return {
+    name: 'rocketmq-ts',
+    signalsReady: true,
+    async version() {
+      return `rocketmq-ts ${flush} (SDK: @rocketmq-ts/client Producer + PushConsumer)`;
+    },
+    async prepare(topic) {
+      await admin.createTopic(topic, QUEUES);
+      await admin.awaitRoute(topic);
+    },
+    async produce(n, o) {
+      producer ??= await newProducer();
+      return pump(n, o, (i) => send(producer, { topic: o.topic, body: o.payload(i) }));
+    },
+    async consume(n, o) {
+      let got = 0;
+      let finish;
+      const done = new Promise((resolve) => {
+        finish = resolve;
+      });
+      const consumer = new sdk.PushConsumer({
+        namesrvAddr: namesrv,
+        consumerGroup: `bench_cg_${o.topic}`,
+        consumeFromWhere: 'CONSUME_FROM_FIRST_OFFSET',
+        pullBatchSize: Math.min(o.batch, 32),
+        consumeMessageBatchMaxSize: 32,
+      });
+      consumer.subscribe(o.topic, '*');
+      consumer.registerMessageListener({
+        type: 'concurrently',
+        consume: (msgs) => {
+          for (const m of msgs) {
+            if (got >= n) break;
+            got++;
+            o.onMessage(m.body);
+          }
+          if (got >= n) finish();
+          return 'CONSUME_SUCCESS';
+        },
+      });
+      await consumer.start();
+      if (o.onReady) setTimeout(o.onReady, 1000); // first rebalance and pulls
+      try {
+        await done;
+      } finally {
+        await consumer.shutdown();
+      }
+    },
+    prepareMany: raw.prepareMany,
+    async produceSpread(n, topics, o) {
+      const clients = [];
+      for (let p = 0; p < o.producers; p++) clients.push(await newProducer());
+      // Route lookups happen on the first send to each topic: do them before the clock starts.
+      for (const c of clients) await Promise.all(topics.map((t) => c.fetchPublishMessageQueues(t)));
+      const T = topics.length;
+      const P = clients.length;
+      const t0 = performance.now();
+      await Promise.all(
+        clients.map((c, p) => {
+          const count = Math.floor(n / P) + (p < n % P ? 1 : 0);
+          return pump(count, { inflight: Math.max(1, Math.floor(o.inflight / P)) }, (i) => {
+            const k = i * P + p;
+            return send(c, { topic: topics[k % T], body: o.payload(k) });
+          });
+        }),
+      );
+      return (performance.now() - t0) / 1000;
+    },
+    async close() {
+      for (const p of producers) await p.shutdown();
+      await raw.close();
+      await admin.close();
+    },
+  };
 }
