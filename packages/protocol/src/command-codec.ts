@@ -62,9 +62,11 @@ function decodeJsonHeader(header: Buffer): Result<RemotingCommand, ProtocolError
   if (ext !== undefined && ext !== null) {
     if (typeof ext !== 'object' || Array.isArray(ext)) return fieldError('header field extFields must be an object');
     // Java and Go send strings; ali-ons sends raw numbers and booleans. Normalise to strings.
-    for (const [k, v] of Object.entries(ext as Record<string, unknown>)) {
-      if (v === null || v === undefined) continue;
-      extFields[k] = typeof v === 'object' ? JSON.stringify(v) : String(v);
+    const src = ext as Record<string, unknown>;
+    for (const k in src) {
+      const v = src[k];
+      if (typeof v === 'string') extFields[k] = v;
+      else if (v !== null && v !== undefined) extFields[k] = typeof v === 'object' ? JSON.stringify(v) : String(v);
     }
   }
   return ok({
@@ -117,8 +119,18 @@ function decodeBinaryHeader(h: Buffer): Result<RemotingCommand, ProtocolError> {
  * as a separate buffer so large bodies (pull responses) are written without a copy.
  */
 export function encodeCommandHeader(cmd: RemotingCommand, type: SerializeType = SerializeType.JSON): Buffer {
-  const header = type === SerializeType.JSON ? encodeJsonHeader(cmd) : encodeBinaryHeader(cmd);
   const bodyLength = cmd.body?.length ?? 0;
+  if (type === SerializeType.JSON) {
+    // The header text is written straight into the frame buffer: one allocation per frame.
+    const text = jsonHeaderText(cmd);
+    const headerLength = Buffer.byteLength(text, 'utf8');
+    const out = Buffer.allocUnsafe(8 + headerLength);
+    out.writeInt32BE(4 + headerLength + bodyLength, 0);
+    out.writeUInt32BE(headerLength, 4);
+    out.write(text, 8, 'utf8');
+    return out;
+  }
+  const header = encodeBinaryHeader(cmd);
   const out = Buffer.allocUnsafe(8 + header.length);
   out.writeInt32BE(4 + header.length + bodyLength, 0);
   out.writeUInt32BE(((type << 24) | header.length) >>> 0, 4);
@@ -134,11 +146,11 @@ export function encodeCommand(cmd: RemotingCommand, type: SerializeType = Serial
 
 // Keys in alphabetical order, nulls omitted, every extField a string: what Java emits and
 // what the Go client (map[string]string) can parse.
-function encodeJsonHeader(cmd: RemotingCommand): Buffer {
+function jsonHeaderText(cmd: RemotingCommand): string {
   const ext: Record<string, string> = {};
   for (const k in cmd.extFields) {
     const v = cmd.extFields[k];
-    if (v !== undefined && v !== null) ext[k] = String(v);
+    if (v !== undefined && v !== null) ext[k] = typeof v === 'string' ? v : String(v);
   }
   const header: Record<string, unknown> = {
     code: cmd.code,
@@ -150,7 +162,7 @@ function encodeJsonHeader(cmd: RemotingCommand): Buffer {
   if (cmd.remark !== undefined) header.remark = cmd.remark;
   header.serializeTypeCurrentRPC = 'JSON';
   header.version = cmd.version;
-  return Buffer.from(JSON.stringify(header), 'utf8');
+  return JSON.stringify(header);
 }
 
 function encodeBinaryHeader(cmd: RemotingCommand): Buffer {
