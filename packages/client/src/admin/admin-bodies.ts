@@ -1,0 +1,155 @@
+import { type MessageQueue, mqKey, parseFastjson } from '@rocketmq-ts/protocol';
+import { ClientErrorCode, MQClientError } from '../errors.js';
+
+// Decoders for admin response bodies. Java writes them with fastjson, whose maps keyed by
+// MessageQueue have object keys; parseFastjson returns those as Maps.
+
+const bad = (what: string, cause?: unknown) =>
+  new MQClientError(`bad ${what} body`, { code: ClientErrorCode.BAD_RESPONSE, cause });
+
+export function parseBody(body: Buffer | undefined, what: string): Record<string, unknown> {
+  if (!body || body.length === 0) return {};
+  try {
+    const v = parseFastjson(body.toString('utf8'));
+    if (typeof v !== 'object' || v === null) throw bad(what);
+    return v as Record<string, unknown>;
+  } catch (e) {
+    throw bad(what, e);
+  }
+}
+
+const num = (v: unknown): number => (typeof v === 'number' ? v : Number(v ?? 0));
+const str = (v: unknown): string => (v === undefined || v === null ? '' : String(v));
+
+function toQueue(k: unknown): MessageQueue | undefined {
+  if (typeof k === 'string') {
+    // Standard-JSON writers may stringify the key object.
+    try {
+      return toQueue(JSON.parse(k));
+    } catch {
+      return undefined;
+    }
+  }
+  if (typeof k !== 'object' || k === null) return undefined;
+  const o = k as Record<string, unknown>;
+  return { topic: str(o.topic), brokerName: str(o.brokerName), queueId: num(o.queueId) };
+}
+
+/** Entries of a `{mq: value}` table, whichever JSON dialect carried it. */
+export function mqTableEntries(table: unknown): { mq: MessageQueue; value: unknown }[] {
+  const out: { mq: MessageQueue; value: unknown }[] = [];
+  const entries: [unknown, unknown][] =
+    table instanceof Map
+      ? [...table.entries()]
+      : typeof table === 'object' && table !== null
+        ? Object.entries(table)
+        : [];
+  for (const [k, value] of entries) {
+    const mq = toQueue(k);
+    if (mq) out.push({ mq, value });
+  }
+  return out;
+}
+
+/** ResetOffsetBody `{"offsetTable":{mq:offset}}` → mqKey → offset. */
+export function parseOffsetTable(body: Buffer, value: (v: unknown) => number): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const e of mqTableEntries(parseBody(body, 'offset table').offsetTable)) out.set(mqKey(e.mq), value(e.value));
+  return out;
+}
+
+export interface QueueConsumeStats {
+  mq: MessageQueue;
+  brokerOffset: number;
+  consumerOffset: number;
+  lastTimestamp: number;
+}
+
+export function parseConsumeStats(body: Buffer | undefined): { consumeTps: number; queues: QueueConsumeStats[] } {
+  const o = parseBody(body, 'ConsumeStats');
+  const queues = mqTableEntries(o.offsetTable).map(({ mq, value }) => {
+    const w = (value ?? {}) as Record<string, unknown>;
+    return {
+      mq,
+      brokerOffset: num(w.brokerOffset),
+      consumerOffset: num(w.consumerOffset),
+      lastTimestamp: num(w.lastTimestamp),
+    };
+  });
+  return { consumeTps: num(o.consumeTps), queues };
+}
+
+export interface QueueStats {
+  mq: MessageQueue;
+  minOffset: number;
+  maxOffset: number;
+  lastUpdateTimestamp: number;
+}
+
+export function parseTopicStats(body: Buffer | undefined): QueueStats[] {
+  return mqTableEntries(parseBody(body, 'TopicStatsTable').offsetTable).map(({ mq, value }) => {
+    const w = (value ?? {}) as Record<string, unknown>;
+    return {
+      mq,
+      minOffset: num(w.minOffset),
+      maxOffset: num(w.maxOffset),
+      lastUpdateTimestamp: num(w.lastUpdateTimestamp),
+    };
+  });
+}
+
+export interface ConsumerConnection {
+  connections: { clientId: string; clientAddr: string; language: string; version: number }[];
+  subscriptions: { topic: string; subString: string }[];
+  consumeType: string;
+  messageModel: string;
+  consumeFromWhere: string;
+}
+
+export function parseConsumerConnection(body: Buffer | undefined): ConsumerConnection {
+  const o = parseBody(body, 'ConsumerConnection');
+  const set = Array.isArray(o.connectionSet) ? o.connectionSet : [];
+  const subs = o.subscriptionTable;
+  const subEntries: [string, unknown][] =
+    subs instanceof Map ? [...subs.entries()].map(([k, v]) => [str(k), v]) : Object.entries((subs ?? {}) as object);
+  return {
+    connections: set.map((c: unknown) => {
+      const w = (c ?? {}) as Record<string, unknown>;
+      return {
+        clientId: str(w.clientId),
+        clientAddr: str(w.clientAddr),
+        language: str(w.language),
+        version: num(w.version),
+      };
+    }),
+    subscriptions: subEntries.map(([topic, v]) => ({
+      topic,
+      subString: str((v as Record<string, unknown>)?.subString ?? '*'),
+    })),
+    consumeType: str(o.consumeType),
+    messageModel: str(o.messageModel),
+    consumeFromWhere: str(o.consumeFromWhere),
+  };
+}
+
+/** KVTable `{"table":{k:v}}` → plain record. */
+export function parseKVTable(body: Buffer | undefined): Record<string, string> {
+  const t = parseBody(body, 'KVTable').table;
+  const out: Record<string, string> = {};
+  const entries: [unknown, unknown][] = t instanceof Map ? [...t.entries()] : Object.entries((t ?? {}) as object);
+  for (const [k, v] of entries) out[str(k)] = str(v);
+  return out;
+}
+
+export interface SubscriptionGroupConfig {
+  groupName: string;
+  consumeEnable?: boolean;
+  consumeFromMinEnable?: boolean;
+  consumeBroadcastEnable?: boolean;
+  consumeMessageOrderly?: boolean;
+  retryQueueNums?: number;
+  retryMaxTimes?: number;
+  brokerId?: number;
+  whichBrokerWhenConsumeSlowly?: number;
+  notifyConsumerIdsChangedEnable?: boolean;
+}

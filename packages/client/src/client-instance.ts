@@ -1,0 +1,374 @@
+import type { Logger } from '@rocketmq-ts/common';
+import {
+  type ConsumerData,
+  ConsumerGroupRequestHeader,
+  createResponse,
+  MASTER_ID,
+  type MessageQueue,
+  type RemotingCommand,
+  RequestCode,
+  ResponseCode,
+  type TopicRouteData,
+} from '@rocketmq-ts/protocol';
+import { parseOffsetTable } from './admin/admin-bodies.js';
+import { ClientAPI } from './client-api.js';
+import type { ResolvedClientConfig } from './client-config.js';
+import { ClientErrorCode, MQClientError, toClientError } from './errors.js';
+import { routeFromTemplate, type TopicPublishInfo, toPublishInfo, toSubscribeQueues } from './route/topic-route.js';
+import type { ClientTransport } from './transport.js';
+
+/** What the shared core needs from a consumer registered with it. */
+export interface ConsumerInner {
+  readonly group: string;
+  consumerData(): ConsumerData;
+  doRebalance(): Promise<void>;
+  persistOffsets(): Promise<void>;
+  /** Broker asked to move the group's offsets (RESET_CONSUMER_CLIENT_OFFSET). */
+  resetOffsets?(topic: string, offsets: Map<string, number>): Promise<void>;
+}
+
+export interface ProducerInner {
+  readonly group: string;
+  publishTopics(): Iterable<string>;
+}
+
+export type TransportFactory = (config: ResolvedClientConfig) => ClientTransport;
+
+interface Entry {
+  instance: MQClientInstance;
+  refs: number;
+}
+const instances = new Map<string, Entry>();
+
+/**
+ * The per-clientId core shared by producers, consumers and admin clients created with the
+ * same instanceName (Java's MQClientInstance): one transport, one route cache refreshed from
+ * the NameServers, one heartbeat to the brokers, one rebalance/offset-persist schedule.
+ */
+export class MQClientInstance {
+  readonly api: ClientAPI;
+  readonly logger: Logger;
+  private readonly routes = new Map<string, TopicRouteData>();
+  private readonly publishInfo = new Map<string, TopicPublishInfo>();
+  /** brokerName → brokerId → address, merged from every route seen. */
+  private readonly brokerAddrs = new Map<string, Map<number, string>>();
+  private readonly producers = new Map<string, ProducerInner>();
+  private readonly consumers = new Map<string, ConsumerInner>();
+  private readonly timers: NodeJS.Timeout[] = [];
+  private rebalanceTimer: NodeJS.Timeout | undefined;
+  private rebalancing: Promise<void> | undefined;
+  private rebalanceAgain = false;
+  private namesrvIndex: number;
+  private started = false;
+  private closed = false;
+
+  private constructor(
+    readonly config: ResolvedClientConfig,
+    readonly transport: ClientTransport,
+  ) {
+    this.api = new ClientAPI(transport, config.requestTimeoutMs);
+    this.logger = config.logger.child({ clientId: config.clientId });
+    this.namesrvIndex = Math.floor(Math.random() * config.namesrvAddrs.length);
+    transport.registerProcessor(RequestCode.NOTIFY_CONSUMER_IDS_CHANGED, (req) => {
+      this.logger.debug({ group: req.extFields.consumerGroup }, 'consumer ids changed; rebalancing');
+      this.rebalanceSoon();
+      return undefined;
+    });
+    transport.registerProcessor(RequestCode.RESET_CONSUMER_CLIENT_OFFSET, (req) => this.onResetOffset(req));
+    const unsupported = (req: RemotingCommand) =>
+      createResponse(req, ResponseCode.REQUEST_CODE_NOT_SUPPORTED, `request type ${req.code} not supported`);
+    for (const code of [
+      RequestCode.GET_CONSUMER_STATUS_FROM_CLIENT,
+      RequestCode.GET_CONSUMER_RUNNING_INFO,
+      RequestCode.CONSUME_MESSAGE_DIRECTLY,
+      RequestCode.CHECK_TRANSACTION_STATE,
+      RequestCode.PUSH_REPLY_MESSAGE_TO_CLIENT,
+    ]) {
+      transport.registerProcessor(code, unsupported);
+    }
+  }
+
+  get clientId(): string {
+    return this.config.clientId;
+  }
+
+  /** Gets (or creates) the instance for a clientId; pair every call with release(). */
+  static acquire(config: ResolvedClientConfig, factory: TransportFactory): MQClientInstance {
+    let e = instances.get(config.clientId);
+    if (!e || e.instance.closed) {
+      e = { instance: new MQClientInstance(config, factory(config)), refs: 0 };
+      instances.set(config.clientId, e);
+    }
+    e.refs++;
+    return e.instance;
+  }
+
+  /** Drops one reference; the last one stops timers and closes every connection. */
+  async release(): Promise<void> {
+    const e = instances.get(this.clientId);
+    if (e && e.instance === this && --e.refs > 0) return;
+    if (e?.instance === this) instances.delete(this.clientId);
+    this.closed = true;
+    for (const t of this.timers) clearInterval(t);
+    this.timers.length = 0;
+    if (this.rebalanceTimer) clearTimeout(this.rebalanceTimer);
+    await this.transport.close();
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Starts the periodic tasks once; later calls are no-ops. */
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    const every = (ms: number, fn: () => Promise<void>) => {
+      this.timers.push(
+        setInterval(() => {
+          fn().catch((e: unknown) => this.logger.warn({ err: e }, 'periodic task failed'));
+        }, ms),
+      );
+    };
+    every(this.config.pollNameServerIntervalMs, () => this.refreshAllRoutes());
+    every(this.config.heartbeatBrokerIntervalMs, () => this.sendHeartbeatToAllBrokers());
+    every(this.config.persistConsumerOffsetIntervalMs, () => this.persistAllOffsets());
+    every(20_000, () => this.rebalanceNow());
+  }
+
+  registerProducer(p: ProducerInner): void {
+    if (this.producers.has(p.group))
+      throw new MQClientError(`producer group ${p.group} already started in ${this.clientId}`, {
+        code: ClientErrorCode.ILLEGAL_ARGUMENT,
+      });
+    this.producers.set(p.group, p);
+  }
+  unregisterProducer(group: string): void {
+    this.producers.delete(group);
+  }
+  registerConsumer(c: ConsumerInner): void {
+    if (this.consumers.has(c.group))
+      throw new MQClientError(`consumer group ${c.group} already started in ${this.clientId}`, {
+        code: ClientErrorCode.ILLEGAL_ARGUMENT,
+      });
+    this.consumers.set(c.group, c);
+  }
+  unregisterConsumer(group: string): void {
+    this.consumers.delete(group);
+  }
+
+  // ---- NameServer -------------------------------------------------------------------
+
+  /**
+   * Sends to the current NameServer, moving to the next address on network failure; the
+   * address that answered becomes current. Broker-level error codes are not failed over.
+   */
+  async invokeNamesrv(build: () => RemotingCommand, timeoutMs?: number): Promise<RemotingCommand> {
+    const addrs = this.config.namesrvAddrs;
+    let last: unknown;
+    for (let i = 0; i < addrs.length; i++) {
+      const idx = (this.namesrvIndex + i) % addrs.length;
+      try {
+        const r = await this.api.invoke(addrs[idx]!, build(), timeoutMs);
+        this.namesrvIndex = idx;
+        return r;
+      } catch (e) {
+        last = e;
+      }
+    }
+    throw toClientError(last);
+  }
+
+  /** Route of a topic from the NameServer (with failover); undefined when it has none. */
+  async fetchRoute(topic: string, timeoutMs?: number): Promise<TopicRouteData | undefined> {
+    const addrs = this.config.namesrvAddrs;
+    let last: unknown;
+    for (let i = 0; i < addrs.length; i++) {
+      const idx = (this.namesrvIndex + i) % addrs.length;
+      try {
+        const r = await this.api.getTopicRoute(addrs[idx]!, topic, timeoutMs);
+        this.namesrvIndex = idx;
+        return r;
+      } catch (e) {
+        last = e;
+        if (!(e instanceof MQClientError)) break;
+      }
+    }
+    throw toClientError(last);
+  }
+
+  /** Refreshes one topic's route into the cache; returns it (undefined = no route). */
+  async updateTopicRoute(topic: string): Promise<TopicRouteData | undefined> {
+    const route = await this.fetchRoute(topic);
+    if (route) this.applyRoute(topic, route);
+    return route;
+  }
+
+  private applyRoute(topic: string, route: TopicRouteData): void {
+    this.routes.set(topic, route);
+    for (const bd of route.brokerDatas) {
+      const m = new Map<number, string>(bd.brokerAddrs);
+      this.brokerAddrs.set(bd.brokerName, m);
+    }
+    this.publishInfo.set(topic, toPublishInfo(topic, route));
+  }
+
+  private async refreshAllRoutes(): Promise<void> {
+    const topics = new Set<string>();
+    for (const p of this.producers.values()) for (const t of p.publishTopics()) topics.add(t);
+    for (const c of this.consumers.values()) for (const s of c.consumerData().subscriptionDataSet) topics.add(s.topic);
+    for (const t of topics) {
+      try {
+        await this.updateTopicRoute(t);
+      } catch (e) {
+        this.logger.warn({ err: e, topic: t }, 'route refresh failed');
+      }
+    }
+  }
+
+  /**
+   * Publish info for a topic: cached, else fetched; if the NameServer has no route, the
+   * template topic's route so the broker auto-creates the topic on first send (as Java does).
+   */
+  async getPublishInfo(topic: string, defaultTopic = 'TBW102', defaultQueueNums = 4): Promise<TopicPublishInfo> {
+    const cached = this.publishInfo.get(topic);
+    if (cached && cached.queues.length > 0) return cached;
+    const route = await this.updateTopicRoute(topic);
+    if (route) {
+      const info = this.publishInfo.get(topic)!;
+      if (info.queues.length > 0) return info;
+    }
+    const template = await this.fetchRoute(defaultTopic);
+    if (template) {
+      const info = toPublishInfo(topic, routeFromTemplate(template, defaultQueueNums));
+      for (const bd of template.brokerDatas) this.brokerAddrs.set(bd.brokerName, new Map(bd.brokerAddrs));
+      if (info.queues.length > 0) return info;
+    }
+    throw new MQClientError(`no route info of topic ${topic}`, { code: ClientErrorCode.NO_ROUTE });
+  }
+
+  /** Readable queues of a topic from a fresh route; throws NO_ROUTE when there is none. */
+  async fetchSubscribeQueues(topic: string): Promise<MessageQueue[]> {
+    const route = (await this.updateTopicRoute(topic)) ?? this.routes.get(topic);
+    if (!route) throw new MQClientError(`no route info of topic ${topic}`, { code: ClientErrorCode.NO_ROUTE });
+    return toSubscribeQueues(topic, route);
+  }
+
+  cachedSubscribeQueues(topic: string): MessageQueue[] | undefined {
+    const route = this.routes.get(topic);
+    return route ? toSubscribeQueues(topic, route) : undefined;
+  }
+
+  /** Marks a topic's cached publish info stale (after send failures). */
+  invalidatePublishInfo(topic: string): void {
+    this.publishInfo.delete(topic);
+  }
+
+  masterAddr(brokerName: string): string | undefined {
+    return this.brokerAddrs.get(brokerName)?.get(MASTER_ID);
+  }
+
+  /** Master address of a broker, refreshing the topic's route once if unknown. */
+  async requireMasterAddr(brokerName: string, topic: string): Promise<string> {
+    let addr = this.masterAddr(brokerName);
+    if (!addr) {
+      await this.updateTopicRoute(topic).catch(() => undefined);
+      addr = this.masterAddr(brokerName);
+    }
+    if (!addr) throw new MQClientError(`broker ${brokerName} not found`, { code: ClientErrorCode.BROKER_NOT_FOUND });
+    return addr;
+  }
+
+  /** Any broker address serving a topic (master preferred): where group membership is asked. */
+  anyBrokerAddrOf(topic: string): string | undefined {
+    const route = this.routes.get(topic);
+    if (!route) return undefined;
+    const bds = route.brokerDatas;
+    if (bds.length === 0) return undefined;
+    const bd = bds[Math.floor(Math.random() * bds.length)]!;
+    return bd.brokerAddrs.get(MASTER_ID) ?? bd.brokerAddrs.values().next().value;
+  }
+
+  // ---- heartbeat, rebalance, offsets -------------------------------------------------
+
+  async sendHeartbeatToAllBrokers(): Promise<void> {
+    if (this.producers.size === 0 && this.consumers.size === 0) return;
+    const data = {
+      clientID: this.clientId,
+      producerDataSet: [...this.producers.keys()].map((groupName) => ({ groupName })),
+      consumerDataSet: [...this.consumers.values()].map((c) => c.consumerData()),
+    };
+    const mastersOnly = this.consumers.size === 0;
+    const jobs: Promise<void>[] = [];
+    for (const [name, addrs] of this.brokerAddrs) {
+      for (const [id, addr] of addrs) {
+        if (mastersOnly && id !== MASTER_ID) continue;
+        jobs.push(
+          this.api.heartbeat(addr, data).catch((e: unknown) => {
+            this.logger.warn({ err: e, broker: name, addr }, 'heartbeat failed');
+          }),
+        );
+      }
+    }
+    await Promise.all(jobs);
+  }
+
+  /** Brokers this client has routes to, for unregistering on close. */
+  knownBrokerAddrs(): string[] {
+    const out: string[] = [];
+    for (const addrs of this.brokerAddrs.values()) for (const a of addrs.values()) out.push(a);
+    return out;
+  }
+
+  /** Runs a rebalance of every consumer soon (coalescing bursts of notifications). */
+  rebalanceSoon(delayMs = 10): void {
+    if (this.closed || this.rebalanceTimer) return;
+    this.rebalanceTimer = setTimeout(() => {
+      this.rebalanceTimer = undefined;
+      this.rebalanceNow().catch((e: unknown) => this.logger.warn({ err: e }, 'rebalance failed'));
+    }, delayMs);
+  }
+
+  /** Rebalances every consumer; overlapping calls run once more after the current one. */
+  async rebalanceNow(): Promise<void> {
+    if (this.rebalancing) {
+      this.rebalanceAgain = true;
+      return this.rebalancing;
+    }
+    this.rebalancing = (async () => {
+      do {
+        this.rebalanceAgain = false;
+        for (const c of [...this.consumers.values()]) {
+          try {
+            await c.doRebalance();
+          } catch (e) {
+            this.logger.warn({ err: e, group: c.group }, 'rebalance failed');
+          }
+        }
+      } while (this.rebalanceAgain && !this.closed);
+    })();
+    try {
+      await this.rebalancing;
+    } finally {
+      this.rebalancing = undefined;
+    }
+  }
+
+  private async persistAllOffsets(): Promise<void> {
+    for (const c of this.consumers.values()) await c.persistOffsets();
+  }
+
+  private async onResetOffset(req: RemotingCommand): Promise<RemotingCommand> {
+    const h = ConsumerGroupRequestHeader.decode({ consumerGroup: req.extFields.group ?? '' });
+    const group = h.ok ? h.value.consumerGroup : '';
+    const topic = req.extFields.topic ?? '';
+    const c = this.consumers.get(group);
+    if (c?.resetOffsets && req.body) {
+      await c.resetOffsets(
+        topic,
+        parseOffsetTable(req.body, (v) => Number(v)),
+      );
+    }
+    return createResponse(req, ResponseCode.SUCCESS);
+  }
+}

@@ -1,0 +1,157 @@
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { Logger } from '@rocketmq-ts/common';
+import { type MessageQueue, mqKey } from '@rocketmq-ts/protocol';
+
+/** Where a read looks: memory only, the store only (and cache it), or memory then store. */
+export type ReadOffsetType = 'memory' | 'store' | 'memory-then-store';
+
+/** Consumer progress per queue: the next offset to consume. -1 means unknown. */
+export interface OffsetStore {
+  load(): Promise<void>;
+  updateOffset(mq: MessageQueue, offset: number, increaseOnly: boolean): void;
+  readOffset(mq: MessageQueue, type: ReadOffsetType): Promise<number>;
+  /** Writes the given queues' offsets out (to the broker or file). */
+  persistAll(mqs: readonly MessageQueue[]): Promise<void>;
+  persist(mq: MessageQueue): Promise<void>;
+  removeOffset(mq: MessageQueue): void;
+}
+
+/** How a remote store talks to brokers; the client core provides it. */
+export interface OffsetBackend {
+  /** QUERY_CONSUMER_OFFSET; -1 when the broker has none. */
+  query(mq: MessageQueue): Promise<number>;
+  update(mq: MessageQueue, offset: number): Promise<void>;
+}
+
+interface Entry {
+  mq: MessageQueue;
+  offset: number;
+  /** Last value written out, to skip unchanged queues. */
+  persisted: number;
+}
+
+abstract class MemoryOffsets {
+  protected readonly table = new Map<string, Entry>();
+
+  updateOffset(mq: MessageQueue, offset: number, increaseOnly: boolean): void {
+    const k = mqKey(mq);
+    const e = this.table.get(k);
+    if (!e) this.table.set(k, { mq: { ...mq }, offset, persisted: Number.NaN });
+    else if (!increaseOnly || offset > e.offset) e.offset = offset;
+  }
+
+  protected memory(mq: MessageQueue): number {
+    return this.table.get(mqKey(mq))?.offset ?? -1;
+  }
+
+  removeOffset(mq: MessageQueue): void {
+    this.table.delete(mqKey(mq));
+  }
+}
+
+/** Clustering: the broker keeps the group's offsets; we cache and push them every few seconds. */
+export class RemoteBrokerOffsetStore extends MemoryOffsets implements OffsetStore {
+  constructor(
+    private readonly backend: OffsetBackend,
+    private readonly logger: Logger,
+  ) {
+    super();
+  }
+
+  async load(): Promise<void> {}
+
+  async readOffset(mq: MessageQueue, type: ReadOffsetType): Promise<number> {
+    if (type !== 'store') {
+      const v = this.memory(mq);
+      if (v >= 0 || type === 'memory') return v;
+    }
+    const v = await this.backend.query(mq);
+    if (v >= 0) this.updateOffset(mq, v, false);
+    const e = this.table.get(mqKey(mq));
+    if (e) e.persisted = v;
+    return v;
+  }
+
+  async persist(mq: MessageQueue): Promise<void> {
+    const e = this.table.get(mqKey(mq));
+    if (!e || e.offset < 0 || e.offset === e.persisted) return;
+    const v = e.offset;
+    await this.backend.update(e.mq, v);
+    e.persisted = v;
+  }
+
+  async persistAll(mqs: readonly MessageQueue[]): Promise<void> {
+    await Promise.all(
+      mqs.map((mq) =>
+        this.persist(mq).catch((err: unknown) => this.logger.warn({ err, mq }, 'persisting consumer offset failed')),
+      ),
+    );
+  }
+}
+
+/**
+ * Broadcasting: each client keeps its own offsets in a JSON file (Java uses
+ * ~/.rocketmq_offsets/<clientId>/<group>/offsets.json). Written via a temp file and rename
+ * so a crash mid-write leaves the previous version; the previous file is kept as .bak.
+ */
+export class LocalFileOffsetStore extends MemoryOffsets implements OffsetStore {
+  private writing: Promise<void> = Promise.resolve();
+
+  constructor(
+    readonly path: string,
+    private readonly logger: Logger,
+  ) {
+    super();
+  }
+
+  async load(): Promise<void> {
+    for (const file of [this.path, `${this.path}.bak`]) {
+      try {
+        const parsed = JSON.parse(await readFile(file, 'utf8')) as {
+          offsetTable?: Record<string, { topic: string; brokerName: string; queueId: number; offset: number }>;
+        };
+        for (const e of Object.values(parsed.offsetTable ?? {})) {
+          const mq = { topic: e.topic, brokerName: e.brokerName, queueId: e.queueId };
+          this.table.set(mqKey(mq), { mq, offset: e.offset, persisted: e.offset });
+        }
+        return;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'ENOENT')
+          this.logger.warn({ err: e, file }, 'offset file unreadable');
+      }
+    }
+  }
+
+  async readOffset(mq: MessageQueue, _type: ReadOffsetType): Promise<number> {
+    return this.memory(mq);
+  }
+
+  async persist(_mq: MessageQueue): Promise<void> {
+    await this.persistAll([]);
+  }
+
+  /** Writes every known offset (the file is small); calls are serialised. */
+  persistAll(_mqs: readonly MessageQueue[]): Promise<void> {
+    this.writing = this.writing.then(
+      () => this.write(),
+      () => this.write(),
+    );
+    return this.writing;
+  }
+
+  private async write(): Promise<void> {
+    const offsetTable: Record<string, MessageQueue & { offset: number }> = {};
+    for (const [k, e] of this.table) offsetTable[k] = { ...e.mq, offset: e.offset };
+    const text = JSON.stringify({ offsetTable }, null, 1);
+    await mkdir(dirname(this.path), { recursive: true });
+    const tmp = `${this.path}.tmp`;
+    await writeFile(tmp, text);
+    try {
+      await rename(this.path, `${this.path}.bak`);
+    } catch {
+      // first write: nothing to back up
+    }
+    await rename(tmp, this.path);
+  }
+}

@@ -1,0 +1,7 @@
+import { RemotingClient } from '@rocketmq-ts/remoting';
+import type { ResolvedClientConfig } from './client-config.js';
+import type { ClientTransport } from './transport.js';
+
+export function createDefaultTransport(config: ResolvedClientConfig): ClientTransport {
+  return new RemotingClient({ logger: config.logger, requestTimeoutMs: config.requestTimeoutMs });
+}

@@ -1,0 +1,53 @@
+// Public surface of @rocketmq-ts/client.
+
+export type { MessageQueue } from '@rocketmq-ts/protocol';
+export {
+  type AdminOptions,
+  type ConsumeProgress,
+  type CreateTopicOptions,
+  MQAdmin,
+} from './admin/admin.js';
+export type {
+  ConsumerConnection,
+  QueueConsumeStats,
+  QueueStats,
+  SubscriptionGroupConfig,
+} from './admin/admin-bodies.js';
+export type { ClientOptions } from './client-config.js';
+export type { TransportFactory } from './client-instance.js';
+export {
+  type AllocateMessageQueueStrategy,
+  allocateAveragely,
+  allocateAveragelyByCircle,
+} from './consumer/allocate.js';
+export type { ConsumerOptions } from './consumer/consumer-options.js';
+export type {
+  ConsumeConcurrentlyContext,
+  ConsumeConcurrentlyStatus,
+  ConsumeOrderlyContext,
+  ConsumeOrderlyStatus,
+  MessageListener,
+  MessageListenerConcurrently,
+  MessageListenerOrderly,
+} from './consumer/listener.js';
+export { LitePullConsumer, type LitePullConsumerOptions } from './consumer/lite-pull-consumer.js';
+export { LocalFileOffsetStore, type OffsetStore, RemoteBrokerOffsetStore } from './consumer/offset-store.js';
+export { PushConsumer, type PushConsumerOptions } from './consumer/push-consumer.js';
+export { buildSubscription, dlqTopic, retryTopic } from './consumer/subscription.js';
+export {
+  brokerError,
+  ClientErrorCode,
+  isRetriableCode,
+  MQBrokerError,
+  MQClientError,
+  responseCodeName,
+} from './errors.js';
+export type { Message, MessageExt, SendResult, SendStatus } from './message.js';
+export { FaultStrategy } from './producer/fault-strategy.js';
+export { Producer, type ProducerOptions, type SendOptions } from './producer/producer.js';
+export {
+  type MessageQueueSelector,
+  selectMessageQueueByHash,
+  selectMessageQueueByRandom,
+} from './producer/queue-selector.js';
+export type { ClientTransport } from './transport.js';

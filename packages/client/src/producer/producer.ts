@@ -1,0 +1,260 @@
+import { type MessageQueue, UniqKeyGenerator } from '@rocketmq-ts/protocol';
+import type { SendHeader } from '../client-api.js';
+import { type ClientOptions, resolveClientConfig } from '../client-config.js';
+import { MQClientInstance, type ProducerInner, type TransportFactory } from '../client-instance.js';
+import { createDefaultTransport } from '../default-transport.js';
+import { ClientErrorCode, illegalArgument, MQBrokerError, MQClientError, notRunning } from '../errors.js';
+import type { Message, SendResult } from '../message.js';
+import { FaultStrategy } from './fault-strategy.js';
+import { bodyBytes, buildProperties, encodeBatch, maybeCompress, validateMessage } from './message-encode.js';
+import type { MessageQueueSelector } from './queue-selector.js';
+
+export interface ProducerOptions extends ClientOptions {
+  /** Default `DEFAULT_PRODUCER`. */
+  producerGroup?: string;
+  /** Whole-send timeout including retries (ms), default 3000. */
+  sendMsgTimeoutMs?: number;
+  /** Extra attempts, on another broker when possible, after a failed send; default 2. */
+  retryTimesWhenSendFailed?: number;
+  /** Bodies larger than this (bytes) are zlib-compressed; default 4096. -1 disables. */
+  compressMsgBodyOverHowmuch?: number;
+  /** Template topic for auto-creation, default `TBW102`. */
+  createTopicKey?: string;
+  /** Queues an auto-created topic gets per broker, default 4. */
+  defaultTopicQueueNums?: number;
+  /** Skip brokers that were slow or failing (default true). */
+  sendLatencyFaultEnable?: boolean;
+  /** Retry on another broker when the status is not SEND_OK (default false). */
+  retryAnotherBrokerWhenNotStoreOK?: boolean;
+  /** For tests and embedding: how the transport is made. */
+  transportFactory?: TransportFactory;
+}
+
+export interface SendOptions<A = unknown> {
+  timeoutMs?: number;
+  /** Send to exactly this queue (no retry elsewhere). */
+  queue?: MessageQueue;
+  /** Ordered send: the selector picks the queue from `arg` (no retry elsewhere). */
+  selector?: MessageQueueSelector<A>;
+  arg?: A;
+}
+
+type State = 'created' | 'running' | 'closed';
+
+/**
+ * Sends messages. `send` resolves once the broker stored the message (or after the last
+ * retry failed); `sendOneway` resolves once the request is written; `sendBatch` stores
+ * several messages of one topic in one request.
+ */
+export class Producer implements ProducerInner {
+  readonly group: string;
+  private readonly options: Required<
+    Pick<
+      ProducerOptions,
+      | 'sendMsgTimeoutMs'
+      | 'retryTimesWhenSendFailed'
+      | 'compressMsgBodyOverHowmuch'
+      | 'createTopicKey'
+      | 'defaultTopicQueueNums'
+      | 'retryAnotherBrokerWhenNotStoreOK'
+    >
+  >;
+  private readonly instance: MQClientInstance;
+  private readonly fault: FaultStrategy;
+  private readonly uniq: UniqKeyGenerator;
+  private readonly topics = new Set<string>();
+  private state: State = 'created';
+
+  constructor(options: ProducerOptions = {}) {
+    const config = resolveClientConfig(options);
+    this.group = options.producerGroup ?? 'DEFAULT_PRODUCER';
+    this.options = {
+      sendMsgTimeoutMs: options.sendMsgTimeoutMs ?? 3000,
+      retryTimesWhenSendFailed: options.retryTimesWhenSendFailed ?? 2,
+      compressMsgBodyOverHowmuch: options.compressMsgBodyOverHowmuch ?? 4096,
+      createTopicKey: options.createTopicKey ?? 'TBW102',
+      defaultTopicQueueNums: options.defaultTopicQueueNums ?? 4,
+      retryAnotherBrokerWhenNotStoreOK: options.retryAnotherBrokerWhenNotStoreOK ?? false,
+    };
+    this.fault = new FaultStrategy(options.sendLatencyFaultEnable ?? true);
+    this.uniq = new UniqKeyGenerator(config.clientIP);
+    this.instance = MQClientInstance.acquire(config, options.transportFactory ?? createDefaultTransport);
+  }
+
+  get clientId(): string {
+    return this.instance.clientId;
+  }
+
+  publishTopics(): Iterable<string> {
+    return this.topics;
+  }
+
+  async start(): Promise<void> {
+    if (this.state !== 'created') throw illegalArgument(`producer is ${this.state}`);
+    this.instance.registerProducer(this);
+    this.instance.start();
+    this.state = 'running';
+  }
+
+  /** Unregisters from the brokers and closes the shared core when this was its last user. */
+  async shutdown(): Promise<void> {
+    if (this.state === 'closed') return;
+    const wasRunning = this.state === 'running';
+    this.state = 'closed';
+    if (wasRunning) {
+      this.instance.unregisterProducer(this.group);
+      await Promise.all(
+        this.instance
+          .knownBrokerAddrs()
+          .map((a) => this.instance.api.unregisterClient(a, this.instance.clientId, this.group).catch(() => undefined)),
+      );
+    }
+    await this.instance.release();
+  }
+
+  /** Same as shutdown(). */
+  close(): Promise<void> {
+    return this.shutdown();
+  }
+
+  /** Writable queues of a topic, e.g. to pick one yourself. */
+  async fetchPublishMessageQueues(topic: string): Promise<MessageQueue[]> {
+    this.ensureRunning();
+    const info = await this.instance.getPublishInfo(
+      topic,
+      this.options.createTopicKey,
+      this.options.defaultTopicQueueNums,
+    );
+    return [...info.queues];
+  }
+
+  async send<A>(msg: Message, opts: SendOptions<A> = {}): Promise<SendResult> {
+    this.ensureRunning();
+    const body = bodyBytes(msg.body);
+    validateMessage(msg, body);
+    const uniqKey = this.uniq.next();
+    const properties = buildProperties(msg, uniqKey);
+    const enc = maybeCompress(body, this.options.compressMsgBodyOverHowmuch);
+    const header = this.header(msg.topic, enc.sysFlag, msg.flag ?? 0, properties, false);
+    return this.sendWithRetry(msg, header, enc.body, uniqKey, opts);
+  }
+
+  /** Callback form of send, for code that prefers not to await. */
+  sendAsync(msg: Message, callback: (err: Error | null, result?: SendResult) => void, opts?: SendOptions): void {
+    this.send(msg, opts).then(
+      (r) => callback(null, r),
+      (e: unknown) => callback(e as Error),
+    );
+  }
+
+  /** Fire and forget: resolves when the request is written; no retry, no result. */
+  async sendOneway(msg: Message, opts: Pick<SendOptions, 'queue'> = {}): Promise<void> {
+    this.ensureRunning();
+    const body = bodyBytes(msg.body);
+    validateMessage(msg, body);
+    const enc = maybeCompress(body, this.options.compressMsgBodyOverHowmuch);
+    const header = this.header(msg.topic, enc.sysFlag, msg.flag ?? 0, buildProperties(msg, this.uniq.next()), false);
+    const mq = opts.queue ?? (await this.pickQueue(msg.topic, undefined));
+    header.queueId = mq.queueId;
+    const addr = await this.instance.requireMasterAddr(mq.brokerName, msg.topic);
+    await this.instance.api.sendMessageOneway(addr, header, enc.body);
+  }
+
+  /** Sends messages of one topic in one request; msgId of the result joins their ids with `,`. */
+  async sendBatch(msgs: readonly Message[], opts: SendOptions = {}): Promise<SendResult> {
+    this.ensureRunning();
+    const { body, msgIds } = encodeBatch(msgs, () => this.uniq.next());
+    const header = this.header(msgs[0]!.topic, 0, 0, '', true);
+    return this.sendWithRetry(msgs[0]!, header, body, msgIds.join(','), opts);
+  }
+
+  private header(topic: string, sysFlag: number, flag: number, properties: string, batch: boolean): SendHeader {
+    this.topics.add(topic);
+    return {
+      producerGroup: this.group,
+      topic,
+      defaultTopic: this.options.createTopicKey,
+      defaultTopicQueueNums: this.options.defaultTopicQueueNums,
+      queueId: 0,
+      sysFlag,
+      bornTimestamp: Date.now(),
+      flag,
+      properties,
+      reconsumeTimes: 0,
+      unitMode: false,
+      batch: batch || undefined,
+    };
+  }
+
+  private async pickQueue(topic: string, lastBroker: string | undefined): Promise<MessageQueue> {
+    const info = await this.instance.getPublishInfo(
+      topic,
+      this.options.createTopicKey,
+      this.options.defaultTopicQueueNums,
+    );
+    const mq = this.fault.select(info.queues, lastBroker);
+    if (!mq) throw new MQClientError(`no writable queue for topic ${topic}`, { code: ClientErrorCode.NO_ROUTE });
+    return mq;
+  }
+
+  private async sendWithRetry<A>(
+    msg: Message,
+    header: SendHeader,
+    body: Buffer,
+    msgId: string,
+    opts: SendOptions<A>,
+  ): Promise<SendResult> {
+    const timeoutMs = opts.timeoutMs ?? this.options.sendMsgTimeoutMs;
+    const begin = Date.now();
+    const fixed = opts.queue !== undefined || opts.selector !== undefined;
+    const attempts = fixed ? 1 : 1 + this.options.retryTimesWhenSendFailed;
+    let lastBroker: string | undefined;
+    let lastError: unknown;
+    for (let attempt = 0; attempt < attempts; attempt++) {
+      const left = timeoutMs - (Date.now() - begin);
+      if (left <= 0) break;
+      let mq: MessageQueue;
+      if (opts.queue) mq = opts.queue;
+      else if (opts.selector) {
+        const info = await this.instance.getPublishInfo(
+          msg.topic,
+          this.options.createTopicKey,
+          this.options.defaultTopicQueueNums,
+        );
+        mq = opts.selector(info.queues, msg, opts.arg as A);
+      } else mq = await this.pickQueue(msg.topic, lastBroker);
+      lastBroker = mq.brokerName;
+      header.queueId = mq.queueId;
+      if (attempt > 0) header.bornTimestamp = Date.now();
+      const start = Date.now();
+      try {
+        const addr = await this.instance.requireMasterAddr(mq.brokerName, msg.topic);
+        const result = await this.instance.api.sendMessage(addr, mq, { ...header }, body, msgId, left);
+        this.fault.update(mq.brokerName, Date.now() - start, false);
+        if (
+          result.sendStatus !== 'SEND_OK' &&
+          this.options.retryAnotherBrokerWhenNotStoreOK &&
+          attempt + 1 < attempts
+        ) {
+          continue;
+        }
+        return result;
+      } catch (e) {
+        lastError = e;
+        this.fault.update(mq.brokerName, Date.now() - start, true);
+        const retriable = (e instanceof MQClientError || e instanceof MQBrokerError) && e.retriable;
+        if (!retriable) throw e;
+        this.instance.invalidatePublishInfo(msg.topic);
+      }
+    }
+    if (lastError) throw lastError;
+    throw new MQClientError(`send to ${msg.topic} timed out after ${timeoutMs} ms`, {
+      code: ClientErrorCode.TIMEOUT,
+      retriable: true,
+    });
+  }
+
+  private ensureRunning(): void {
+    if (this.state !== 'running') throw notRunning('producer');
+  }
+}
