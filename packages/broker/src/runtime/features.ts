@@ -1,3 +1,4 @@
+import { AdminService } from '../admin/admin-service.js';
 import { numberConfig, stringConfig } from '../admin/config-values.js';
 import { lockProcessors } from '../lock/lock-processors.js';
 import { DEFAULT_LOCK_MAX_LIVE_TIME_MS, RebalanceLockManager } from '../lock/rebalance-lock-manager.js';
@@ -13,7 +14,8 @@ import type { FeatureDeps, FeatureProcessor, FeatureSet } from './ports.js';
 // Each module gets only the parts of FeatureDeps it uses.
 //
 // Codes served: 12 QUERY_MESSAGE, 33 VIEW_MESSAGE_BY_ID, 36 CONSUMER_SEND_MSG_BACK,
-// 41 LOCK_BATCH_MQ, 42 UNLOCK_BATCH_MQ, 45 GET_ALL_DELAY_OFFSET.
+// 41 LOCK_BATCH_MQ, 42 UNLOCK_BATCH_MQ, 45 GET_ALL_DELAY_OFFSET; admin: 17, 21, 26, 28, 200,
+// 201, 202, 203, 207, 208, 215, 222, 300, 307, 351.
 
 export function installFeatures(deps: FeatureDeps): FeatureSet {
   const levelsMs = parseDelayLevels(stringConfig(deps.config, 'messageDelayLevel', DEFAULT_DELAY_LEVELS));
@@ -26,17 +28,20 @@ export function installFeatures(deps: FeatureDeps): FeatureSet {
     deps.clock,
     numberConfig(deps.config, 'rebalanceLockMaxLiveTime', DEFAULT_LOCK_MAX_LIVE_TIME_MS),
   );
+  const admin = new AdminService(deps);
   const processors: FeatureProcessor[] = [
     ...queryProcessors(deps),
     sendBackProcessor(deps, levelsMs),
     ...lockProcessors(locks),
     ...scheduleProcessors(schedule),
+    ...admin.processors,
   ];
   let purge: NodeJS.Timeout | undefined;
   return {
     processors,
     async start() {
       await schedule.start();
+      admin.start();
       // Expired locks are already ignored when deciding; this only frees their memory.
       purge = setInterval(() => locks.purgeExpired(), DEFAULT_LOCK_MAX_LIVE_TIME_MS);
       purge.unref();
@@ -44,6 +49,7 @@ export function installFeatures(deps: FeatureDeps): FeatureSet {
     async stop() {
       if (purge) clearInterval(purge);
       purge = undefined;
+      admin.stop();
       await schedule.stop();
     },
   };

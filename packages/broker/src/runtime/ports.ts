@@ -35,6 +35,8 @@ export interface TopicRegistry {
   ensure(topic: string, queueNums: number, perm: number, topicSysFlag?: number): Promise<TopicView>;
   createOrUpdate(config: TopicView): Promise<void>;
   delete(topic: string): Promise<void>;
+  /** Version of the topic table (GET_ALL_TOPIC_CONFIG); zeros when absent. */
+  getDataVersion?(): { stateVersion: number; timestamp: number; counter: number };
 }
 
 export interface SubscriptionGroupView {
@@ -57,6 +59,8 @@ export interface SubscriptionGroupRegistry {
   all(): Iterable<SubscriptionGroupView>;
   update(config: SubscriptionGroupView): Promise<void>;
   delete(group: string): Promise<void>;
+  /** Version of the group table (GET_ALL_SUBSCRIPTIONGROUP_CONFIG); zeros when absent. */
+  getDataVersion?(): { stateVersion: number; timestamp: number; counter: number };
 }
 
 export interface ConsumerOffsetStore {
@@ -93,7 +97,10 @@ export interface ConsumerGroupInfo {
   consumeFromWhere: string;
   channels: ClientChannel[];
   /** topic → subscription string and version. */
-  subscriptions: Map<string, { subString: string; subVersion: number; expressionType: string; codeSet: number[]; tagsSet: string[] }>;
+  subscriptions: Map<
+    string,
+    { subString: string; subVersion: number; expressionType: string; codeSet: number[]; tagsSet: string[] }
+  >;
 }
 
 export interface ClientRegistry {
@@ -120,6 +127,21 @@ export interface FeatureDeps {
   configDir: string;
   /** Effective broker configuration (broker.conf keys), read-only. */
   config: Readonly<Record<string, string | number | boolean>>;
+  /**
+   * Message counters kept by the send and pull paths (GET_BROKER_RUNTIME_INFO, consumeTps).
+   * Optional: without it put counts come from the store and get counts read 0.
+   */
+  stats?: BrokerStatsView;
+}
+
+/** Running totals since boot; the admin module derives TPS figures by sampling them. */
+export interface BrokerStatsView {
+  /** Messages stored by sends. */
+  putTotal(): number;
+  /** Messages handed out by pulls. */
+  getTotal(): number;
+  /** Messages handed out to one consumer group (all topics). */
+  groupGetTotal?(group: string): number;
 }
 
 export interface FeatureProcessor {

@@ -1,0 +1,95 @@
+import { encodeFastjson, type MessageQueue, parseFastjson } from '@rocketmq-ts/protocol';
+import type { SubscriptionGroupView, TopicView } from '../runtime/ports.js';
+
+// JSON bodies of the admin requests in the shapes Java's admin tools (mqadmin, the dashboard)
+// read: fastjson field order, MessageQueue-keyed maps with the key object in place.
+
+export interface DataVersionView {
+  stateVersion: number;
+  timestamp: number;
+  counter: number;
+}
+
+export const ZERO_VERSION: DataVersionView = { stateVersion: 0, timestamp: 0, counter: 0 };
+
+/** MessageQueue as fastjson writes it (fields alphabetical). */
+export const mqJson = (topic: string, brokerName: string, queueId: number): MessageQueue => ({
+  brokerName,
+  queueId,
+  topic,
+});
+
+/** TopicConfig bean: the fields Java serialises. */
+export function topicConfigJson(t: TopicView): Record<string, unknown> {
+  return {
+    attributes: t.attributes,
+    order: t.order,
+    perm: t.perm,
+    readQueueNums: t.readQueueNums,
+    topicFilterType: t.topicFilterType,
+    topicName: t.topicName,
+    topicSysFlag: t.topicSysFlag,
+    writeQueueNums: t.writeQueueNums,
+  };
+}
+
+/** SubscriptionGroupConfig bean, with the Java-only fields at their defaults. */
+export function groupConfigJson(g: SubscriptionGroupView): Record<string, unknown> {
+  return {
+    attributes: {},
+    brokerId: g.brokerId,
+    consumeBroadcastEnable: g.consumeBroadcastEnable,
+    consumeEnable: g.consumeEnable,
+    consumeFromMinEnable: g.consumeFromMinEnable,
+    consumeMessageOrderly: g.consumeMessageOrderly,
+    consumeTimeoutMinute: 15,
+    groupName: g.groupName,
+    groupRetryPolicy: { type: 'CUSTOMIZED' },
+    groupSysFlag: 0,
+    notifyConsumerIdsChangedEnable: g.notifyConsumerIdsChangedEnable,
+    retryMaxTimes: g.retryMaxTimes,
+    retryQueueNums: g.retryQueueNums,
+    subscriptionDataSet: [],
+    whichBrokerWhenConsumeSlowly: g.whichBrokerWhenConsumeSlowly,
+  };
+}
+
+const bool = (v: unknown, d: boolean): boolean =>
+  typeof v === 'boolean' ? v : v === 'true' ? true : v === 'false' ? false : d;
+const int = (v: unknown, d: number): number => {
+  const n = typeof v === 'number' ? v : typeof v === 'string' && v !== '' ? Number(v) : Number.NaN;
+  return Number.isInteger(n) ? n : d;
+};
+
+/**
+ * UPDATE_AND_CREATE_SUBSCRIPTIONGROUP body → view, missing fields at RocketMQ's defaults.
+ * An error string when the body is not a JSON object with a groupName.
+ */
+export function parseGroupConfig(body: Buffer | undefined): SubscriptionGroupView | string {
+  if (!body || body.length === 0) return 'subscription group config body is empty';
+  let raw: unknown;
+  try {
+    raw = parseFastjson(body.toString('utf8'));
+  } catch (e) {
+    return `subscription group config is not JSON: ${(e as Error).message}`;
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw) || raw instanceof Map) {
+    return 'subscription group config is not an object';
+  }
+  const o = raw as Record<string, unknown>;
+  if (typeof o.groupName !== 'string' || o.groupName === '') return 'subscription group config has no groupName';
+  return {
+    groupName: o.groupName,
+    consumeEnable: bool(o.consumeEnable, true),
+    consumeFromMinEnable: bool(o.consumeFromMinEnable, true),
+    consumeBroadcastEnable: bool(o.consumeBroadcastEnable, true),
+    consumeMessageOrderly: bool(o.consumeMessageOrderly, false),
+    retryQueueNums: int(o.retryQueueNums, 1),
+    retryMaxTimes: int(o.retryMaxTimes, 16),
+    brokerId: int(o.brokerId, 0),
+    whichBrokerWhenConsumeSlowly: int(o.whichBrokerWhenConsumeSlowly, 1),
+    notifyConsumerIdsChangedEnable: bool(o.notifyConsumerIdsChangedEnable, true),
+  };
+}
+
+export const fastjsonBody = (value: unknown): Buffer => Buffer.from(encodeFastjson(value), 'utf8');
