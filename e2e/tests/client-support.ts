@@ -1,0 +1,63 @@
+// Shared set-up for the client-*.test.ts files: a NameServer and one broker in this process on
+// port 0 in a temp dir, plus small helpers. Not a test file itself.
+import { defaultBrokerConfig, startBroker } from '@rocketmq-ts/broker';
+import { MQAdmin } from '@rocketmq-ts/client';
+import { NamesrvController } from '@rocketmq-ts/namesrv';
+import { eventually, tempDir } from '@rocketmq-ts/testkit';
+
+export interface TestCluster {
+  namesrvAddr: string;
+  brokerAddr: string;
+  clusterName: string;
+  shutdown(): Promise<void>;
+}
+
+let seq = 0;
+/** Unique names so tests sharing a cluster never see each other's topics or groups. */
+export const unique = (prefix: string): string => `${prefix}_${process.pid}_${Date.now().toString(36)}_${++seq}`;
+
+export async function startCluster(): Promise<TestCluster> {
+  const dir = await tempDir('rmq-client-e2e-');
+  const namesrv = new NamesrvController({
+    listenPort: 0,
+    bindAddress: '127.0.0.1',
+    kvConfigPath: `${dir.path}/kv.json`,
+  });
+  await namesrv.start();
+  const namesrvAddr = `127.0.0.1:${namesrv.port}`;
+  const broker = await startBroker({
+    config: {
+      ...defaultBrokerConfig(),
+      brokerName: 'broker-a',
+      brokerClusterName: 'DefaultCluster',
+      listenPort: 0,
+      listenHost: '127.0.0.1',
+      brokerIP1: '127.0.0.1',
+      namesrvAddr,
+      storePathRootDir: dir.path,
+    },
+  });
+  return {
+    namesrvAddr,
+    brokerAddr: broker.brokerAddr,
+    clusterName: 'DefaultCluster',
+    async shutdown() {
+      await broker.shutdown();
+      await namesrv.shutdown();
+      await dir.cleanup();
+    },
+  };
+}
+
+/** Creates a topic on the cluster and waits until the NameServer serves its route. */
+export async function createTopic(cluster: TestCluster, topic: string, queues = 4): Promise<void> {
+  const admin = new MQAdmin({ namesrvAddr: cluster.namesrvAddr });
+  try {
+    await admin.createTopic({ topic, clusterName: cluster.clusterName, readQueueNums: queues, writeQueueNums: queues });
+    await eventually(async () => (await admin.topicRoute(topic).catch(() => undefined))?.queueDatas.length === 1, {
+      message: `route of ${topic}`,
+    });
+  } finally {
+    await admin.close();
+  }
+}
