@@ -4,6 +4,7 @@ import { RemotingServer } from '@rocketmq-ts/remoting';
 import { Housekeeping } from './housekeeping.js';
 import { KVConfigManager } from './kv-config.js';
 import { defaultNamesrvConfig, type NamesrvConfig } from './namesrv-config.js';
+import { adminProcessors } from './processors/admin-processors.js';
 import { brokerProcessors } from './processors/broker-processors.js';
 import { kvProcessors } from './processors/kv-processors.js';
 import type { ProcessorDeps } from './processors/processor-support.js';
@@ -73,7 +74,7 @@ export class NamesrvController {
         code === RequestCode.GET_ROUTEINFO_BY_TOPIC ? { pool: CLIENT_POOL } : undefined,
       );
     }
-    for (const [code, handler] of [...brokerProcessors(deps), ...kvProcessors(deps)]) {
+    for (const [code, handler] of [...brokerProcessors(deps), ...kvProcessors(deps), ...adminProcessors(deps)]) {
       server.registerProcessor(code, handler);
     }
     server.onDisconnect((conn) => {

@@ -412,6 +412,34 @@ export class RouteInfoManager {
     return out;
   }
 
+  /**
+   * GET_SYSTEM_TOPIC_LIST_FROM_NS: every cluster name and broker name (each is also a topic
+   * on its brokers), plus one broker address admin tools can ask for the rest.
+   */
+  getSystemTopicList(): { topics: string[]; brokerAddr: string | undefined } {
+    const topics: string[] = [];
+    for (const [cluster, names] of this.clusterAddrTable) topics.push(cluster, ...names);
+    let brokerAddr: string | undefined;
+    for (const name of [...this.brokerAddrTable.keys()].sort()) {
+      const addrs = this.brokerAddrTable.get(name)!.brokerAddrs;
+      if (addrs.size > 0) {
+        brokerAddr = addrs.get(minKey(addrs));
+        break;
+      }
+    }
+    return { topics, brokerAddr };
+  }
+
+  /** Topics whose (first) queue data's topicSysFlag satisfies `test` (unit-topic lists). */
+  getTopicsBySysFlag(test: (topicSysFlag: number) => boolean): string[] {
+    const out: string[] = [];
+    for (const [topic, qds] of this.topicQueueTable) {
+      const first = qds.values().next();
+      if (!first.done && test(first.value.topicSysFlag)) out.push(topic);
+    }
+    return out;
+  }
+
   /** DELETE_TOPIC_IN_NAMESRV: from every broker, or only from the given cluster's brokers. */
   deleteTopic(topic: string, clusterName?: string): void {
     const qds = this.topicQueueTable.get(topic);

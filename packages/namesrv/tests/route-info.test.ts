@@ -160,4 +160,26 @@ describe('RouteInfoManager', () => {
     assert.equal(again.brokerDatas[0]!.brokerAddrs.size, 1);
     assert.equal(again.queueDatas[0]!.perm, 6);
   });
+  it('lets the lowest slave act as a read-only master when the group loses its master', () => {
+    const ri = new RouteInfoManager({ clock: new ManualClock(), supportActingMaster: true });
+    ri.registerBroker(broker({ enableActingMaster: true }));
+    ri.registerBroker(broker({ enableActingMaster: true, brokerId: 2, brokerAddr: '10.0.0.2:10911' }));
+    ri.unregisterBroker({ clusterName: 'c1', brokerName: 'broker-a', brokerAddr: '10.0.0.1:10911', brokerId: 0 });
+    const route = ri.pickupTopicRouteData('T1')!;
+    assert.equal(route.queueDatas[0]!.perm, 4, 'write permission wiped');
+    assert.deepEqual([...route.brokerDatas[0]!.brokerAddrs], [[0, '10.0.0.2:10911']]);
+    // The prime slave's own registrations keep the queues read-only.
+    ri.registerBroker(broker({ enableActingMaster: true, brokerId: 2, brokerAddr: '10.0.0.2:10911', counter: 5 }));
+    assert.equal(ri.pickupTopicRouteData('T1')!.queueDatas[0]!.perm, 4);
+  });
+
+  it('lists system topics (cluster and broker names) and unit topics by sys flag', () => {
+    const ri = new RouteInfoManager({ clock: new ManualClock() });
+    ri.registerBroker(broker({ topics: [topic('T1'), { ...topic('U'), topicSysFlag: 1 }] }));
+    assert.deepEqual(ri.getSystemTopicList(), { topics: ['c1', 'broker-a'], brokerAddr: '10.0.0.1:10911' });
+    assert.deepEqual(
+      ri.getTopicsBySysFlag((f) => (f & 1) !== 0),
+      ['U'],
+    );
+  });
 });

@@ -121,6 +121,7 @@ describe('small bodies', () => {
       '{"counter":3,"stateVersion":0,"timestamp":1700000000000}',
     );
     assert.equal(encodeTopicList(['a', 'b']).toString(), '{"topicList":["a","b"]}');
+    assert.equal(encodeTopicList(['c'], 'h:1').toString(), '{"brokerAddr":"h:1","topicList":["c"]}');
     assert.equal(encodeKVTable({ b: '2', a: '1' }).toString(), '{"table":{"a":"1","b":"2"}}');
   });
 });

@@ -36,23 +36,30 @@ export class RouteBodyCache {
   private readonly entries = new Map<string, { standard?: Buffer; fastjson?: Buffer }>();
   private routeGen = -1;
   private kvGen = -1;
+  /** UPDATE_NAMESRV_CONFIG can switch orderMessageEnable at run time. */
+  private orderEnabled = false;
 
   constructor(private readonly deps: Pick<ProcessorDeps, 'routeInfo' | 'kv' | 'config'>) {}
 
   /** The encoded route, or undefined when the topic has no route. */
   get(topic: string, form: RouteJsonForm): Buffer | undefined {
-    const { routeInfo, kv } = this.deps;
-    if (this.routeGen !== routeInfo.generation || this.kvGen !== kv.generation) {
+    const { routeInfo, kv, config } = this.deps;
+    if (
+      this.routeGen !== routeInfo.generation ||
+      this.kvGen !== kv.generation ||
+      this.orderEnabled !== config.orderMessageEnable
+    ) {
       this.entries.clear();
       this.routeGen = routeInfo.generation;
       this.kvGen = kv.generation;
+      this.orderEnabled = config.orderMessageEnable;
     }
     let entry = this.entries.get(topic);
     const hit = entry?.[form];
     if (hit) return hit;
     const route = routeInfo.pickupTopicRouteData(topic);
     if (!route) return undefined;
-    if (this.deps.config.orderMessageEnable) {
+    if (config.orderMessageEnable) {
       const conf = kv.get(NAMESPACE_ORDER_TOPIC_CONFIG, topic);
       if (conf !== undefined) route.orderTopicConf = conf;
     }

@@ -189,6 +189,28 @@ describe('NameServer over TCP', async () => {
     assert.equal(after.body?.toString(), expectedRoute(false));
   });
 
+  it('serves and updates its config like GET/UPDATE_NAMESRV_CONFIG', async () => {
+    const got = await invoke(request(RequestCode.GET_NAMESRV_CONFIG));
+    assert.match(got.body?.toString() ?? '', /^orderMessageEnable=true$/m);
+    const denied = await invoke(
+      request(RequestCode.UPDATE_NAMESRV_CONFIG, {}, 479, Buffer.from('kvConfigPath=/tmp/x\n')),
+    );
+    assert.equal(denied.code, ResponseCode.NO_PERMISSION);
+    const bad = await invoke(
+      request(RequestCode.UPDATE_NAMESRV_CONFIG, {}, 479, Buffer.from('enableTopicList=maybe\n')),
+    );
+    assert.equal(bad.code, ResponseCode.SYSTEM_ERROR);
+    const off = await invoke(
+      request(RequestCode.UPDATE_NAMESRV_CONFIG, {}, 479, Buffer.from('enableTopicList=false\n')),
+    );
+    assert.equal(off.code, ResponseCode.SUCCESS);
+    const r = await invoke(request(RequestCode.GET_TOPICS_BY_CLUSTER, { cluster: 'DefaultCluster' }));
+    assert.deepEqual([r.code, r.remark], [ResponseCode.SYSTEM_ERROR, 'disable']);
+    await invoke(request(RequestCode.UPDATE_NAMESRV_CONFIG, {}, 479, Buffer.from('enableTopicList=true\n')));
+    const sys = await invoke(request(RequestCode.GET_SYSTEM_TOPIC_LIST_FROM_NS));
+    assert.match(sys.body?.toString() ?? '', /^\{"brokerAddr":"10\.0\.0\.1:10911","topicList":\["DefaultCluster",/);
+  });
+
   it('drops a broker as soon as its connection closes', async () => {
     const brokerSide = new RemotingClient();
     try {

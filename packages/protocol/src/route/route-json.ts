@@ -105,9 +105,13 @@ export function encodeDataVersion(v: DataVersion): Buffer {
   return Buffer.from(encodeDataVersionJson(v), 'utf8');
 }
 
-/** `{"topicList":[…]}`: GET_ALL_TOPIC_LIST_FROM_NAMESERVER and GET_TOPICS_BY_CLUSTER bodies. */
-export function encodeTopicList(topics: Iterable<string>): Buffer {
-  return Buffer.from(`{"topicList":${strArray([...topics], 'fastjson')}}`, 'utf8');
+/**
+ * `{"topicList":[…]}`: GET_ALL_TOPIC_LIST_FROM_NAMESERVER and GET_TOPICS_BY_CLUSTER bodies;
+ * GET_SYSTEM_TOPIC_LIST_FROM_NS adds `brokerAddr` (first, alphabetical field order).
+ */
+export function encodeTopicList(topics: Iterable<string>, brokerAddr?: string): Buffer {
+  const addr = brokerAddr === undefined ? '' : `"brokerAddr":${JSON.stringify(brokerAddr)},`;
+  return Buffer.from(`{${addr}"topicList":${strArray([...topics], 'fastjson')}}`, 'utf8');
 }
 
 /** `{"table":{…}}`: GET_KVLIST_BY_NAMESPACE body (and REGISTER_BROKER's order-topic reply). */
