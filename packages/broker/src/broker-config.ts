@@ -1,0 +1,127 @@
+import { homedir, hostname } from 'node:os';
+import { join } from 'node:path';
+import { applyProperties, type ConfigValue, readPropertiesFile } from '@rocketmq-ts/common';
+import { DEFAULT_DELAY_LEVELS } from './schedule/delay-levels.js';
+
+// broker.conf keys under RocketMQ's names (STYLE rule 15) with RocketMQ's defaults, so an
+// existing broker.conf carries over. Keys we parse but do not act on are kept so `-p` shows
+// the whole effective configuration, as Java's mqbroker does.
+
+function defaults() {
+  return {
+    brokerClusterName: 'DefaultCluster',
+    /** Java defaults to the host name. */
+    brokerName: hostname() || 'broker-a',
+    brokerId: 0,
+    listenPort: 10911,
+    /** Host to bind; 0.0.0.0 = every interface. */
+    listenHost: '0.0.0.0',
+    /** `;`-separated `ip:port` list; NAMESRV_ADDR in the environment when empty. */
+    namesrvAddr: '',
+    /**
+     * Address advertised to NameServers and written as STOREHOST. Empty = first non-internal
+     * IPv4, or 127.0.0.1 when every NameServer is on loopback (see outbound/advertised-address.ts).
+     */
+    brokerIP1: '',
+    haListenPort: 10912,
+    storePathRootDir: join(homedir(), 'store'),
+    storePathCommitLog: '',
+    flushDiskType: 'ASYNC_FLUSH',
+    brokerRole: 'ASYNC_MASTER',
+    deleteWhen: '04',
+    fileReservedTime: 72,
+    diskMaxUsedSpaceRatio: 75,
+    mappedFileSizeCommitLog: 1024 * 1024 * 1024,
+    mappedFileSizeConsumeQueue: 300_000 * 20,
+    flushIntervalCommitLog: 500,
+    flushIntervalConsumeQueue: 1000,
+    syncFlushTimeout: 5000,
+    maxMessageSize: 4 * 1024 * 1024,
+    autoCreateTopicEnable: true,
+    autoCreateSubscriptionGroup: true,
+    defaultTopicQueueNums: 8,
+    clusterTopicEnable: true,
+    brokerTopicEnable: true,
+    traceTopicEnable: false,
+    msgTraceTopicName: 'RMQ_SYS_TRACE_TOPIC',
+    messageDelayLevel: DEFAULT_DELAY_LEVELS,
+    longPollingEnable: true,
+    shortPollingTimeMills: 1000,
+    /** Java's PullRequestHoldService re-check period; bounded here to 1 s so holds end on time. */
+    pullHoldCheckIntervalMills: 1000,
+    maxTransferCountOnMessageInMemory: 32,
+    maxTransferBytesOnMessageInMemory: 256 * 1024,
+    registerNameServerPeriod: 30_000,
+    registerBrokerTimeoutMills: 6000,
+    brokerPermission: 6,
+    brokerNotActiveTimeoutMillis: 120_000,
+    channelExpiredTimeout: 120_000,
+    serverChannelMaxIdleTimeSeconds: 120,
+    flushConsumerOffsetInterval: 5000,
+    /** Executor-pool in-flight limits (Java queue capacities): beyond them → SYSTEM_BUSY. */
+    sendThreadPoolQueueCapacity: 10_000,
+    pullThreadPoolQueueCapacity: 100_000,
+    adminBrokerThreadPoolQueueCapacity: 10_000,
+    clientManagerThreadPoolQueueCapacity: 1_000_000,
+    /** Per-connection cap on unanswered sends: a single flooding client gets SYSTEM_BUSY first. */
+    maxInFlightSendPerConnection: 4096,
+    rejectTransactionMessage: false,
+    enablePropertyFilter: false,
+    transactionTimeOut: 6000,
+    transactionCheckInterval: 30_000,
+    transactionCheckMax: 15,
+    retryMaxTimes: 16,
+    msgRegion: 'DefaultRegion',
+    traceOn: true,
+  };
+}
+
+export type BrokerConfig = ReturnType<typeof defaults>;
+
+export function defaultBrokerConfig(): BrokerConfig {
+  return defaults();
+}
+
+export interface LoadedBrokerConfig {
+  config: BrokerConfig;
+  /** Keys of the file that are not broker.conf keys we know (worth a warning). */
+  unknown: string[];
+}
+
+/**
+ * Overlays a properties map (broker.conf) and explicit overrides on the defaults. Overrides
+ * win over the file, as command-line flags do over broker.conf in Java.
+ */
+export function resolveBrokerConfig(
+  props: Map<string, string> = new Map(),
+  overrides: Partial<BrokerConfig> = {},
+): LoadedBrokerConfig {
+  const { config, unknown } = applyProperties(defaults() as BrokerConfig & Record<string, ConfigValue>, props);
+  const merged: BrokerConfig = { ...config };
+  for (const [k, v] of Object.entries(overrides)) {
+    if (v !== undefined) (merged as Record<string, ConfigValue>)[k] = v as ConfigValue;
+  }
+  if (merged.flushDiskType !== 'ASYNC_FLUSH' && merged.flushDiskType !== 'SYNC_FLUSH') {
+    throw new TypeError(`config flushDiskType: expected ASYNC_FLUSH or SYNC_FLUSH, got ${merged.flushDiskType}`);
+  }
+  return { config: merged, unknown };
+}
+
+export async function loadBrokerConfigFile(
+  path: string | undefined,
+  overrides: Partial<BrokerConfig> = {},
+): Promise<LoadedBrokerConfig> {
+  const props = path === undefined ? new Map<string, string>() : await readPropertiesFile(path);
+  return resolveBrokerConfig(props, overrides);
+}
+
+/** `namesrvAddr` split on `;` (Java's separator), blanks dropped. */
+export function namesrvAddrList(config: Pick<BrokerConfig, 'namesrvAddr'>): string[] {
+  return config.namesrvAddr
+    .split(';')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+}
+
+export const isMasterRole = (config: Pick<BrokerConfig, 'brokerRole' | 'brokerId'>): boolean =>
+  config.brokerRole !== 'SLAVE' && config.brokerId === 0;

@@ -1,0 +1,19 @@
+// Public surface of @rocketmq-ts/broker.
+export {
+  type BrokerConfig,
+  defaultBrokerConfig,
+  isMasterRole,
+  type LoadedBrokerConfig,
+  loadBrokerConfigFile,
+  namesrvAddrList,
+  resolveBrokerConfig,
+} from './broker-config.js';
+export { ClientRegistryImpl } from './client/client-registry.js';
+export { ConsumerOffsetManager } from './offset/consumer-offset-manager.js';
+export { chooseAdvertisedIp } from './outbound/advertised-address.js';
+export { type BrokerComponents, composeBroker, Pools } from './runtime/composition.js';
+export { Broker, type BrokerOptions, startBroker, storeConfigOf } from './runtime/lifecycle.js';
+export type * from './runtime/ports.js';
+export { SubscriptionGroupManager } from './subscription/subscription-group-manager.js';
+export * from './topic/name-validation.js';
+export { TopicConfigManager, topicView } from './topic/topic-config-manager.js';

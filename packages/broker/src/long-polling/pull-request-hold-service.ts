@@ -1,0 +1,137 @@
+import type { Clock, Logger } from '@rocketmq-ts/common';
+import type { RemotingCommand } from '@rocketmq-ts/protocol';
+import type { Connection } from '@rocketmq-ts/remoting';
+import type { TagsCodeFilter } from '@rocketmq-ts/store';
+
+/** A pull answered "nothing yet" and parked until a message arrives or its time is up. */
+interface HeldPull {
+  topic: string;
+  queueId: number;
+  /** The queue offset the client asked for: anything at or beyond it wakes the pull. */
+  offset: number;
+  deadline: number;
+  connection: Connection;
+  filter: TagsCodeFilter | undefined;
+  /** Re-runs the pull without suspension; its answer is the response. */
+  rerun: () => Promise<RemotingCommand | undefined>;
+  resolve: (response: RemotingCommand | undefined) => void;
+}
+
+export interface PullRequestHoldServiceOptions {
+  /** Re-check period for deadlines and missed wake-ups (ms). */
+  checkIntervalMs: number;
+  /** Current max offset of a queue (the periodic re-check uses it). */
+  maxOffset(topic: string, queueId: number): number;
+  clock: Clock;
+  logger: Logger;
+}
+
+/**
+ * Long polling (Java PullRequestHoldService). A held pull is woken when the store reports a
+ * message for its topic/queue beyond its offset whose tag hash may match, by the periodic
+ * check when its deadline passes or the queue grew, or dropped when its connection closes.
+ * Whatever wakes it, the pull is re-run without suspension and that answer is sent, so a
+ * held pull never outlives `suspendTimeoutMillis` by more than one check period.
+ */
+export class PullRequestHoldService {
+  private readonly held = new Map<string, HeldPull[]>();
+  private timer: NodeJS.Timeout | undefined;
+  private count = 0;
+
+  constructor(private readonly opts: PullRequestHoldServiceOptions) {}
+
+  get size(): number {
+    return this.count;
+  }
+
+  start(): void {
+    this.timer = setInterval(() => this.check(), this.opts.checkIntervalMs);
+    this.timer.unref();
+  }
+
+  /** Answers every held pull now (shutdown): clients get their "nothing yet" promptly. */
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    for (const list of [...this.held.values()]) for (const p of [...list]) this.wake(p);
+  }
+
+  hold(
+    topic: string,
+    queueId: number,
+    offset: number,
+    timeoutMs: number,
+    connection: Connection,
+    filter: TagsCodeFilter | undefined,
+    rerun: () => Promise<RemotingCommand | undefined>,
+  ): Promise<RemotingCommand | undefined> {
+    return new Promise((resolve) => {
+      const p: HeldPull = {
+        topic,
+        queueId,
+        offset,
+        deadline: this.opts.clock.now() + Math.max(0, timeoutMs),
+        connection,
+        filter,
+        rerun,
+        resolve,
+      };
+      const key = `${topic}@${queueId}`;
+      const list = this.held.get(key);
+      if (list) list.push(p);
+      else this.held.set(key, [p]);
+      this.count++;
+    });
+  }
+
+  /** Store callback: a message was dispatched to `topic`/`queueId`. */
+  notifyMessageArriving(topic: string, queueId: number, maxOffset: number, tagsCode: number | undefined): void {
+    const list = this.held.get(`${topic}@${queueId}`);
+    if (!list) return;
+    for (const p of [...list]) {
+      if (maxOffset > p.offset && (tagsCode === undefined || p.filter === undefined || p.filter(tagsCode))) {
+        this.wake(p);
+      }
+    }
+  }
+
+  /** The client went away: its held pulls get no answer. */
+  connectionClosed(connection: Connection): void {
+    for (const list of [...this.held.values()]) {
+      for (const p of [...list]) if (p.connection === connection) this.remove(p, undefined);
+    }
+  }
+
+  private check(): void {
+    const now = this.opts.clock.now();
+    for (const list of [...this.held.values()]) {
+      for (const p of [...list]) {
+        if (p.connection.closed) this.remove(p, undefined);
+        else if (now >= p.deadline || this.opts.maxOffset(p.topic, p.queueId) > p.offset) this.wake(p);
+      }
+    }
+  }
+
+  private wake(p: HeldPull): void {
+    if (!this.detach(p)) return;
+    p.rerun().then(p.resolve, (err: unknown) => {
+      this.opts.logger.warn({ err, topic: p.topic, queueId: p.queueId }, 're-running a held pull failed');
+      p.resolve(undefined);
+    });
+  }
+
+  private remove(p: HeldPull, response: RemotingCommand | undefined): void {
+    if (this.detach(p)) p.resolve(response);
+  }
+
+  private detach(p: HeldPull): boolean {
+    const key = `${p.topic}@${p.queueId}`;
+    const list = this.held.get(key);
+    const i = list ? list.indexOf(p) : -1;
+    if (!list || i < 0) return false;
+    list.splice(i, 1);
+    if (list.length === 0) this.held.delete(key);
+    this.count--;
+    return true;
+  }
+}

@@ -1,0 +1,73 @@
+import type { Logger } from '@rocketmq-ts/common';
+import {
+  ConsumerGroupRequestHeader,
+  createResponse,
+  decodeHeartbeat,
+  Perm,
+  type RemotingCommand,
+  ResponseCode,
+  UnregisterClientRequestHeader,
+} from '@rocketmq-ts/protocol';
+import type { Connection } from '@rocketmq-ts/remoting';
+import type { ClientRegistryImpl } from '../client/client-registry.js';
+import type { SubscriptionGroupRegistry, TopicRegistry } from '../runtime/ports.js';
+import { retryTopicOf } from '../topic/name-validation.js';
+import { decodeHeader, reply } from './request-util.js';
+
+export interface ClientManageDeps {
+  clients: Pick<
+    ClientRegistryImpl,
+    'registerConsumer' | 'registerProducer' | 'unregisterConsumer' | 'unregisterProducer' | 'consumerIds'
+  >;
+  groups: Pick<SubscriptionGroupRegistry, 'getOrCreate'>;
+  topics: Pick<TopicRegistry, 'ensure'>;
+  logger: Logger;
+}
+
+/**
+ * HEART_BEAT (34), UNREGISTER_CLIENT (35) and GET_CONSUMER_LIST_BY_GROUP (38).
+ *
+ * A heartbeat creates the group's `%RETRY%` topic (and registers it with the NameServers
+ * before answering) so that clients find a route for the retry subscription they add. The
+ * answer carries no IS_SUPPORT_HEART_BEAT_V2: fingerprint-only heartbeats are not supported.
+ */
+export class ClientManageProcessor {
+  constructor(private readonly deps: ClientManageDeps) {}
+
+  readonly heartbeat = async (request: RemotingCommand, conn: Connection): Promise<RemotingCommand> => {
+    const data = decodeHeartbeat(request.body);
+    if (typeof data === 'string') return reply(request, ResponseCode.SYSTEM_ERROR, data);
+    const who = { clientId: data.clientID, language: request.language, version: request.version };
+    for (const consumer of data.consumerDataSet) {
+      if (consumer.groupName === '') continue;
+      const group = await this.deps.groups.getOrCreate(consumer.groupName);
+      if (group !== undefined && group.retryQueueNums > 0) {
+        await this.deps.topics.ensure(retryTopicOf(consumer.groupName), group.retryQueueNums, Perm.READ | Perm.WRITE);
+      }
+      this.deps.clients.registerConsumer(conn, who, consumer);
+    }
+    for (const producer of data.producerDataSet) {
+      if (producer.groupName !== '') this.deps.clients.registerProducer(conn, who, producer.groupName);
+    }
+    return createResponse(request, ResponseCode.SUCCESS);
+  };
+
+  readonly unregisterClient = (request: RemotingCommand, conn: Connection): RemotingCommand => {
+    const decoded = decodeHeader(UnregisterClientRequestHeader, request);
+    if (!decoded.ok) return decoded.response;
+    const h = decoded.value;
+    if (h.producerGroup) this.deps.clients.unregisterProducer(h.producerGroup, conn);
+    if (h.consumerGroup) this.deps.clients.unregisterConsumer(h.consumerGroup, conn);
+    return createResponse(request, ResponseCode.SUCCESS);
+  };
+
+  readonly getConsumerListByGroup = (request: RemotingCommand): RemotingCommand => {
+    const decoded = decodeHeader(ConsumerGroupRequestHeader, request);
+    if (!decoded.ok) return decoded.response;
+    const group = decoded.value.consumerGroup;
+    const ids = this.deps.clients.consumerIds(group);
+    if (ids.length === 0) return reply(request, ResponseCode.SYSTEM_ERROR, `no consumer for this group, ${group}`);
+    const body = Buffer.from(JSON.stringify({ consumerIdList: ids }), 'utf8');
+    return createResponse(request, ResponseCode.SUCCESS, undefined, undefined, body);
+  };
+}

@@ -1,0 +1,288 @@
+import type { Clock, Logger } from '@rocketmq-ts/common';
+import {
+  createResponse,
+  decodeBatchBody,
+  getPropertyFromString,
+  type HeaderType,
+  MessageConst,
+  MessageSysFlag,
+  MQVersion,
+  Perm,
+  type RemotingCommand,
+  RequestCode,
+  ResponseCode,
+  SendMessageRequestHeader,
+  SendMessageRequestHeaderV2,
+  SendMessageResponseHeader,
+  transactionType,
+  withTransactionType,
+} from '@rocketmq-ts/protocol';
+import type { Connection } from '@rocketmq-ts/remoting';
+import type { MessageInput, MessageStore, PutMessageResult } from '@rocketmq-ts/store';
+import type { SubscriptionGroupRegistry, TopicView } from '../runtime/ports.js';
+import { toScheduled } from '../schedule/delay-levels.js';
+import {
+  dlqTopicOf,
+  isNotAllowedSendTopic,
+  isRetryTopic,
+  RETRY_GROUP_TOPIC_PREFIX,
+  RMQ_SYS_TRANS_HALF_TOPIC,
+  validateTopicName,
+} from '../topic/name-validation.js';
+import type { TopicConfigManager } from '../topic/topic-config-manager.js';
+import { delayLevelOf, stampProperties, withProperty } from './message-rewrite.js';
+import { decodeHeader, FAQ_URL, reply } from './request-util.js';
+import { PUT_STATUS_TABLE } from './status-table.js';
+
+type SendHeader = HeaderType<typeof SendMessageRequestHeader>;
+
+export interface SendSettings {
+  clusterName: string;
+  brokerName: string;
+  /** Read on every request: admin may change the broker permission at runtime. */
+  brokerPermission(): number;
+  maxMessageSize: number;
+  delayLevelsMs: number[];
+  rejectTransactionMessage: boolean;
+  msgRegion: string;
+  traceOn: boolean;
+}
+
+export interface SendDeps {
+  settings: SendSettings;
+  topics: Pick<TopicConfigManager, 'get' | 'ensure' | 'createForSend'>;
+  groups: Pick<SubscriptionGroupRegistry, 'getOrCreate'>;
+  store: Pick<MessageStore, 'putMessage' | 'putMessages'>;
+  nextUniqKey: () => string;
+  clock: Clock;
+  logger: Logger;
+}
+
+type Checked =
+  | { ok: true; header: SendHeader; topic: TopicView; queueId: number }
+  | { ok: false; response: RemotingCommand };
+
+/**
+ * SEND_MESSAGE (10), SEND_MESSAGE_V2 (310) and SEND_BATCH_MESSAGE (320): checks, broker-side
+ * rewrites (retry → DLQ, delay → SCHEDULE_TOPIC_XXXX, transaction → half topic), append, and
+ * the store status → response code translation. The body is handed to the store as the
+ * slice of the request frame it arrived in.
+ */
+export class SendMessageProcessor {
+  constructor(private readonly deps: SendDeps) {}
+
+  readonly handle = async (request: RemotingCommand, conn: Connection): Promise<RemotingCommand> => {
+    const checked = await this.check(request);
+    if (!checked.ok) return checked.response;
+    return request.code === RequestCode.SEND_BATCH_MESSAGE
+      ? this.sendBatch(request, conn, checked.header, checked.topic, checked.queueId)
+      : this.sendOne(request, conn, checked.header, checked.topic, checked.queueId);
+  };
+
+  /** Java's msgCheck: permissions, topic name, existence (auto-create), queue id. */
+  private async check(request: RemotingCommand): Promise<Checked> {
+    const { settings, topics } = this.deps;
+    const schema = request.code === RequestCode.SEND_MESSAGE ? SendMessageRequestHeader : SendMessageRequestHeaderV2;
+    const decoded = decodeHeader(schema, request);
+    if (!decoded.ok) return decoded;
+    const h = decoded.value;
+    const fail = (code: number, remark: string): Checked => ({ ok: false, response: reply(request, code, remark) });
+    if ((settings.brokerPermission() & Perm.WRITE) === 0) {
+      return fail(ResponseCode.NO_PERMISSION, `the broker[${settings.brokerName}] sending message is forbidden`);
+    }
+    const bad = validateTopicName(h.topic);
+    if (bad !== undefined) return fail(ResponseCode.INVALID_PARAMETER, bad);
+    if (isNotAllowedSendTopic(h.topic)) {
+      return fail(ResponseCode.NO_PERMISSION, `Sending message to topic[${h.topic}] is forbidden.`);
+    }
+    let topic = topics.get(h.topic);
+    if (topic === undefined) {
+      topic = await topics.createForSend(h.topic, h.defaultTopic, h.defaultTopicQueueNums, 0);
+      if (topic === undefined && isRetryTopic(h.topic)) {
+        topic = await topics.ensure(h.topic, 1, Perm.READ | Perm.WRITE);
+      }
+      if (topic === undefined) {
+        return fail(ResponseCode.TOPIC_NOT_EXIST, `topic[${h.topic}] not exist, apply first please! ${FAQ_URL}`);
+      }
+    }
+    if ((topic.perm & Perm.WRITE) === 0) {
+      return fail(ResponseCode.NO_PERMISSION, `the topic[${h.topic}] sending message is forbidden`);
+    }
+    const limit = Math.max(topic.writeQueueNums, topic.readQueueNums);
+    if (h.queueId >= limit) {
+      return fail(
+        ResponseCode.INVALID_PARAMETER,
+        `request queueId[${h.queueId}] is illegal, ${h.topic} Producer: ${h.producerGroup}`,
+      );
+    }
+    // A negative queue id lets the broker choose among the writable queues.
+    const queueId = h.queueId < 0 ? Math.floor(Math.random() * Math.max(1, topic.writeQueueNums)) : h.queueId;
+    return { ok: true, header: h, topic, queueId };
+  }
+
+  private async sendOne(
+    request: RemotingCommand,
+    conn: Connection,
+    h: SendHeader,
+    topicConfig: TopicView,
+    requestedQueueId: number,
+  ): Promise<RemotingCommand> {
+    const { settings, clock } = this.deps;
+    const body = request.body ?? Buffer.alloc(0);
+    if (body.length > settings.maxMessageSize) return this.tooBig(request, body.length);
+    let topic = topicConfig.topicName;
+    let queueId = requestedQueueId;
+    let props = h.properties ?? '';
+    const reconsumeTimes = h.reconsumeTimes ?? 0;
+
+    if (isRetryTopic(topic)) {
+      const routed = await this.retryOrDlq(request, h, topic, reconsumeTimes);
+      if ('response' in routed) return routed.response;
+      if (routed.dlq) {
+        topic = routed.topic;
+        queueId = 0;
+        props = withProperty(props, MessageConst.PROPERTY_DELAY_TIME_LEVEL, '-1');
+      }
+    }
+    const stamped = stampProperties(props, settings.clusterName, this.deps.nextUniqKey);
+    props = stamped.properties;
+    let sysFlag = h.sysFlag;
+    let msg: MessageInput = {
+      topic,
+      queueId,
+      flag: h.flag,
+      body,
+      properties: props,
+      sysFlag,
+      bornTimestamp: h.bornTimestamp,
+      bornHost: conn.remoteAddress,
+      reconsumeTimes,
+      preparedTransactionOffset: 0,
+    };
+    const isTransaction = getPropertyFromString(props, MessageConst.PROPERTY_TRANSACTION_PREPARED) === 'true';
+    if (isTransaction) {
+      if (settings.rejectTransactionMessage) {
+        return reply(
+          request,
+          ResponseCode.NO_PERMISSION,
+          `the broker[${settings.brokerName}] sending transaction message is forbidden`,
+        );
+      }
+      // Half message: parked in RMQ_SYS_TRANS_HALF_TOPIC and not consumable until committed.
+      await this.deps.topics.ensure(RMQ_SYS_TRANS_HALF_TOPIC, 1, Perm.READ | Perm.WRITE);
+      props = withProperty(props, MessageConst.PROPERTY_REAL_TOPIC, topic);
+      props = withProperty(props, MessageConst.PROPERTY_REAL_QUEUE_ID, String(queueId));
+      sysFlag = withTransactionType(sysFlag, MessageSysFlag.TRANSACTION_NOT_TYPE);
+      msg = { ...msg, topic: RMQ_SYS_TRANS_HALF_TOPIC, queueId: 0, properties: props, sysFlag };
+    } else {
+      const t = transactionType(sysFlag);
+      const level = delayLevelOf(props);
+      if (
+        level > 0 &&
+        (t === MessageSysFlag.TRANSACTION_NOT_TYPE || t === MessageSysFlag.TRANSACTION_COMMIT_TYPE) &&
+        settings.delayLevelsMs.length > 0
+      ) {
+        msg = toScheduled(msg, level, settings.delayLevelsMs, clock.now());
+      }
+    }
+    const result = await this.deps.store.putMessage(msg);
+    return this.respond(request, result, queueId, stamped.uniqKey);
+  }
+
+  /** `%RETRY%<group>` sends: over the retry budget they go to `%DLQ%<group>` instead. */
+  private async retryOrDlq(
+    request: RemotingCommand,
+    h: SendHeader,
+    topic: string,
+    reconsumeTimes: number,
+  ): Promise<{ dlq: false } | { dlq: true; topic: string } | { response: RemotingCommand }> {
+    const groupName = topic.slice(RETRY_GROUP_TOPIC_PREFIX.length);
+    const group = await this.deps.groups.getOrCreate(groupName);
+    if (group === undefined) {
+      return {
+        response: reply(
+          request,
+          ResponseCode.SUBSCRIPTION_GROUP_NOT_EXIST,
+          `the consumer group[${groupName}] not exist. ${FAQ_URL}`,
+        ),
+      };
+    }
+    // Clients before V3_4_9 did not send their own limit reliably.
+    const max =
+      request.version >= MQVersion.V3_4_9 && h.maxReconsumeTimes !== undefined
+        ? h.maxReconsumeTimes
+        : group.retryMaxTimes;
+    if (reconsumeTimes <= max) return { dlq: false };
+    const dlq = dlqTopicOf(groupName);
+    await this.deps.topics.ensure(dlq, 1, Perm.READ | Perm.WRITE);
+    return { dlq: true, topic: dlq };
+  }
+
+  private async sendBatch(
+    request: RemotingCommand,
+    conn: Connection,
+    h: SendHeader,
+    topicConfig: TopicView,
+    queueId: number,
+  ): Promise<RemotingCommand> {
+    const { settings } = this.deps;
+    const topic = topicConfig.topicName;
+    if (isRetryTopic(topic)) {
+      return reply(request, ResponseCode.MESSAGE_ILLEGAL, `batch request does not support retry group ${topic}`);
+    }
+    const body = request.body ?? Buffer.alloc(0);
+    const decoded = decodeBatchBody(body);
+    if (!decoded.ok) return reply(request, ResponseCode.MESSAGE_ILLEGAL, decoded.error);
+    if (decoded.value.length === 0) return reply(request, ResponseCode.MESSAGE_ILLEGAL, 'batch body is empty');
+    const batch: MessageInput[] = [];
+    const uniqKeys: string[] = [];
+    for (const item of decoded.value) {
+      if (item.body.length > settings.maxMessageSize) return this.tooBig(request, item.body.length);
+      const stamped = stampProperties(item.properties, settings.clusterName, this.deps.nextUniqKey);
+      uniqKeys.push(stamped.uniqKey);
+      batch.push({
+        topic,
+        queueId,
+        flag: item.flag,
+        body: item.body,
+        properties: stamped.properties,
+        sysFlag: h.sysFlag,
+        bornTimestamp: h.bornTimestamp,
+        bornHost: conn.remoteAddress,
+        reconsumeTimes: 0,
+        preparedTransactionOffset: 0,
+      });
+    }
+    const result = await this.deps.store.putMessages(batch);
+    return this.respond(request, result, queueId, uniqKeys.join(','));
+  }
+
+  private respond(
+    request: RemotingCommand,
+    result: PutMessageResult,
+    queueId: number,
+    uniqKey: string,
+  ): RemotingCommand {
+    const t = PUT_STATUS_TABLE[result.status];
+    if (!t.stored || result.append === undefined) {
+      return reply(request, t.code, t.remark ?? result.status);
+    }
+    const ext = SendMessageResponseHeader.encode({
+      msgId: result.append.msgId,
+      queueId,
+      queueOffset: result.append.logicsOffset,
+      transactionId: uniqKey,
+    });
+    ext.MSG_REGION = this.deps.settings.msgRegion;
+    ext.TRACE_ON = String(this.deps.settings.traceOn);
+    return createResponse(request, t.code, t.remark, ext);
+  }
+
+  private tooBig(request: RemotingCommand, size: number): RemotingCommand {
+    return reply(
+      request,
+      ResponseCode.MESSAGE_ILLEGAL,
+      `the message body size ${size} bytes exceeds the limit maxMessageSize ${this.deps.settings.maxMessageSize} bytes`,
+    );
+  }
+}

@@ -1,0 +1,229 @@
+import { join } from 'node:path';
+import type { Clock, Logger } from '@rocketmq-ts/common';
+import { RequestCode, UniqKeyGenerator } from '@rocketmq-ts/protocol';
+import type { RemotingClient, RequestHandler } from '@rocketmq-ts/remoting';
+import type { MessageStore } from '@rocketmq-ts/store';
+import { type BrokerConfig, isMasterRole, namesrvAddrList } from '../broker-config.js';
+import { ClientRegistryImpl } from '../client/client-registry.js';
+import { PullRequestHoldService } from '../long-polling/pull-request-hold-service.js';
+import { ConsumerOffsetManager } from '../offset/consumer-offset-manager.js';
+import { NamesrvRegistrar } from '../outbound/namesrv-registrar.js';
+import { ClientManageProcessor } from '../processors/client-manage.js';
+import { ConsumerOffsetProcessor } from '../processors/consumer-offsets.js';
+import { limitPerConnection } from '../processors/flow-control.js';
+import { PullMessageProcessor } from '../processors/pull-message.js';
+import { SendMessageProcessor } from '../processors/send-message.js';
+import { parseDelayLevels } from '../schedule/delay-levels.js';
+import { SubscriptionGroupManager } from '../subscription/subscription-group-manager.js';
+import { TopicConfigManager } from '../topic/topic-config-manager.js';
+import type { BrokerIdentity, FeatureDeps, FeatureSet } from './ports.js';
+
+// The composition root (STYLE rule 4): builds every broker component from the config and
+// hands each one only what it uses. Nothing here starts anything; lifecycle.ts does that in
+// order.
+
+/** Executor pools (Java's per-processor thread pools): a held pull never takes a send slot. */
+export const Pools = { SEND: 'send', PULL: 'pull', CLIENT: 'client', ADMIN: 'default' } as const;
+
+export interface ProcessorEntry {
+  code: number;
+  handler: RequestHandler;
+  pool: string;
+}
+
+export interface CompositionContext {
+  config: BrokerConfig;
+  /** Advertised `ip:port` (after the listener is bound). */
+  brokerAddr: string;
+  store: MessageStore;
+  /** Client for NameServer registration. */
+  client: RemotingClient;
+  installFeatures: (deps: FeatureDeps) => FeatureSet;
+  logger: Logger;
+  clock: Clock;
+}
+
+export interface BrokerComponents {
+  identity: BrokerIdentity;
+  configDir: string;
+  store: MessageStore;
+  topics: TopicConfigManager;
+  groups: SubscriptionGroupManager;
+  offsets: ConsumerOffsetManager;
+  clients: ClientRegistryImpl;
+  hold: PullRequestHoldService;
+  registrar: NamesrvRegistrar;
+  features: FeatureSet;
+  processors: ProcessorEntry[];
+  /** Current broker permission (admin may change it at runtime via config). */
+  brokerPermission(): number;
+}
+
+export function composeBroker(ctx: CompositionContext): BrokerComponents {
+  const { config, logger, clock, store } = ctx;
+  const configDir = join(config.storePathRootDir, 'config');
+  const identity: BrokerIdentity = {
+    clusterName: config.brokerClusterName,
+    brokerName: config.brokerName,
+    brokerId: config.brokerId,
+    brokerAddr: ctx.brokerAddr,
+  };
+  const brokerPermission = (): number => config.brokerPermission;
+  const delayLevelsMs = parseDelayLevels(config.messageDelayLevel);
+
+  const topics = new TopicConfigManager({
+    configDir,
+    clusterName: config.brokerClusterName,
+    brokerName: config.brokerName,
+    autoCreateTopicEnable: config.autoCreateTopicEnable,
+    defaultTopicQueueNums: config.defaultTopicQueueNums,
+    clusterTopicEnable: config.clusterTopicEnable,
+    brokerTopicEnable: config.brokerTopicEnable,
+    traceTopicEnable: config.traceTopicEnable,
+    msgTraceTopicName: config.msgTraceTopicName,
+    delayLevelCount: delayLevelsMs.length,
+    logger: logger.child({ component: 'topics' }),
+    clock,
+  });
+  const groups = new SubscriptionGroupManager({
+    configDir,
+    autoCreateSubscriptionGroup: config.autoCreateSubscriptionGroup,
+    retryMaxTimes: config.retryMaxTimes,
+    logger: logger.child({ component: 'groups' }),
+    clock,
+  });
+  const offsets = new ConsumerOffsetManager(configDir, logger.child({ component: 'offsets' }));
+  const clients = new ClientRegistryImpl({
+    channelExpiredTimeoutMs: config.channelExpiredTimeout,
+    notifyEnabled: (g) => groups.get(g)?.notifyConsumerIdsChangedEnable ?? true,
+    logger: logger.child({ component: 'clients' }),
+    clock,
+  });
+  const hold = new PullRequestHoldService({
+    checkIntervalMs: config.longPollingEnable
+      ? config.pullHoldCheckIntervalMills
+      : Math.min(config.pullHoldCheckIntervalMills, config.shortPollingTimeMills),
+    maxOffset: (t, q) => store.getMaxOffsetInQueue(t, q),
+    clock,
+    logger: logger.child({ component: 'long-polling' }),
+  });
+  store.onMessageArrived((topic, queueId, maxOffset, tagsCode) =>
+    hold.notifyMessageArriving(topic, queueId, maxOffset, tagsCode),
+  );
+
+  const ip = ctx.brokerAddr.slice(0, ctx.brokerAddr.lastIndexOf(':'));
+  const registrar = new NamesrvRegistrar({
+    identity,
+    haServerAddr: `${ip}:${config.haListenPort}`,
+    namesrvAddrs: namesrvAddrList(config),
+    periodMs: config.registerNameServerPeriod,
+    timeoutMs: config.registerBrokerTimeoutMills,
+    heartbeatTimeoutMs: config.brokerNotActiveTimeoutMillis,
+    topics: () => topics.all(),
+    dataVersion: () => topics.getDataVersion(),
+    brokerPermission,
+    client: ctx.client,
+    logger: logger.child({ component: 'registrar' }),
+  });
+  // A topic change is routable once the NameServers have it (Java registers synchronously).
+  topics.onChange(() => registrar.registerAll());
+
+  const uniq = new UniqKeyGenerator(ip);
+  const send = new SendMessageProcessor({
+    settings: {
+      clusterName: config.brokerClusterName,
+      brokerName: config.brokerName,
+      brokerPermission,
+      maxMessageSize: config.maxMessageSize,
+      delayLevelsMs,
+      rejectTransactionMessage: config.rejectTransactionMessage,
+      msgRegion: config.msgRegion,
+      traceOn: config.traceOn,
+    },
+    topics,
+    groups,
+    store,
+    nextUniqKey: () => uniq.next(clock.now()),
+    clock,
+    logger: logger.child({ component: 'send' }),
+  });
+  const pull = new PullMessageProcessor({
+    settings: {
+      brokerName: config.brokerName,
+      brokerPermission,
+      isMaster: isMasterRole(config),
+      longPollingEnable: config.longPollingEnable,
+      shortPollingTimeMills: config.shortPollingTimeMills,
+      maxTransferCount: config.maxTransferCountOnMessageInMemory,
+      maxTransferBytes: config.maxTransferBytesOnMessageInMemory,
+      enablePropertyFilter: config.enablePropertyFilter,
+    },
+    topics,
+    groups,
+    offsets,
+    clients,
+    store,
+    hold,
+  });
+  const clientManage = new ClientManageProcessor({
+    clients,
+    groups,
+    topics,
+    logger: logger.child({ component: 'clients' }),
+  });
+  const offsetProc = new ConsumerOffsetProcessor({ offsets, topics, groups, store });
+
+  const features = ctx.installFeatures({
+    identity,
+    store,
+    topics,
+    groups,
+    offsets,
+    clients,
+    logger: logger.child({ component: 'features' }),
+    clock,
+    configDir,
+    config: config as unknown as Readonly<Record<string, string | number | boolean>>,
+  });
+
+  const sendHandler = limitPerConnection(send.handle, config.maxInFlightSendPerConnection, 'send');
+  const processors: ProcessorEntry[] = [
+    { code: RequestCode.SEND_MESSAGE, handler: sendHandler, pool: Pools.SEND },
+    { code: RequestCode.SEND_MESSAGE_V2, handler: sendHandler, pool: Pools.SEND },
+    { code: RequestCode.SEND_BATCH_MESSAGE, handler: sendHandler, pool: Pools.SEND },
+    { code: RequestCode.PULL_MESSAGE, handler: pull.handle, pool: Pools.PULL },
+    { code: RequestCode.LITE_PULL_MESSAGE, handler: pull.handle, pool: Pools.PULL },
+    { code: RequestCode.HEART_BEAT, handler: clientManage.heartbeat, pool: Pools.CLIENT },
+    { code: RequestCode.UNREGISTER_CLIENT, handler: clientManage.unregisterClient, pool: Pools.CLIENT },
+    { code: RequestCode.GET_CONSUMER_LIST_BY_GROUP, handler: clientManage.getConsumerListByGroup, pool: Pools.CLIENT },
+    { code: RequestCode.QUERY_CONSUMER_OFFSET, handler: offsetProc.query, pool: Pools.CLIENT },
+    { code: RequestCode.UPDATE_CONSUMER_OFFSET, handler: offsetProc.update, pool: Pools.CLIENT },
+    { code: RequestCode.SEARCH_OFFSET_BY_TIMESTAMP, handler: offsetProc.searchByTimestamp, pool: Pools.ADMIN },
+    { code: RequestCode.GET_MAX_OFFSET, handler: offsetProc.maxOffset, pool: Pools.ADMIN },
+    { code: RequestCode.GET_MIN_OFFSET, handler: offsetProc.minOffset, pool: Pools.ADMIN },
+    { code: RequestCode.GET_EARLIEST_MSG_STORETIME, handler: offsetProc.earliestMsgStoreTime, pool: Pools.ADMIN },
+  ];
+  const core = new Set(processors.map((p) => p.code));
+  for (const p of features.processors) {
+    if (core.has(p.code)) {
+      logger.warn({ code: p.code }, 'feature processor ignored: the code is served by the broker core');
+      continue;
+    }
+    processors.push({ code: p.code, handler: p.handler, pool: p.pool ?? Pools.ADMIN });
+  }
+
+  return {
+    identity,
+    configDir,
+    store,
+    topics,
+    groups,
+    offsets,
+    clients,
+    hold,
+    registrar,
+    features,
+    processors,
+    brokerPermission,
+  };
+}

@@ -1,0 +1,195 @@
+import { type Clock, type Logger, silentLogger, systemClock } from '@rocketmq-ts/common';
+import { createResponse, ResponseCode } from '@rocketmq-ts/protocol';
+import { RemotingClient, RemotingServer } from '@rocketmq-ts/remoting';
+import { createMemoryStore, type MessageStore, type MessageStoreConfig } from '@rocketmq-ts/store';
+import { type BrokerConfig, namesrvAddrList } from '../broker-config.js';
+import { chooseAdvertisedIp } from '../outbound/advertised-address.js';
+import { type BrokerComponents, composeBroker, Pools } from './composition.js';
+import { installFeatures as defaultInstallFeatures } from './features.js';
+import type { FeatureDeps, FeatureSet } from './ports.js';
+
+export interface BrokerOptions {
+  config: BrokerConfig;
+  logger?: Logger;
+  clock?: Clock;
+  /**
+   * Builds the message store from the broker's store settings (storeHost is the advertised
+   * address). Default: the store under `storePathRootDir`.
+   */
+  createStore?: (storeConfig: Partial<MessageStoreConfig>) => MessageStore;
+  /** Feature modules; default: runtime/features.ts. */
+  installFeatures?: (deps: FeatureDeps) => FeatureSet;
+}
+
+/** Store settings taken from broker.conf (same key names). */
+export function storeConfigOf(config: BrokerConfig, storeHost: string): Partial<MessageStoreConfig> {
+  return {
+    storePathRootDir: config.storePathRootDir,
+    mappedFileSizeCommitLog: config.mappedFileSizeCommitLog,
+    mappedFileSizeConsumeQueue: config.mappedFileSizeConsumeQueue,
+    flushDiskType: config.flushDiskType as MessageStoreConfig['flushDiskType'],
+    flushIntervalCommitLog: config.flushIntervalCommitLog,
+    flushIntervalConsumeQueue: config.flushIntervalConsumeQueue,
+    syncFlushTimeout: config.syncFlushTimeout,
+    maxMessageSize: config.maxMessageSize,
+    fileReservedTime: config.fileReservedTime,
+    deleteWhen: config.deleteWhen,
+    diskMaxUsedSpaceRatio: config.diskMaxUsedSpaceRatio,
+    storeHost,
+  };
+}
+
+/**
+ * A running broker: start() brings it up in dependency order, shutdown() takes it down in
+ * reverse. Order of start-up:
+ *   1. bind the listener (every request answered SERVICE_NOT_AVAILABLE until ready), so a
+ *      port-0 bind gives the address stamped into records and advertised;
+ *   2. compose the components, load topics/groups/offsets, start the store and features;
+ *   3. open for requests, then register with the NameServers.
+ */
+export class Broker {
+  private readonly logger: Logger;
+  private readonly clock: Clock;
+  private readonly server: RemotingServer;
+  private readonly client: RemotingClient;
+  private parts: BrokerComponents | undefined;
+  private ready = false;
+  private timers: NodeJS.Timeout[] = [];
+  private stopping: Promise<void> | undefined;
+  private boundPort = 0;
+  private advertised = '';
+
+  constructor(private readonly options: BrokerOptions) {
+    this.logger = options.logger ?? silentLogger;
+    this.clock = options.clock ?? systemClock;
+    const c = options.config;
+    this.server = new RemotingServer({
+      port: c.listenPort,
+      host: c.listenHost,
+      idleTimeoutMs: c.serverChannelMaxIdleTimeSeconds * 1000,
+      maxInFlight: c.adminBrokerThreadPoolQueueCapacity,
+      logger: this.logger.child({ component: 'remoting' }),
+    });
+    this.server.definePool(Pools.SEND, { maxInFlight: c.sendThreadPoolQueueCapacity });
+    this.server.definePool(Pools.PULL, { maxInFlight: c.pullThreadPoolQueueCapacity });
+    this.server.definePool(Pools.CLIENT, { maxInFlight: c.clientManagerThreadPoolQueueCapacity });
+    this.client = new RemotingClient({ logger: this.logger.child({ component: 'namesrv-client' }) });
+  }
+
+  /** Bound port (after start). */
+  get port(): number {
+    return this.boundPort;
+  }
+
+  /** Advertised `ip:port` (after start). */
+  get brokerAddr(): string {
+    return this.advertised;
+  }
+
+  /** The wired components, for tests and embedding (after start). */
+  get components(): BrokerComponents {
+    if (!this.parts) throw new Error('broker not started');
+    return this.parts;
+  }
+
+  async start(): Promise<void> {
+    const c = this.options.config;
+    this.server.setDefaultProcessor((req) =>
+      this.ready
+        ? createResponse(req, ResponseCode.REQUEST_CODE_NOT_SUPPORTED, ` request type ${req.code} not supported`)
+        : createResponse(req, ResponseCode.SERVICE_NOT_AVAILABLE, 'broker is starting, try later'),
+    );
+    this.boundPort = await this.server.listen();
+    const ip = chooseAdvertisedIp(c.brokerIP1, namesrvAddrList(c));
+    this.advertised = `${ip}:${this.boundPort}`;
+    const createStore = this.options.createStore ?? defaultStore;
+    const store = createStore(storeConfigOf(c, this.advertised));
+    const parts = composeBroker({
+      config: c,
+      brokerAddr: this.advertised,
+      store,
+      client: this.client,
+      installFeatures: this.options.installFeatures ?? defaultInstallFeatures,
+      logger: this.logger,
+      clock: this.clock,
+    });
+    this.parts = parts;
+    await Promise.all([parts.topics.load(), parts.groups.load(), parts.offsets.load()]);
+    await store.start();
+    await parts.features.start();
+    parts.hold.start();
+    this.server.onDisconnect((conn) => {
+      parts.clients.connectionClosed(conn);
+      parts.hold.connectionClosed(conn);
+    });
+    for (const p of parts.processors) {
+      this.server.registerProcessor(p.code, (req, conn) => (this.ready ? p.handler(req, conn) : notReady(req)), {
+        pool: p.pool,
+      });
+    }
+    this.every(10_000, () => parts.clients.scanExpired());
+    this.every(c.flushConsumerOffsetInterval, () =>
+      parts.offsets.persist().catch((err) => this.logger.error({ err }, 'persisting consumer offsets failed')),
+    );
+    this.ready = true;
+    await parts.registrar.start();
+    this.logger.info(
+      { brokerName: c.brokerName, cluster: c.brokerClusterName, brokerAddr: this.advertised, port: this.boundPort },
+      'broker started',
+    );
+  }
+
+  /** Unregisters, answers held pulls, closes the listener, persists state, stops the store. Idempotent. */
+  shutdown(): Promise<void> {
+    this.stopping ??= this.doShutdown();
+    return this.stopping;
+  }
+
+  private async doShutdown(): Promise<void> {
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    const parts = this.parts;
+    if (parts) {
+      await parts.registrar.stop();
+      parts.hold.stop();
+    }
+    await this.server.close(3000);
+    this.ready = false;
+    if (parts) {
+      await parts.features.stop().catch((err) => this.logger.error({ err }, 'stopping features failed'));
+      await Promise.all([parts.offsets.persist(true), parts.topics.persist(), parts.groups.persist()]);
+      await parts.store.shutdown();
+    }
+    await this.client.close();
+    this.logger.info({ brokerAddr: this.advertised }, 'broker stopped');
+  }
+
+  private every(ms: number, fn: () => unknown): void {
+    const t = setInterval(fn, ms);
+    t.unref();
+    this.timers.push(t);
+  }
+}
+
+const notReady = (req: Parameters<typeof createResponse>[0]) =>
+  createResponse(req, ResponseCode.SERVICE_NOT_AVAILABLE, 'broker is not running');
+
+/**
+ * The default store. The file store is not exported by @rocketmq-ts/store yet, so this is the
+ * memory store (data does not survive a restart); switch to the file store when it lands.
+ */
+function defaultStore(storeConfig: Partial<MessageStoreConfig>): MessageStore {
+  return createMemoryStore(storeConfig);
+}
+
+/** Creates and starts a broker. */
+export async function startBroker(options: BrokerOptions): Promise<Broker> {
+  const broker = new Broker(options);
+  try {
+    await broker.start();
+  } catch (e) {
+    await broker.shutdown().catch(() => undefined);
+    throw e;
+  }
+  return broker;
+}
