@@ -18,8 +18,10 @@ export function topSelfTime(file, limit = 15) {
     const where = cf.url ? `${shorten(cf.url)}:${cf.lineNumber + 1}` : '';
     const key = `${cf.functionName || '(anonymous)'} ${where}`.trim();
     byFn.set(key, (byFn.get(key) ?? 0) + us);
-    total += us;
+    if (cf.functionName !== '(idle)') total += us;
   }
+  // Percentages are of busy time: the idle samples say only that the loop was waiting.
+  byFn.delete('(idle)');
   const top = [...byFn.entries()].sort((a, b) => b[1] - a[1]).slice(0, limit);
   return { totalMs: total / 1000, top: top.map(([fn, us]) => ({ fn, ms: us / 1000, pct: (100 * us) / total })) };
 }

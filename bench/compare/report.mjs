@@ -174,7 +174,12 @@ export function renderReport({ title, when, mode, cfg, mach, rows, topicRows, ch
   if (ratios.length) lines.push('### rocketmq-ts relative to each peer', '', ...ratios, '');
   const topics = topicsTable(topicRows);
   if (topics.length) {
-    lines.push('### Many topics (rocketmq-ts ASYNC_FLUSH, producers spread over all topics)', '', ...topics, '');
+    lines.push(
+      `### Many topics (rocketmq-ts ASYNC_FLUSH; ${cfg.producers} producers spread ${fmtNum(cfg.topicsN)} messages over all topics, best of ${cfg.topicRounds} rounds)`,
+      '',
+      ...topics,
+      '',
+    );
   }
   if (checks.length) lines.push('## Targets', '', ...checks, '');
   if (profile?.length) lines.push('## Broker CPU profile (top self time)', '', ...profile, '');

@@ -45,7 +45,7 @@ function rawTarget({ namesrv, flush }) {
     name: 'rocketmq-ts',
     signalsReady: true,
     async version() {
-      return `rocketmq-ts ${flush} (raw-remoting client, SDK not usable)`;
+      return `rocketmq-ts ${flush} (raw-remoting client, not the SDK)`;
     },
     async prepare(topic) {
       await admin.createTopic(topic, QUEUES);

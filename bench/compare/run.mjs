@@ -45,6 +45,7 @@ function config() {
     producers: 4,
     phases: ['produce', 'consume', 'latency'],
     phaseDeadlineMs: 180_000,
+    topicRounds: 2,
   };
   let cfg;
   if (argv.smoke) {
@@ -144,8 +145,8 @@ async function main() {
   const selected = names.filter((n) => TARGET_SPECS[n].kind === 'rocketmq' || peers.includes(TARGET_SPECS[n].kind));
   const client = selected.some((n) => TARGET_SPECS[n].kind === 'rocketmq') ? await clientKind() : null;
   if (client === 'raw') {
-    const msg =
-      'rocketmq-ts was driven by a minimal raw-remoting client (bench/compare/raw-client.mjs on @rocketmq-ts/remoting + @rocketmq-ts/protocol), not the SDK: @rocketmq-ts/client was not usable.';
+    const why = process.env.BENCH_CLIENT === 'raw' ? 'BENCH_CLIENT=raw was set' : '@rocketmq-ts/client was not usable';
+    const msg = `rocketmq-ts was driven by a minimal raw-remoting client (bench/compare/raw-client.mjs on @rocketmq-ts/remoting + @rocketmq-ts/protocol), not the SDK: ${why}.`;
     console.log(`# NOTE ${msg}`);
     notes.push(msg);
   } else if (client === 'sdk') notes.push('rocketmq-ts was driven by our SDK, @rocketmq-ts/client.');

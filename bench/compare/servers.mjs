@@ -9,7 +9,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const ROCKETMQ_BIN = path.join(REPO, 'packages', 'distribution', 'bin', 'rocketmq-ts.js');
+/** ROCKETMQ_TS_BIN=path/to/bin.js benchmarks another build of `rocketmq-ts start`. */
+export const ROCKETMQ_BIN =
+  process.env.ROCKETMQ_TS_BIN ?? path.join(REPO, 'packages', 'distribution', 'bin', 'rocketmq-ts.js');
 const ROCKETMQ_DIST = path.join(REPO, 'packages', 'distribution', 'dist', 'src', 'rocketmq-ts.js');
 const RABBIT_BIN = '/usr/lib/rabbitmq/bin';
 
@@ -211,7 +213,7 @@ async function startRabbit(dir) {
  * With `cpuProfDir` the broker runs under `node --cpu-prof`; the profile is written when it exits.
  */
 async function startRocketmq(dir, { flush, cpuProfDir }) {
-  if (!existsSync(ROCKETMQ_DIST)) {
+  if (!process.env.ROCKETMQ_TS_BIN && !existsSync(ROCKETMQ_DIST)) {
     throw new Error(
       `rocketmq-ts start is not built (${path.relative(REPO, ROCKETMQ_DIST)} missing): run npm run build`,
     );

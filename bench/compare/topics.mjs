@@ -24,15 +24,21 @@ export async function manyTopics(cfg, root, { onServer } = {}) {
       const c0 = performance.now();
       await withDeadline(target.prepareMany(topics), cfg.phaseDeadlineMs, `create ${count} topics`);
       row.createSecs = (performance.now() - c0) / 1000;
-      const secs = await withDeadline(
-        target.produceSpread(cfg.topicsN, topics, {
-          producers: cfg.producers,
-          inflight: cfg.inflight,
-          payload: (k) => pool[k & 1023],
-        }),
-        cfg.phaseDeadlineMs,
-        `produce over ${count} topics`,
-      );
+      // Best of `rounds` runs over the same topics: the machine is shared, and one slow round from a
+      // neighbour's build would otherwise read as a loss caused by the topic count.
+      let secs = Number.POSITIVE_INFINITY;
+      for (let round = 0; round < cfg.topicRounds; round++) {
+        const s = await withDeadline(
+          target.produceSpread(cfg.topicsN, topics, {
+            producers: cfg.producers,
+            inflight: cfg.inflight,
+            payload: (k) => pool[k & 1023],
+          }),
+          cfg.phaseDeadlineMs,
+          `produce over ${count} topics`,
+        );
+        secs = Math.min(secs, s);
+      }
       row.msgsPerSec = cfg.topicsN / secs;
       row.MBps = (cfg.topicsN * cfg.size) / secs / 1e6;
       console.log(
