@@ -35,6 +35,12 @@ export interface MessageStoreConfig {
   checkCRCOnRecover: boolean;
   /** Bytes of the CommitLog tail kept in memory for reads (write-through cache). */
   writeCacheBytes: number;
+  /** ms between retention checks. */
+  cleanResourceInterval: number;
+  /** Segments deleted per retention round at most. */
+  deleteFileBatchMax: number;
+  /** Delay levels, for rebuilding SCHEDULE_TOPIC_XXXX ConsumeQueue entries on recovery. */
+  messageDelayLevel: string;
 }
 
 export const defaultStoreConfig: MessageStoreConfig = {
@@ -55,6 +61,9 @@ export const defaultStoreConfig: MessageStoreConfig = {
   maxIndexNum: 20_000_000,
   checkCRCOnRecover: true,
   writeCacheBytes: 64 * 1024 * 1024,
+  cleanResourceInterval: 10_000,
+  deleteFileBatchMax: 10,
+  messageDelayLevel: '1s 5s 10s 30s 1m 2m 3m 4m 5m 6m 7m 8m 9m 10m 20m 30m 1h 2h',
 };
 
 export function resolveStoreConfig(partial: Partial<MessageStoreConfig>): MessageStoreConfig {

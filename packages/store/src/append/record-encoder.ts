@@ -25,6 +25,10 @@ export interface PreparedRecord {
   tagsCode: number;
   /** Prepared and rolled-back transaction records get no ConsumeQueue entry (as in RocketMQ). */
   consumable: boolean;
+  /** Filled in when the record is placed (file store: read back at dispatch). */
+  queueOffset: number;
+  physicalOffset: number;
+  storeTimestamp: number;
 }
 
 const MAX_TOPIC_BYTES = 32767;
@@ -68,7 +72,16 @@ export class RecordEncoder {
     if (layout.propertiesLength > MAX_PROPERTIES_SIZE) return 'PROPERTIES_SIZE_EXCEEDED';
     if (layout.size > this.maxRecordSize) return 'MESSAGE_ILLEGAL';
     const tagsCode = msg.tagsCode ?? tagsHashCode(getPropertyFromString(msg.properties, MessageConst.PROPERTY_TAGS));
-    return { msg, bornHost, layout, tagsCode, consumable: isConsumable(layout.sysFlag) };
+    return {
+      msg,
+      bornHost,
+      layout,
+      tagsCode,
+      consumable: isConsumable(layout.sysFlag),
+      queueOffset: 0,
+      physicalOffset: 0,
+      storeTimestamp: 0,
+    };
   }
 
   write(

@@ -1,0 +1,274 @@
+// CommitLog write path. Records are encoded straight into in-memory blocks (the write cache);
+// one fs.write per block range per tick hands them to the kernel; fdatasync runs as a group
+// commit. Reads of recent records are zero-copy slices of the cache. See docs/store.md
+// ("Flush ordering") for the positions below and the order they advance in.
+import * as fs from 'node:fs';
+import type { Logger } from '@rocketmq-ts/common';
+import { writeBlankRecord } from '@rocketmq-ts/protocol';
+import { fdatasync, readFully } from '../io/fs-async.js';
+import type { SegmentFiles } from './segment-files.js';
+
+interface Block {
+  /** Physical offset of buf[0]. */
+  start: number;
+  buf: Buffer;
+  /** Bytes holding records (and a blank header) so far. */
+  filled: number;
+  /** Bytes of `filled` handed to the kernel. */
+  written: number;
+  /** Usable bytes: never crosses the segment end. */
+  limit: number;
+  /** Set when the block ends its segment with a blank filler: offset of the segment end. */
+  segmentEnd: number;
+  sealed: boolean;
+}
+
+/** Space reserved for one append: encode records into buf[pos…]. */
+export interface Allocation {
+  buf: Buffer;
+  pos: number;
+  physicalOffset: number;
+}
+
+export interface CommitLogEvents {
+  /** Everything below `position` is in the file (page cache): dispatch may run up to it. */
+  onWritten(position: number): void;
+  /** Everything below `position` survived fdatasync. */
+  onFlushed(position: number): void;
+  onWriteError(error: unknown): void;
+}
+
+const BLOCK_SIZE = 4 * 1024 * 1024;
+const BLANK_HEADER = 8;
+
+export class CommitLog {
+  /** Next physical offset to hand out. */
+  appendPos = 0;
+  /** Bytes below this are written to the segment files. */
+  writtenPos = 0;
+  /** Bytes below this are durable (fdatasync done). */
+  flushedPos = 0;
+  private blocks: Block[] = [];
+  private cachedBytes = 0;
+  private writing = false;
+  private scheduled = false;
+  private syncing = false;
+  private syncWanted = false;
+  private stopped = false;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private readonly runWrite = (): void => this.writeNext();
+
+  constructor(
+    private readonly segments: SegmentFiles,
+    private readonly cacheLimit: number,
+    private readonly events: CommitLogEvents,
+    private readonly logger: Logger,
+  ) {}
+
+  get segmentSize(): number {
+    return this.segments.segmentSize;
+  }
+
+  /** Position all cursors at the recovered end of the log. */
+  setEnd(position: number): void {
+    this.appendPos = this.writtenPos = this.flushedPos = position;
+    this.blocks = [];
+    this.cachedBytes = 0;
+  }
+
+  /**
+   * Reserves `size` contiguous bytes in one segment, first closing the current segment with a
+   * blank filler if the bytes plus a filler header would not fit (RocketMQ's rule). `size`
+   * must be at most segmentSize − 8; callers check that when validating.
+   */
+  allocate(size: number): Allocation {
+    const segSize = this.segments.segmentSize;
+    let segStart = Math.floor(this.appendPos / segSize) * segSize;
+    let segEnd = segStart + segSize;
+    if (this.appendPos + size + BLANK_HEADER > segEnd && this.appendPos !== segStart) {
+      const b = this.blockWithRoom(BLANK_HEADER, segEnd);
+      writeBlankRecord(b.buf, b.filled, segEnd - this.appendPos);
+      b.filled += BLANK_HEADER;
+      b.sealed = true;
+      b.segmentEnd = segEnd;
+      this.appendPos = segEnd;
+      segStart = segEnd;
+      segEnd += segSize;
+    }
+    if (this.appendPos === segStart) this.prepareSegments(segStart);
+    const b = this.blockWithRoom(size, segEnd);
+    const alloc = { buf: b.buf, pos: b.filled, physicalOffset: this.appendPos };
+    b.filled += size;
+    this.appendPos += size;
+    return alloc;
+  }
+
+  /** Starts the write of everything allocated so far (batched to one write per tick). */
+  commit(): void {
+    if (this.writing || this.scheduled || this.stopped) return;
+    this.scheduled = true;
+    setImmediate(this.runWrite);
+  }
+
+  /** Asks for an fdatasync covering everything written (group commit: one in flight at a time). */
+  requestFlush(): void {
+    this.syncWanted = true;
+    if (!this.syncing) this.flushNow();
+  }
+
+  /** The record bytes at `offset` if still cached (zero-copy). */
+  readCached(offset: number, size: number): Buffer | undefined {
+    const bl = this.blocks;
+    for (let i = bl.length - 1; i >= 0; i--) {
+      const b = bl[i]!;
+      if (offset >= b.start) {
+        const rel = offset - b.start;
+        return rel + size <= b.filled ? b.buf.subarray(rel, rel + size) : undefined;
+      }
+    }
+    return undefined;
+  }
+
+  /** Lowest physical offset served from the cache. */
+  cacheStart(): number {
+    return this.blocks[0]?.start ?? this.appendPos;
+  }
+
+  /** Reads [offset, offset+size) from memory or the segment file; undefined past the end. */
+  async read(offset: number, size: number): Promise<Buffer | undefined> {
+    const hit = this.readCached(offset, size);
+    if (hit) return hit;
+    if (offset + size > this.writtenPos) return undefined;
+    const seg = this.segments.find(offset);
+    if (!seg || offset - seg.start + size > this.segments.segmentSize) return undefined;
+    const out = Buffer.allocUnsafe(size);
+    const n = await readFully(seg.fd, out, 0, size, offset - seg.start);
+    return n === size ? out : undefined;
+  }
+
+  /** Waits for every allocated byte to be written and synced. */
+  async drain(): Promise<void> {
+    for (let i = 0; i < 10_000 && (this.writtenPos < this.appendPos || this.writing || this.syncing); i++) {
+      if (!this.writing && !this.scheduled) this.commit();
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    if (this.flushedPos < this.writtenPos) {
+      this.requestFlush();
+      for (let i = 0; i < 10_000 && (this.flushedPos < this.writtenPos || this.syncing); i++) {
+        await new Promise((r) => setTimeout(r, 2));
+      }
+    }
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+  }
+
+  private blockWithRoom(size: number, segEnd: number): Block {
+    const last = this.blocks[this.blocks.length - 1];
+    if (last && !last.sealed && last.start + last.filled === this.appendPos && last.limit - last.filled >= size) {
+      return last;
+    }
+    if (last) last.sealed = true;
+    const cap = Math.min(Math.max(BLOCK_SIZE, size), segEnd - this.appendPos);
+    // allocUnsafe: the bytes are always overwritten before they are written or read.
+    const b: Block = {
+      start: this.appendPos,
+      buf: Buffer.allocUnsafe(cap),
+      filled: 0,
+      written: 0,
+      limit: cap,
+      segmentEnd: 0,
+      sealed: false,
+    };
+    this.blocks.push(b);
+    this.cachedBytes += cap;
+    return b;
+  }
+
+  private prepareSegments(segStart: number): void {
+    // The segment being entered and the one after it: rolling over then never waits on open.
+    const size = this.segments.segmentSize;
+    for (const s of [segStart, segStart + size]) {
+      this.segments.ensure(s).catch((e) => this.logger.error({ err: e, start: s }, 'cannot create commitlog segment'));
+    }
+  }
+
+  private writeNext(): void {
+    this.scheduled = false;
+    if (this.writing || this.stopped) return;
+    const b = this.blocks.find((x) => x.written < x.filled);
+    if (!b) return;
+    const seg = this.segments.find(b.start);
+    this.writing = true;
+    if (!seg || seg.start > b.start) {
+      // Segment still being created: wait for it, then retry.
+      const segSize = this.segments.segmentSize;
+      this.segments.ensure(Math.floor(b.start / segSize) * segSize).then(
+        () => {
+          this.writing = false;
+          this.writeNext();
+        },
+        (e) => this.failWrite(e),
+      );
+      return;
+    }
+    const from = b.written;
+    const len = b.filled - from;
+    fs.write(seg.fd, b.buf, from, len, b.start - seg.start + from, (e, n) => {
+      this.writing = false;
+      if (e) return this.failWrite(e);
+      b.written += n;
+      this.writtenPos = b.written === b.filled && b.segmentEnd > 0 ? b.segmentEnd : b.start + b.written;
+      this.evict();
+      this.events.onWritten(this.writtenPos);
+      if (this.syncWanted && !this.syncing) this.flushNow();
+      if (this.blocks.some((x) => x.written < x.filled)) this.writeNext();
+    });
+  }
+
+  private failWrite(e: unknown): void {
+    this.writing = false;
+    this.logger.error({ err: e }, 'commitlog write failed; retrying in 1 s');
+    this.events.onWriteError(e);
+    if (!this.stopped) this.retryTimer = setTimeout(() => this.writeNext(), 1000);
+  }
+
+  private evict(): void {
+    while (this.cachedBytes > this.cacheLimit && this.blocks.length > 1) {
+      const first = this.blocks[0]!;
+      if (!first.sealed || first.written < first.filled) break;
+      this.blocks.shift();
+      this.cachedBytes -= first.limit;
+    }
+  }
+
+  private flushNow(): void {
+    if (this.writtenPos <= this.flushedPos) {
+      this.syncWanted = false;
+      return;
+    }
+    this.syncing = true;
+    this.syncWanted = false;
+    const target = this.writtenPos;
+    const fds: number[] = [];
+    for (const s of this.segments.list) {
+      // Segments overlapping (flushedPos, target]: the tail one, or two across a rollover.
+      if (s.start < target && s.start + this.segments.segmentSize > this.flushedPos) fds.push(s.fd);
+    }
+    Promise.all(fds.map((fd) => fdatasync(fd))).then(
+      () => {
+        this.syncing = false;
+        this.flushedPos = Math.max(this.flushedPos, target);
+        this.events.onFlushed(this.flushedPos);
+        if (this.syncWanted) this.flushNow();
+      },
+      (e) => {
+        this.syncing = false;
+        this.logger.error({ err: e }, 'commitlog fdatasync failed');
+        this.events.onWriteError(e);
+      },
+    );
+  }
+}

@@ -1,0 +1,172 @@
+// The table of ConsumeQueues: loading from disk, flushing, truncation after recovery and
+// minimum-offset correction after CommitLog segments are deleted.
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Logger } from '@rocketmq-ts/common';
+import { ConsumeQueue, CQ_UNIT, entryPhy, entrySize } from './consume-queue.js';
+
+export class ConsumeQueueStore {
+  readonly table = new Map<string, Map<number, ConsumeQueue>>();
+
+  constructor(
+    readonly dir: string,
+    private readonly fileSize: number,
+    private readonly logger: Logger,
+  ) {}
+
+  get(topic: string, queueId: number): ConsumeQueue | undefined {
+    return this.table.get(topic)?.get(queueId);
+  }
+
+  getOrCreate(topic: string, queueId: number): ConsumeQueue {
+    let qs = this.table.get(topic);
+    if (!qs) {
+      qs = new Map();
+      this.table.set(topic, qs);
+    }
+    let q = qs.get(queueId);
+    if (!q) {
+      q = new ConsumeQueue(topic, queueId, join(this.dir, topic, String(queueId)), this.fileSize);
+      qs.set(queueId, q);
+    }
+    return q;
+  }
+
+  *all(): IterableIterator<ConsumeQueue> {
+    for (const qs of this.table.values()) yield* qs.values();
+  }
+
+  async exists(): Promise<boolean> {
+    return stat(this.dir).then(
+      (s) => s.isDirectory(),
+      () => false,
+    );
+  }
+
+  /**
+   * Loads every queue found on disk: max offset = first invalid entry of the last file, min
+   * offset = first entry at or above `minPhy`. Entries ending past `logEnd` are dropped.
+   */
+  async load(minPhy: number, logEnd: number): Promise<void> {
+    let topics: string[];
+    try {
+      topics = await readdir(this.dir);
+    } catch {
+      return;
+    }
+    for (const topic of topics) {
+      let ids: string[];
+      try {
+        ids = await readdir(join(this.dir, topic));
+      } catch {
+        continue;
+      }
+      for (const id of ids) {
+        if (!/^\d+$/.test(id)) continue;
+        const q = this.getOrCreate(topic, Number(id));
+        await this.loadQueue(q, minPhy, logEnd);
+      }
+    }
+  }
+
+  private async loadQueue(q: ConsumeQueue, minPhy: number, logEnd: number): Promise<void> {
+    const files = await q.files();
+    if (files.length === 0) {
+      q.reset(0, 0);
+      return;
+    }
+    let max = files[0]!;
+    let dropped = false;
+    // Walk files from the last: find the last valid entry that still points inside the log.
+    for (let f = files.length - 1; f >= 0; f--) {
+      const first = files[f]!;
+      const buf = await q.readFile(first);
+      let n = 0;
+      while (n * CQ_UNIT < buf.length && entrySize(buf, n * CQ_UNIT) > 0) n++;
+      const valid = n;
+      while (n > 0 && entryPhy(buf, (n - 1) * CQ_UNIT) + entrySize(buf, (n - 1) * CQ_UNIT) > logEnd) n--;
+      if (n < valid) dropped = true;
+      if (n > 0 || f === 0) {
+        max = first + n;
+        if (f < files.length - 1 && n === q.entriesPerFile) max = first + n;
+        break;
+      }
+      dropped = true;
+    }
+    let min = files[0]!;
+    const head = await q.readFile(min);
+    let i = 0;
+    while (i * CQ_UNIT < head.length && i < max - min) {
+      const p = i * CQ_UNIT;
+      if (entrySize(head, p) > 0 && entryPhy(head, p) >= minPhy) break;
+      i++;
+    }
+    min = Math.min(min + i, max);
+    q.reset(min, max);
+    // Erase what was dropped so a later load cannot resurrect it.
+    if (dropped) await q.eraseFrom(max);
+    this.logger.debug({ topic: q.topic, queueId: q.queueId, min, max }, 'consumequeue loaded');
+  }
+
+  /**
+   * After recovery: drops entries whose record ends past `logEnd` (the log lost its tail, the
+   * ConsumeQueue did not). Such entries were loaded from files, so they sit below the in-memory tail.
+   */
+  async truncateAbove(logEnd: number): Promise<void> {
+    for (const q of this.all()) {
+      let max = q.maxOffset;
+      while (max > q.minOffset) {
+        const v = await q.read(max - 1, 1);
+        if (!v || entryPhy(v.buf, v.pos) + entrySize(v.buf, v.pos) <= logEnd) break;
+        max--;
+      }
+      if (max < q.maxOffset) {
+        this.logger.warn({ topic: q.topic, queueId: q.queueId, from: q.maxOffset, to: max }, 'consumequeue truncated');
+        await q.eraseFrom(max);
+        q.reset(q.minOffset, max);
+      }
+    }
+  }
+
+  /** Flushes every queue with unwritten entries. */
+  async flush(): Promise<void> {
+    for (const q of this.all()) if (q.flushedTo < q.maxOffset) await q.flush();
+  }
+
+  /** After CommitLog segments below `minPhy` are gone: move min offsets and delete dead files. */
+  async correctMinOffset(minPhy: number): Promise<void> {
+    for (const q of this.all()) {
+      const files = await q.files();
+      for (let f = 0; f < files.length; f++) {
+        const first = files[f]!;
+        const last = first + q.entriesPerFile; // exclusive
+        if (last > q.flushedTo) break;
+        const buf = await q.readFile(first);
+        const lastPos = buf.length - CQ_UNIT;
+        if (lastPos < 0 || entryPhy(buf, lastPos) + entrySize(buf, lastPos) > minPhy) break;
+        await q.deleteFile(Math.floor(first / q.entriesPerFile));
+        if (q.minOffset < last) q.minOffset = last;
+      }
+      // Within the first remaining file (or memory), skip entries whose record is gone.
+      for (;;) {
+        if (q.minOffset >= q.maxOffset) break;
+        const v = await q.read(q.minOffset, 256);
+        if (!v) break;
+        let k = 0;
+        while (k < v.count && entryPhy(v.buf, v.pos + k * CQ_UNIT) < minPhy) k++;
+        q.minOffset += k;
+        if (k < v.count) break;
+      }
+    }
+  }
+
+  async deleteTopic(topic: string): Promise<void> {
+    const qs = this.table.get(topic);
+    this.table.delete(topic);
+    if (qs) for (const q of qs.values()) await q.destroy();
+  }
+
+  async close(): Promise<void> {
+    for (const q of this.all()) await q.close();
+  }
+}

@@ -1,0 +1,243 @@
+// One ConsumeQueue: `consumequeue/<topic>/<queueId>/<20-digit start byte offset>` files of
+// fixed 20-byte entries (physical offset i64, size i32, tags code i64); entry i is queue
+// offset i. Recent entries live in an in-memory chunk in the same byte format, so the flusher
+// writes them as they are and pulls near the tail never touch the disk.
+import { mkdir, readdir, rm, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { readInt64, writeInt64 } from '@rocketmq-ts/protocol';
+import {
+  closeFd,
+  fdatasync,
+  ftruncate,
+  isOffsetFileName,
+  offsetFileName,
+  openFd,
+  readFully,
+  writeFully,
+} from '../io/fs-async.js';
+
+export const CQ_UNIT = 20;
+const INITIAL_CHUNK = 64;
+
+/** Entries as stored: a buffer and the index of the first wanted entry in it. */
+export interface EntryView {
+  buf: Buffer;
+  /** Byte position of the first entry. */
+  pos: number;
+  count: number;
+}
+
+export const entryPhy = (b: Buffer, p: number): number => readInt64(b, p);
+export const entrySize = (b: Buffer, p: number): number => b.readInt32BE(p + 8);
+/** The tags field is a long: a sign-extended tag hash, or a delivery time for SCHEDULE_TOPIC_XXXX. */
+export const entryTags = (b: Buffer, p: number): number => readInt64(b, p + 12);
+
+export class ConsumeQueue {
+  minOffset = 0;
+  /** Next offset to dispatch (entries below exist). */
+  maxOffset = 0;
+  /** Next offset to assign at append time (≥ maxOffset; the gap is in flight). */
+  assigned = 0;
+  /** Entries below this are written to files. */
+  flushedTo = 0;
+  private chunk = Buffer.alloc(INITIAL_CHUNK * CQ_UNIT);
+  private chunkStart = 0;
+  private prev: Buffer | undefined;
+  private prevStart = 0;
+  private prevCount = 0;
+  private readonly fds = new Map<number, Promise<number>>();
+  readonly entriesPerFile: number;
+
+  constructor(
+    readonly topic: string,
+    readonly queueId: number,
+    readonly dir: string,
+    readonly fileSize: number,
+  ) {
+    this.entriesPerFile = Math.floor(fileSize / CQ_UNIT);
+  }
+
+  /** Positions an empty in-memory tail at `max` (after loading or truncating files). */
+  reset(min: number, max: number): void {
+    this.minOffset = min;
+    this.maxOffset = this.assigned = this.flushedTo = this.chunkStart = max;
+    this.prev = undefined;
+    this.prevCount = 0;
+  }
+
+  /** Appends the entry for queue offset `offset` (must be maxOffset, or re-dispatch of an older one). */
+  put(offset: number, phy: number, size: number, tagsCode: number): void {
+    if (offset < this.maxOffset) return; // already present (recovery re-dispatch)
+    if (offset > this.maxOffset) {
+      // A gap: only after damage. Keep positions aligned with queue offsets; the hole reads as invalid.
+      while (this.maxOffset < offset) this.put(this.maxOffset, 0, 0, 0);
+    }
+    let i = this.maxOffset - this.chunkStart;
+    if ((i + 1) * CQ_UNIT > this.chunk.length) {
+      this.roll();
+      i = this.maxOffset - this.chunkStart;
+    }
+    const p = i * CQ_UNIT;
+    writeInt64(this.chunk, phy, p);
+    this.chunk.writeInt32BE(size, p + 8);
+    writeInt64(this.chunk, tagsCode, p + 12);
+    this.maxOffset++;
+    if (this.assigned < this.maxOffset) this.assigned = this.maxOffset;
+  }
+
+  private roll(): void {
+    const used = this.maxOffset - this.chunkStart;
+    if (this.flushedTo >= this.maxOffset) {
+      // Everything written: keep the full chunk for tail reads and start a fresh one.
+      this.prev = this.chunk;
+      this.prevStart = this.chunkStart;
+      this.prevCount = used;
+      this.chunk = Buffer.alloc(this.chunk.length);
+      this.chunkStart = this.maxOffset;
+      return;
+    }
+    // Unwritten entries must stay in memory: grow instead.
+    const bigger = Buffer.alloc(this.chunk.length * 2);
+    this.chunk.copy(bigger, 0, 0, used * CQ_UNIT);
+    this.chunk = bigger;
+  }
+
+  /** In-memory view of up to `count` entries from `offset`, or undefined if they are on disk only. */
+  memoryView(offset: number, count: number): EntryView | undefined {
+    if (offset >= this.chunkStart && offset < this.maxOffset) {
+      return {
+        buf: this.chunk,
+        pos: (offset - this.chunkStart) * CQ_UNIT,
+        count: Math.min(count, this.maxOffset - offset),
+      };
+    }
+    if (this.prev && offset >= this.prevStart && offset < this.prevStart + this.prevCount) {
+      return {
+        buf: this.prev,
+        pos: (offset - this.prevStart) * CQ_UNIT,
+        count: Math.min(count, this.prevStart + this.prevCount - offset),
+      };
+    }
+    return undefined;
+  }
+
+  /** Reads up to `count` entries from `offset`, never across a file boundary. */
+  async read(offset: number, count: number): Promise<EntryView | undefined> {
+    const mem = this.memoryView(offset, count);
+    if (mem) return mem;
+    if (offset < this.minOffset || offset >= this.maxOffset) return undefined;
+    const fileIndex = Math.floor(offset / this.entriesPerFile);
+    const inFile = offset - fileIndex * this.entriesPerFile;
+    const n = Math.min(count, this.entriesPerFile - inFile, this.maxOffset - offset, this.flushedTo - offset);
+    if (n <= 0) return undefined;
+    const fd = await this.fd(fileIndex, false);
+    if (fd < 0) return undefined;
+    const buf = Buffer.allocUnsafe(n * CQ_UNIT);
+    const got = await readFully(fd, buf, 0, n * CQ_UNIT, inFile * CQ_UNIT);
+    const whole = Math.floor(got / CQ_UNIT);
+    return whole > 0 ? { buf, pos: 0, count: whole } : undefined;
+  }
+
+  /** Writes entries [flushedTo, maxOffset) to their files and fdatasyncs them. */
+  async flush(): Promise<void> {
+    const end = this.maxOffset;
+    let from = this.flushedTo;
+    if (from >= end) return;
+    const touched = new Set<number>();
+    while (from < end) {
+      const fileIndex = Math.floor(from / this.entriesPerFile);
+      const upto = Math.min(end, (fileIndex + 1) * this.entriesPerFile);
+      const view = this.memoryView(from, upto - from);
+      if (!view) throw new Error(`consumequeue ${this.topic}/${this.queueId}: entries ${from} not in memory`);
+      const fd = await this.fd(fileIndex, true);
+      const len = view.count * CQ_UNIT;
+      // Copy: the chunk keeps changing while the write is on the pool.
+      const bytes = Buffer.from(view.buf.subarray(view.pos, view.pos + len));
+      await writeFully(fd, bytes, 0, len, (from - fileIndex * this.entriesPerFile) * CQ_UNIT);
+      touched.add(fd);
+      from += view.count;
+    }
+    for (const fd of touched) await fdatasync(fd);
+    this.flushedTo = Math.max(this.flushedTo, end);
+  }
+
+  private fd(fileIndex: number, create: boolean): Promise<number> {
+    let p = this.fds.get(fileIndex);
+    if (!p) {
+      const path = join(this.dir, offsetFileName(fileIndex * this.entriesPerFile * CQ_UNIT));
+      p = create
+        ? mkdir(this.dir, { recursive: true })
+            .then(() => openFd(path, 'a+').then(closeFd))
+            .then(() => openFd(path, 'r+'))
+            .then(async (fd) => {
+              await ftruncate(fd, this.entriesPerFile * CQ_UNIT);
+              return fd;
+            })
+        : openFd(path, 'r+').catch(() => -1);
+      this.fds.set(fileIndex, p);
+      p.then((fd) => {
+        if (fd < 0) this.fds.delete(fileIndex);
+      }).catch(() => this.fds.delete(fileIndex));
+    }
+    return p;
+  }
+
+  /** File start offsets (in entries) present on disk, ascending. */
+  async files(): Promise<number[]> {
+    let names: string[];
+    try {
+      names = await readdir(this.dir);
+    } catch {
+      return [];
+    }
+    return names
+      .filter(isOffsetFileName)
+      .map((n) => Number(n) / CQ_UNIT)
+      .sort((a, b) => a - b);
+  }
+
+  /** Reads one whole file's entries (loading, recovery, retention). */
+  async readFile(firstEntry: number): Promise<Buffer> {
+    const fd = await this.fd(Math.floor(firstEntry / this.entriesPerFile), false);
+    if (fd < 0) return Buffer.alloc(0);
+    const buf = Buffer.alloc(this.entriesPerFile * CQ_UNIT);
+    const n = await readFully(fd, buf, 0, buf.length, 0);
+    return buf.subarray(0, n - (n % CQ_UNIT));
+  }
+
+  /** Zeroes on-disk entries [from, to) of the file holding `from` onwards (drops them for good). */
+  async eraseFrom(from: number): Promise<void> {
+    for (const first of await this.files()) {
+      const last = first + this.entriesPerFile;
+      if (last <= from) continue;
+      const fileIndex = Math.floor(first / this.entriesPerFile);
+      if (first >= from) {
+        await this.deleteFile(fileIndex);
+        continue;
+      }
+      const fd = await this.fd(fileIndex, false);
+      if (fd < 0) continue;
+      const zeros = Buffer.alloc((last - from) * CQ_UNIT);
+      await writeFully(fd, zeros, 0, zeros.length, (from - first) * CQ_UNIT);
+      await fdatasync(fd);
+    }
+  }
+
+  async deleteFile(fileIndex: number): Promise<void> {
+    const p = this.fds.get(fileIndex);
+    this.fds.delete(fileIndex);
+    if (p) await p.then((fd) => (fd >= 0 ? closeFd(fd) : undefined)).catch(() => {});
+    await unlink(join(this.dir, offsetFileName(fileIndex * this.entriesPerFile * CQ_UNIT))).catch(() => {});
+  }
+
+  async close(): Promise<void> {
+    const all = [...this.fds.values()];
+    this.fds.clear();
+    for (const p of all) await p.then((fd) => (fd >= 0 ? closeFd(fd) : undefined)).catch(() => {});
+  }
+
+  async destroy(): Promise<void> {
+    await this.close();
+    await rm(this.dir, { recursive: true, force: true });
+  }
+}

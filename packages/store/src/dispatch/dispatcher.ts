@@ -1,0 +1,56 @@
+// Dispatch: turns a record that reached the CommitLog file into its ConsumeQueue entry and
+// index keys, then tells arrival listeners (long polling). The live path calls it once the
+// write covering the record completed; recovery calls it for records found past the
+// checkpoint. Arguments are positional so the hot path allocates nothing per record.
+import type { Logger } from '@rocketmq-ts/common';
+import { indexKeys, isConsumable } from '../append/record-encoder.js';
+import type { ConsumeQueueStore } from '../consumequeue/consume-queue-store.js';
+import type { IndexService } from '../index/index-service.js';
+
+export type ArrivalListener = (topic: string, queueId: number, maxOffset: number, tagsCode: number) => void;
+
+export class Dispatcher {
+  readonly listeners: ArrivalListener[] = [];
+  /** End of the last record dispatched. */
+  dispatchedTo = 0;
+  lastStoreTimestamp = 0;
+
+  constructor(
+    private readonly queues: ConsumeQueueStore,
+    private readonly index: IndexService,
+    private readonly logger: Logger,
+  ) {}
+
+  dispatch(
+    topic: string,
+    queueId: number,
+    queueOffset: number,
+    phy: number,
+    size: number,
+    tagsCode: number,
+    storeTimestamp: number,
+    properties: string,
+    sysFlag: number,
+    toQueue: boolean,
+    toIndex: boolean,
+  ): void {
+    if (toQueue && isConsumable(sysFlag)) {
+      const q = this.queues.getOrCreate(topic, queueId);
+      q.put(queueOffset, phy, size, tagsCode);
+      const ls = this.listeners;
+      for (let i = 0; i < ls.length; i++) {
+        try {
+          ls[i]!(topic, queueId, q.maxOffset, tagsCode);
+        } catch (e) {
+          this.logger.warn({ err: e }, 'message arrival listener threw');
+        }
+      }
+    }
+    // Rolled-back transaction records are not indexed (as in RocketMQ).
+    if (toIndex && (sysFlag & 0xc) !== 0xc) {
+      for (const key of indexKeys(topic, properties)) this.index.put(key, phy, storeTimestamp);
+    }
+    if (phy + size > this.dispatchedTo) this.dispatchedTo = phy + size;
+    this.lastStoreTimestamp = storeTimestamp;
+  }
+}

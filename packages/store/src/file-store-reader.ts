@@ -1,0 +1,187 @@
+// Read side of the file store: pulls (ConsumeQueue → CommitLog slices), time lookups, reads by
+// physical offset and index queries. Records near the tail come from the write cache without
+// copying; older ones are read in one fs.read per contiguous run.
+import {
+  decodeStoredRecord,
+  getPropertyFromString,
+  MessageConst,
+  probeStoredRecord,
+  readStoreTimestamp,
+} from '@rocketmq-ts/protocol';
+import type { CommitLog } from './commitlog/commit-log.js';
+import type { SegmentFiles } from './commitlog/segment-files.js';
+import { type ConsumeQueue, CQ_UNIT, entryPhy, entrySize, entryTags } from './consumequeue/consume-queue.js';
+import type { ConsumeQueueStore } from './consumequeue/consume-queue-store.js';
+import { checkGetOffset, maxScanEntries } from './get-status.js';
+import type { IndexService } from './index/index-service.js';
+import type { GetMessageResult, QueryMessageResult, TagsCodeFilter } from './message-store.js';
+
+const FILTER_BATCH = 1024;
+
+export class FileStoreReader {
+  constructor(
+    private readonly queues: ConsumeQueueStore,
+    private readonly commitLog: CommitLog,
+    private readonly segments: SegmentFiles,
+    private readonly index: IndexService,
+  ) {}
+
+  minPhy(): number {
+    return this.segments.list[0]?.start ?? this.commitLog.appendPos;
+  }
+
+  async getMessage(
+    topic: string,
+    queueId: number,
+    offset: number,
+    maxCount: number,
+    maxBytes: number,
+    filter?: TagsCodeFilter,
+  ): Promise<GetMessageResult> {
+    const q = this.queues.get(topic, queueId);
+    const min = q ? q.minOffset : 0;
+    const max = q ? q.maxOffset : 0;
+    const early = checkGetOffset(q !== undefined, offset, min, max);
+    if (early || !q) return early!;
+    const records: (Buffer | undefined)[] = [];
+    const misses: number[] = []; // triples: index in records, phy, size
+    let totalSize = 0;
+    let next = offset;
+    const scanEnd = Math.min(max, offset + maxScanEntries(maxCount));
+    const minPhy = this.minPhy();
+    let full = false;
+    while (!full && next < scanEnd && records.length < maxCount) {
+      const want = Math.min(scanEnd - next, filter ? FILTER_BATCH : maxCount - records.length);
+      const view = q.memoryView(next, want) ?? (await q.read(next, want));
+      if (!view) break;
+      for (let k = 0; k < view.count; k++) {
+        const p = view.pos + k * CQ_UNIT;
+        const size = entrySize(view.buf, p);
+        if (records.length > 0 && totalSize + size > maxBytes) {
+          full = true;
+          break;
+        }
+        next++;
+        const phy = entryPhy(view.buf, p);
+        if (size <= 0 || phy < minPhy) continue;
+        if (filter && !filter(entryTags(view.buf, p))) continue;
+        const hit = this.commitLog.readCached(phy, size);
+        if (!hit) misses.push(records.length, phy, size);
+        records.push(hit);
+        totalSize += size;
+        if (records.length >= maxCount) break;
+      }
+    }
+    if (misses.length > 0) await this.fill(records, misses);
+    const out: Buffer[] = [];
+    let bytes = 0;
+    for (const r of records) {
+      if (r) {
+        out.push(r);
+        bytes += r.length;
+      }
+    }
+    return {
+      status: out.length > 0 ? 'FOUND' : 'NO_MATCHED_MESSAGE',
+      nextBeginOffset: next,
+      minOffset: min,
+      maxOffset: max,
+      records: out,
+      totalSize: bytes,
+    };
+  }
+
+  /** Reads cache misses, one read per run of adjacent records in one segment. */
+  private async fill(records: (Buffer | undefined)[], misses: number[]): Promise<void> {
+    const segSize = this.segments.segmentSize;
+    let i = 0;
+    while (i < misses.length) {
+      const runStart = misses[i + 1]!;
+      let runEnd = runStart + misses[i + 2]!;
+      let j = i + 3;
+      while (
+        j < misses.length &&
+        misses[j + 1] === runEnd &&
+        Math.floor(runStart / segSize) === Math.floor((runEnd + misses[j + 2]! - 1) / segSize)
+      ) {
+        runEnd += misses[j + 2]!;
+        j += 3;
+      }
+      const buf = await this.commitLog.read(runStart, runEnd - runStart).catch(() => undefined);
+      for (let k = i; k < j; k += 3) {
+        const rel = misses[k + 1]! - runStart;
+        records[misses[k]!] = buf ? buf.subarray(rel, rel + misses[k + 2]!) : undefined;
+      }
+      i = j;
+    }
+  }
+
+  /** Store timestamp of the record at queue offset `offset`, -1 if unreadable. */
+  async timeAt(q: ConsumeQueue, offset: number): Promise<number> {
+    const v = q.memoryView(offset, 1) ?? (await q.read(offset, 1));
+    if (!v) return -1;
+    const phy = entryPhy(v.buf, v.pos);
+    const size = entrySize(v.buf, v.pos);
+    if (size <= 0 || phy < this.minPhy()) return -1;
+    const rec = await this.commitLog.read(phy, Math.min(size, 80)).catch(() => undefined);
+    return rec && rec.length >= 64 ? readStoreTimestamp(rec, 0) : -1;
+  }
+
+  async offsetByTime(q: ConsumeQueue, timestamp: number, boundary: 'lower' | 'upper'): Promise<number> {
+    let lo = q.minOffset;
+    let hi = q.maxOffset;
+    if (lo >= hi) return lo;
+    if (boundary === 'lower') {
+      while (lo < hi) {
+        const mid = Math.floor((lo + hi) / 2);
+        if ((await this.timeAt(q, mid)) < timestamp) lo = mid + 1;
+        else hi = mid;
+      }
+      return lo;
+    }
+    while (lo < hi) {
+      const mid = Math.floor((lo + hi) / 2);
+      if ((await this.timeAt(q, mid)) <= timestamp) lo = mid + 1;
+      else hi = mid;
+    }
+    return Math.max(q.minOffset, lo - 1);
+  }
+
+  async lookMessageByOffset(phy: number): Promise<Buffer | undefined> {
+    if (phy < this.minPhy() || phy + 8 > this.commitLog.appendPos) return undefined;
+    const head = this.commitLog.readCached(phy, 8) ?? (await this.commitLog.read(phy, 8).catch(() => undefined));
+    if (!head) return undefined;
+    const size = head.readInt32BE(0);
+    if (size < 8 || size > this.segments.segmentSize) return undefined;
+    const rec = this.commitLog.readCached(phy, size) ?? (await this.commitLog.read(phy, size).catch(() => undefined));
+    if (!rec || probeStoredRecord(rec, 0, rec.length, false).kind !== 'record') return undefined;
+    return rec;
+  }
+
+  async queryMessage(
+    topic: string,
+    key: string,
+    maxNum: number,
+    begin: number,
+    end: number,
+  ): Promise<QueryMessageResult> {
+    const candidates = await this.index.query(`${topic}#${key}`, maxNum * 4 + 16, begin, end);
+    const seen = new Set<number>();
+    const records: Buffer[] = [];
+    for (const phy of candidates) {
+      if (records.length >= maxNum) break;
+      if (seen.has(phy)) continue;
+      seen.add(phy);
+      const rec = await this.lookMessageByOffset(phy);
+      if (!rec) continue;
+      // Hashes collide and index times have second resolution: check the record itself.
+      const m = decodeStoredRecord(rec, 0, { properties: false });
+      if (!m || m.topic !== topic || m.storeTimestamp < begin || m.storeTimestamp > end) continue;
+      const keys = getPropertyFromString(m.propertiesString, MessageConst.PROPERTY_KEYS)?.split(' ') ?? [];
+      const uniq = getPropertyFromString(m.propertiesString, MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX);
+      if (uniq === key || keys.includes(key)) records.push(rec);
+    }
+    const last = this.index.lastUpdate;
+    return { records, indexLastUpdateTimestamp: last.timestamp, indexLastUpdatePhyoffset: last.phyOffset };
+  }
+}

@@ -1,0 +1,432 @@
+// The file-backed MessageStore: composition and lifecycle of CommitLog, ConsumeQueues,
+// IndexFiles, dispatch, checkpoint/recovery and retention. On-disk formats and the order in
+// which bytes become durable are written down in docs/store.md.
+import { mkdir } from 'node:fs/promises';
+import { totalmem } from 'node:os';
+import { join } from 'node:path';
+import { type Clock, type Logger, silentLogger, systemClock } from '@rocketmq-ts/common';
+import { type PreparedRecord, RecordEncoder } from './append/record-encoder.js';
+import { parseDelayLevels, recoverCommitLog } from './checkpoint/recovery.js';
+import { AbortMarker, StoreCheckpoint } from './checkpoint/store-checkpoint.js';
+import { CommitLog } from './commitlog/commit-log.js';
+import { SegmentFiles } from './commitlog/segment-files.js';
+import { entryPhy } from './consumequeue/consume-queue.js';
+import { ConsumeQueueStore } from './consumequeue/consume-queue-store.js';
+import { type ArrivalListener, Dispatcher } from './dispatch/dispatcher.js';
+import { FileStoreReader } from './file-store-reader.js';
+import { IndexService } from './index/index-service.js';
+import type {
+  GetMessageResult,
+  MessageInput,
+  MessageStore,
+  PutMessageResult,
+  QueryMessageResult,
+  TagsCodeFilter,
+} from './message-store.js';
+import { RetentionService } from './retention/retention-service.js';
+import { type MessageStoreConfig, resolveStoreConfig } from './store-config.js';
+
+interface Waiter {
+  /** End offset of the waiter's last record. */
+  end: number;
+  result: PutMessageResult;
+  resolve: (r: PutMessageResult) => void;
+  /** Date.now() when queued (sync flush timeout). */
+  since: number;
+}
+
+export interface FileStoreDeps {
+  logger?: Logger;
+  clock?: Clock;
+  /** Test hook for retention: disk usage percentage. */
+  diskUsage?: () => Promise<number>;
+}
+
+export class FileMessageStore implements MessageStore {
+  readonly config: MessageStoreConfig;
+  private readonly logger: Logger;
+  private readonly clock: Clock;
+  private readonly encoder: RecordEncoder;
+  private readonly segments: SegmentFiles;
+  private readonly commitLog: CommitLog;
+  private readonly cqStore: ConsumeQueueStore;
+  private readonly index: IndexService;
+  private readonly dispatcher: Dispatcher;
+  private readonly reader: FileStoreReader;
+  private readonly checkpoint: StoreCheckpoint;
+  private readonly abort: AbortMarker;
+  readonly retention: RetentionService;
+  private readonly sync: boolean;
+  private pending: PreparedRecord[] = [];
+  private pendingHead = 0;
+  private waiters: Waiter[] = [];
+  private waiterHead = 0;
+  private running = false;
+  private writeFailed = false;
+  private timers: NodeJS.Timeout[] = [];
+  private checkpointing: Promise<void> | undefined;
+  private putCount = 0;
+  private putBytes = 0;
+  private startTimestamp = 0;
+  /** Where the last start-up scan began and ended (tests, runtime info). */
+  lastRecovery = { scannedFrom: 0, logEnd: 0, records: 0, truncated: false };
+
+  constructor(config: Partial<MessageStoreConfig>, deps: FileStoreDeps = {}) {
+    this.config = resolveStoreConfig(config);
+    const c = this.config;
+    this.logger = (deps.logger ?? silentLogger).child({ component: 'store' });
+    this.clock = deps.clock ?? systemClock;
+    this.sync = c.flushDiskType === 'SYNC_FLUSH';
+    this.encoder = new RecordEncoder(c.storeHost, c.maxMessageSize, c.mappedFileSizeCommitLog - 8);
+    const root = c.storePathRootDir;
+    this.segments = new SegmentFiles(join(root, 'commitlog'), c.mappedFileSizeCommitLog, this.logger);
+    this.commitLog = new CommitLog(
+      this.segments,
+      c.writeCacheBytes,
+      {
+        onWritten: (pos) => this.onWritten(pos),
+        onFlushed: (pos) => this.onFlushed(pos),
+        onWriteError: () => {
+          this.writeFailed = true;
+        },
+      },
+      this.logger,
+    );
+    this.cqStore = new ConsumeQueueStore(join(root, 'consumequeue'), c.mappedFileSizeConsumeQueue, this.logger);
+    this.index = new IndexService(join(root, 'index'), c.maxHashSlotNum, c.maxIndexNum, this.clock, this.logger);
+    this.dispatcher = new Dispatcher(this.cqStore, this.index, this.logger);
+    this.reader = new FileStoreReader(this.cqStore, this.commitLog, this.segments, this.index);
+    this.checkpoint = new StoreCheckpoint(join(root, 'checkpoint'));
+    this.abort = new AbortMarker(join(root, 'abort'));
+    this.retention = new RetentionService({
+      config: c,
+      segments: this.segments,
+      commitLog: this.commitLog,
+      queues: this.cqStore,
+      index: this.index,
+      clock: this.clock,
+      logger: this.logger,
+      dispatchedTo: () => this.dispatcher.dispatchedTo,
+      ...(deps.diskUsage ? { diskUsage: deps.diskUsage } : {}),
+    });
+  }
+
+  async start(): Promise<void> {
+    const c = this.config;
+    await mkdir(c.storePathRootDir, { recursive: true });
+    const abnormal = await this.abort.exists();
+    const cp = await this.checkpoint.read();
+    const cqMissing = !(await this.cqStore.exists());
+    await this.segments.load();
+    await this.index.load();
+    const minPhy = this.segments.list[0]?.start ?? 0;
+    if (!cqMissing) await this.cqStore.load(minPhy, Number.MAX_SAFE_INTEGER);
+    this.logger.info({ abnormal, checkpoint: cp !== undefined, cqMissing }, 'store recovering');
+    const r = await recoverCommitLog({
+      segments: this.segments,
+      dispatcher: this.dispatcher,
+      checkpoint: cp,
+      consumeQueueMissing: cqMissing,
+      verifyCrc: c.checkCRCOnRecover,
+      delayLevels: parseDelayLevels(c.messageDelayLevel),
+      logger: this.logger,
+    });
+    this.lastRecovery = r;
+    await this.cqStore.truncateAbove(r.logEnd);
+    this.commitLog.setEnd(r.logEnd);
+    this.dispatcher.dispatchedTo = r.logEnd;
+    await this.writeCheckpoint();
+    await this.abort.create();
+    this.startTimestamp = this.clock.now();
+    if (!this.sync) this.every(c.flushIntervalCommitLog, () => this.commitLog.requestFlush());
+    else this.every(Math.max(10, Math.min(100, c.syncFlushTimeout / 10)), () => this.expireSyncWaiters());
+    this.every(c.flushIntervalConsumeQueue, () => void this.writeCheckpoint());
+    this.every(c.cleanResourceInterval, () => {
+      this.retention.runOnce().catch((e) => this.logger.error({ err: e }, 'retention round failed'));
+    });
+    this.running = true;
+  }
+
+  async shutdown(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    await this.commitLog.drain();
+    this.commitLog.stop();
+    this.expireSyncWaiters(true);
+    await this.writeCheckpoint();
+    await this.abort.remove();
+    await this.checkpoint.close();
+    await this.cqStore.close();
+    await this.index.close();
+    await this.segments.closeAll();
+  }
+
+  putMessage(msg: MessageInput): Promise<PutMessageResult> {
+    return this.putMessages([msg]);
+  }
+
+  putMessages(batch: MessageInput[]): Promise<PutMessageResult> {
+    if (!this.running || this.writeFailed || this.retention.diskFull) {
+      return Promise.resolve({ status: 'SERVICE_NOT_AVAILABLE' });
+    }
+    const first = batch[0];
+    if (!first) return Promise.resolve({ status: 'MESSAGE_ILLEGAL' });
+    const prepared: PreparedRecord[] = [];
+    let total = 0;
+    for (let i = 0; i < batch.length; i++) {
+      const m = batch[i]!;
+      if (m.topic !== first.topic || m.queueId !== first.queueId) return Promise.resolve({ status: 'MESSAGE_ILLEGAL' });
+      const p = this.encoder.prepare(m);
+      if (typeof p === 'string') return Promise.resolve({ status: p });
+      prepared.push(p);
+      total += p.layout.size;
+    }
+    if (total > this.config.mappedFileSizeCommitLog - 8) return Promise.resolve({ status: 'MESSAGE_ILLEGAL' });
+    const q = prepared.some((p) => p.consumable) ? this.cqStore.getOrCreate(first.topic, first.queueId) : undefined;
+    const alloc = this.commitLog.allocate(total);
+    const now = this.clock.now();
+    let pos = alloc.pos;
+    let phy = alloc.physicalOffset;
+    let ids = '';
+    let firstLogics = -1;
+    for (let i = 0; i < prepared.length; i++) {
+      const p = prepared[i]!;
+      const qo = p.consumable && q ? q.assigned++ : 0;
+      if (firstLogics < 0) firstLogics = qo;
+      p.queueOffset = qo;
+      p.physicalOffset = phy;
+      p.storeTimestamp = now;
+      const n = this.encoder.write(alloc.buf, pos, p, qo, phy, now);
+      ids = i === 0 ? this.encoder.msgId(phy) : `${ids},${this.encoder.msgId(phy)}`;
+      this.pending.push(p);
+      pos += n;
+      phy += n;
+    }
+    this.putCount += batch.length;
+    this.putBytes += total;
+    this.commitLog.commit();
+    const result: PutMessageResult = {
+      status: 'PUT_OK',
+      append: {
+        wroteOffset: alloc.physicalOffset,
+        wroteBytes: total,
+        msgId: ids,
+        logicsOffset: firstLogics,
+        storeTimestamp: now,
+        msgNum: batch.length,
+      },
+    };
+    return new Promise((resolve) => {
+      this.waiters.push({ end: phy, result, resolve, since: this.sync ? Date.now() : 0 });
+    });
+  }
+
+  /** The write covering everything below `pos` completed: dispatch, then ack (async flush). */
+  private onWritten(pos: number): void {
+    this.writeFailed = false;
+    const pend = this.pending;
+    let h = this.pendingHead;
+    const d = this.dispatcher;
+    while (h < pend.length) {
+      const p = pend[h]!;
+      if (p.physicalOffset + p.layout.size > pos) break;
+      const m = p.msg;
+      d.dispatch(
+        m.topic,
+        m.queueId,
+        p.queueOffset,
+        p.physicalOffset,
+        p.layout.size,
+        p.tagsCode,
+        p.storeTimestamp,
+        m.properties,
+        p.layout.sysFlag,
+        true,
+        true,
+      );
+      h++;
+    }
+    if (h === pend.length) {
+      this.pending = [];
+      this.pendingHead = 0;
+    } else if (h > 4096 && h * 2 > pend.length) {
+      this.pending = pend.slice(h);
+      this.pendingHead = 0;
+    } else {
+      this.pendingHead = h;
+    }
+    if (this.sync) {
+      if (this.waiterHead < this.waiters.length) this.commitLog.requestFlush();
+    } else {
+      this.ackUpTo(pos, undefined);
+    }
+  }
+
+  private onFlushed(pos: number): void {
+    if (this.sync) this.ackUpTo(pos, undefined);
+  }
+
+  private ackUpTo(pos: number, status: 'FLUSH_DISK_TIMEOUT' | undefined): void {
+    const ws = this.waiters;
+    let h = this.waiterHead;
+    while (h < ws.length && ws[h]!.end <= pos) {
+      const w = ws[h++]!;
+      if (status) w.result.status = status;
+      w.resolve(w.result);
+    }
+    if (h === ws.length) {
+      this.waiters = [];
+      this.waiterHead = 0;
+    } else if (h > 4096 && h * 2 > ws.length) {
+      this.waiters = ws.slice(h);
+      this.waiterHead = 0;
+    } else {
+      this.waiterHead = h;
+    }
+  }
+
+  /** SYNC_FLUSH: answer FLUSH_DISK_TIMEOUT to appends whose fdatasync is overdue (or all, at shutdown). */
+  private expireSyncWaiters(all = false): void {
+    const limit = Date.now() - this.config.syncFlushTimeout;
+    const ws = this.waiters;
+    let h = this.waiterHead;
+    while (h < ws.length && (all || ws[h]!.since <= limit) && ws[h]!.end <= this.commitLog.appendPos) {
+      if (all && ws[h]!.end <= this.commitLog.flushedPos) break;
+      h++;
+    }
+    if (h > this.waiterHead) this.ackUpTo(ws[h - 1]!.end, 'FLUSH_DISK_TIMEOUT');
+  }
+
+  /** Flush ConsumeQueues and index, then record how far they and the CommitLog are durable. */
+  private writeCheckpoint(): Promise<void> {
+    if (this.checkpointing) return this.checkpointing;
+    const run = async (): Promise<void> => {
+      const covered = this.dispatcher.dispatchedTo;
+      await this.cqStore.flush();
+      await this.index.flush();
+      await this.checkpoint.write({
+        physicMsgTimestamp: this.dispatcher.lastStoreTimestamp,
+        logicsMsgTimestamp: this.dispatcher.lastStoreTimestamp,
+        indexMsgTimestamp: this.dispatcher.lastStoreTimestamp,
+        logFlushedOffset: this.commitLog.flushedPos,
+        cqCoveredOffset: covered,
+        indexCoveredOffset: covered,
+      });
+    };
+    this.checkpointing = run()
+      .catch((e) => this.logger.error({ err: e }, 'checkpoint failed'))
+      .finally(() => {
+        this.checkpointing = undefined;
+      });
+    return this.checkpointing;
+  }
+
+  private every(ms: number, fn: () => void): void {
+    const t = setInterval(fn, ms);
+    t.unref();
+    this.timers.push(t);
+  }
+
+  getMessage(
+    topic: string,
+    queueId: number,
+    offset: number,
+    maxCount: number,
+    maxBytes: number,
+    filter?: TagsCodeFilter,
+  ): Promise<GetMessageResult> {
+    return this.reader.getMessage(topic, queueId, offset, maxCount, maxBytes, filter);
+  }
+
+  getMaxOffsetInQueue(topic: string, queueId: number): number {
+    return this.cqStore.get(topic, queueId)?.maxOffset ?? 0;
+  }
+
+  getMinOffsetInQueue(topic: string, queueId: number): number {
+    return this.cqStore.get(topic, queueId)?.minOffset ?? 0;
+  }
+
+  async getOffsetInQueueByTime(
+    topic: string,
+    queueId: number,
+    timestamp: number,
+    boundary: 'lower' | 'upper' = 'lower',
+  ): Promise<number> {
+    const q = this.cqStore.get(topic, queueId);
+    return q ? this.reader.offsetByTime(q, timestamp, boundary) : 0;
+  }
+
+  async getEarliestMessageTime(topic: string, queueId: number): Promise<number> {
+    const q = this.cqStore.get(topic, queueId);
+    return q && q.minOffset < q.maxOffset ? this.reader.timeAt(q, q.minOffset) : -1;
+  }
+
+  async getMessageStoreTimestamp(topic: string, queueId: number, offset: number): Promise<number> {
+    const q = this.cqStore.get(topic, queueId);
+    if (!q || offset < q.minOffset || offset >= q.maxOffset) return -1;
+    return this.reader.timeAt(q, offset);
+  }
+
+  checkInMemByConsumeOffset(topic: string, queueId: number, offset: number): boolean {
+    const v = this.cqStore.get(topic, queueId)?.memoryView(offset, 1);
+    if (!v) return false;
+    const phy = entryPhy(v.buf, v.pos);
+    // RocketMQ's rule: within 40 % of RAM from the tail is assumed to be in the page cache.
+    return phy >= this.commitLog.cacheStart() || this.commitLog.appendPos - phy < totalmem() * 0.4;
+  }
+
+  lookMessageByOffset(physicalOffset: number): Promise<Buffer | undefined> {
+    return this.reader.lookMessageByOffset(physicalOffset);
+  }
+
+  queryMessage(topic: string, key: string, maxNum: number, begin: number, end: number): Promise<QueryMessageResult> {
+    return this.reader.queryMessage(topic, key, maxNum, begin, end);
+  }
+
+  onMessageArrived(listener: ArrivalListener): void {
+    this.dispatcher.listeners.push(listener);
+  }
+
+  queues(): Map<string, number[]> {
+    const out = new Map<string, number[]>();
+    for (const [topic, qs] of this.cqStore.table)
+      out.set(
+        topic,
+        [...qs.keys()].sort((a, b) => a - b),
+      );
+    return out;
+  }
+
+  async deleteTopics(topics: string[]): Promise<void> {
+    for (const t of topics) await this.cqStore.deleteTopic(t);
+  }
+
+  getMinPhyOffset(): number {
+    return this.reader.minPhy();
+  }
+
+  getMaxPhyOffset(): number {
+    return this.commitLog.appendPos;
+  }
+
+  runtimeInfo(): Record<string, string> {
+    return {
+      commitLogMinOffset: String(this.getMinPhyOffset()),
+      commitLogMaxOffset: String(this.commitLog.appendPos),
+      commitLogFlushedOffset: String(this.commitLog.flushedPos),
+      commitLogDiskRatio: String(this.retention.lastUsage / 100),
+      putMessageTimesTotal: String(this.putCount),
+      putMessageSizeTotal: String(this.putBytes),
+      dispatchBehindBytes: String(this.commitLog.appendPos - this.dispatcher.dispatchedTo),
+      pageCacheLockTimeMills: '0',
+      startAcceptSendRequestTimeStamp: String(this.startTimestamp),
+      storeType: 'file',
+    };
+  }
+}
+
+export function createFileStore(config: Partial<MessageStoreConfig>, deps: FileStoreDeps = {}): FileMessageStore {
+  return new FileMessageStore(config, deps);
+}

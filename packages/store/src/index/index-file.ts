@@ -1,0 +1,216 @@
+// One IndexFile (`index/<yyyyMMddHHmmssSSS>`), RocketMQ's layout:
+//   header 40 bytes: beginTimestamp i64, endTimestamp i64, beginPhyOffset i64, endPhyOffset i64,
+//                    hashSlotCount i32, indexCount i32 (starts at 1: entry 0 means "none")
+//   slots: hashSlotNum × i32, the newest entry number for keys hashing there
+//   entries: maxIndexNum × 20 bytes: keyHash i32, phyOffset i64, timeDiff i32 (s), prevIndex i32
+// Node has no mmap, so the writable file keeps its slot table in memory (dirty 4 KiB pages are
+// written at flush) and buffers new entries until flush; older files are read with fs.read.
+import { readInt64, tagsHashCode, writeInt64 } from '@rocketmq-ts/protocol';
+import { closeFd, fdatasync, ftruncate, openFd, readFully, writeFully } from '../io/fs-async.js';
+
+export const INDEX_HEADER_SIZE = 40;
+const ENTRY = 20;
+const PAGE = 4096;
+
+/** RocketMQ's index key hash: |String.hashCode|, 0 for Integer.MIN_VALUE. */
+export function indexKeyHash(key: string): number {
+  const h = tagsHashCode(key);
+  return h === -2147483648 ? 0 : Math.abs(h);
+}
+
+export class IndexFile {
+  beginTimestamp = 0;
+  endTimestamp = 0;
+  beginPhyOffset = 0;
+  endPhyOffset = 0;
+  hashSlotCount = 0;
+  indexCount = 1;
+  private slots: Buffer | undefined;
+  private dirtyPages: Uint8Array | undefined;
+  private pending = Buffer.alloc(0);
+  /** Entry number of pending[0]. */
+  private pendingFrom = 1;
+  private pendingCount = 0;
+
+  private constructor(
+    readonly path: string,
+    readonly fd: number,
+    readonly slotNum: number,
+    readonly maxIndexNum: number,
+  ) {}
+
+  get fileSize(): number {
+    return INDEX_HEADER_SIZE + this.slotNum * 4 + this.maxIndexNum * ENTRY;
+  }
+
+  isFull(): boolean {
+    return this.indexCount >= this.maxIndexNum;
+  }
+
+  get writable(): boolean {
+    return this.slots !== undefined;
+  }
+
+  static async create(path: string, slotNum: number, maxIndexNum: number): Promise<IndexFile> {
+    const fd = await openFd(path, 'w+');
+    const f = new IndexFile(path, fd, slotNum, maxIndexNum);
+    await ftruncate(fd, f.fileSize);
+    f.slots = Buffer.alloc(slotNum * 4);
+    f.dirtyPages = new Uint8Array(Math.ceil((slotNum * 4) / PAGE));
+    await f.writeHeader();
+    return f;
+  }
+
+  /** Opens an existing file; `writable` loads its slot table so it can take more keys. */
+  static async open(path: string, slotNum: number, maxIndexNum: number, writable: boolean): Promise<IndexFile> {
+    const fd = await openFd(path, 'r+');
+    const f = new IndexFile(path, fd, slotNum, maxIndexNum);
+    const h = Buffer.alloc(INDEX_HEADER_SIZE);
+    await readFully(fd, h, 0, INDEX_HEADER_SIZE, 0);
+    f.beginTimestamp = readInt64(h, 0);
+    f.endTimestamp = readInt64(h, 8);
+    f.beginPhyOffset = readInt64(h, 16);
+    f.endPhyOffset = readInt64(h, 24);
+    f.hashSlotCount = h.readInt32BE(32);
+    f.indexCount = Math.max(1, h.readInt32BE(36));
+    if (writable && !f.isFull()) {
+      f.slots = Buffer.alloc(slotNum * 4);
+      await readFully(fd, f.slots, 0, f.slots.length, INDEX_HEADER_SIZE);
+      f.dirtyPages = new Uint8Array(Math.ceil((slotNum * 4) / PAGE));
+    }
+    f.pendingFrom = f.indexCount;
+    return f;
+  }
+
+  /** Adds a key; false when the file is full (the caller rolls to a new file). */
+  put(keyHash: number, phyOffset: number, storeTimestamp: number): boolean {
+    const slots = this.slots;
+    if (!slots || this.isFull()) return false;
+    const slot = keyHash % this.slotNum;
+    let prev = slots.readInt32BE(slot * 4);
+    if (prev <= 0 || prev >= this.indexCount) {
+      prev = 0;
+      this.hashSlotCount++;
+    }
+    if (this.indexCount <= 1) {
+      this.beginTimestamp = storeTimestamp;
+      this.beginPhyOffset = phyOffset;
+    }
+    let diff = this.beginTimestamp <= 0 ? 0 : Math.floor((storeTimestamp - this.beginTimestamp) / 1000);
+    diff = Math.max(0, Math.min(diff, 0x7fffffff));
+    const need = (this.pendingCount + 1) * ENTRY;
+    if (need > this.pending.length) {
+      const bigger = Buffer.alloc(Math.max(need, this.pending.length * 2, 64 * ENTRY));
+      this.pending.copy(bigger, 0, 0, this.pendingCount * ENTRY);
+      this.pending = bigger;
+    }
+    const p = this.pendingCount * ENTRY;
+    this.pending.writeInt32BE(keyHash, p);
+    writeInt64(this.pending, phyOffset, p + 4);
+    this.pending.writeInt32BE(diff, p + 12);
+    this.pending.writeInt32BE(prev, p + 16);
+    this.pendingCount++;
+    slots.writeInt32BE(this.indexCount, slot * 4);
+    this.dirtyPages![(slot * 4) >>> 12] = 1;
+    this.indexCount++;
+    this.endTimestamp = storeTimestamp;
+    this.endPhyOffset = phyOffset;
+    return true;
+  }
+
+  /** Physical offsets whose key hash matches, newest first, within [begin, end] (second resolution). */
+  async select(keyHash: number, maxNum: number, begin: number, end: number, out: number[]): Promise<void> {
+    const slot = keyHash % this.slotNum;
+    let idx: number;
+    if (this.slots) idx = this.slots.readInt32BE(slot * 4);
+    else {
+      const b = Buffer.alloc(4);
+      await readFully(this.fd, b, 0, 4, INDEX_HEADER_SIZE + slot * 4);
+      idx = b.readInt32BE(0);
+    }
+    const e = Buffer.alloc(ENTRY);
+    let hops = 0;
+    while (idx > 0 && idx < this.indexCount && out.length < maxNum && hops++ < this.maxIndexNum) {
+      let b: Buffer;
+      let p: number;
+      if (idx >= this.pendingFrom && idx < this.pendingFrom + this.pendingCount) {
+        b = this.pending;
+        p = (idx - this.pendingFrom) * ENTRY;
+      } else {
+        const n = await readFully(this.fd, e, 0, ENTRY, INDEX_HEADER_SIZE + this.slotNum * 4 + idx * ENTRY);
+        if (n < ENTRY) break;
+        b = e;
+        p = 0;
+      }
+      const hash = b.readInt32BE(p);
+      const phy = readInt64(b, p + 4);
+      const timeRead = this.beginTimestamp + b.readInt32BE(p + 12) * 1000;
+      const prev = b.readInt32BE(p + 16);
+      // Entry times are truncated to seconds: widen the lower bound by one second.
+      if (hash === keyHash && timeRead >= begin - 1000 && timeRead <= end) out.push(phy);
+      if (prev <= 0 || prev >= idx || timeRead < begin - 1000) break;
+      idx = prev;
+    }
+  }
+
+  /**
+   * Entries first, then dirty slot pages, then the header, then fdatasync (docs/store.md): a
+   * slot on disk never points at an entry that is not. Everything is snapshotted before the
+   * first await so keys added meanwhile wait for the next flush.
+   */
+  async flush(): Promise<void> {
+    const count = this.pendingCount;
+    const entries = Buffer.from(this.pending.subarray(0, count * ENTRY));
+    const entriesAt = INDEX_HEADER_SIZE + this.slotNum * 4 + this.pendingFrom * ENTRY;
+    const pages: [number, Buffer][] = [];
+    const slots = this.slots;
+    const dirty = this.dirtyPages;
+    if (slots && dirty) {
+      let i = 0;
+      while (i < dirty.length) {
+        if (!dirty[i]) {
+          i++;
+          continue;
+        }
+        let j = i;
+        while (j < dirty.length && dirty[j]) dirty[j++] = 0;
+        const to = Math.min(j * PAGE, slots.length);
+        pages.push([INDEX_HEADER_SIZE + i * PAGE, Buffer.from(slots.subarray(i * PAGE, to))]);
+        i = j;
+      }
+    }
+    const header = this.headerBytes();
+    if (count > 0) await writeFully(this.fd, entries, 0, entries.length, entriesAt);
+    for (const [at, bytes] of pages) await writeFully(this.fd, bytes, 0, bytes.length, at);
+    await writeFully(this.fd, header, 0, INDEX_HEADER_SIZE, 0);
+    await fdatasync(this.fd);
+    this.pending.copy(this.pending, 0, count * ENTRY, this.pendingCount * ENTRY);
+    this.pendingCount -= count;
+    this.pendingFrom += count;
+  }
+
+  private headerBytes(): Buffer {
+    const h = Buffer.alloc(INDEX_HEADER_SIZE);
+    writeInt64(h, this.beginTimestamp, 0);
+    writeInt64(h, this.endTimestamp, 8);
+    writeInt64(h, this.beginPhyOffset, 16);
+    writeInt64(h, this.endPhyOffset, 24);
+    h.writeInt32BE(this.hashSlotCount, 32);
+    h.writeInt32BE(this.indexCount, 36);
+    return h;
+  }
+
+  private async writeHeader(): Promise<void> {
+    await writeFully(this.fd, this.headerBytes(), 0, INDEX_HEADER_SIZE, 0);
+  }
+
+  /** Drops the in-memory slot table once the file is full and flushed. */
+  seal(): void {
+    this.slots = undefined;
+    this.dirtyPages = undefined;
+  }
+
+  close(): Promise<void> {
+    return closeFd(this.fd);
+  }
+}
