@@ -145,7 +145,7 @@ export function targetChecks(rows, topicRows) {
     ours.length ? idle : Number.NaN,
     '≤ 100 MB',
     idle * 1.048576 <= 100,
-    `${fmtNum(idle, 1)} MiB`,
+    `${fmtNum(idle, 1)} MiB = ${fmtNum(idle * 1.048576, 1)} MB`,
   );
   const peaks = [...ours.map((r) => r.peakMiB), ...topicRows.filter((r) => !r.error).map((r) => r.peakMiB)];
   const peak = Math.max(...peaks);
@@ -154,7 +154,7 @@ export function targetChecks(rows, topicRows) {
     peaks.length ? peak : Number.NaN,
     '≤ 400 MB',
     peak * 1.048576 <= 400,
-    `${fmtNum(peak, 1)} MiB`,
+    `${fmtNum(peak, 1)} MiB = ${fmtNum(peak * 1.048576, 1)} MB`,
   );
   return checks;
 }
