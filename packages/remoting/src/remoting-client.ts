@@ -115,7 +115,9 @@ export class RemotingClient {
     }
     this.conns.clear();
     await Promise.all(
-      sockets.map((s) => (s.closed ? undefined : new Promise<void>((resolve) => s.once('close', () => resolve())))),
+      sockets.map((s) =>
+        s.closed ? Promise.resolve() : new Promise<void>((resolve) => s.once('close', () => resolve())),
+      ),
     );
   }
 
