@@ -440,6 +440,28 @@ export class RouteInfoManager {
     return out;
   }
 
+  /**
+   * REGISTER_TOPIC_IN_NAMESRV: adds (or replaces) queue data of known broker groups. A list
+   * naming an unknown group is refused whole; returns whether it was applied.
+   */
+  registerTopic(topic: string, queueDatas: QueueData[]): boolean {
+    if (queueDatas.length === 0) return false;
+    const unknown = queueDatas.find((q) => !this.brokerAddrTable.has(q.brokerName));
+    if (unknown) {
+      this.log.warn({ topic, brokerName: unknown.brokerName }, 'register topic names an unknown broker; ignored');
+      return false;
+    }
+    let qds = this.topicQueueTable.get(topic);
+    if (!qds) {
+      qds = new Map();
+      this.topicQueueTable.set(topic, qds);
+    }
+    for (const q of queueDatas) qds.set(q.brokerName, { ...q });
+    this.touch();
+    this.log.info({ topic, queueDatas }, 'topic route registered');
+    return true;
+  }
+
   /** DELETE_TOPIC_IN_NAMESRV: from every broker, or only from the given cluster's brokers. */
   deleteTopic(topic: string, clusterName?: string): void {
     const qds = this.topicQueueTable.get(topic);

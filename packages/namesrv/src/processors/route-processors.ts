@@ -2,11 +2,13 @@ import {
   AddWritePermOfBrokerResponseHeader,
   BrokerNameRequestHeader,
   DeleteTopicFromNamesrvRequestHeader,
+  decodeTopicRouteData,
   encodeClusterInfo,
   encodeTopicList,
   encodeTopicRouteData,
   GetRouteInfoRequestHeader,
   GetTopicsByClusterRequestHeader,
+  RegisterTopicRequestHeader,
   type RemotingCommand,
   RequestCode,
   ResponseCode,
@@ -19,7 +21,7 @@ import { failure, type ProcessorDeps, type ProcessorEntries, readHeader, success
 
 // Route queries and topic administration: GET_ROUTEINFO_BY_TOPIC (105),
 // GET_BROKER_CLUSTER_INFO (106), GET_ALL_TOPIC_LIST_FROM_NAMESERVER (206),
-// GET_TOPICS_BY_CLUSTER (224), DELETE_TOPIC_IN_NAMESRV (216),
+// GET_TOPICS_BY_CLUSTER (224), DELETE_TOPIC_IN_NAMESRV (216), REGISTER_TOPIC_IN_NAMESRV (217),
 // WIPE_WRITE_PERM_OF_BROKER (205), ADD_WRITE_PERM_OF_BROKER (327).
 
 const FAQ_SUFFIX = '\nSee https://rocketmq.apache.org/docs/bestPractice/06FAQ for further details.';
@@ -117,6 +119,17 @@ export function routeProcessors(deps: ProcessorDeps): ProcessorEntries {
     return success(request);
   };
 
+  const registerTopic = (request: RemotingCommand): RemotingCommand => {
+    const h = readHeader(RegisterTopicRequestHeader, request);
+    if (!h.ok) return h.response;
+    if (request.body && request.body.length > 0) {
+      const route = decodeTopicRouteData(request.body);
+      if (!route.ok) return failure(request, ResponseCode.SYSTEM_ERROR, route.error);
+      routeInfo.registerTopic(h.value.topic, route.value.queueDatas);
+    }
+    return success(request);
+  };
+
   const wipeWritePerm = (request: RemotingCommand): RemotingCommand => {
     const h = readHeader(BrokerNameRequestHeader, request);
     if (!h.ok) return h.response;
@@ -139,6 +152,7 @@ export function routeProcessors(deps: ProcessorDeps): ProcessorEntries {
     [RequestCode.GET_ALL_TOPIC_LIST_FROM_NAMESERVER, allTopics],
     [RequestCode.GET_TOPICS_BY_CLUSTER, topicsByCluster],
     [RequestCode.DELETE_TOPIC_IN_NAMESRV, deleteTopic],
+    [RequestCode.REGISTER_TOPIC_IN_NAMESRV, registerTopic],
     [RequestCode.WIPE_WRITE_PERM_OF_BROKER, wipeWritePerm],
     [RequestCode.ADD_WRITE_PERM_OF_BROKER, addWritePerm],
   ];

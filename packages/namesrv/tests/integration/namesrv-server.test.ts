@@ -243,6 +243,21 @@ describe('NameServer over TCP', async () => {
     assert.equal((await invoke(request(RequestCode.GET_ROUTEINFO_BY_TOPIC, { topic: 'Doomed' }))).code, 17);
   });
 
+  it('registers a topic route for known brokers (REGISTER_TOPIC_IN_NAMESRV)', async () => {
+    const body = (brokerName: string) =>
+      Buffer.from(
+        `{"brokerDatas":[],"queueDatas":[{"brokerName":"${brokerName}","perm":6,"readQueueNums":2,"topicSysFlag":0,"writeQueueNums":2}]}`,
+      );
+    const unknown = await invoke(
+      request(RequestCode.REGISTER_TOPIC_IN_NAMESRV, { topic: 'Pushed' }, 479, body('ghost')),
+    );
+    assert.equal(unknown.code, ResponseCode.SUCCESS);
+    assert.equal((await invoke(request(RequestCode.GET_ROUTEINFO_BY_TOPIC, { topic: 'Pushed' }))).code, 17);
+    await invoke(request(RequestCode.REGISTER_TOPIC_IN_NAMESRV, { topic: 'Pushed' }, 479, body('broker-a')));
+    const r = await invoke(request(RequestCode.GET_ROUTEINFO_BY_TOPIC, { topic: 'Pushed' }));
+    assert.match(r.body?.toString() ?? '', /"readQueueNums":2/);
+  });
+
   it('keeps answering one client correctly while another sends garbage', async () => {
     const garbage = connect({ host: '127.0.0.1', port: ns.port });
     const closed = new Promise<void>((resolve) => garbage.on('close', () => resolve()));

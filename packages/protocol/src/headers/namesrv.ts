@@ -1,6 +1,6 @@
 import { defineHeader, f } from '../header-schema.js';
 
-// NameServer request/response headers (codes 100–106, 205, 216, 219, 224, 322, 327, 904).
+// NameServer request/response headers (codes 100–106, 205, 216, 217, 219, 224, 322, 327, 904).
 // Required/optional follows Java's @CFNotNull; wire names equal the property names.
 
 /** REGISTER_BROKER (103). `__ZONE_NAME` is read from extFields separately. */
@@ -89,6 +89,11 @@ export const WipeWritePermOfBrokerResponseHeader = defineHeader('WipeWritePermOf
 
 export const AddWritePermOfBrokerResponseHeader = defineHeader('AddWritePermOfBrokerResponseHeader', {
   addTopicCount: f.int(),
+});
+
+/** REGISTER_TOPIC_IN_NAMESRV (217); the body is a TopicRouteData whose queueDatas are added. */
+export const RegisterTopicRequestHeader = defineHeader('RegisterTopicRequestHeader', {
+  topic: f.string(),
 });
 
 /** GET_TOPICS_BY_CLUSTER (224). */
