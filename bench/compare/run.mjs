@@ -188,8 +188,12 @@ async function main() {
   process.exitCode = failed ? 1 : 0;
 }
 
-main().catch(async (e) => {
-  console.error(e);
-  await stopAll();
-  process.exit(1);
-});
+main().then(
+  // Lingering client timers or sockets must not keep a finished run alive.
+  () => process.exit(process.exitCode ?? 0),
+  async (e) => {
+    console.error(e);
+    await stopAll();
+    process.exit(1);
+  },
+);
