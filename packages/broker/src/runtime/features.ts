@@ -7,6 +7,9 @@ import { sendBackProcessor } from '../retry/send-back.js';
 import { DEFAULT_DELAY_LEVELS, parseDelayLevels } from '../schedule/delay-levels.js';
 import { scheduleProcessors } from '../schedule/schedule-processors.js';
 import { DEFAULT_FLUSH_DELAY_OFFSET_INTERVAL_MS, ScheduleMessageService } from '../schedule/schedule-service.js';
+import { endTransactionProcessor } from '../transaction/end-transaction.js';
+import { TransactionService } from '../transaction/transaction-service.js';
+import { DEFAULT_CHECK_POLICY } from '../transaction/transaction-state.js';
 import type { FeatureDeps, FeatureProcessor, FeatureSet } from './ports.js';
 
 // Entry point of the feature modules: the composition root calls installFeatures once,
@@ -14,7 +17,7 @@ import type { FeatureDeps, FeatureProcessor, FeatureSet } from './ports.js';
 // Each module gets only the parts of FeatureDeps it uses.
 //
 // Codes served: 12 QUERY_MESSAGE, 33 VIEW_MESSAGE_BY_ID, 36 CONSUMER_SEND_MSG_BACK,
-// 41 LOCK_BATCH_MQ, 42 UNLOCK_BATCH_MQ, 45 GET_ALL_DELAY_OFFSET; admin: 17, 21, 26, 28, 200,
+// 37 END_TRANSACTION, 41 LOCK_BATCH_MQ, 42 UNLOCK_BATCH_MQ, 45 GET_ALL_DELAY_OFFSET; admin: 17, 21, 26, 28, 200,
 // 201, 202, 203, 207, 208, 215, 222, 300, 307, 351.
 
 export function installFeatures(deps: FeatureDeps): FeatureSet {
@@ -29,9 +32,15 @@ export function installFeatures(deps: FeatureDeps): FeatureSet {
     numberConfig(deps.config, 'rebalanceLockMaxLiveTime', DEFAULT_LOCK_MAX_LIVE_TIME_MS),
   );
   const admin = new AdminService(deps);
+  const tx = new TransactionService(deps, {
+    timeoutMs: numberConfig(deps.config, 'transactionTimeOut', DEFAULT_CHECK_POLICY.timeoutMs),
+    intervalMs: numberConfig(deps.config, 'transactionCheckInterval', DEFAULT_CHECK_POLICY.intervalMs),
+    maxChecks: numberConfig(deps.config, 'transactionCheckMax', DEFAULT_CHECK_POLICY.maxChecks),
+  });
   const processors: FeatureProcessor[] = [
     ...queryProcessors(deps),
     sendBackProcessor(deps, levelsMs),
+    endTransactionProcessor(deps, tx, levelsMs),
     ...lockProcessors(locks),
     ...scheduleProcessors(schedule),
     ...admin.processors,
@@ -42,6 +51,7 @@ export function installFeatures(deps: FeatureDeps): FeatureSet {
     async start() {
       await schedule.start();
       admin.start();
+      await tx.start();
       // Expired locks are already ignored when deciding; this only frees their memory.
       purge = setInterval(() => locks.purgeExpired(), DEFAULT_LOCK_MAX_LIVE_TIME_MS);
       purge.unref();
@@ -50,7 +60,7 @@ export function installFeatures(deps: FeatureDeps): FeatureSet {
       if (purge) clearInterval(purge);
       purge = undefined;
       admin.stop();
-      await schedule.stop();
+      await Promise.all([schedule.stop(), tx.stop()]);
     },
   };
 }
