@@ -14,7 +14,7 @@ export async function clientKind() {
   const sdk = await loadSdk();
   if (sdk) return 'sdk';
   if (forced === 'sdk')
-    throw new Error('BENCH_CLIENT=sdk but @rocketmq-ts/client is not built or lacks Producer/consumer');
+    throw new Error('BENCH_CLIENT=sdk but @rocketmq-ts/client is not built or lacks Producer, PushConsumer or MQAdmin');
   return 'raw';
 }
 
@@ -23,7 +23,7 @@ async function loadSdk() {
   if (sdkModule !== undefined) return sdkModule;
   try {
     const m = await import('@rocketmq-ts/client');
-    sdkModule = typeof m.Producer === 'function' && (m.PushConsumer || m.LitePullConsumer) ? m : null;
+    sdkModule = typeof m.Producer === 'function' && m.PushConsumer && m.MQAdmin ? m : null;
   } catch {
     sdkModule = null;
   }
@@ -67,16 +67,8 @@ function rawTarget({ namesrv, flush }) {
     },
     /** Creates many topics (bounded concurrency) and waits until the NameServer routes them all. */
     async prepareMany(topics, concurrency = 16) {
-      let next = 0;
-      const worker = async () => {
-        while (next < topics.length) await admin.createTopic(topics[next++], QUEUES);
-      };
-      await Promise.all(Array.from({ length: concurrency }, worker));
-      next = 0;
-      const waiter = async () => {
-        while (next < topics.length) await admin.awaitRoute(topics[next++]);
-      };
-      await Promise.all(Array.from({ length: concurrency }, waiter));
+      await eachLimited(topics, concurrency, (t) => admin.createTopic(t, QUEUES));
+      await eachLimited(topics, concurrency, (t) => admin.awaitRoute(t));
     },
     /**
      * `producers` clients, each with its share of the in-flight window, spread n messages over all
@@ -113,10 +105,10 @@ function rawTarget({ namesrv, flush }) {
 /**
  * Through the SDK: Producer.send (waits for the broker's SEND_OK), PushConsumer with a concurrent
  * listener in a fresh consumer group starting from the first offset; the SDK commits offsets as it
- * goes (on pulls, periodically and at shutdown). Topics are created with the raw admin call.
+ * goes (on pulls, periodically and at shutdown). Topics are created with the SDK's MQAdmin.
  */
 async function sdkTarget({ namesrv, flush }, sdk) {
-  const admin = new RawClient({ namesrv });
+  const admin = sdkAdmin(namesrv, sdk);
   const producers = [];
   const newProducer = async () => {
     const p = new sdk.Producer({ namesrvAddr: namesrv, producerGroup: `bench_pg_${producers.length}` });
@@ -124,7 +116,6 @@ async function sdkTarget({ namesrv, flush }, sdk) {
     producers.push(p);
     return p;
   };
-  const raw = rawTarget({ namesrv, flush });
   let producer = null;
   const send = async (p, msg) => {
     const r = await p.send(msg);
@@ -137,7 +128,7 @@ async function sdkTarget({ namesrv, flush }, sdk) {
       return `rocketmq-ts ${flush} (SDK: @rocketmq-ts/client Producer + PushConsumer)`;
     },
     async prepare(topic) {
-      await admin.createTopic(topic, QUEUES);
+      await admin.createTopic(topic);
       await admin.awaitRoute(topic);
     },
     async produce(n, o) {
@@ -178,7 +169,10 @@ async function sdkTarget({ namesrv, flush }, sdk) {
         await consumer.shutdown();
       }
     },
-    prepareMany: raw.prepareMany,
+    async prepareMany(topics, concurrency = 16) {
+      await eachLimited(topics, concurrency, (t) => admin.createTopic(t));
+      await eachLimited(topics, concurrency, (t) => admin.awaitRoute(t));
+    },
     async produceSpread(n, topics, o) {
       const clients = [];
       for (let p = 0; p < o.producers; p++) clients.push(await newProducer());
@@ -200,8 +194,42 @@ async function sdkTarget({ namesrv, flush }, sdk) {
     },
     async close() {
       for (const p of producers) await p.shutdown();
-      await raw.close();
       await admin.close();
     },
   };
+}
+
+/** Topic creation through MQAdmin (UPDATE_AND_CREATE_TOPIC on the master), and route polling. */
+function sdkAdmin(namesrv, sdk) {
+  const admin = new sdk.MQAdmin({ namesrvAddr: namesrv });
+  let brokerAddr = null;
+  const until = async (what, fn, timeoutMs = 30_000) => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      try {
+        const v = await fn();
+        if (v) return v;
+      } catch (e) {
+        if (Date.now() > deadline) throw new Error(`${what}: ${e.message}`);
+      }
+      if (Date.now() > deadline) throw new Error(`${what}: timed out`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+  return {
+    async createTopic(topic) {
+      brokerAddr ??= await until('broker registration', async () => (await admin.masterAddrs())[0]?.addr);
+      await admin.createTopic({ topic, brokerAddr, readQueueNums: QUEUES, writeQueueNums: QUEUES });
+    },
+    awaitRoute: (topic) => until(`route of ${topic}`, () => admin.topicRoute(topic)),
+    close: () => admin.close(),
+  };
+}
+
+async function eachLimited(items, concurrency, fn) {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await fn(items[next++]);
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
 }
