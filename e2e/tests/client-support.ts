@@ -1,5 +1,6 @@
 // Shared set-up for the client-*.test.ts files: a NameServer and one broker in this process on
 // port 0 in a temp dir, plus small helpers. Not a test file itself.
+import { spawn } from 'node:child_process';
 import { defaultBrokerConfig, startBroker } from '@rocketmq-ts/broker';
 import { MQAdmin } from '@rocketmq-ts/client';
 import { NamesrvController } from '@rocketmq-ts/namesrv';
@@ -15,6 +16,9 @@ export interface TestCluster {
 let seq = 0;
 /** Unique names so tests sharing a cluster never see each other's topics or groups. */
 export const unique = (prefix: string): string => `${prefix}_${process.pid}_${Date.now().toString(36)}_${++seq}`;
+
+/** Every delay level 1 s, so retry and DLQ tests do not wait 10 s+ per redelivery. */
+const FAST_DELAY_LEVELS = Array.from({ length: 18 }, () => '1s').join(' ');
 
 export async function startCluster(): Promise<TestCluster> {
   const dir = await tempDir('rmq-client-e2e-');
@@ -35,6 +39,7 @@ export async function startCluster(): Promise<TestCluster> {
       brokerIP1: '127.0.0.1',
       namesrvAddr,
       storePathRootDir: dir.path,
+      messageDelayLevel: FAST_DELAY_LEVELS,
     },
   });
   return {
@@ -60,4 +65,34 @@ export async function createTopic(cluster: TestCluster, topic: string, queues = 
   } finally {
     await admin.close();
   }
+}
+
+/** Runs a compiled helper script of this directory in a child process; resolves its exit and output. */
+export function runChild(
+  script: string,
+  args: string[],
+  timeoutMs = 30_000,
+): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
+  return new Promise((resolve, reject) => {
+    const start = Date.now();
+    const child = spawn(process.execPath, [new URL(script, import.meta.url).pathname, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${script} did not exit within ${timeoutMs} ms; stderr: ${stderr}`));
+    }, timeoutMs);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr, ms: Date.now() - start });
+    });
+  });
 }

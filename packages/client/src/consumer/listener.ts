@@ -16,16 +16,16 @@ export interface ConsumeOrderlyContext {
   suspendCurrentQueueTimeMillis: number;
 }
 
+// biome-ignore lint/suspicious/noConfusingVoidType: a listener that returns nothing succeeded
+export type ListenerResult<S> = S | void | Promise<S | void>;
+
 /**
  * Returning nothing means success; throwing means RECONSUME_LATER (concurrently) or
  * SUSPEND_CURRENT_QUEUE_A_MOMENT (orderly).
  */
 export interface MessageListenerConcurrently {
   type: 'concurrently';
-  consume(
-    msgs: MessageExt[],
-    ctx: ConsumeConcurrentlyContext,
-  ): ConsumeConcurrentlyStatus | undefined | Promise<ConsumeConcurrentlyStatus | undefined>;
+  consume(msgs: MessageExt[], ctx: ConsumeConcurrentlyContext): ListenerResult<ConsumeConcurrentlyStatus>;
 }
 
 export interface MessageListenerOrderly {
