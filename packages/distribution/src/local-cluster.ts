@@ -1,0 +1,98 @@
+import { join, resolve } from 'node:path';
+import { type Broker, type BrokerConfig, resolveBrokerConfig, startBroker } from '@rocketmq-ts/broker';
+import { type Logger, readPropertiesFile, silentLogger } from '@rocketmq-ts/common';
+import { NamesrvController } from '@rocketmq-ts/namesrv';
+
+// NameServer + broker in one process: the `rocketmq-ts start` command and the fixture that
+// cross-package tests start on port 0.
+
+export interface LocalClusterOptions {
+  /** storePathRootDir of the broker and home of the NameServer's kvConfig.json. Default ./data. */
+  dataDir?: string;
+  /** Default 9876; 0 = any free port. */
+  namesrvPort?: number;
+  /** Default 10911; 0 = any free port. */
+  brokerPort?: number;
+  /** Bind address of both listeners. Default 0.0.0.0. */
+  host?: string;
+  flushDiskType?: 'SYNC_FLUSH' | 'ASYNC_FLUSH';
+  /** broker.conf to overlay (flags above still win). */
+  configFile?: string;
+  /** Extra broker settings (tests); win over the file and the flags. */
+  brokerConfig?: Partial<BrokerConfig>;
+  logger?: Logger;
+}
+
+export interface LocalCluster {
+  /** `ip:port` clients use for the NameServer. */
+  namesrvAddr: string;
+  /** Advertised broker address. */
+  brokerAddr: string;
+  namesrvPort: number;
+  brokerPort: number;
+  broker: Broker;
+  namesrv: NamesrvController;
+  shutdown(): Promise<void>;
+}
+
+const isWildcard = (host: string): boolean => host === '0.0.0.0' || host === '::' || host === '';
+
+/**
+ * Starts a NameServer and a broker (cluster DefaultCluster, broker broker-a) registered with
+ * it. The broker reaches the NameServer over loopback when bound to every interface, and then
+ * advertises 127.0.0.1 (see the broker's advertised-address rules) unless broker.conf sets
+ * brokerIP1; bound to one address, both use that address.
+ */
+export async function startLocalCluster(options: LocalClusterOptions = {}): Promise<LocalCluster> {
+  const logger = options.logger ?? silentLogger;
+  const host = options.host ?? '0.0.0.0';
+  const dataDir = resolve(options.dataDir ?? './data');
+  const namesrv = new NamesrvController(
+    {
+      listenPort: options.namesrvPort ?? 9876,
+      bindAddress: host,
+      kvConfigPath: join(dataDir, 'namesrv', 'kvConfig.json'),
+    },
+    { logger: logger.child({ role: 'namesrv' }) },
+  );
+  await namesrv.start();
+  try {
+    const nsHost = isWildcard(host) ? '127.0.0.1' : host;
+    const namesrvAddr = `${nsHost}:${namesrv.port}`;
+    const fileProps = options.configFile ? await readPropertiesFile(options.configFile) : new Map<string, string>();
+    const flags: Partial<BrokerConfig> = {
+      brokerClusterName: 'DefaultCluster',
+      brokerName: 'broker-a',
+      namesrvAddr,
+      listenPort: options.brokerPort ?? 10911,
+      listenHost: host,
+      storePathRootDir: dataDir,
+    };
+    if (options.flushDiskType) flags.flushDiskType = options.flushDiskType;
+    // Flags win over broker.conf, except that a configured brokerIP1/brokerName is kept.
+    for (const k of ['brokerName', 'brokerClusterName'] as const) if (fileProps.has(k)) delete flags[k];
+    if (!isWildcard(host) && !fileProps.has('brokerIP1')) flags.brokerIP1 = host;
+    const { config, unknown } = resolveBrokerConfig(fileProps, { ...flags, ...options.brokerConfig });
+    if (unknown.length > 0) logger.warn({ keys: unknown }, 'unknown broker.conf keys ignored');
+    const broker = await startBroker({ config, logger: logger.child({ role: 'broker' }) });
+    let stopped: Promise<void> | undefined;
+    return {
+      namesrvAddr,
+      brokerAddr: broker.brokerAddr,
+      namesrvPort: namesrv.port,
+      brokerPort: broker.port,
+      broker,
+      namesrv,
+      shutdown() {
+        stopped ??= (async () => {
+          await broker.shutdown();
+          await namesrv.shutdown();
+        })();
+        return stopped;
+      },
+    };
+  } catch (e) {
+    await namesrv.shutdown();
+    throw e;
+  }
+}
