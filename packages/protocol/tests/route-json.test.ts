@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import {
   type BrokerData,
   decodeClusterInfo,
@@ -123,5 +124,53 @@ describe('small bodies', () => {
     assert.equal(encodeTopicList(['a', 'b']).toString(), '{"topicList":["a","b"]}');
     assert.equal(encodeTopicList(['c'], 'h:1').toString(), '{"brokerAddr":"h:1","topicList":["c"]}');
     assert.equal(encodeKVTable({ b: '2', a: '1' }).toString(), '{"table":{"a":"1","b":"2"}}');
+  });
+});
+
+describe('route JSON round trip', () => {
+  const name = fc.string({ minLength: 1, maxLength: 12 });
+  const routeArb = fc.record({
+    queueDatas: fc.array(
+      fc.record({
+        brokerName: name,
+        readQueueNums: fc.nat(64),
+        writeQueueNums: fc.nat(64),
+        perm: fc.nat(15),
+        topicSysFlag: fc.nat(3),
+      }),
+      { maxLength: 4 },
+    ),
+    brokerDatas: fc.array(
+      fc.record({
+        cluster: name,
+        brokerName: name,
+        brokerAddrs: fc
+          .uniqueArray(fc.tuple(fc.nat(1000), name), { selector: (t) => t[0], maxLength: 3 })
+          .map((e) => new Map(e)),
+        enableActingMaster: fc.boolean(),
+      }),
+      { maxLength: 4 },
+    ),
+    filterServerTable: fc.constant(new Map<string, string[]>()),
+  });
+  it('decodes whatever either form encodes (strings with quotes, colons, digits, unicode)', () => {
+    fc.assert(
+      fc.property(
+        routeArb,
+        fc.constantFrom('standard', 'fastjson') as fc.Arbitrary<'standard' | 'fastjson'>,
+        (route, form) => {
+          const r = decodeTopicRouteData(encodeTopicRouteData(route, form));
+          assert.ok(r.ok, r.ok ? '' : r.error);
+          // fc.record builds null-prototype objects; the decoder builds plain ones.
+          const plain = {
+            ...route,
+            queueDatas: route.queueDatas.map((q) => ({ ...q })),
+            brokerDatas: route.brokerDatas.map((b) => ({ ...b })),
+          };
+          assert.deepEqual(r.value, plain);
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });
