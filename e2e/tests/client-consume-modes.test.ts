@@ -1,0 +1,210 @@
+import assert from 'node:assert/strict';
+import { tmpdir } from 'node:os';
+import { after, before, describe, it } from 'node:test';
+import {
+  dlqTopic,
+  LitePullConsumer,
+  type MessageExt,
+  MQAdmin,
+  Producer,
+  PushConsumer,
+  selectMessageQueueByHash,
+} from '@rocketmq-ts/client';
+import { eventually } from '@rocketmq-ts/testkit';
+import { createTopic, startCluster, type TestCluster, unique } from './client-support.js';
+
+describe('client consumption modes', () => {
+  let cluster: TestCluster;
+  let producer: Producer;
+  before(async () => {
+    cluster = await startCluster();
+    producer = new Producer({ namesrvAddr: cluster.namesrvAddr });
+    await producer.start();
+  });
+  after(async () => {
+    await producer.shutdown();
+    await cluster.shutdown();
+  });
+
+  it('orderly: keeps per-queue order through handler failures', async () => {
+    const topic = unique('T_order');
+    await createTopic(cluster, topic, 2);
+    const seen = new Map<string, number[]>();
+    const failedOnce = new Set<string>();
+    let failures = 0;
+    const consumer = new PushConsumer({
+      namesrvAddr: cluster.namesrvAddr,
+      consumerGroup: unique('G_order'),
+      consumeFromWhere: 'CONSUME_FROM_FIRST_OFFSET',
+    });
+    consumer.subscribe(topic);
+    consumer.registerMessageListener({
+      type: 'orderly',
+      consume: (msgs, ctx) => {
+        ctx.suspendCurrentQueueTimeMillis = 50;
+        const m = msgs[0]!;
+        const [order, seq] = m.body.toString().split(':') as [string, string];
+        // Every 7th message fails on its first delivery.
+        if (Number(seq) % 7 === 3 && !failedOnce.has(m.body.toString())) {
+          failedOnce.add(m.body.toString());
+          failures++;
+          throw new Error('transient');
+        }
+        const list = seen.get(order) ?? [];
+        list.push(Number(seq));
+        seen.set(order, list);
+        return 'SUCCESS';
+      },
+    });
+    await consumer.start();
+    try {
+      const orders = ['o1', 'o2', 'o3', 'o4'];
+      for (let seq = 0; seq < 25; seq++) {
+        for (const o of orders)
+          await producer.send({ topic, body: `${o}:${seq}` }, { selector: selectMessageQueueByHash, arg: o });
+      }
+      await eventually(() => [...seen.values()].reduce((s, l) => s + l.length, 0) >= 100, {
+        timeoutMs: 30_000,
+        message: '100 ordered messages',
+      });
+      assert.ok(failures >= 4);
+      for (const o of orders) assert.deepEqual(seen.get(o), [...Array(25).keys()], `order ${o}`);
+    } finally {
+      await consumer.shutdown();
+    }
+  });
+
+  it('broadcasting: every member receives every message, offsets kept in a local file', async () => {
+    const topic = unique('T_bcast');
+    await createTopic(cluster, topic, 2);
+    const group = unique('G_bcast');
+    const got = [new Set<string>(), new Set<string>()];
+    const consumers = got.map((set) => {
+      const c = new PushConsumer({
+        namesrvAddr: cluster.namesrvAddr,
+        consumerGroup: group,
+        messageModel: 'BROADCASTING',
+        consumeFromWhere: 'CONSUME_FROM_FIRST_OFFSET',
+        offsetStoreDir: `${tmpdir()}/rmq-bcast-${process.pid}`,
+      });
+      c.subscribe(topic);
+      c.registerMessageListener({
+        type: 'concurrently',
+        consume: (msgs) => void msgs.forEach((m) => set.add(m.body.toString())),
+      });
+      return c;
+    });
+    for (const c of consumers) await c.start();
+    try {
+      for (let i = 0; i < 20; i++) await producer.send({ topic, body: `b${i}` });
+      await eventually(() => got.every((s) => s.size === 20), {
+        timeoutMs: 20_000,
+        message: 'both members got all 20',
+      });
+      for (const c of consumers) assert.equal(c.assignedQueues().length, 2);
+    } finally {
+      for (const c of consumers) await c.shutdown();
+    }
+  });
+
+  it('retries failed messages and moves them to the DLQ after maxReconsumeTimes', async () => {
+    const topic = unique('T_dlq');
+    await createTopic(cluster, topic, 1);
+    const group = unique('G_dlq');
+    const deliveries: MessageExt[] = [];
+    const consumer = new PushConsumer({
+      namesrvAddr: cluster.namesrvAddr,
+      consumerGroup: group,
+      consumeFromWhere: 'CONSUME_FROM_FIRST_OFFSET',
+      maxReconsumeTimes: 2,
+    });
+    consumer.subscribe(topic);
+    consumer.registerMessageListener({
+      type: 'concurrently',
+      consume: (msgs) => {
+        deliveries.push(...msgs);
+        return 'RECONSUME_LATER';
+      },
+    });
+    await consumer.start();
+    const admin = new MQAdmin({ namesrvAddr: cluster.namesrvAddr });
+    try {
+      const sent = await producer.send({ topic, body: 'poison', keys: 'poison-key' });
+      await eventually(() => deliveries.length >= 3, { timeoutMs: 30_000, message: '3 deliveries' });
+      assert.deepEqual(
+        deliveries.slice(0, 3).map((m) => m.reconsumeTimes),
+        [0, 1, 2],
+      );
+      for (const m of deliveries) {
+        assert.equal(m.topic, topic, 'retries show the original topic');
+        assert.equal(m.msgId, sent.msgId);
+      }
+      const dlq = await eventually(
+        async () => {
+          const stats = await admin.topicStats(dlqTopic(group)).catch(() => []);
+          return stats.reduce((s, q) => s + q.maxOffset, 0) >= 1 ? stats : undefined;
+        },
+        { timeoutMs: 20_000, message: 'message in the DLQ' },
+      );
+      assert.ok(dlq.length >= 1);
+      await new Promise((r) => setTimeout(r, 1500));
+      assert.equal(deliveries.length, 3, 'no delivery after the DLQ');
+    } finally {
+      await admin.close();
+      await consumer.shutdown();
+    }
+  });
+
+  it('lite pull: assign, poll, commitSync, seek', async () => {
+    const topic = unique('T_lite');
+    await createTopic(cluster, topic, 2);
+    const mq = { topic, brokerName: 'broker-a', queueId: 0 };
+    for (let i = 0; i < 10; i++) await producer.send({ topic, body: `l${i}` }, { queue: mq });
+    const group = unique('G_lite');
+    const lite = new LitePullConsumer({
+      namesrvAddr: cluster.namesrvAddr,
+      consumerGroup: group,
+      consumeFromWhere: 'CONSUME_FROM_FIRST_OFFSET',
+      autoCommit: false,
+    });
+    lite.assign([mq]);
+    await lite.start();
+    try {
+      const got: MessageExt[] = [];
+      while (got.length < 10) {
+        const batch = await lite.poll(5000);
+        assert.ok(batch.length > 0, 'poll returned messages');
+        got.push(...batch);
+      }
+      assert.deepEqual(
+        got.map((m) => m.queueOffset),
+        [...Array(10).keys()],
+      );
+      await lite.commitSync();
+      assert.equal(await lite.committed(mq), 10);
+      await lite.seek(mq, 3);
+      const again = await lite.poll(5000);
+      assert.equal(again[0]?.queueOffset, 3);
+      assert.equal(again[0]?.body.toString(), 'l3');
+    } finally {
+      await lite.shutdown();
+    }
+    // A new consumer of the group resumes from the committed offset.
+    const lite2 = new LitePullConsumer({ namesrvAddr: cluster.namesrvAddr, consumerGroup: group });
+    lite2.subscribe(topic);
+    await lite2.start();
+    try {
+      await producer.send({ topic, body: 'after' }, { queue: mq });
+      const batch = await eventually(
+        async () => {
+          const b = await lite2.poll(1000);
+          return b.length > 0 ? b : undefined;
+        },
+        { timeoutMs: 20_000, message: 'lite2 poll' },
+      );
+      assert.ok(batch[0]!.queueOffset >= 3, `resumed at ${batch[0]!.queueOffset}`);
+    } finally {
+      await lite2.shutdown();
+    }
+  });
+});
