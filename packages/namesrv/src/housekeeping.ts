@@ -1,5 +1,6 @@
 import { type Logger, silentLogger } from '@rocketmq-ts/common';
-import type { BrokerLiveInfo, RouteInfoManager } from './route-info.js';
+import type { RouteInfoManager } from './route-info.js';
+import type { BrokerLiveInfo } from './route-info-types.js';
 
 // Broker lease expiry. A broker that has not re-registered (or heartbeated) within its
 // heartbeatTimeoutMillis (default 120 s) is dropped by a scan every

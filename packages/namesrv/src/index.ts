@@ -2,6 +2,7 @@ export { Housekeeping } from './housekeeping.js';
 export { KVConfigManager, NAMESPACE_ORDER_TOPIC_CONFIG } from './kv-config.js';
 export { defaultNamesrvConfig, type NamesrvConfig, type NamesrvConfigEnv } from './namesrv-config.js';
 export { NamesrvController, type NamesrvControllerOptions } from './namesrv-controller.js';
+export { RouteInfoManager } from './route-info.js';
 export {
   type BrokerChannel,
   type BrokerIdentity,
@@ -9,6 +10,5 @@ export {
   DEFAULT_BROKER_CHANNEL_EXPIRED_TIME,
   type RegisterBrokerInput,
   type RegisterBrokerResult,
-  RouteInfoManager,
   type RouteInfoOptions,
-} from './route-info.js';
+} from './route-info-types.js';

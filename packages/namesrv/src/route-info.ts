@@ -9,9 +9,17 @@ import {
   Perm,
   type QueueData,
   type TopicConfig,
-  type TopicConfigSerializeWrapper,
   type TopicRouteData,
 } from '@rocketmq-ts/protocol';
+import {
+  type BrokerChannel,
+  type BrokerIdentity,
+  type BrokerLiveInfo,
+  DEFAULT_BROKER_CHANNEL_EXPIRED_TIME,
+  type RegisterBrokerInput,
+  type RegisterBrokerResult,
+  type RouteInfoOptions,
+} from './route-info-types.js';
 
 // The NameServer's whole state, in memory and single-threaded (no locks: every mutation runs
 // to completion on the event loop). Pure: no sockets, timers or files; time comes from the
@@ -24,59 +32,6 @@ import {
 // - one brokerAddr appears under at most one brokerId of its group.
 // - `generation` changes whenever anything a route or ClusterInfo is built from changes, so
 //   encoded bodies can be cached against it.
-
-export const DEFAULT_BROKER_CHANNEL_EXPIRED_TIME = 120_000;
-
-/** Whatever the transport hands us for a broker's connection; closed on expiry. */
-export interface BrokerChannel {
-  close(): void;
-}
-
-export interface BrokerLiveInfo {
-  clusterName: string;
-  brokerAddr: string;
-  lastUpdateTimestamp: number;
-  heartbeatTimeoutMillis: number;
-  dataVersion: DataVersion;
-  haServerAddr: string;
-  channel: BrokerChannel | undefined;
-}
-
-export interface RegisterBrokerInput {
-  clusterName: string;
-  brokerAddr: string;
-  brokerName: string;
-  brokerId: number;
-  haServerAddr: string;
-  zoneName?: string | undefined;
-  heartbeatTimeoutMillis?: number | undefined;
-  /** undefined = a broker that predates slave-acting-master (Java's "old version"). */
-  enableActingMaster?: boolean | undefined;
-  topicConfigWrapper?: TopicConfigSerializeWrapper | undefined;
-  filterServerList?: string[] | undefined;
-  channel?: BrokerChannel | undefined;
-}
-
-export interface RegisterBrokerResult {
-  haServerAddr?: string | undefined;
-  masterAddr?: string | undefined;
-}
-
-export interface BrokerIdentity {
-  clusterName: string;
-  brokerAddr: string;
-  brokerName: string;
-  brokerId: number;
-}
-
-export interface RouteInfoOptions {
-  clock: Clock;
-  logger?: Logger;
-  /** Drop a broker's topics that its registration no longer lists (Java: off). */
-  deleteTopicWithBrokerRegistration?: boolean;
-  /** Present the lowest slave as master when a group has lost it (Java: off). */
-  supportActingMaster?: boolean;
-}
 
 const liveKey = (clusterName: string, brokerAddr: string): string => `${clusterName}\n${brokerAddr}`;
 
