@@ -149,7 +149,10 @@ async function main() {
     const msg = `rocketmq-ts was driven by a minimal raw-remoting client (bench/compare/raw-client.mjs on @rocketmq-ts/remoting + @rocketmq-ts/protocol), not the SDK: ${why}.`;
     console.log(`# NOTE ${msg}`);
     notes.push(msg);
-  } else if (client === 'sdk') notes.push('rocketmq-ts was driven by our SDK, @rocketmq-ts/client.');
+  } else if (client === 'sdk') {
+    console.log('# rocketmq-ts is driven by our SDK, @rocketmq-ts/client');
+    notes.push('rocketmq-ts was driven by our SDK, @rocketmq-ts/client (Producer, PushConsumer, MQAdmin).');
+  }
 
   const root = mkdtempSync(path.join(os.tmpdir(), 'bench-compare-'));
   const cpuProfDir = argv['cpu-prof'] ? path.join(root, 'profiles') : undefined;

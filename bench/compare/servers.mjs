@@ -236,6 +236,8 @@ async function startRocketmq(dir, { flush, cpuProfDir }) {
     String(brokerPort),
     '--flush-disk-type',
     flush,
+    '--host',
+    '127.0.0.1',
   ];
   const child = startDetached(process.execPath, args, { logFile: path.join(dir, 'server.log') });
   const isAlive = () => child.exitCode === null && child.signalCode === null;
