@@ -17,6 +17,7 @@ import type {
   SubscriptionGroupRegistry,
   TopicRegistry,
 } from '../runtime/ports.js';
+import type { BrokerStats } from './broker-stats.js';
 import { decodeHeader, FAQ_URL, reply } from './request-util.js';
 import { pullStatusCode } from './status-table.js';
 import {
@@ -48,6 +49,7 @@ export interface PullDeps {
   clients: Pick<ClientRegistry, 'consumerGroup'>;
   store: Pick<MessageStore, 'getMessage'>;
   hold: Pick<PullRequestHoldService, 'hold'>;
+  stats: Pick<BrokerStats, 'addGet'>;
 }
 
 /**
@@ -100,6 +102,7 @@ export class PullMessageProcessor {
     });
     let body: Buffer | undefined;
     if (code === ResponseCode.SUCCESS) {
+      this.deps.stats.addGet(h.consumerGroup, result.records.length);
       body = result.records.length === 1 ? result.records[0] : Buffer.concat(result.records, result.totalSize);
     }
     return createResponse(request, code, code === ResponseCode.SUCCESS ? undefined : result.status, ext, body);

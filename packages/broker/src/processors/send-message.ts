@@ -30,6 +30,7 @@ import {
   validateTopicName,
 } from '../topic/name-validation.js';
 import type { TopicConfigManager } from '../topic/topic-config-manager.js';
+import type { BrokerStats } from './broker-stats.js';
 import { delayLevelOf, stampProperties, withProperty } from './message-rewrite.js';
 import { decodeHeader, FAQ_URL, reply } from './request-util.js';
 import { PUT_STATUS_TABLE } from './status-table.js';
@@ -54,6 +55,7 @@ export interface SendDeps {
   groups: Pick<SubscriptionGroupRegistry, 'getOrCreate'>;
   store: Pick<MessageStore, 'putMessage' | 'putMessages'>;
   nextUniqKey: () => string;
+  stats: Pick<BrokerStats, 'addPut'>;
   clock: Clock;
   logger: Logger;
 }
@@ -267,6 +269,7 @@ export class SendMessageProcessor {
     if (!t.stored || result.append === undefined) {
       return reply(request, t.code, t.remark ?? result.status);
     }
+    this.deps.stats.addPut(result.append.msgNum);
     const ext = SendMessageResponseHeader.encode({
       msgId: result.append.msgId,
       queueId,

@@ -8,6 +8,7 @@ import { ClientRegistryImpl } from '../client/client-registry.js';
 import { PullRequestHoldService } from '../long-polling/pull-request-hold-service.js';
 import { ConsumerOffsetManager } from '../offset/consumer-offset-manager.js';
 import { NamesrvRegistrar } from '../outbound/namesrv-registrar.js';
+import { BrokerStats } from '../processors/broker-stats.js';
 import { ClientManageProcessor } from '../processors/client-manage.js';
 import { ConsumerOffsetProcessor } from '../processors/consumer-offsets.js';
 import { limitPerConnection } from '../processors/flow-control.js';
@@ -52,6 +53,7 @@ export interface BrokerComponents {
   offsets: ConsumerOffsetManager;
   clients: ClientRegistryImpl;
   hold: PullRequestHoldService;
+  stats: BrokerStats;
   registrar: NamesrvRegistrar;
   features: FeatureSet;
   processors: ProcessorEntry[];
@@ -129,6 +131,7 @@ export function composeBroker(ctx: CompositionContext): BrokerComponents {
   topics.onChange(() => registrar.registerAll());
 
   const uniq = new UniqKeyGenerator(ip);
+  const stats = new BrokerStats();
   const send = new SendMessageProcessor({
     settings: {
       clusterName: config.brokerClusterName,
@@ -144,6 +147,7 @@ export function composeBroker(ctx: CompositionContext): BrokerComponents {
     groups,
     store,
     nextUniqKey: () => uniq.next(clock.now()),
+    stats,
     clock,
     logger: logger.child({ component: 'send' }),
   });
@@ -164,6 +168,7 @@ export function composeBroker(ctx: CompositionContext): BrokerComponents {
     clients,
     store,
     hold,
+    stats,
   });
   const clientManage = new ClientManageProcessor({
     clients,
@@ -183,6 +188,7 @@ export function composeBroker(ctx: CompositionContext): BrokerComponents {
     logger: logger.child({ component: 'features' }),
     clock,
     configDir,
+    stats,
     config: config as unknown as Readonly<Record<string, string | number | boolean>>,
   });
 
@@ -221,6 +227,7 @@ export function composeBroker(ctx: CompositionContext): BrokerComponents {
     offsets,
     clients,
     hold,
+    stats,
     registrar,
     features,
     processors,

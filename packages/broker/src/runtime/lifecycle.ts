@@ -1,7 +1,7 @@
 import { type Clock, type Logger, silentLogger, systemClock } from '@rocketmq-ts/common';
 import { createResponse, ResponseCode } from '@rocketmq-ts/protocol';
 import { RemotingClient, RemotingServer } from '@rocketmq-ts/remoting';
-import { createMemoryStore, type MessageStore, type MessageStoreConfig } from '@rocketmq-ts/store';
+import { createFileStore, type MessageStore, type MessageStoreConfig } from '@rocketmq-ts/store';
 import { type BrokerConfig, namesrvAddrList } from '../broker-config.js';
 import { chooseAdvertisedIp } from '../outbound/advertised-address.js';
 import { type BrokerComponents, composeBroker, Pools } from './composition.js';
@@ -14,7 +14,7 @@ export interface BrokerOptions {
   clock?: Clock;
   /**
    * Builds the message store from the broker's store settings (storeHost is the advertised
-   * address). Default: the store under `storePathRootDir`.
+   * address). Default: the file store under `storePathRootDir`.
    */
   createStore?: (storeConfig: Partial<MessageStoreConfig>) => MessageStore;
   /** Feature modules; default: runtime/features.ts. */
@@ -102,7 +102,10 @@ export class Broker {
     this.boundPort = await this.server.listen();
     const ip = chooseAdvertisedIp(c.brokerIP1, namesrvAddrList(c));
     this.advertised = `${ip}:${this.boundPort}`;
-    const createStore = this.options.createStore ?? defaultStore;
+    const createStore =
+      this.options.createStore ??
+      ((sc: Partial<MessageStoreConfig>) =>
+        createFileStore(sc, { logger: this.logger.child({ component: 'store' }), clock: this.clock }));
     const store = createStore(storeConfigOf(c, this.advertised));
     const parts = composeBroker({
       config: c,
@@ -173,14 +176,6 @@ export class Broker {
 
 const notReady = (req: Parameters<typeof createResponse>[0]) =>
   createResponse(req, ResponseCode.SERVICE_NOT_AVAILABLE, 'broker is not running');
-
-/**
- * The default store. The file store is not exported by @rocketmq-ts/store yet, so this is the
- * memory store (data does not survive a restart); switch to the file store when it lands.
- */
-function defaultStore(storeConfig: Partial<MessageStoreConfig>): MessageStore {
-  return createMemoryStore(storeConfig);
-}
 
 /** Creates and starts a broker. */
 export async function startBroker(options: BrokerOptions): Promise<Broker> {
