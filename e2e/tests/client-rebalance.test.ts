@@ -1,0 +1,77 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { allocateAveragelyByCircle, Producer, PushConsumer } from '@rocketmq-ts/client';
+import { eventually } from '@rocketmq-ts/testkit';
+import { createTopic, startCluster, type TestCluster, unique } from './client-support.js';
+
+describe('client rebalance', () => {
+  let cluster: TestCluster;
+  before(async () => {
+    cluster = await startCluster();
+  });
+  after(async () => {
+    await cluster.shutdown();
+  });
+
+  it('splits queues as a second member joins and takes them back when it leaves, losing nothing', async () => {
+    const topic = unique('T_rebal');
+    await createTopic(cluster, topic, 4);
+    const group = unique('G_rebal');
+    const received = new Map<string, number>();
+    const byMember = [new Set<string>(), new Set<string>()];
+    const make = (i: number) => {
+      const c = new PushConsumer({
+        namesrvAddr: cluster.namesrvAddr,
+        consumerGroup: group,
+        consumeFromWhere: 'CONSUME_FROM_FIRST_OFFSET',
+        allocateMessageQueueStrategy: allocateAveragelyByCircle,
+        persistConsumerOffsetIntervalMs: 200,
+      });
+      c.subscribe(topic);
+      c.registerMessageListener({
+        type: 'concurrently',
+        consume: (msgs) => {
+          for (const m of msgs) {
+            const k = m.body.toString();
+            received.set(k, (received.get(k) ?? 0) + 1);
+            byMember[i]!.add(k);
+          }
+        },
+      });
+      return c;
+    };
+    // Members also own the group's %RETRY% queue; count only the topic's.
+    const owned = (c: PushConsumer) => c.assignedQueues().filter((q) => q.topic === topic).length;
+    const a = make(0);
+    const b = make(1);
+    const producer = new Producer({ namesrvAddr: cluster.namesrvAddr });
+    await producer.start();
+    let sent = 0;
+    const sendSome = async (n: number) => {
+      for (let i = 0; i < n; i++) await producer.send({ topic, body: `m${sent++}` });
+    };
+    try {
+      await a.start();
+      await eventually(() => owned(a) === 4, { message: 'A owns all 4 queues' });
+      await sendSome(40);
+      await b.start();
+      await eventually(() => owned(a) === 2 && owned(b) === 2, {
+        timeoutMs: 30_000,
+        message: 'queues split 2/2',
+      });
+      await sendSome(40);
+      await eventually(() => byMember[1]!.size > 0, { timeoutMs: 15_000, message: 'B consumed something' });
+      await b.shutdown();
+      await eventually(() => owned(a) === 4, { timeoutMs: 30_000, message: 'A owns all 4 again' });
+      await sendSome(40);
+      await eventually(() => received.size === sent, { timeoutMs: 30_000, message: `all ${sent} received` });
+      const dups = [...received.values()].filter((n) => n > 1).length;
+      // Redelivery is allowed only around the two hand-overs (at most what was in flight).
+      assert.ok(dups <= 40, `duplicates: ${dups}`);
+    } finally {
+      await producer.shutdown();
+      await a.shutdown();
+      await b.shutdown();
+    }
+  });
+});
