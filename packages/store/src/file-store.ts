@@ -67,6 +67,7 @@ export class FileMessageStore implements MessageStore {
   private checkpointing: Promise<void> | undefined;
   private putCount = 0;
   private putBytes = 0;
+  private checkpointCovered = 0;
   private startTimestamp = 0;
   /** Where the last start-up scan began and ended (tests, runtime info). */
   lastRecovery = { scannedFrom: 0, logEnd: 0, records: 0, truncated: false };
@@ -119,6 +120,7 @@ export class FileMessageStore implements MessageStore {
     const cqMissing = !(await this.cqStore.exists());
     await this.segments.load();
     await this.index.load();
+    const indexMissing = this.index.files.length === 0;
     const minPhy = this.segments.list[0]?.start ?? 0;
     if (!cqMissing) await this.cqStore.load(minPhy, Number.MAX_SAFE_INTEGER);
     this.logger.info({ abnormal, checkpoint: cp !== undefined, cqMissing }, 'store recovering');
@@ -127,6 +129,8 @@ export class FileMessageStore implements MessageStore {
       dispatcher: this.dispatcher,
       checkpoint: cp,
       consumeQueueMissing: cqMissing,
+      abnormal,
+      indexMissing,
       verifyCrc: c.checkCRCOnRecover,
       delayLevels: parseDelayLevels(c.messageDelayLevel),
       logger: this.logger,
@@ -135,6 +139,9 @@ export class FileMessageStore implements MessageStore {
     await this.cqStore.truncateAbove(r.logEnd);
     this.commitLog.setEnd(r.logEnd);
     this.dispatcher.dispatchedTo = r.logEnd;
+    // Both exist from now on, so a later start can tell "deleted" from "never used".
+    await mkdir(this.cqStore.dir, { recursive: true });
+    await this.index.ensureFile();
     await this.writeCheckpoint();
     await this.abort.create();
     this.startTimestamp = this.clock.now();
@@ -314,6 +321,7 @@ export class FileMessageStore implements MessageStore {
         cqCoveredOffset: covered,
         indexCoveredOffset: covered,
       });
+      this.checkpointCovered = covered;
     };
     this.checkpointing = run()
       .catch((e) => this.logger.error({ err: e }, 'checkpoint failed'))
@@ -421,6 +429,7 @@ export class FileMessageStore implements MessageStore {
       putMessageSizeTotal: String(this.putBytes),
       dispatchBehindBytes: String(this.commitLog.appendPos - this.dispatcher.dispatchedTo),
       pageCacheLockTimeMills: '0',
+      checkpointCoveredOffset: String(this.checkpointCovered),
       startAcceptSendRequestTimeStamp: String(this.startTimestamp),
       storeType: 'file',
     };

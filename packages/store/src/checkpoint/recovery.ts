@@ -26,6 +26,10 @@ export interface RecoveryInput {
   dispatcher: Dispatcher;
   checkpoint: CheckpointData | undefined;
   consumeQueueMissing: boolean;
+  /** The abort marker was found: the last run did not shut down cleanly. */
+  abnormal: boolean;
+  /** No index files: rebuild index entries for the whole log. */
+  indexMissing: boolean;
   verifyCrc: boolean;
   /** ms per delay level, level 1 first: rebuilds SCHEDULE_TOPIC_XXXX tag fields (delivery times). */
   delayLevels: number[];
@@ -48,11 +52,14 @@ export async function recoverCommitLog(inp: RecoveryInput): Promise<RecoveryResu
   const minPhy = first.start;
   const size = segments.segmentSize;
   let start = minPhy;
-  if (cp && !inp.consumeQueueMissing) {
+  if (cp && !inp.consumeQueueMissing && !inp.indexMissing) {
     start = Math.max(minPhy, Math.min(cp.logFlushedOffset, cp.cqCoveredOffset, cp.indexCoveredOffset));
+    // After a crash, re-verify from the start of that segment (as RocketMQ does): damage just
+    // below the checkpoint is then caught too. Records there are only checked, not re-dispatched.
+    if (inp.abnormal) start = Math.max(minPhy, Math.floor(start / size) * size);
   }
   const cqFrom = cp && !inp.consumeQueueMissing ? cp.cqCoveredOffset : 0;
-  const indexFrom = cp ? cp.indexCoveredOffset : 0;
+  const indexFrom = cp && !inp.indexMissing ? cp.indexCoveredOffset : 0;
   let r = await scan(inp, start, cqFrom, indexFrom);
   if (r.badStart && start > minPhy) {
     // The checkpoint did not land on a record boundary: distrust it, rescan its segment.

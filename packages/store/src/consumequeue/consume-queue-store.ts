@@ -93,18 +93,12 @@ export class ConsumeQueueStore {
       }
       dropped = true;
     }
-    let min = files[0]!;
-    const head = await q.readFile(min);
-    let i = 0;
-    while (i * CQ_UNIT < head.length && i < max - min) {
-      const p = i * CQ_UNIT;
-      if (entrySize(head, p) > 0 && entryPhy(head, p) >= minPhy) break;
-      i++;
-    }
-    min = Math.min(min + i, max);
-    q.reset(min, max);
+    q.reset(Math.min(files[0]!, max), max);
+    await this.correctQueueMin(q, minPhy);
+    const min = q.minOffset;
     // Erase what was dropped so a later load cannot resurrect it.
     if (dropped) await q.eraseFrom(max);
+    q.minOffset = min;
     this.logger.debug({ topic: q.topic, queueId: q.queueId, min, max }, 'consumequeue loaded');
   }
 
@@ -135,28 +129,29 @@ export class ConsumeQueueStore {
 
   /** After CommitLog segments below `minPhy` are gone: move min offsets and delete dead files. */
   async correctMinOffset(minPhy: number): Promise<void> {
-    for (const q of this.all()) {
-      const files = await q.files();
-      for (let f = 0; f < files.length; f++) {
-        const first = files[f]!;
-        const last = first + q.entriesPerFile; // exclusive
-        if (last > q.flushedTo) break;
-        const buf = await q.readFile(first);
-        const lastPos = buf.length - CQ_UNIT;
-        if (lastPos < 0 || entryPhy(buf, lastPos) + entrySize(buf, lastPos) > minPhy) break;
-        await q.deleteFile(Math.floor(first / q.entriesPerFile));
-        if (q.minOffset < last) q.minOffset = last;
-      }
-      // Within the first remaining file (or memory), skip entries whose record is gone.
-      for (;;) {
-        if (q.minOffset >= q.maxOffset) break;
-        const v = await q.read(q.minOffset, 256);
-        if (!v) break;
-        let k = 0;
-        while (k < v.count && entryPhy(v.buf, v.pos + k * CQ_UNIT) < minPhy) k++;
-        q.minOffset += k;
-        if (k < v.count) break;
-      }
+    for (const q of this.all()) await this.correctQueueMin(q, minPhy);
+  }
+
+  private async correctQueueMin(q: ConsumeQueue, minPhy: number): Promise<void> {
+    const files = await q.files();
+    for (let f = 0; f < files.length; f++) {
+      const first = files[f]!;
+      const last = first + q.entriesPerFile; // exclusive
+      if (last > q.flushedTo) break;
+      const buf = await q.readFile(first);
+      const lastPos = buf.length - CQ_UNIT;
+      if (lastPos < 0 || entryPhy(buf, lastPos) + entrySize(buf, lastPos) > minPhy) break;
+      await q.deleteFile(Math.floor(first / q.entriesPerFile));
+      if (q.minOffset < last) q.minOffset = last;
+    }
+    // Within the first remaining file (or memory), skip entries whose record is gone.
+    while (q.minOffset < q.maxOffset) {
+      const v = await q.read(q.minOffset, 256);
+      if (!v) break;
+      let k = 0;
+      while (k < v.count && entryPhy(v.buf, v.pos + k * CQ_UNIT) < minPhy) k++;
+      q.minOffset += k;
+      if (k < v.count) break;
     }
   }
 

@@ -35,6 +35,21 @@ export class IndexService {
     }
   }
 
+  /** A creation-time name, bumped past the previous file's so names stay unique and ordered. */
+  private nextName(prevPath: string | undefined): string {
+    const name = indexFileName(this.clock.now());
+    const prevName = prevPath?.slice(-17);
+    if (!prevName || name > prevName) return name;
+    return (BigInt(prevName) + 1n).toString().padStart(17, '0');
+  }
+
+  /** Creates the first index file if there is none. */
+  async ensureFile(): Promise<void> {
+    if (this.files.length > 0) return;
+    const path = join(this.dir, this.nextName(undefined));
+    this.files.push(await IndexFile.create(path, this.slotNum, this.maxIndexNum));
+  }
+
   /** Physical offset of the newest indexed record (RocketMQ's indexLastUpdatePhyoffset). */
   get lastUpdate(): { timestamp: number; phyOffset: number } {
     const f = this.files[this.files.length - 1];
@@ -51,10 +66,8 @@ export class IndexService {
 
   private roll(): void {
     if (this.rolling) return;
-    let name = indexFileName(this.clock.now());
     const prev = this.files[this.files.length - 1];
-    if (prev && join(this.dir, name) <= prev.path) name = indexFileName(Number(prev.path.slice(-17)) + 1 || 0);
-    const path = join(this.dir, name);
+    const path = join(this.dir, this.nextName(prev?.path));
     this.rolling = (async () => {
       if (prev?.writable) {
         await prev.flush();

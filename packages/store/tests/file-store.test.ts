@@ -1,0 +1,84 @@
+import assert from 'node:assert/strict';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { decodeStoredRecord } from '@rocketmq-ts/protocol';
+import { tempDir } from '@rocketmq-ts/testkit';
+import { msg, openStore, readQueue } from './helpers.js';
+
+describe('file store: layout and restart', () => {
+  const dirs: { cleanup: () => Promise<void> }[] = [];
+  after(async () => {
+    for (const d of dirs) await d.cleanup();
+  });
+
+  it('writes 20-digit segments, ConsumeQueue and index files, and reopens without a scan', async () => {
+    const dir = await tempDir('rmq-fs-');
+    dirs.push(dir);
+    let store = await openStore(dir.path);
+    const ids: string[] = [];
+    for (let i = 0; i < 400; i++) {
+      const r = await store.putMessage(msg('Topic', i % 2, i));
+      assert.equal(r.status, 'PUT_OK');
+      ids.push(r.append!.msgId);
+    }
+    await store.shutdown();
+    const segs = await readdir(join(dir.path, 'commitlog'));
+    assert.ok(segs.length > 2, 'several 32 KiB segments');
+    assert.deepEqual(segs[0], '00000000000000000000');
+    assert.equal(segs[1], String(32 * 1024).padStart(20, '0'));
+    const cq = await readdir(join(dir.path, 'consumequeue', 'Topic', '0'));
+    assert.deepEqual(cq.slice(0, 4), [
+      '00000000000000000000',
+      '00000000000000001280',
+      '00000000000000002560',
+      '00000000000000003840',
+    ]);
+    assert.ok((await readdir(join(dir.path, 'index'))).length >= 2, 'index rolled past 200 entries');
+    assert.deepEqual((await readdir(dir.path)).sort(), ['checkpoint', 'commitlog', 'consumequeue', 'index']);
+
+    store = await openStore(dir.path);
+    assert.equal(store.lastRecovery.records, 0, 'clean shutdown: nothing rescanned');
+    const q0 = await readQueue(store, 'Topic', 0);
+    const q1 = await readQueue(store, 'Topic', 1);
+    assert.equal(q0.length, 200);
+    assert.equal(q1.length, 200);
+    assert.deepEqual(
+      q0.map((m) => m.msgId),
+      ids.filter((_, i) => i % 2 === 0),
+    );
+    const next = await store.putMessage(msg('Topic', 0, 400));
+    assert.equal(next.append!.logicsOffset, 200);
+    const q = await store.queryMessage('Topic', 'key-7', 10, 0, Number.MAX_SAFE_INTEGER);
+    assert.equal(q.records.length, 1);
+    assert.equal(decodeStoredRecord(q.records[0]!)!.properties.get('KEYS'), 'key-7');
+    const u = await store.queryMessage('Topic', 'U00000399', 10, 0, Number.MAX_SAFE_INTEGER);
+    assert.equal(u.records.length, 1);
+    await store.shutdown();
+  });
+
+  it('reads old records from disk once they left the write cache', async () => {
+    const dir = await tempDir('rmq-fs-');
+    dirs.push(dir);
+    const store = await openStore(dir.path, { writeCacheBytes: 8 * 1024 });
+    for (let i = 0; i < 300; i++) await store.putMessage(msg('Old', 0, i, 500));
+    const all = await readQueue(store, 'Old', 0);
+    assert.equal(all.length, 300);
+    all.forEach((m, i) => assert.deepEqual(m.body, msg('Old', 0, i, 500).body));
+    assert.ok(await store.lookMessageByOffset(all[0]!.physicalOffset));
+    assert.equal(store.checkInMemByConsumeOffset('Old', 0, 299), true);
+    await store.shutdown();
+  });
+
+  it('acknowledges 256 concurrent SYNC_FLUSH appends with shared fdatasyncs', async () => {
+    const dir = await tempDir('rmq-fs-');
+    dirs.push(dir);
+    const store = await openStore(dir.path, { flushDiskType: 'SYNC_FLUSH', mappedFileSizeCommitLog: 1024 * 1024 });
+    const rs = await Promise.all(Array.from({ length: 256 }, (_, i) => store.putMessage(msg('Sync', i % 4, i))));
+    assert.ok(rs.every((r) => r.status === 'PUT_OK'));
+    const offs = new Set(rs.map((r) => r.append!.wroteOffset));
+    assert.equal(offs.size, 256);
+    assert.equal(Number(store.runtimeInfo().commitLogFlushedOffset), store.getMaxPhyOffset());
+    await store.shutdown();
+  });
+});
