@@ -64,7 +64,7 @@ describe('file store: layout and restart', () => {
     for (let i = 0; i < 300; i++) await store.putMessage(msg('Old', 0, i, 500));
     const all = await readQueue(store, 'Old', 0);
     assert.equal(all.length, 300);
-    all.forEach((m, i) => assert.deepEqual(m.body, msg('Old', 0, i, 500).body));
+    for (const [i, m] of all.entries()) assert.deepEqual(m.body, msg('Old', 0, i, 500).body);
     assert.ok(await store.lookMessageByOffset(all[0]!.physicalOffset));
     assert.equal(store.checkInMemByConsumeOffset('Old', 0, 299), true);
     await store.shutdown();

@@ -60,7 +60,7 @@ export async function readQueue(store: FileMessageStore, topic: string, queueId:
     offset = r.nextBeginOffset;
   }
   const min = store.getMinOffsetInQueue(topic, queueId);
-  out.forEach((m, i) => assert.equal(m.queueOffset, min + i, 'queue offsets have no gaps'));
+  for (const [i, m] of out.entries()) assert.equal(m.queueOffset, min + i, 'queue offsets have no gaps');
   return out;
 }
 
