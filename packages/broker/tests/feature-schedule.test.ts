@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ManualClock, systemClock } from '@rocketmq-ts/common';
@@ -108,6 +108,41 @@ describe('delay delivery (ScheduleMessageService)', () => {
     clock.advance(1);
     await again.deliverDue(1);
     assert.equal(deps.store.getMaxOffsetInQueue('T', 0), 2);
+  });
+
+  it('recovers from a damaged progress file: a stale .tmp is ignored, a torn file restarts from 0', async () => {
+    const clock = new ManualClock(1_700_000_000_000);
+    const configDir = join(dir.path, 'crash');
+    const deps = await testDeps(configDir, {}, clock);
+    const svc = new ScheduleMessageService(deps, LEVELS);
+    await deps.store.putMessage(toScheduled(message('T', 0, {}, 'x'), 1, LEVELS, clock.now()));
+    clock.advance(1000);
+    await svc.deliverDue(1);
+    await svc.persist();
+    assert.deepEqual((await readdir(configDir)).sort(), [DELAY_OFFSET_FILE]);
+
+    // Crash in the middle of the next write: the temp file is garbage, the real one intact.
+    await writeFile(join(configDir, `${DELAY_OFFSET_FILE}.tmp`), '{"offsetTable":{1:');
+    const afterCrash = new ScheduleMessageService(deps, LEVELS);
+    await afterCrash.load();
+    assert.equal(afterCrash.offset(1), 1);
+
+    // The file itself torn or overwritten: start over rather than refuse to start; the
+    // message is delivered again (at least once), never lost.
+    for (const damaged of ['{"offsetTable":{1:', '\u0000\u0000garbage', '[]']) {
+      await writeFile(join(configDir, DELAY_OFFSET_FILE), damaged);
+      const fresh = new ScheduleMessageService(deps, LEVELS);
+      await fresh.load();
+      assert.equal(fresh.offset(1), 0, damaged);
+    }
+    const fresh = new ScheduleMessageService(deps, LEVELS);
+    await fresh.load();
+    await fresh.deliverDue(1);
+    assert.equal(deps.store.getMaxOffsetInQueue('T', 0), 2);
+    // A deleted config directory is recreated on the next write.
+    await fresh.persist();
+    await mkdir(configDir, { recursive: true });
+    assert.match(await readFile(join(configDir, DELAY_OFFSET_FILE), 'utf8'), /\{1:1\}/);
   });
 
   it('answers GET_ALL_DELAY_OFFSET with the fastjson offset table', async () => {

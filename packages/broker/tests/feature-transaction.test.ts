@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ManualClock } from '@rocketmq-ts/common';
@@ -274,6 +274,40 @@ describe('transaction check-back', () => {
     );
     assert.equal(fresh.snapshot().halfOffset, 2);
     assert.equal(fresh.isSettled(h2.logicsOffset), false);
+  });
+
+  it('starts afresh from a damaged state file without re-checking settled messages', async () => {
+    const clock = new ManualClock(1_700_000_000_000);
+    const configDir = join(dir.path, 'crash');
+    const deps = await testDeps(configDir, {}, clock);
+    const producer = new FakeChannel('p1');
+    deps.clients.producers.set('pg', [producer]);
+    const tx = new TransactionService(deps, POLICY);
+    const end = endTransactionProcessor(deps, tx, LEVELS);
+    const h0 = await putHalf(deps, 'K0');
+    await putHalf(deps, 'K1');
+    await end.handler(
+      request(37, {
+        producerGroup: 'pg',
+        tranStateTableOffset: h0.logicsOffset,
+        commitLogOffset: h0.wroteOffset,
+        commitOrRollback: 12,
+        msgId: 'K0',
+      }),
+      noConnection,
+    );
+    await tx.stop();
+    await writeFile(join(configDir, TRANSACTION_STATE_FILE), '{"halfOffset":1,"opOff');
+    const fresh = new TransactionService(deps, POLICY);
+    await fresh.load();
+    assert.equal(fresh.snapshot().halfOffset, 0);
+    clock.advance(6000);
+    await fresh.tick();
+    assert.deepEqual(
+      producer.pushed.map((c) => c.extFields.msgId),
+      ['K1'],
+    );
+    assert.equal(fresh.snapshot().halfOffset, 1);
   });
 
   it('runs on its own timer once started', async () => {

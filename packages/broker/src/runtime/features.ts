@@ -48,6 +48,7 @@ export function installFeatures(deps: FeatureDeps): FeatureSet {
   let purge: NodeJS.Timeout | undefined;
   return {
     processors,
+    locks,
     async start() {
       await schedule.start();
       admin.start();

@@ -153,6 +153,12 @@ export interface FeatureProcessor {
 
 export interface FeatureSet {
   processors: FeatureProcessor[];
+  /**
+   * Orderly-consumption locks (LOCK_BATCH_MQ). Java's send path sends `%RETRY%<group>`
+   * messages straight to the DLQ while the group holds unexpired queue locks; the core send
+   * processor may consult this.
+   */
+  locks?: { isLockAllExpired(group: string): boolean };
   /** Starts background services (schedule delivery, transaction checks, lock expiry). */
   start(): Promise<void>;
   /** Stops them and persists their progress. */

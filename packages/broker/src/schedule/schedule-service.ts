@@ -21,8 +21,12 @@ import { ProgressFile } from './progress-file.js';
 // (`{"dataVersion":{...},"offsetTable":{1:5,...}}`), also the GET_ALL_DELAY_OFFSET body.
 
 export const DELAY_OFFSET_FILE = 'delayOffset.json';
-/** Re-check of an idle or failing level (Java: DELAY_FOR_A_WHILE = 100 ms). */
-const IDLE_DELAY_MS = 100;
+/**
+ * Re-check of an idle or failing level. No level is shorter than 1 s, and a message parked
+ * just after a check is due one level-delay later, so polling idle levels at half a second
+ * never delays a delivery; Java polls at 100 ms (DELAY_FOR_A_WHILE).
+ */
+const IDLE_DELAY_MS = 500;
 /** Longest single wait, so a clock that jumps is noticed soon. */
 const MAX_WAIT_MS = 1000;
 /** Java `flushDelayOffsetInterval`. */
@@ -78,11 +82,25 @@ export class ScheduleMessageService {
     this.file = new ProgressFile(join(deps.configDir, DELAY_OFFSET_FILE));
   }
 
-  /** Reads the persisted progress. A missing file means "from the start of every level". */
+  /**
+   * Reads the persisted progress. A missing or unreadable file means "from the start of every
+   * level" (as Java does without the file): due messages are delivered again rather than lost,
+   * and none is delivered early since due-ness comes from the ConsumeQueue.
+   */
   async load(): Promise<void> {
     const text = await this.file.read();
     if (text === undefined) return;
-    const parsed = parseFastjson(text) as { offsetTable?: Record<string, unknown>; dataVersion?: Partial<DataVersion> };
+    let parsed: { offsetTable?: Record<string, unknown>; dataVersion?: Partial<DataVersion> };
+    try {
+      parsed = parseFastjson(text) as typeof parsed;
+    } catch (e) {
+      this.deps.logger.error(
+        { err: e, path: this.file.path },
+        'delay offset file unreadable; delivering from the start',
+      );
+      return;
+    }
+    if (typeof parsed !== 'object' || parsed === null) return;
     for (const [k, v] of Object.entries(parsed.offsetTable ?? {})) {
       const level = Number(k);
       const offset = Number(v);

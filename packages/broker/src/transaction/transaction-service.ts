@@ -56,9 +56,19 @@ export class TransactionService {
     this.file = new ProgressFile(join(deps.configDir, TRANSACTION_STATE_FILE));
   }
 
+  /**
+   * Reads the persisted progress. An unreadable file starts afresh: the op queue is re-read
+   * from its start, so settled messages stay settled; only check counts are forgotten.
+   */
   async load(): Promise<void> {
     const text = await this.file.read();
-    this.state = TransactionState.from(text === undefined ? undefined : JSON.parse(text));
+    let raw: unknown;
+    try {
+      raw = text === undefined ? undefined : JSON.parse(text);
+    } catch (e) {
+      this.deps.logger.error({ err: e, path: this.file.path }, 'transaction check state unreadable; starting afresh');
+    }
+    this.state = TransactionState.from(raw);
     this.persistedVersion = this.state.version;
   }
 
