@@ -7,7 +7,8 @@
 // instance and connections, so producer and consumer do not share an event loop.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
 
@@ -185,7 +186,11 @@ export async function consumePhase(target, { topic, n, size, batch, pid, deadlin
  * End-to-end latency at a fixed rate: the consumer runs in a worker thread; each payload carries its
  * send time (ns) and sequence number. The first `warmupS` seconds are sent but not counted.
  */
-export async function latencyPhase(target, spec, { topic, size, rate, durS, warmupS, batch, pool, pid, deadlineMs }) {
+export async function latencyPhase(
+  target,
+  spec,
+  { topic, size, rate, durS, warmupS, batch, pool, pid, deadlineMs, latDump },
+) {
   const warm = Math.round(rate * warmupS);
   const total = Math.round(rate * durS) + warm;
   await target.prepare(topic);
@@ -228,6 +233,12 @@ export async function latencyPhase(target, spec, { topic, size, rate, durS, warm
     const counted = [];
     for (let i = 0; i < lat.length; i++) if (seq[i] >= warm) counted.push(lat[i]);
     const sorted = Float64Array.from(counted).sort();
+    if (latDump) {
+      // seq (send order: sent at about seq / rate s), latency ms; in receive order
+      const lines = ['seq,lat_ms'];
+      for (let i = 0; i < lat.length; i++) lines.push(`${seq[i]},${lat[i].toFixed(3)}`);
+      writeFileSync(latDump, `${lines.join('\n')}\n`);
+    }
     return {
       msgs: sorted.length,
       achievedRate: total / sendSecs,
@@ -273,6 +284,7 @@ export async function measure(target, spec, server, cfg) {
         durS: cfg.latencyS,
         warmupS: cfg.warmupS,
         batch: cfg.batch,
+        latDump: cfg.latDumpDir ? path.join(cfg.latDumpDir, `${spec.label.replace(/[^A-Za-z0-9_-]/g, '_')}.csv`) : null,
       });
       const L = row.latency;
       log(

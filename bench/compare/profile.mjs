@@ -44,9 +44,9 @@ export function profileLines(dir, limit = 15) {
   for (const f of files.sort()) {
     const { totalMs, top } = topSelfTime(path.join(dir, f), limit);
     lines.push(
-      `**${f}** (${(totalMs / 1000).toFixed(1)} s sampled)`,
+      `**${f}** (${(totalMs / 1000).toFixed(1)} s busy on the main thread)`,
       '',
-      '| self ms | % | function |',
+      '| self ms | % of busy | function |',
       '|---:|---:|---|',
     );
     for (const t of top) lines.push(`| ${t.ms.toFixed(0)} | ${t.pct.toFixed(1)} | \`${t.fn}\` |`);

@@ -4,6 +4,7 @@
 //
 //   node bench/compare/run.mjs [--quick | --smoke] [--targets redis,nats,rabbitmq,rocketmq-async,rocketmq-sync]
 //        [--n 200000] [--rate 5000] [--topics 1,64,256,1024 | --no-topics] [--cpu-prof] [--out FILE | --no-write]
+//        [--phases produce,consume,latency] [--latdump DIR (one CSV of seq,latency per target)]
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -30,6 +31,8 @@ const { values: argv } = parseArgs({
     'no-topics': { type: 'boolean', default: false },
     'cpu-prof': { type: 'boolean', default: false },
     out: { type: 'string' },
+    phases: { type: 'string' },
+    latdump: { type: 'string' },
     'no-write': { type: 'boolean', default: false },
   },
 });
@@ -61,6 +64,11 @@ function config() {
   if (argv.rate) cfg.rate = Number(argv.rate);
   if (argv.topics) cfg.topicCounts = argv.topics.split(',').map(Number);
   if (argv['no-topics']) cfg.topicCounts = [];
+  if (argv.phases) cfg.phases = argv.phases.split(',');
+  if (argv.latdump) {
+    cfg.latDumpDir = path.resolve(argv.latdump);
+    mkdirSync(cfg.latDumpDir, { recursive: true });
+  }
   return cfg;
 }
 
