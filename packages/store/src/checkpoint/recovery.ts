@@ -84,10 +84,14 @@ export async function recoverCommitLog(inp: RecoveryInput): Promise<RecoveryResu
     }
   }
   const dropFrom = tail ? tail.start + size : logEnd;
-  if (segments.list.some((s) => s.start >= dropFrom)) {
-    truncated = true;
-    await segments.deleteFrom(dropFrom);
+  for (const s of segments.list) {
+    if (s.start < dropFrom) continue;
+    // Preallocated empty segments are expected after a crash; data past the end is not.
+    const head = Buffer.alloc(8);
+    await readFully(s.fd, head, 0, 8, 0);
+    if (head.some((b) => b !== 0)) truncated = true;
   }
+  await segments.deleteFrom(dropFrom);
   inp.logger.info({ scannedFrom: start, logEnd, records: r.records, truncated }, 'commitlog recovered');
   return { logEnd, scannedFrom: start, records: r.records, truncated };
 }

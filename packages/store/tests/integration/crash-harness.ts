@@ -1,0 +1,111 @@
+// One crash trial: start the writer child on `dir`, kill -9 it after `killAfterMs`, reopen
+// the store in this process and check every acknowledged message and the queue offsets.
+// Used by crash.test.ts and by bench/store/crash-trials.mjs (many trials).
+import assert from 'node:assert/strict';
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { decodeStoredRecord } from '@rocketmq-ts/protocol';
+import { createFileStore } from '../../src/index.js';
+import { type Ack, CRASH_QUEUES, CRASH_TOPIC, crashBody, crashConfig } from './crash-writer.js';
+
+const writerPath = fileURLToPath(new URL('./crash-writer.js', import.meta.url));
+
+export interface TrialResult {
+  acked: number;
+  stored: number;
+  recoveredFrom: number;
+  logEnd: number;
+  truncated: boolean;
+  recoveryMs: number;
+}
+
+/** Runs the writer until killed; returns the acknowledgements that reached this process. */
+export function runWriter(dir: string, firstIndex: number, killAfterMs: number): Promise<Ack[]> {
+  return new Promise((resolve, reject) => {
+    const acks: Ack[] = [];
+    const child = fork(writerPath, [dir, String(firstIndex)], {
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+      execArgv: ['--enable-source-maps'],
+    });
+    let timer: NodeJS.Timeout | undefined;
+    child.on('message', (m: Ack | 'ready') => {
+      if (m === 'ready') timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+      else acks.push(m);
+    });
+    child.on('error', reject);
+    child.on('exit', (code, signal) => {
+      if (timer) clearTimeout(timer);
+      if (signal === 'SIGKILL') resolve(acks);
+      else reject(new Error(`writer exited with ${code ?? signal} before being killed`));
+    });
+  });
+}
+
+/** Reopens the store after a kill and checks it; `known` accumulates acks across trials. */
+export async function verifyAfterCrash(dir: string, known: Map<number, Ack>): Promise<TrialResult> {
+  const t0 = performance.now();
+  const store = createFileStore({ ...crashConfig, storePathRootDir: dir });
+  await store.start();
+  const recoveryMs = performance.now() - t0;
+  try {
+    let stored = 0;
+    for (let q = 0; q < CRASH_QUEUES; q++) {
+      const max = store.getMaxOffsetInQueue(CRASH_TOPIC, q);
+      let offset = store.getMinOffsetInQueue(CRASH_TOPIC, q);
+      while (offset < max) {
+        const r = await store.getMessage(CRASH_TOPIC, q, offset, 64, 1 << 22);
+        assert.equal(r.status, 'FOUND', `queue ${q} offset ${offset} of ${max}`);
+        for (const rec of r.records) {
+          const m = decodeStoredRecord(rec)!;
+          assert.equal(m.queueOffset, offset, `queue ${q}: offsets have no gaps`);
+          const i = Number(m.properties.get('KEYS')!.slice(4));
+          assert.deepEqual(m.body, crashBody(i), `message ${i} body intact`);
+          const ack = known.get(i);
+          if (ack) {
+            assert.equal(ack.q, q);
+            assert.equal(ack.off, offset, `message ${i} at its acknowledged offset`);
+            assert.equal(ack.id, m.msgId);
+          }
+          offset++;
+          stored++;
+        }
+        offset = r.nextBeginOffset;
+      }
+    }
+    // Every acknowledged message must be there (reading by queue offset alone could miss one).
+    for (const ack of known.values()) {
+      const r = await store.getMessage(CRASH_TOPIC, ack.q, ack.off, 1, 1 << 22);
+      assert.equal(r.status, 'FOUND', `acknowledged message ${ack.i} (queue ${ack.q} offset ${ack.off}) lost`);
+      assert.equal(decodeStoredRecord(r.records[0]!)!.msgId, ack.id);
+    }
+    return {
+      acked: known.size,
+      stored,
+      recoveredFrom: store.lastRecovery.scannedFrom,
+      logEnd: store.lastRecovery.logEnd,
+      truncated: store.lastRecovery.truncated,
+      recoveryMs,
+    };
+  } finally {
+    await store.shutdown();
+  }
+}
+
+/** Kills the writer, then starts it again on the same directory once more, `trials` times. */
+export async function runTrials(
+  dir: string,
+  trials: number,
+  killAfter: () => number,
+  onTrial?: (n: number, r: TrialResult, newAcks: number) => void,
+): Promise<TrialResult[]> {
+  const known = new Map<number, Ack>();
+  const out: TrialResult[] = [];
+  for (let t = 0; t < trials; t++) {
+    const acks = await runWriter(dir, (t + 1) * 10_000_000, killAfter());
+    for (const a of acks) known.set(a.i, a);
+    const r = await verifyAfterCrash(dir, known);
+    out.push(r);
+    onTrial?.(t, r, acks.length);
+  }
+  return out;
+}
