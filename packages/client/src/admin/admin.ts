@@ -337,6 +337,11 @@ export class MQAdmin {
     return out.sort((a, b) => a.storeTimestamp - b.storeTimestamp);
   }
 
+  /** Offset of the first message stored at/after `timestamp` in a queue. */
+  async searchOffset(mq: MessageQueue, timestamp: number): Promise<number> {
+    return this.api.searchOffset(await this.instance.requireMasterAddr(mq.brokerName, mq.topic), mq, timestamp);
+  }
+
   /** UPDATE_AND_CREATE_SUBSCRIPTIONGROUP on one broker or every master of a cluster. */
   async createOrUpdateSubscriptionGroup(
     config: SubscriptionGroupConfig,

@@ -1,0 +1,37 @@
+import type { Command } from 'commander';
+import * as brokerStatus from './cluster/broker-status.js';
+import * as clusterList from './cluster/cluster-list.js';
+import * as consumerConnection from './consumer/consumer-connection.js';
+import * as consumerProgress from './consumer/consumer-progress.js';
+import * as resetOffsetByTime from './consumer/reset-offset-by-time.js';
+import * as updateSubGroup from './consumer/update-sub-group.js';
+import * as consumeMessage from './message/consume-message.js';
+import * as printMsg from './message/print-msg.js';
+import * as queryMsgById from './message/query-msg-by-id.js';
+import * as queryMsgByKey from './message/query-msg-by-key.js';
+import * as sendMessage from './message/send-message.js';
+import * as deleteTopic from './topic/delete-topic.js';
+import * as topicList from './topic/topic-list.js';
+import * as topicRoute from './topic/topic-route.js';
+import * as topicStatus from './topic/topic-status.js';
+import * as updateTopic from './topic/update-topic.js';
+
+/** Every mqadmin subcommand, one module each (RocketMQ's tools/command/<area>/ layout). */
+export const commands: readonly { register(program: Command): void }[] = [
+  updateTopic,
+  deleteTopic,
+  topicList,
+  topicRoute,
+  topicStatus,
+  clusterList,
+  brokerStatus,
+  consumerProgress,
+  consumerConnection,
+  updateSubGroup,
+  resetOffsetByTime,
+  queryMsgById,
+  queryMsgByKey,
+  sendMessage,
+  consumeMessage,
+  printMsg,
+];

@@ -1,0 +1,32 @@
+import type { Command } from 'commander';
+import { printJson, printTable } from '../../support/output.js';
+import { action, type CommonOptions, subcommand, withAdmin } from '../../support/run.js';
+
+interface Options extends CommonOptions {
+  topic: string;
+}
+
+export function register(program: Command): void {
+  subcommand(program, 'topicRoute', 'Examine topic route info')
+    .requiredOption('-t, --topic <topic>', 'topic name')
+    .action(
+      action<Options>(async (o) => {
+        const route = await withAdmin(o, (admin) => admin.topicRoute(o.topic));
+        if (o.json) {
+          printJson({
+            queueDatas: route.queueDatas,
+            brokerDatas: route.brokerDatas.map((b) => ({ ...b, brokerAddrs: Object.fromEntries(b.brokerAddrs) })),
+          });
+          return;
+        }
+        printTable(
+          ['#ClusterName', '#BrokerName', '#BrokerAddrs', '#ReadQueue', '#WriteQueue', '#Perm'],
+          route.brokerDatas.map((b) => {
+            const qd = route.queueDatas.find((q) => q.brokerName === b.brokerName);
+            const addrs = [...b.brokerAddrs].map(([id, a]) => `${id}:${a}`).join(',');
+            return [b.cluster, b.brokerName, addrs, qd?.readQueueNums, qd?.writeQueueNums, qd?.perm];
+          }),
+        );
+      }),
+    );
+}
