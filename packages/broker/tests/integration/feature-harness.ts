@@ -12,7 +12,7 @@ import {
   SendMessageRequestHeaderV2,
 } from '@rocketmq-ts/protocol';
 import { RemotingClient } from '@rocketmq-ts/remoting';
-import { createMemoryStore } from '@rocketmq-ts/store';
+import { createFileStore, createMemoryStore } from '@rocketmq-ts/store';
 import { tempDir } from '@rocketmq-ts/testkit';
 import { type Broker, type BrokerConfig, resolveBrokerConfig, startBroker } from '../../src/index.js';
 
@@ -33,7 +33,18 @@ export interface FeatureBroker {
   ): Promise<SendResult>;
   pull(group: string, topic: string, queueId: number, offset: number): Promise<MessageView[]>;
   heartbeat(data: HeartbeatData): Promise<RemotingCommand>;
+  /** Shuts the broker down and removes its directory. */
   close(): Promise<void>;
+  /** Shuts the broker down, keeping its directory for a restart. */
+  stop(): Promise<void>;
+  dir: string;
+}
+
+export interface FeatureBrokerOptions {
+  /** `file` keeps data across a restart in the same `dir`. Default `memory`. */
+  store?: 'memory' | 'file';
+  /** Reuse a directory (restart); it is then not removed by close(). */
+  dir?: string;
 }
 
 export interface SendResult {
@@ -55,17 +66,27 @@ export const props = (p: Record<string, string>): string =>
     .map(([k, v]) => `${k}\u0001${v}\u0002`)
     .join('');
 
-export async function startFeatureBroker(overrides: Partial<BrokerConfig> = {}): Promise<FeatureBroker> {
-  const tmp = await tempDir('feature-it-');
+export async function startFeatureBroker(
+  overrides: Partial<BrokerConfig> = {},
+  options: FeatureBrokerOptions = {},
+): Promise<FeatureBroker> {
+  const tmp = options.dir === undefined ? await tempDir('feature-it-') : undefined;
+  const dir = options.dir ?? tmp!.path;
   const { config } = resolveBrokerConfig(new Map(), {
     brokerName: 'broker-a',
     listenPort: 0,
     listenHost: '127.0.0.1',
     brokerIP1: '127.0.0.1',
-    storePathRootDir: tmp.path,
+    storePathRootDir: dir,
+    // Small segments keep the file store's preallocation cheap.
+    mappedFileSizeCommitLog: 4 * 1024 * 1024,
+    mappedFileSizeConsumeQueue: 1000 * 20,
     ...overrides,
   });
-  const broker = await startBroker({ config, createStore: (c) => createMemoryStore(c) });
+  const broker = await startBroker({
+    config,
+    createStore: (c) => (options.store === 'file' ? createFileStore(c) : createMemoryStore(c)),
+  });
   const client = new RemotingClient({ requestTimeoutMs: 10_000 });
   const addr = `127.0.0.1:${broker.port}`;
   const invoke = (code: number, ext: Record<string, string | number | boolean> = {}, body?: Buffer) =>
@@ -73,6 +94,7 @@ export async function startFeatureBroker(overrides: Partial<BrokerConfig> = {}):
   return {
     broker,
     addr,
+    dir,
     client,
     invoke,
     async send(topic, p, body = 'hello', opts = {}) {
@@ -117,10 +139,14 @@ export async function startFeatureBroker(overrides: Partial<BrokerConfig> = {}):
       return r.code === 0 && r.body ? decodeStoredRecords(r.body) : [];
     },
     heartbeat: (data) => client.invoke(addr, createRequest(RequestCode.HEART_BEAT, text({}), encodeHeartbeat(data))),
+    async stop() {
+      await client.close();
+      await broker.shutdown();
+    },
     async close() {
       await client.close();
       await broker.shutdown();
-      await tmp.cleanup();
+      await tmp?.cleanup();
     },
   };
 }
