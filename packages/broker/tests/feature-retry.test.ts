@@ -75,6 +75,25 @@ describe('CONSUMER_SEND_MSG_BACK', () => {
     assert.equal(deps.store.getMaxPhyOffset(), before);
   });
 
+  it('refuses with NO_PERMISSION when the broker or the retry topic is not writable', async () => {
+    const deps = await testDeps('/nonexistent', { brokerPermission: 4 });
+    const put = await deps.store.putMessage(message('T', 0));
+    const r1 = await sendBackProcessor(deps, LEVELS).handler(
+      request(36, { offset: put.append!.wroteOffset, group: 'g', delayLevel: 0 }),
+      noConnection,
+    );
+    assert.equal(r1!.code, ResponseCode.NO_PERMISSION);
+    const open = await testDeps('/nonexistent');
+    const put2 = await open.store.putMessage(message('T', 0));
+    open.topics.table.set(retryTopic('g'), { ...(await open.topics.ensure(retryTopic('g'), 1, 4)) });
+    const r2 = await sendBackProcessor(open, LEVELS).handler(
+      request(36, { offset: put2.append!.wroteOffset, group: 'g', delayLevel: 0 }),
+      noConnection,
+    );
+    assert.equal(r2!.code, ResponseCode.NO_PERMISSION);
+    assert.equal(r2!.remark, 'the topic[%RETRY%g] sending message is forbidden');
+  });
+
   it('reports a missing original as SYSTEM_ERROR', async () => {
     const deps = await testDeps('/nonexistent');
     const p = sendBackProcessor(deps, LEVELS);

@@ -7,7 +7,11 @@ import { decodeStoredRecord, MessageConst, MessageSysFlag, RequestCode, Response
 import { eventually, tempDir } from '@rocketmq-ts/testkit';
 import { parseDelayLevels, SCHEDULE_TOPIC } from '../src/schedule/delay-levels.js';
 import { endTransactionProcessor } from '../src/transaction/end-transaction.js';
-import { TRANSACTION_STATE_FILE, TransactionService } from '../src/transaction/transaction-service.js';
+import {
+  TRANS_CHECK_MAX_TIME_TOPIC,
+  TRANSACTION_STATE_FILE,
+  TransactionService,
+} from '../src/transaction/transaction-service.js';
 import {
   type CheckPolicy,
   decideCheck,
@@ -218,6 +222,11 @@ describe('transaction check-back', () => {
     await tx.tick();
     assert.equal(producer.pushed.length, 15);
     assert.equal(tx.isSettled(half.logicsOffset), true);
+    assert.equal(
+      deps.store.getMaxOffsetInQueue(TRANS_CHECK_MAX_TIME_TOPIC, 0),
+      1,
+      'discarded message kept for inspection',
+    );
     const saved = JSON.parse(await readFile(join(dir.path, 'a', TRANSACTION_STATE_FILE), 'utf8'));
     assert.equal(saved.halfOffset, 1);
   });

@@ -9,6 +9,7 @@ import {
 } from '@rocketmq-ts/protocol';
 import type { RequestHandler } from '@rocketmq-ts/remoting';
 import type { MessageInput } from '@rocketmq-ts/store';
+import { numberConfig } from '../admin/config-values.js';
 import { decodeHeader, failure, success } from '../admin/respond.js';
 import type { FeatureDeps, FeatureProcessor } from '../runtime/ports.js';
 import { toScheduled } from '../schedule/delay-levels.js';
@@ -38,7 +39,7 @@ export function sendBackTarget(reconsumeTimes: number, maxReconsumeTimes: number
 }
 
 export function sendBackProcessor(
-  deps: Pick<FeatureDeps, 'store' | 'topics' | 'groups' | 'clock' | 'logger'>,
+  deps: Pick<FeatureDeps, 'store' | 'topics' | 'groups' | 'clock' | 'logger' | 'config' | 'identity'>,
   delayLevelsMs: number[],
 ): FeatureProcessor {
   const handler: RequestHandler = async (request) => {
@@ -53,11 +54,22 @@ export function sendBackProcessor(
         `subscription group not exist, ${header.group}`,
       );
     }
+    // brokerPermission is changed at runtime by admins to drain a broker (wipe write perm).
+    if ((numberConfig(deps.config, 'brokerPermission', READ_WRITE) & Perm.WRITE) === 0) {
+      return failure(
+        request,
+        ResponseCode.NO_PERMISSION,
+        `the broker[${deps.identity.brokerAddr}] sending message is forbidden`,
+      );
+    }
     if (group.retryQueueNums <= 0) return success(request);
 
     let topic = retryTopic(header.group);
     let queueNums = group.retryQueueNums;
-    await deps.topics.ensure(topic, queueNums, READ_WRITE);
+    const retry = await deps.topics.ensure(topic, queueNums, READ_WRITE);
+    if ((retry.perm & Perm.WRITE) === 0) {
+      return failure(request, ResponseCode.NO_PERMISSION, `the topic[${topic}] sending message is forbidden`);
+    }
 
     const record = await deps.store.lookMessageByOffset(header.offset);
     const view = record ? decodeStoredRecord(record) : undefined;

@@ -10,6 +10,7 @@ import {
   RequestCode,
 } from '@rocketmq-ts/protocol';
 import type { PutMessageResult } from '@rocketmq-ts/store';
+import { copyOf } from '../retry/message-copy.js';
 import type { FeatureDeps } from '../runtime/ports.js';
 import { ProgressFile } from '../schedule/progress-file.js';
 import {
@@ -30,6 +31,7 @@ import {
 // Progress goes to <configDir>/transactionCheck.json.
 
 export const TRANSACTION_STATE_FILE = 'transactionCheck.json';
+export const TRANS_CHECK_MAX_TIME_TOPIC = 'TRANS_CHECK_MAX_TIME_TOPIC';
 const TICK_MS = 1000;
 const BATCH = 32;
 const BATCH_BYTES = 4 * 1024 * 1024;
@@ -147,6 +149,7 @@ export class TransactionService {
           continue;
         }
         if (decision === 'discard') {
+          await this.keepDiscarded(half);
           logger.warn(
             { queueOffset: half.queueOffset, msgId: half.properties.get('UNIQ_KEY'), checks: this.policy.maxChecks },
             'transaction half message discarded after the maximum number of checks',
@@ -160,6 +163,17 @@ export class TransactionService {
       offset = got.nextBeginOffset;
     }
     await this.persist(false);
+  }
+
+  /** Discarded half messages stay inspectable in TRANS_CHECK_MAX_TIME_TOPIC, as in RocketMQ. */
+  private async keepDiscarded(half: MessageView): Promise<void> {
+    try {
+      await this.deps.topics.ensure(TRANS_CHECK_MAX_TIME_TOPIC, 1, READ_WRITE);
+      const put = await this.deps.store.putMessage(copyOf(half, { topic: TRANS_CHECK_MAX_TIME_TOPIC, queueId: 0 }));
+      if (!put.append) this.deps.logger.warn({ status: put.status }, 'keeping a discarded half message failed');
+    } catch (e) {
+      this.deps.logger.warn({ err: e }, 'keeping a discarded half message failed');
+    }
   }
 
   private async readOps(): Promise<void> {
