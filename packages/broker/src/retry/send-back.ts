@@ -112,5 +112,6 @@ export function sendBackProcessor(
     }
     return success(request);
   };
-  return { code: RequestCode.CONSUMER_SEND_MSG_BACK, handler };
+  // Java runs send-back on the send executor: it is a write, limited with the sends.
+  return { code: RequestCode.CONSUMER_SEND_MSG_BACK, handler, pool: 'send' };
 }

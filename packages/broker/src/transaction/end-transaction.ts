@@ -105,5 +105,6 @@ export function endTransactionProcessor(
     );
     return success(request);
   };
-  return { code: RequestCode.END_TRANSACTION, handler };
+  // A commit is a write: limited with the sends (the broker's 'send' pool).
+  return { code: RequestCode.END_TRANSACTION, handler, pool: 'send' };
 }
