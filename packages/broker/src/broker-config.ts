@@ -24,6 +24,12 @@ function defaults() {
      */
     brokerIP1: '',
     haListenPort: 10912,
+    /**
+     * Also serve every request but pulls on the "fast"/VIP port `listenPort - 2` (10909),
+     * which older Java clients use for sends when vipChannelEnabled. Skipped when listenPort
+     * is 0 (tests) or below 3.
+     */
+    fastRemotingEnable: true,
     storePathRootDir: join(homedir(), 'store'),
     storePathCommitLog: '',
     flushDiskType: 'ASYNC_FLUSH',

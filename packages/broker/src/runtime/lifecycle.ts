@@ -1,5 +1,5 @@
 import { type Clock, type Logger, silentLogger, systemClock } from '@rocketmq-ts/common';
-import { createResponse, ResponseCode } from '@rocketmq-ts/protocol';
+import { createResponse, RequestCode, ResponseCode } from '@rocketmq-ts/protocol';
 import { RemotingClient, RemotingServer } from '@rocketmq-ts/remoting';
 import { createFileStore, type MessageStore, type MessageStoreConfig } from '@rocketmq-ts/store';
 import { type BrokerConfig, namesrvAddrList } from '../broker-config.js';
@@ -51,6 +51,8 @@ export class Broker {
   private readonly logger: Logger;
   private readonly clock: Clock;
   private readonly server: RemotingServer;
+  /** The fast/VIP listener (listenPort − 2), when enabled. */
+  private readonly fastServer: RemotingServer | undefined;
   private readonly client: RemotingClient;
   private parts: BrokerComponents | undefined;
   private ready = false;
@@ -63,16 +65,22 @@ export class Broker {
     this.logger = options.logger ?? silentLogger;
     this.clock = options.clock ?? systemClock;
     const c = options.config;
-    this.server = new RemotingServer({
-      port: c.listenPort,
-      host: c.listenHost,
-      idleTimeoutMs: c.serverChannelMaxIdleTimeSeconds * 1000,
-      maxInFlight: c.adminBrokerThreadPoolQueueCapacity,
-      logger: this.logger.child({ component: 'remoting' }),
-    });
-    this.server.definePool(Pools.SEND, { maxInFlight: c.sendThreadPoolQueueCapacity });
-    this.server.definePool(Pools.PULL, { maxInFlight: c.pullThreadPoolQueueCapacity });
-    this.server.definePool(Pools.CLIENT, { maxInFlight: c.clientManagerThreadPoolQueueCapacity });
+    const makeServer = (port: number, name: string): RemotingServer => {
+      const server = new RemotingServer({
+        port,
+        host: c.listenHost,
+        idleTimeoutMs: c.serverChannelMaxIdleTimeSeconds * 1000,
+        maxInFlight: c.adminBrokerThreadPoolQueueCapacity,
+        logger: this.logger.child({ component: name }),
+      });
+      server.definePool(Pools.SEND, { maxInFlight: c.sendThreadPoolQueueCapacity });
+      server.definePool(Pools.PULL, { maxInFlight: c.pullThreadPoolQueueCapacity });
+      server.definePool(Pools.CLIENT, { maxInFlight: c.clientManagerThreadPoolQueueCapacity });
+      return server;
+    };
+    this.server = makeServer(c.listenPort, 'remoting');
+    this.fastServer =
+      c.fastRemotingEnable && c.listenPort > 2 ? makeServer(c.listenPort - 2, 'remoting-fast') : undefined;
     this.client = new RemotingClient({ logger: this.logger.child({ component: 'namesrv-client' }) });
   }
 
@@ -94,12 +102,16 @@ export class Broker {
 
   async start(): Promise<void> {
     const c = this.options.config;
-    this.server.setDefaultProcessor((req) =>
-      this.ready
-        ? createResponse(req, ResponseCode.REQUEST_CODE_NOT_SUPPORTED, ` request type ${req.code} not supported`)
-        : createResponse(req, ResponseCode.SERVICE_NOT_AVAILABLE, 'broker is starting, try later'),
-    );
+    const servers = this.fastServer ? [this.server, this.fastServer] : [this.server];
+    for (const server of servers) {
+      server.setDefaultProcessor((req) =>
+        this.ready
+          ? createResponse(req, ResponseCode.REQUEST_CODE_NOT_SUPPORTED, ` request type ${req.code} not supported`)
+          : createResponse(req, ResponseCode.SERVICE_NOT_AVAILABLE, 'broker is starting, try later'),
+      );
+    }
     this.boundPort = await this.server.listen();
+    await this.fastServer?.listen();
     const ip = chooseAdvertisedIp(c.brokerIP1, namesrvAddrList(c));
     this.advertised = `${ip}:${this.boundPort}`;
     const createStore =
@@ -121,14 +133,18 @@ export class Broker {
     await store.start();
     await parts.features.start();
     parts.hold.start();
-    this.server.onDisconnect((conn) => {
-      parts.clients.connectionClosed(conn);
-      parts.hold.connectionClosed(conn);
-    });
-    for (const p of parts.processors) {
-      this.server.registerProcessor(p.code, (req, conn) => (this.ready ? p.handler(req, conn) : notReady(req)), {
-        pool: p.pool,
+    for (const server of servers) {
+      server.onDisconnect((conn) => {
+        parts.clients.connectionClosed(conn);
+        parts.hold.connectionClosed(conn);
       });
+      for (const p of parts.processors) {
+        // Like Java, the fast port serves everything but pulls (no long polling there).
+        if (server === this.fastServer && PULL_CODES.has(p.code)) continue;
+        server.registerProcessor(p.code, (req, conn) => (this.ready ? p.handler(req, conn) : notReady(req)), {
+          pool: p.pool,
+        });
+      }
     }
     this.every(10_000, () => parts.clients.scanExpired());
     this.every(c.flushConsumerOffsetInterval, () =>
@@ -156,7 +172,7 @@ export class Broker {
       await parts.registrar.stop();
       parts.hold.stop();
     }
-    await this.server.close(3000);
+    await Promise.all([this.server.close(3000), this.fastServer?.close(3000)]);
     this.ready = false;
     if (parts) {
       await parts.features.stop().catch((err) => this.logger.error({ err }, 'stopping features failed'));
@@ -173,6 +189,8 @@ export class Broker {
     this.timers.push(t);
   }
 }
+
+const PULL_CODES = new Set<number>([RequestCode.PULL_MESSAGE, RequestCode.LITE_PULL_MESSAGE]);
 
 const notReady = (req: Parameters<typeof createResponse>[0]) =>
   createResponse(req, ResponseCode.SERVICE_NOT_AVAILABLE, 'broker is not running');
