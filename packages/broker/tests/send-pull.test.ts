@@ -190,6 +190,21 @@ describe('send and pull (memory store, raw protocol)', () => {
     assert.equal(decodeStoredRecords(p.body!)[0]?.body.toString(), 'd');
     assert.equal(b.broker.components.topics.get('%DLQ%G1')?.writeQueueNums, 1);
   });
+
+  it('sends retries of a group holding orderly locks straight to the DLQ', async () => {
+    const lockBody = {
+      consumerGroup: 'GL',
+      clientId: 'c@1',
+      onlyThisBroker: true,
+      mqSet: [{ topic: 'TopicA', brokerName: 'broker-a', queueId: 0 }],
+    };
+    const lock = await b.invoke(RequestCode.LOCK_BATCH_MQ, {}, Buffer.from(JSON.stringify(lockBody)));
+    assert.equal(lock.code, ResponseCode.SUCCESS, lock.remark);
+    const r = await b.client.invoke(b.addr, sendRequest('%RETRY%GL', 'ordered', { reconsumeTimes: 1 }));
+    assert.equal(r.code, ResponseCode.SUCCESS);
+    const p = await b.client.invoke(b.addr, pullRequest('%DLQ%GL'));
+    assert.equal(decodeStoredRecords(p.body!)[0]?.body.toString(), 'ordered');
+  });
 });
 
 describe('send and pull: bad input gets RocketMQ codes and the broker keeps serving', () => {

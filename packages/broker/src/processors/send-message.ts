@@ -56,6 +56,8 @@ export interface SendDeps {
   store: Pick<MessageStore, 'putMessage' | 'putMessages'>;
   nextUniqKey: () => string;
   stats: Pick<BrokerStats, 'addPut'>;
+  /** Orderly-consumption locks: a group holding any sends its retries straight to the DLQ. */
+  locks?: { isLockAllExpired(group: string): boolean } | undefined;
   clock: Clock;
   logger: Logger;
 }
@@ -214,7 +216,10 @@ export class SendMessageProcessor {
       request.version >= MQVersion.V3_4_9 && h.maxReconsumeTimes !== undefined
         ? h.maxReconsumeTimes
         : group.retryMaxTimes;
-    if (reconsumeTimes <= max) return { dlq: false };
+    // Ordered consumers (the group holds unexpired queue locks) must not see a retry out of
+    // order, so Java moves their retry sends to the DLQ at once.
+    const orderly = this.deps.locks !== undefined && !this.deps.locks.isLockAllExpired(groupName);
+    if (reconsumeTimes <= max && !orderly) return { dlq: false };
     const dlq = dlqTopicOf(groupName);
     await this.deps.topics.ensure(dlq, 1, Perm.READ | Perm.WRITE);
     return { dlq: true, topic: dlq };

@@ -132,6 +132,20 @@ export function composeBroker(ctx: CompositionContext): BrokerComponents {
 
   const uniq = new UniqKeyGenerator(ip);
   const stats = new BrokerStats();
+  const features = ctx.installFeatures({
+    identity,
+    store,
+    topics,
+    groups,
+    offsets,
+    clients,
+    logger: logger.child({ component: 'features' }),
+    clock,
+    configDir,
+    stats,
+    config: config as unknown as Readonly<Record<string, string | number | boolean>>,
+  });
+
   const send = new SendMessageProcessor({
     settings: {
       clusterName: config.brokerClusterName,
@@ -148,6 +162,7 @@ export function composeBroker(ctx: CompositionContext): BrokerComponents {
     store,
     nextUniqKey: () => uniq.next(clock.now()),
     stats,
+    locks: features.locks,
     clock,
     logger: logger.child({ component: 'send' }),
   });
@@ -177,20 +192,6 @@ export function composeBroker(ctx: CompositionContext): BrokerComponents {
     logger: logger.child({ component: 'clients' }),
   });
   const offsetProc = new ConsumerOffsetProcessor({ offsets, topics, groups, store });
-
-  const features = ctx.installFeatures({
-    identity,
-    store,
-    topics,
-    groups,
-    offsets,
-    clients,
-    logger: logger.child({ component: 'features' }),
-    clock,
-    configDir,
-    stats,
-    config: config as unknown as Readonly<Record<string, string | number | boolean>>,
-  });
 
   const sendHandler = limitPerConnection(send.handle, config.maxInFlightSendPerConnection, 'send');
   const processors: ProcessorEntry[] = [

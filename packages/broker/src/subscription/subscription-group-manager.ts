@@ -117,6 +117,10 @@ export class SubscriptionGroupManager implements SubscriptionGroupRegistry {
     return created;
   }
 
+  getDataVersion(): DataVersion {
+    return { ...this.dataVersion };
+  }
+
   all(): Iterable<SubscriptionGroupView> {
     return this.table.values();
   }
