@@ -228,6 +228,6 @@ export class TopicConfigManager implements TopicRegistry {
   private async changed(): Promise<void> {
     this.bump();
     await this.persist();
-    await Promise.all(this.listeners.map((l) => l()));
+    await Promise.all(this.listeners.map(async (l) => l()));
   }
 }
