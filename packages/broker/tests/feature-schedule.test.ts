@@ -59,6 +59,20 @@ describe('delay delivery (ScheduleMessageService)', () => {
     assert.equal(v.properties.get(MessageConst.PROPERTY_KEYS), 'k1');
   });
 
+  it('takes the delivery time from the ConsumeQueue tag field, not from the store time', async () => {
+    const clock = new ManualClock(1_700_000_000_000);
+    const deps = await testDeps(join(dir.path, 'tag'), {}, clock);
+    const svc = new ScheduleMessageService(deps, LEVELS);
+    // Parked as if sent 500 ms in the future: due at t0 + 1500 although stored at t0.
+    await deps.store.putMessage(toScheduled(message('T', 0), 1, LEVELS, clock.now() + 500));
+    await deps.store.putMessage(toScheduled(message('T', 0), 1, LEVELS, clock.now() + 600));
+    clock.advance(1000);
+    assert.equal(await svc.deliverDue(1), 500);
+    clock.advance(550);
+    assert.equal(await svc.deliverDue(1), 50);
+    assert.equal(deps.store.getMaxOffsetInQueue('T', 0), 1);
+  });
+
   it('keeps levels independent and in queue order', async () => {
     const clock = new ManualClock(1_700_000_000_000);
     const deps = await testDeps(join(dir.path, 'b'), {}, clock);

@@ -174,11 +174,14 @@ export class ScheduleMessageService {
     const min = store.getMinOffsetInQueue(SCHEDULE_TOPIC, queueId);
     if (offset < min) offset = this.advance(level, min);
     for (;;) {
-      // The filter sees every ConsumeQueue entry from `offset` on, in order, so the k-th
-      // call carries the tag field (delivery time) of queue offset `offset + k`.
+      // The records do not carry their ConsumeQueue tag field (the delivery time), so the
+      // filter captures it. Both stores call the filter once per entry they go on to return,
+      // in order, and skip unreadable entries before it; so when as many tags as records were
+      // seen they pair up by position. Otherwise (a record vanished after its filter call)
+      // store time + delay stands in: never earlier than the tag, since the send path takes
+      // its time before the store stamps the record.
       const tags: number[] = [];
-      const start = offset;
-      const got = await store.getMessage(SCHEDULE_TOPIC, queueId, start, BATCH, BATCH_BYTES, (t) => {
+      const got = await store.getMessage(SCHEDULE_TOPIC, queueId, offset, BATCH, BATCH_BYTES, (t) => {
         tags.push(t);
         return true;
       });
@@ -197,11 +200,12 @@ export class ScheduleMessageService {
         }
         return undefined;
       }
-      for (const record of got.records) {
-        const view = decodeStoredRecord(record);
+      const paired = tags.length === got.records.length;
+      for (let i = 0; i < got.records.length; i++) {
+        const view = decodeStoredRecord(got.records[i]!);
         if (!view) continue;
         const now = clock.now();
-        const tag = tags[view.queueOffset - start];
+        const tag = paired ? tags[i] : undefined;
         const due = deliverAt(tag ?? view.storeTimestamp + levelMs, now, levelMs);
         if (due > now) return due - now;
         const input = unparked(view);
