@@ -207,4 +207,37 @@ describe('client consumption modes', () => {
       await lite2.shutdown();
     }
   });
+
+  it('resetOffsetByTime rewinds a running consumer', async () => {
+    const topic = unique('T_reset');
+    await createTopic(cluster, topic, 2);
+    const group = unique('G_reset');
+    const counts = new Map<string, number>();
+    const consumer = new PushConsumer({
+      namesrvAddr: cluster.namesrvAddr,
+      consumerGroup: group,
+      consumeFromWhere: 'CONSUME_FROM_FIRST_OFFSET',
+    });
+    consumer.subscribe(topic);
+    consumer.registerMessageListener({
+      type: 'concurrently',
+      consume: (msgs) =>
+        void msgs.forEach((m) => counts.set(m.body.toString(), (counts.get(m.body.toString()) ?? 0) + 1)),
+    });
+    await consumer.start();
+    const admin = new MQAdmin({ namesrvAddr: cluster.namesrvAddr });
+    try {
+      for (let i = 0; i < 10; i++) await producer.send({ topic, body: `r${i}` });
+      await eventually(() => counts.size === 10, { timeoutMs: 15_000, message: 'first pass' });
+      const reset = await admin.resetOffsetByTime(group, topic, 0);
+      assert.equal(reset.length, 2);
+      await eventually(() => [...counts.values()].every((n) => n >= 2), {
+        timeoutMs: 20_000,
+        message: 'consumed again after the reset',
+      });
+    } finally {
+      await admin.close();
+      await consumer.shutdown();
+    }
+  });
 });

@@ -1,9 +1,8 @@
-// Shared set-up for the client-*.test.ts files: a NameServer and one broker in this process on
-// port 0 in a temp dir, plus small helpers. Not a test file itself.
+// Shared set-up for the client-*/cli-* tests: a NameServer and one broker started in this
+// process by startLocalCluster on port 0 in a temp dir, plus small helpers. Not a test file.
 import { spawn } from 'node:child_process';
-import { defaultBrokerConfig, startBroker } from '@rocketmq-ts/broker';
 import { MQAdmin } from '@rocketmq-ts/client';
-import { NamesrvController } from '@rocketmq-ts/namesrv';
+import { startLocalCluster } from '@rocketmq-ts/distribution';
 import { eventually, tempDir } from '@rocketmq-ts/testkit';
 
 export interface TestCluster {
@@ -22,33 +21,19 @@ const FAST_DELAY_LEVELS = Array.from({ length: 18 }, () => '1s').join(' ');
 
 export async function startCluster(): Promise<TestCluster> {
   const dir = await tempDir('rmq-client-e2e-');
-  const namesrv = new NamesrvController({
-    listenPort: 0,
-    bindAddress: '127.0.0.1',
-    kvConfigPath: `${dir.path}/kv.json`,
-  });
-  await namesrv.start();
-  const namesrvAddr = `127.0.0.1:${namesrv.port}`;
-  const broker = await startBroker({
-    config: {
-      ...defaultBrokerConfig(),
-      brokerName: 'broker-a',
-      brokerClusterName: 'DefaultCluster',
-      listenPort: 0,
-      listenHost: '127.0.0.1',
-      brokerIP1: '127.0.0.1',
-      namesrvAddr,
-      storePathRootDir: dir.path,
-      messageDelayLevel: FAST_DELAY_LEVELS,
-    },
+  const cluster = await startLocalCluster({
+    dataDir: dir.path,
+    namesrvPort: 0,
+    brokerPort: 0,
+    host: '127.0.0.1',
+    brokerConfig: { messageDelayLevel: FAST_DELAY_LEVELS },
   });
   return {
-    namesrvAddr,
-    brokerAddr: broker.brokerAddr,
+    namesrvAddr: cluster.namesrvAddr,
+    brokerAddr: cluster.brokerAddr,
     clusterName: 'DefaultCluster',
     async shutdown() {
-      await broker.shutdown();
-      await namesrv.shutdown();
+      await cluster.shutdown();
       await dir.cleanup();
     },
   };

@@ -1,7 +1,6 @@
 import type { Logger } from '@rocketmq-ts/common';
 import {
   type ConsumerData,
-  ConsumerGroupRequestHeader,
   createResponse,
   MASTER_ID,
   type MessageQueue,
@@ -359,8 +358,8 @@ export class MQClientInstance {
   }
 
   private async onResetOffset(req: RemotingCommand): Promise<RemotingCommand> {
-    const h = ConsumerGroupRequestHeader.decode({ consumerGroup: req.extFields.group ?? '' });
-    const group = h.ok ? h.value.consumerGroup : '';
+    // Header: ResetOffsetRequestHeader (topic, group, timestamp, isForce); body: the new offsets.
+    const group = req.extFields.group ?? '';
     const topic = req.extFields.topic ?? '';
     const c = this.consumers.get(group);
     if (c?.resetOffsets && req.body) {
