@@ -263,12 +263,29 @@ describe('admin processors', () => {
       (await call(RequestCode.UPDATE_AND_CREATE_SUBSCRIPTIONGROUP, {}, Buffer.from('{"groupName":"a b"}'))).code,
       ResponseCode.INVALID_PARAMETER,
     );
+    const one = await call(RequestCode.GET_SUBSCRIPTIONGROUP_CONFIG, { group: 'g1' });
+    assert.equal(JSON.parse(one.body!.toString()).consumeMessageOrderly, true);
+    const none = await call(RequestCode.GET_SUBSCRIPTIONGROUP_CONFIG, { group: 'nope' });
+    assert.equal(none.code, ResponseCode.SYSTEM_ERROR);
     const all = JSON.parse((await call(RequestCode.GET_ALL_SUBSCRIPTIONGROUP_CONFIG)).body!.toString());
     assert.equal(all.subscriptionGroupTable.g1.retryMaxTimes, 3);
     deps.offsets.commit('g1', 'T', 0, 5);
     assert.equal((await call(RequestCode.DELETE_SUBSCRIPTIONGROUP, { groupName: 'g1', cleanOffset: true })).code, 0);
     assert.equal(deps.groups.get('g1'), undefined);
     assert.equal(deps.offsets.query('g1', 'T', 0), -1);
+  });
+
+  it('GET_ALL_CONSUMER_OFFSET lists topic@group tables with bare queue-id keys', async () => {
+    const { deps, call } = await setup();
+    deps.topics.table.set('T', topicView('T', 2));
+    deps.offsets.commit('g', 'T', 1, 7);
+    deps.offsets.commit('g', 'T', 0, 3);
+    deps.offsets.commit('h', 'T', 0, 1);
+    const r = await call(RequestCode.GET_ALL_CONSUMER_OFFSET);
+    assert.equal(
+      r.body!.toString(),
+      '{"dataVersion":{"counter":0,"stateVersion":0,"timestamp":0},"offsetTable":{"T@g":{0:3,1:7},"T@h":{0:1}}}',
+    );
   });
 
   it('INVOKE_BROKER_TO_RESET_OFFSET moves committed offsets to a timestamp and notifies members', async () => {

@@ -4,6 +4,7 @@ import {
   DeleteSubscriptionGroupRequestHeader,
   GetConsumerRunningInfoRequestHeader,
   GetConsumeStatsRequestHeader,
+  GetSubscriptionGroupConfigRequestHeader,
   RequestCode,
   ResetOffsetRequestHeader,
   ResponseCode,
@@ -18,7 +19,8 @@ import type { TpsSampler } from './tps-sampler.js';
 // Consumer-group administration: UPDATE_AND_CREATE_SUBSCRIPTIONGROUP (200),
 // GET_ALL_SUBSCRIPTIONGROUP_CONFIG (201), DELETE_SUBSCRIPTIONGROUP (207),
 // GET_CONSUMER_CONNECTION_LIST (203), GET_CONSUME_STATS (208),
-// INVOKE_BROKER_TO_RESET_OFFSET (222), GET_CONSUMER_RUNNING_INFO (307, forwarded to the client).
+// INVOKE_BROKER_TO_RESET_OFFSET (222), GET_CONSUMER_RUNNING_INFO (307, forwarded to the client),
+// GET_SUBSCRIPTIONGROUP_CONFIG (352), GET_ALL_CONSUMER_OFFSET (43).
 
 type Deps = Pick<
   FeatureDeps,
@@ -51,6 +53,28 @@ export function groupAdminProcessors(deps: Deps, sampler: TpsSampler): FeaturePr
     for (const g of groups.all()) table.set(g.groupName, groupConfigJson(g));
     const dataVersion = groups.getDataVersion?.() ?? ZERO_VERSION;
     return success(request, fastjsonBody({ dataVersion, forbiddenTable: {}, subscriptionGroupTable: table }));
+  };
+
+  const getOne: RequestHandler = (request) => {
+    const h = decodeHeader(request, GetSubscriptionGroupConfigRequestHeader);
+    if (!h.ok) return h.response;
+    const g = groups.get(h.header.group);
+    if (!g) return failure(request, ResponseCode.SYSTEM_ERROR, 'No group in this broker');
+    return success(request, fastjsonBody(groupConfigJson(g)));
+  };
+
+  /** ConsumerOffsetSerializeWrapper: `topic@group` → queueId (bare key) → offset. */
+  const allOffsets: RequestHandler = (request) => {
+    const topicNames = new Set<string>([...topics.all()].map((t) => t.topicName));
+    for (const t of store.queues().keys()) topicNames.add(t);
+    const table = new Map<string, Map<number, number>>();
+    for (const topic of [...topicNames].sort()) {
+      for (const group of offsets.groupsOf(topic)) {
+        const q = offsets.queueOffsets(group, topic);
+        if (q.size > 0) table.set(`${topic}@${group}`, new Map([...q].sort((a, b) => a[0] - b[0])));
+      }
+    }
+    return success(request, fastjsonBody({ dataVersion: ZERO_VERSION, offsetTable: table }));
   };
 
   const del: RequestHandler = async (request) => {
@@ -224,5 +248,7 @@ export function groupAdminProcessors(deps: Deps, sampler: TpsSampler): FeaturePr
     { code: RequestCode.GET_CONSUME_STATS, handler: consumeStats },
     { code: RequestCode.INVOKE_BROKER_TO_RESET_OFFSET, handler: resetOffset },
     { code: RequestCode.GET_CONSUMER_RUNNING_INFO, handler: runningInfo },
+    { code: RequestCode.GET_SUBSCRIPTIONGROUP_CONFIG, handler: getOne },
+    { code: RequestCode.GET_ALL_CONSUMER_OFFSET, handler: allOffsets },
   ];
 }

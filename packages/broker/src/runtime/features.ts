@@ -17,8 +17,8 @@ import type { FeatureDeps, FeatureProcessor, FeatureSet } from './ports.js';
 // Each module gets only the parts of FeatureDeps it uses.
 //
 // Codes served: 12 QUERY_MESSAGE, 33 VIEW_MESSAGE_BY_ID, 36 CONSUMER_SEND_MSG_BACK,
-// 37 END_TRANSACTION, 41 LOCK_BATCH_MQ, 42 UNLOCK_BATCH_MQ, 45 GET_ALL_DELAY_OFFSET; admin: 17, 21, 26, 28, 200,
-// 201, 202, 203, 207, 208, 215, 222, 300, 307, 351.
+// 37 END_TRANSACTION, 41 LOCK_BATCH_MQ, 42 UNLOCK_BATCH_MQ, 45 GET_ALL_DELAY_OFFSET; admin: 17, 21, 26, 28, 43,
+// 200, 201, 202, 203, 207, 208, 215, 222, 300, 307, 351, 352.
 
 export function installFeatures(deps: FeatureDeps): FeatureSet {
   const levelsMs = parseDelayLevels(stringConfig(deps.config, 'messageDelayLevel', DEFAULT_DELAY_LEVELS));
