@@ -78,6 +78,8 @@ export function endTransactionProcessor(
     const mismatch = halfMismatch(half, h);
     if (mismatch) return failure(request, ResponseCode.SYSTEM_ERROR, mismatch);
     // A second verdict (a check answered after the first END_TRANSACTION) must not commit twice.
+    // Known difference from Java: a half message discarded after transactionCheckMax checks
+    // counts as settled too, so a commit arriving after that is acknowledged but not applied.
     if (tx.isSettled(half.queueOffset)) return success(request);
 
     if (kind === MessageSysFlag.TRANSACTION_COMMIT_TYPE) {
