@@ -241,7 +241,12 @@ export class MQClientInstance {
     if (template) {
       const info = toPublishInfo(topic, routeFromTemplate(template, defaultQueueNums));
       for (const bd of template.brokerDatas) this.brokerAddrs.set(bd.brokerName, new Map(bd.brokerAddrs));
-      if (info.queues.length > 0) return info;
+      // Cached until the periodic refresh finds the topic's own route (as Java does), so
+      // sends to a new topic do not ask the NameServer twice each.
+      if (info.queues.length > 0) {
+        this.publishInfo.set(topic, info);
+        return info;
+      }
     }
     throw new MQClientError(`no route info of topic ${topic}`, { code: ClientErrorCode.NO_ROUTE });
   }

@@ -1,4 +1,4 @@
-import { type MessageQueue, UniqKeyGenerator } from '@rocketmq-ts/protocol';
+import { type MessageQueue, ResponseCode, UniqKeyGenerator } from '@rocketmq-ts/protocol';
 import type { SendHeader } from '../client-api.js';
 import { type ClientOptions, resolveClientConfig } from '../client-config.js';
 import { MQClientInstance, type ProducerInner, type TransportFactory } from '../client-instance.js';
@@ -244,7 +244,10 @@ export class Producer implements ProducerInner {
         this.fault.update(mq.brokerName, Date.now() - start, true);
         const retriable = (e instanceof MQClientError || e instanceof MQBrokerError) && e.retriable;
         if (!retriable) throw e;
-        this.instance.invalidatePublishInfo(msg.topic);
+        // A broker without the topic means our route is stale; other failures are left to
+        // fault avoidance rather than re-asking the NameServer on every send.
+        if (e instanceof MQBrokerError && e.code === ResponseCode.TOPIC_NOT_EXIST)
+          this.instance.invalidatePublishInfo(msg.topic);
       }
     }
     if (lastError) throw lastError;
