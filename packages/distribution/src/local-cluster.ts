@@ -7,16 +7,20 @@ import { NamesrvController } from '@rocketmq-ts/namesrv';
 // cross-package tests start on port 0.
 
 export interface LocalClusterOptions {
-  /** storePathRootDir of the broker and home of the NameServer's kvConfig.json. Default ./data. */
+  /**
+   * storePathRootDir of the broker (default: broker.conf's, else ./data) and home of the
+   * NameServer's kvConfig.json (default ./data).
+   */
   dataDir?: string;
   /** Default 9876; 0 = any free port. */
   namesrvPort?: number;
-  /** Default 10911; 0 = any free port. */
+  /** Default: broker.conf's listenPort, else 10911; 0 = any free port. */
   brokerPort?: number;
   /** Bind address of both listeners. Default 0.0.0.0. */
   host?: string;
+  /** Default: broker.conf's, else ASYNC_FLUSH. */
   flushDiskType?: 'SYNC_FLUSH' | 'ASYNC_FLUSH';
-  /** broker.conf to overlay (flags above still win). */
+  /** broker.conf to overlay; options given explicitly win over it. */
   configFile?: string;
   /** Extra broker settings (tests); win over the file and the flags. */
   brokerConfig?: Partial<BrokerConfig>;
@@ -30,6 +34,9 @@ export interface LocalCluster {
   brokerAddr: string;
   namesrvPort: number;
   brokerPort: number;
+  /** Effective storePathRootDir and flushDiskType of the broker. */
+  dataDir: string;
+  flushDiskType: string;
   broker: Broker;
   namesrv: NamesrvController;
   shutdown(): Promise<void>;
@@ -60,17 +67,21 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
     const nsHost = isWildcard(host) ? '127.0.0.1' : host;
     const namesrvAddr = `${nsHost}:${namesrv.port}`;
     const fileProps = options.configFile ? await readPropertiesFile(options.configFile) : new Map<string, string>();
-    const flags: Partial<BrokerConfig> = {
-      brokerClusterName: 'DefaultCluster',
-      brokerName: 'broker-a',
-      namesrvAddr,
-      listenPort: options.brokerPort ?? 10911,
-      listenHost: host,
-      storePathRootDir: dataDir,
+    // Precedence: explicit options > broker.conf > the launcher's defaults.
+    const flags: Partial<BrokerConfig> = { namesrvAddr, listenHost: host };
+    const pick = <K extends keyof BrokerConfig>(
+      key: K,
+      explicit: BrokerConfig[K] | undefined,
+      fallback: BrokerConfig[K],
+    ) => {
+      if (explicit !== undefined) flags[key] = explicit;
+      else if (!fileProps.has(key)) flags[key] = fallback;
     };
-    if (options.flushDiskType) flags.flushDiskType = options.flushDiskType;
-    // Flags win over broker.conf, except that a configured brokerIP1/brokerName is kept.
-    for (const k of ['brokerName', 'brokerClusterName'] as const) if (fileProps.has(k)) delete flags[k];
+    pick('brokerClusterName', undefined, 'DefaultCluster');
+    pick('brokerName', undefined, 'broker-a');
+    pick('listenPort', options.brokerPort, 10911);
+    pick('storePathRootDir', options.dataDir === undefined ? undefined : dataDir, dataDir);
+    pick('flushDiskType', options.flushDiskType, 'ASYNC_FLUSH');
     if (!isWildcard(host) && !fileProps.has('brokerIP1')) flags.brokerIP1 = host;
     const { config, unknown } = resolveBrokerConfig(fileProps, { ...flags, ...options.brokerConfig });
     if (unknown.length > 0) logger.warn({ keys: unknown }, 'unknown broker.conf keys ignored');
@@ -81,6 +92,8 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
       brokerAddr: broker.brokerAddr,
       namesrvPort: namesrv.port,
       brokerPort: broker.port,
+      dataDir: config.storePathRootDir,
+      flushDiskType: config.flushDiskType,
       broker,
       namesrv,
       shutdown() {

@@ -20,22 +20,26 @@ function port(name: string, v: string): number {
   return n;
 }
 
-async function start(flags: StartFlags): Promise<void> {
+async function start(flags: StartFlags, given: (name: keyof StartFlags) => boolean): Promise<void> {
   const started = performance.now();
   const logger = createLogger('rocketmq-ts', flags.logLevel);
+  // With -c, a flag left at its default yields to the file's value.
+  const explicit = <T>(name: keyof StartFlags, v: T): T | undefined =>
+    flags.configFile === undefined || given(name) ? v : undefined;
   const cluster = await startLocalCluster({
-    dataDir: flags.dataDir,
+    dataDir: explicit('dataDir', flags.dataDir),
     namesrvPort: port('--namesrv-port', flags.namesrvPort),
-    brokerPort: port('--broker-port', flags.brokerPort),
+    brokerPort: explicit('brokerPort', port('--broker-port', flags.brokerPort)),
     host: flags.host,
-    flushDiskType: flags.flushDiskType,
+    flushDiskType: explicit('flushDiskType', flags.flushDiskType),
     configFile: flags.configFile,
     logger,
   });
   const ms = Math.round(performance.now() - started);
   console.log(
     `rocketmq-ts ready in ${ms} ms: NameServer ${flags.host}:${cluster.namesrvPort} (clients: ${cluster.namesrvAddr}), ` +
-      `broker broker-a of DefaultCluster at ${cluster.brokerAddr}, data in ${flags.dataDir}, ${flags.flushDiskType}`,
+      `broker ${cluster.broker.components.identity.brokerName} of ${cluster.broker.components.identity.clusterName} at ${cluster.brokerAddr}, ` +
+      `data in ${cluster.dataDir}, ${cluster.flushDiskType}`,
   );
   let stopping = false;
   const stop = (signal: string): void => {
@@ -73,7 +77,7 @@ program
       .choices(['debug', 'info', 'warn', 'error', 'silent'])
       .default('warn'),
   )
-  .action((flags: StartFlags) => start(flags));
+  .action((flags: StartFlags, cmd: Command) => start(flags, (name) => cmd.getOptionValueSource(name) === 'cli'));
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   console.error(`rocketmq-ts: ${err instanceof Error ? err.message : String(err)}`);

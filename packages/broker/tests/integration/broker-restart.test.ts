@@ -134,6 +134,23 @@ describe('mqbroker process on the file store', () => {
     }
   });
 
+  it('answers a long-polled pull when a message arrives (file store dispatch)', async () => {
+    running = await spawnBroker(dir.path);
+    const b = running;
+    const max = Number(
+      (await b.request(RequestCode.GET_MAX_OFFSET, { topic: 'Durable', queueId: '0' })).extFields.offset,
+    );
+    const started = Date.now();
+    const held = b.invoke(pullRequest('Durable', { queueId: 0, offset: max, suspendMs: 15_000 }), 20_000);
+    await b.invoke(sendRequest('Durable', 'wake-up', { queueId: 0 }));
+    const r = await held;
+    assert.equal(r.code, ResponseCode.SUCCESS);
+    assert.equal(decodeStoredRecords(r.body!)[0]?.body.toString(), 'wake-up');
+    assert.ok(Date.now() - started < 5000);
+    assert.equal(await b.stop(), 0);
+    running = undefined;
+  });
+
   it('survives garbage on one connection while serving another', async () => {
     running = await spawnBroker(dir.path);
     const [host, port] = running.addr.split(':');
