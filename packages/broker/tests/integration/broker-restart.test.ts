@@ -177,3 +177,19 @@ describe('mqbroker process on the file store', () => {
     running = undefined;
   });
 });
+
+describe('mqbroker command line', () => {
+  it('-p prints the effective configuration with -n applied, and bad flags exit non-zero', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const { fileURLToPath } = await import('node:url');
+    const main = fileURLToPath(new URL('../../src/main.js', import.meta.url));
+    const p = spawnSync(process.execPath, [main, '-p', '-n', '10.0.0.1:9876;10.0.0.2:9876'], { encoding: 'utf8' });
+    assert.equal(p.status, 0);
+    assert.match(p.stdout, /^namesrvAddr=10\.0\.0\.1:9876;10\.0\.0\.2:9876$/m);
+    assert.match(p.stdout, /^listenPort=10911$/m);
+    assert.match(p.stdout, /^flushDiskType=ASYNC_FLUSH$/m);
+    const bad = spawnSync(process.execPath, [main, '--bogus'], { encoding: 'utf8' });
+    assert.notEqual(bad.status, 0);
+    assert.match(bad.stderr, /bogus/);
+  });
+});
