@@ -26,15 +26,6 @@ import type {
 import { RetentionService } from './retention/retention-service.js';
 import { type MessageStoreConfig, resolveStoreConfig } from './store-config.js';
 
-interface Waiter {
-  /** End offset of the waiter's last record. */
-  end: number;
-  result: PutMessageResult;
-  resolve: (r: PutMessageResult) => void;
-  /** Date.now() when queued (sync flush timeout). */
-  since: number;
-}
-
 export interface FileStoreDeps {
   logger?: Logger;
   clock?: Clock;
@@ -59,7 +50,12 @@ export class FileMessageStore implements MessageStore {
   private readonly sync: boolean;
   private pending: PreparedRecord[] = [];
   private pendingHead = 0;
-  private waiters: Waiter[] = [];
+  // Acks waiting for a write (ASYNC_FLUSH) or an fdatasync (SYNC_FLUSH), in log order, as
+  // parallel arrays: end offset of the append, its result, its resolver, when it was queued.
+  private wEnd: number[] = [];
+  private wResult: PutMessageResult[] = [];
+  private wResolve: ((r: PutMessageResult) => void)[] = [];
+  private wSince: number[] = [];
   private waiterHead = 0;
   private running = false;
   private writeFailed = false;
@@ -171,13 +167,16 @@ export class FileMessageStore implements MessageStore {
   }
 
   putMessage(msg: MessageInput): Promise<PutMessageResult> {
-    return this.putMessages([msg]);
+    const refused = this.refusal();
+    if (refused) return refused;
+    const p = this.encoder.prepare(msg);
+    if (typeof p === 'string') return Promise.resolve({ status: p });
+    return this.append(p, undefined, p.size);
   }
 
   putMessages(batch: MessageInput[]): Promise<PutMessageResult> {
-    if (!this.running || this.writeFailed || this.retention.diskFull) {
-      return Promise.resolve({ status: 'SERVICE_NOT_AVAILABLE' });
-    }
+    const refused = this.refusal();
+    if (refused) return refused;
     const first = batch[0];
     if (!first) return Promise.resolve({ status: 'MESSAGE_ILLEGAL' });
     const prepared: PreparedRecord[] = [];
@@ -188,30 +187,40 @@ export class FileMessageStore implements MessageStore {
       const p = this.encoder.prepare(m);
       if (typeof p === 'string') return Promise.resolve({ status: p });
       prepared.push(p);
-      total += p.layout.size;
+      total += p.size;
     }
     if (total > this.config.mappedFileSizeCommitLog - 8) return Promise.resolve({ status: 'MESSAGE_ILLEGAL' });
-    const q = prepared.some((p) => p.consumable) ? this.cqStore.getOrCreate(first.topic, first.queueId) : undefined;
+    return this.append(prepared[0]!, prepared, total);
+  }
+
+  private refusal(): Promise<PutMessageResult> | undefined {
+    if (this.running && !this.writeFailed && !this.retention.diskFull) return undefined;
+    return Promise.resolve({ status: 'SERVICE_NOT_AVAILABLE' });
+  }
+
+  /** Places records (one, or a batch in `all`) in the log; the promise settles at ack time. */
+  private append(one: PreparedRecord, all: PreparedRecord[] | undefined, total: number): Promise<PutMessageResult> {
+    const q = (all ? all.some((p) => p.consumable) : one.consumable)
+      ? this.cqStore.getOrCreate(one.topic, one.queueId)
+      : undefined;
     const alloc = this.commitLog.allocate(total);
     const now = this.clock.now();
     let pos = alloc.pos;
     let phy = alloc.physicalOffset;
     let ids = '';
-    let firstLogics = -1;
-    for (let i = 0; i < prepared.length; i++) {
-      const p = prepared[i]!;
-      const qo = p.consumable && q ? q.assigned++ : 0;
-      if (firstLogics < 0) firstLogics = qo;
-      p.queueOffset = qo;
+    const n = all ? all.length : 1;
+    for (let i = 0; i < n; i++) {
+      const p = all ? all[i]! : one;
+      p.queueOffset = p.consumable && q ? q.assigned++ : 0;
       p.physicalOffset = phy;
       p.storeTimestamp = now;
-      const n = this.encoder.write(alloc.buf, pos, p, qo, phy, now);
+      const size = this.encoder.write(alloc.buf, pos, p);
       ids = i === 0 ? this.encoder.msgId(phy) : `${ids},${this.encoder.msgId(phy)}`;
       this.pending.push(p);
-      pos += n;
-      phy += n;
+      pos += size;
+      phy += size;
     }
-    this.putCount += batch.length;
+    this.putCount += n;
     this.putBytes += total;
     this.commitLog.commit();
     const result: PutMessageResult = {
@@ -220,13 +229,16 @@ export class FileMessageStore implements MessageStore {
         wroteOffset: alloc.physicalOffset,
         wroteBytes: total,
         msgId: ids,
-        logicsOffset: firstLogics,
+        logicsOffset: one.queueOffset,
         storeTimestamp: now,
-        msgNum: batch.length,
+        msgNum: n,
       },
     };
+    this.wEnd.push(phy);
+    this.wResult.push(result);
+    this.wSince.push(this.sync ? Date.now() : 0);
     return new Promise((resolve) => {
-      this.waiters.push({ end: phy, result, resolve, since: this.sync ? Date.now() : 0 });
+      this.wResolve.push(resolve);
     });
   }
 
@@ -238,18 +250,17 @@ export class FileMessageStore implements MessageStore {
     const d = this.dispatcher;
     while (h < pend.length) {
       const p = pend[h]!;
-      if (p.physicalOffset + p.layout.size > pos) break;
-      const m = p.msg;
+      if (p.physicalOffset + p.size > pos) break;
       d.dispatch(
-        m.topic,
-        m.queueId,
+        p.topic,
+        p.queueId,
         p.queueOffset,
         p.physicalOffset,
-        p.layout.size,
+        p.size,
         p.tagsCode,
         p.storeTimestamp,
-        m.properties,
-        p.layout.sysFlag,
+        p.properties,
+        p.sysFlag,
         true,
         true,
       );
@@ -265,7 +276,7 @@ export class FileMessageStore implements MessageStore {
       this.pendingHead = h;
     }
     if (this.sync) {
-      if (this.waiterHead < this.waiters.length) this.commitLog.requestFlush();
+      if (this.waiterHead < this.wEnd.length) this.commitLog.requestFlush();
     } else {
       this.ackUpTo(pos, undefined);
     }
@@ -276,18 +287,26 @@ export class FileMessageStore implements MessageStore {
   }
 
   private ackUpTo(pos: number, status: 'FLUSH_DISK_TIMEOUT' | undefined): void {
-    const ws = this.waiters;
+    const ends = this.wEnd;
+    const n = ends.length;
     let h = this.waiterHead;
-    while (h < ws.length && ws[h]!.end <= pos) {
-      const w = ws[h++]!;
-      if (status) w.result.status = status;
-      w.resolve(w.result);
+    while (h < n && ends[h]! <= pos) {
+      const r = this.wResult[h]!;
+      if (status) r.status = status;
+      this.wResolve[h]!(r);
+      h++;
     }
-    if (h === ws.length) {
-      this.waiters = [];
+    if (h === n) {
+      this.wEnd = [];
+      this.wResult = [];
+      this.wResolve = [];
+      this.wSince = [];
       this.waiterHead = 0;
-    } else if (h > 4096 && h * 2 > ws.length) {
-      this.waiters = ws.slice(h);
+    } else if (h > 4096 && h * 2 > n) {
+      this.wEnd = ends.slice(h);
+      this.wResult = this.wResult.slice(h);
+      this.wResolve = this.wResolve.slice(h);
+      this.wSince = this.wSince.slice(h);
       this.waiterHead = 0;
     } else {
       this.waiterHead = h;
@@ -297,13 +316,9 @@ export class FileMessageStore implements MessageStore {
   /** SYNC_FLUSH: answer FLUSH_DISK_TIMEOUT to appends whose fdatasync is overdue (or all, at shutdown). */
   private expireSyncWaiters(all = false): void {
     const limit = Date.now() - this.config.syncFlushTimeout;
-    const ws = this.waiters;
     let h = this.waiterHead;
-    while (h < ws.length && (all || ws[h]!.since <= limit) && ws[h]!.end <= this.commitLog.appendPos) {
-      if (all && ws[h]!.end <= this.commitLog.flushedPos) break;
-      h++;
-    }
-    if (h > this.waiterHead) this.ackUpTo(ws[h - 1]!.end, 'FLUSH_DISK_TIMEOUT');
+    while (h < this.wEnd.length && (all || this.wSince[h]! <= limit)) h++;
+    if (h > this.waiterHead) this.ackUpTo(this.wEnd[h - 1]!, 'FLUSH_DISK_TIMEOUT');
   }
 
   /** Flush ConsumeQueues and index, then record how far they and the CommitLog are durable. */

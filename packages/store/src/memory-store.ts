@@ -74,7 +74,7 @@ export class MemoryMessageStore implements MessageStore {
       const p = this.encoder.prepare(m);
       if (typeof p === 'string') return { status: p };
       prepared.push(p);
-      total += p.layout.size;
+      total += p.size;
     }
     if (total > this.config.mappedFileSizeCommitLog - 8) return { status: 'MESSAGE_ILLEGAL' };
     const q = this.queue(first.topic, first.queueId);
@@ -85,8 +85,11 @@ export class MemoryMessageStore implements MessageStore {
     const ids: string[] = [];
     for (const p of prepared) {
       const phy = this.maxPhy;
-      const rec = Buffer.allocUnsafe(p.layout.size);
-      this.encoder.write(rec, 0, p, p.consumable ? logicsOffset : 0, phy, now);
+      const rec = Buffer.allocUnsafe(p.size);
+      p.queueOffset = p.consumable ? logicsOffset : 0;
+      p.physicalOffset = phy;
+      p.storeTimestamp = now;
+      this.encoder.write(rec, 0, p);
       this.records.push(rec);
       this.offsets.push(phy);
       this.maxPhy += rec.length;
@@ -97,8 +100,8 @@ export class MemoryMessageStore implements MessageStore {
         q.tags.push(p.tagsCode);
         logicsOffset++;
       }
-      if ((p.msg.sysFlag & 0xc) !== 0xc) {
-        for (const key of indexKeys(p.msg.topic, p.msg.properties)) {
+      if ((p.sysFlag & 0xc) !== 0xc) {
+        for (const key of indexKeys(p.topic, p.properties)) {
           const list = this.index.get(key);
           if (list) list.push(phy);
           else this.index.set(key, [phy]);

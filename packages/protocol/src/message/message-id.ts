@@ -19,8 +19,20 @@ export function createOffsetMsgId(storeHost: HostBytes | string, physicalOffset:
   return hostHexPrefix(host) + hex16(physicalOffset);
 }
 
+// The high word of an offset changes every 4 GiB: cache its hex with the host prefix.
+let lastPrefix = '';
+let lastHigh = -1;
+let lastHead = '';
 /** Offset id with a precomputed host prefix: the append path's form. */
-export const offsetMsgIdWithPrefix = (prefix: string, physicalOffset: number): string => prefix + hex16(physicalOffset);
+export function offsetMsgIdWithPrefix(prefix: string, physicalOffset: number): string {
+  const hi = Math.floor(physicalOffset / 0x100000000);
+  if (hi !== lastHigh || prefix !== lastPrefix) {
+    lastHigh = hi;
+    lastPrefix = prefix;
+    lastHead = prefix + hi.toString(16).toUpperCase().padStart(8, '0');
+  }
+  return lastHead + (physicalOffset >>> 0).toString(16).toUpperCase().padStart(8, '0');
+}
 
 export interface DecodedOffsetMsgId {
   /** `ip:port` of the broker that stored the message. */

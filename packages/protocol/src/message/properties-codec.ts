@@ -35,10 +35,16 @@ export function encodeProperties(props: ReadonlyMap<string, string> | Readonly<R
  * One property read straight from the encoded string, without building a Map: the store
  * needs TAGS, KEYS and UNIQ_KEY of every message and nothing else.
  */
+const needles = new Map<string, string>();
 export function getPropertyFromString(text: string, name: string): string | undefined {
+  let needle = needles.get(name);
+  if (needle === undefined) {
+    needle = name + NAME_VALUE_SEPARATOR;
+    if (needles.size < 256) needles.set(name, needle);
+  }
   let from = 0;
   for (;;) {
-    const i = text.indexOf(name + NAME_VALUE_SEPARATOR, from);
+    const i = text.indexOf(needle, from);
     if (i < 0) return undefined;
     if (i === 0 || text.charCodeAt(i - 1) === 2) {
       const vStart = i + name.length + 1;

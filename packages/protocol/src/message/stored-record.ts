@@ -59,6 +59,25 @@ export interface RecordLayout {
   v2: boolean;
 }
 
+/** Record size from its parts' byte lengths (V2 when the topic is over 127 bytes). */
+export function storedRecordSize(
+  bodyLength: number,
+  topicLength: number,
+  propertiesLength: number,
+  bornV6: boolean,
+  storeV6: boolean,
+): number {
+  return (
+    MIN_RECORD_SIZE +
+    bodyLength +
+    topicLength +
+    propertiesLength +
+    (bornV6 ? 12 : 0) +
+    (storeV6 ? 12 : 0) +
+    (topicLength > MAX_V1_TOPIC_LENGTH ? 1 : 0)
+  );
+}
+
 export function measureStoredRecord(
   topic: string,
   properties: string,
@@ -95,6 +114,31 @@ function readLong(b: Buffer, pos: number): number {
 
 export { readLong as readInt64, writeLong as writeInt64 };
 
+function putHost(target: Buffer, p: number, host: HostBytes): number {
+  // 8 or 20 bytes: a byte loop beats Buffer#copy's call overhead at this size.
+  const b = host.bytes;
+  const n = b.length;
+  for (let i = 0; i < n; i++) target[p + i] = b[i]!;
+  return n;
+}
+
+// DataView writes compile to plain stores; Buffer#writeInt32BE re-checks its arguments on
+// every call. Appends go into a few large blocks, so caching the view of the last target hits.
+let viewOf: Buffer | undefined;
+let view: DataView = new DataView(new ArrayBuffer(0));
+function dataView(target: Buffer): DataView {
+  if (target !== viewOf) {
+    view = new DataView(target.buffer, target.byteOffset, target.byteLength);
+    viewOf = target;
+  }
+  return view;
+}
+
+function setLong(dv: DataView, p: number, v: number): void {
+  dv.setInt32(p, Math.floor(v / 0x100000000) | 0);
+  dv.setUint32(p + 4, v >>> 0);
+}
+
 /** Writes one record at `pos`; returns its size. `crc` may be passed when already known. */
 export function writeStoredRecord(
   target: Buffer,
@@ -103,34 +147,36 @@ export function writeStoredRecord(
   layout: RecordLayout,
   crc: number = bodyCrc(r.body),
 ): number {
+  const dv = dataView(target);
   let p = pos;
-  target.writeInt32BE(layout.size, p);
-  target.writeInt32BE(layout.v2 ? MessageMagic.V2 : MessageMagic.V1, p + 4);
-  target.writeInt32BE(crc, p + 8);
-  target.writeInt32BE(r.queueId, p + 12);
-  target.writeInt32BE(r.flag, p + 16);
-  writeLong(target, r.queueOffset, p + 20);
-  writeLong(target, r.physicalOffset, p + 28);
-  target.writeInt32BE(layout.sysFlag, p + 36);
-  writeLong(target, r.bornTimestamp, p + 40);
+  dv.setInt32(p, layout.size);
+  dv.setInt32(p + 4, layout.v2 ? MessageMagic.V2 : MessageMagic.V1);
+  dv.setInt32(p + 8, crc);
+  dv.setInt32(p + 12, r.queueId);
+  dv.setInt32(p + 16, r.flag);
+  setLong(dv, p + 20, r.queueOffset);
+  setLong(dv, p + 28, r.physicalOffset);
+  dv.setInt32(p + 36, layout.sysFlag);
+  setLong(dv, p + 40, r.bornTimestamp);
   p += 48;
-  p += r.bornHost.bytes.copy(target, p);
-  writeLong(target, r.storeTimestamp, p);
+  p += putHost(target, p, r.bornHost);
+  setLong(dv, p, r.storeTimestamp);
   p += 8;
-  p += r.storeHost.bytes.copy(target, p);
-  target.writeInt32BE(r.reconsumeTimes, p);
-  writeLong(target, r.preparedTransactionOffset, p + 4);
-  target.writeInt32BE(r.body.length, p + 12);
+  p += putHost(target, p, r.storeHost);
+  dv.setInt32(p, r.reconsumeTimes);
+  setLong(dv, p + 4, r.preparedTransactionOffset);
+  dv.setInt32(p + 12, r.body.length);
   p += 16;
-  p += r.body.copy(target, p);
+  target.set(r.body, p);
+  p += r.body.length;
   if (layout.v2) {
-    target.writeInt16BE(layout.topicLength, p);
+    dv.setInt16(p, layout.topicLength);
     p += 2;
   } else {
     target[p++] = layout.topicLength;
   }
   p += target.write(r.topic, p, layout.topicLength, 'utf8');
-  target.writeInt16BE(layout.propertiesLength, p);
+  dv.setInt16(p, layout.propertiesLength);
   p += 2;
   if (layout.propertiesLength > 0) p += target.write(r.properties, p, layout.propertiesLength, 'utf8');
   return p - pos;

@@ -1,37 +1,25 @@
 // Turns MessageInput into stored records. Validation and sizing happen once in prepare();
 // write() then encodes straight into the caller's buffer once the physical and queue offsets
-// are known. Shared by the file and memory stores so both produce identical bytes.
+// are known. Shared by the file and memory stores so both produce identical bytes. The
+// prepared record is one object that is both the encoder input and the layout, so an append
+// allocates as little as possible (docs/store.md, "Hot path").
 import {
   getPropertyFromString,
   type HostBytes,
   hostHexPrefix,
   MAX_PROPERTIES_SIZE,
+  MAX_V1_TOPIC_LENGTH,
   MessageConst,
   MessageSysFlag,
-  measureStoredRecord,
   offsetMsgIdWithPrefix,
   parseHost,
   type RecordLayout,
+  type StoredRecordInput,
+  storedRecordSize,
   tagsHashCode,
   writeStoredRecord,
 } from '@rocketmq-ts/protocol';
 import type { MessageInput, PutMessageStatus } from '../message-store.js';
-
-/** A validated message with its record size and the fields dispatch needs. */
-export interface PreparedRecord {
-  msg: MessageInput;
-  bornHost: HostBytes;
-  layout: RecordLayout;
-  tagsCode: number;
-  /** Prepared and rolled-back transaction records get no ConsumeQueue entry (as in RocketMQ). */
-  consumable: boolean;
-  /** Filled in when the record is placed (file store: read back at dispatch). */
-  queueOffset: number;
-  physicalOffset: number;
-  storeTimestamp: number;
-}
-
-const MAX_TOPIC_BYTES = 32767;
 
 /** Whether a sysFlag marks a record that is never put in a ConsumeQueue. */
 export function isConsumable(sysFlag: number): boolean {
@@ -39,9 +27,56 @@ export function isConsumable(sysFlag: number): boolean {
   return t === MessageSysFlag.TRANSACTION_NOT_TYPE || t === MessageSysFlag.TRANSACTION_COMMIT_TYPE;
 }
 
+/** A validated message with its record layout and the fields dispatch needs. */
+export class PreparedRecord implements StoredRecordInput, RecordLayout {
+  readonly topic: string;
+  readonly queueId: number;
+  readonly flag: number;
+  readonly body: Buffer;
+  readonly properties: string;
+  readonly bornTimestamp: number;
+  readonly reconsumeTimes: number;
+  readonly preparedTransactionOffset: number;
+  /** Set when the record is placed. */
+  queueOffset = 0;
+  physicalOffset = 0;
+  storeTimestamp = 0;
+  /** Prepared and rolled-back transaction records get no ConsumeQueue entry (as in RocketMQ). */
+  readonly consumable: boolean;
+
+  constructor(
+    m: MessageInput,
+    readonly bornHost: HostBytes,
+    readonly storeHost: HostBytes,
+    readonly sysFlag: number,
+    readonly size: number,
+    readonly topicLength: number,
+    readonly propertiesLength: number,
+    readonly tagsCode: number,
+  ) {
+    this.topic = m.topic;
+    this.queueId = m.queueId;
+    this.flag = m.flag;
+    this.body = m.body;
+    this.properties = m.properties;
+    this.bornTimestamp = m.bornTimestamp;
+    this.reconsumeTimes = m.reconsumeTimes;
+    this.preparedTransactionOffset = m.preparedTransactionOffset;
+    this.consumable = isConsumable(sysFlag);
+  }
+
+  get v2(): boolean {
+    return this.topicLength > MAX_V1_TOPIC_LENGTH;
+  }
+}
+
+const MAX_TOPIC_BYTES = 32767;
+const HOST_FLAGS = MessageSysFlag.BORNHOST_V6_FLAG | MessageSysFlag.STOREHOSTADDRESS_V6_FLAG;
+
 export class RecordEncoder {
   readonly storeHost: HostBytes;
   readonly msgIdPrefix: string;
+  private readonly topicBytes = new Map<string, number>();
 
   constructor(
     storeHost: string,
@@ -60,65 +95,59 @@ export class RecordEncoder {
     if (msg.topic.length === 0 || msg.queueId < 0) return 'MESSAGE_ILLEGAL';
     const bornHost = parseHost(msg.bornHost);
     if (!bornHost) return 'MESSAGE_ILLEGAL';
-    const layout = measureStoredRecord(
-      msg.topic,
-      msg.properties,
-      msg.body.length,
-      msg.sysFlag,
-      bornHost.v6,
-      this.storeHost.v6,
-    );
-    if (layout.topicLength > MAX_TOPIC_BYTES) return 'MESSAGE_ILLEGAL';
-    if (layout.propertiesLength > MAX_PROPERTIES_SIZE) return 'PROPERTIES_SIZE_EXCEEDED';
-    if (layout.size > this.maxRecordSize) return 'MESSAGE_ILLEGAL';
+    let topicLength = this.topicBytes.get(msg.topic);
+    if (topicLength === undefined) {
+      topicLength = Buffer.byteLength(msg.topic, 'utf8');
+      if (this.topicBytes.size > 10_000) this.topicBytes.clear();
+      this.topicBytes.set(msg.topic, topicLength);
+    }
+    if (topicLength > MAX_TOPIC_BYTES) return 'MESSAGE_ILLEGAL';
+    const propertiesLength = msg.properties.length === 0 ? 0 : Buffer.byteLength(msg.properties, 'utf8');
+    if (propertiesLength > MAX_PROPERTIES_SIZE) return 'PROPERTIES_SIZE_EXCEEDED';
+    const storeV6 = this.storeHost.v6;
+    const size = storedRecordSize(msg.body.length, topicLength, propertiesLength, bornHost.v6, storeV6);
+    if (size > this.maxRecordSize) return 'MESSAGE_ILLEGAL';
+    let sysFlag = msg.sysFlag & ~HOST_FLAGS;
+    if (bornHost.v6) sysFlag |= MessageSysFlag.BORNHOST_V6_FLAG;
+    if (storeV6) sysFlag |= MessageSysFlag.STOREHOSTADDRESS_V6_FLAG;
     const tagsCode = msg.tagsCode ?? tagsHashCode(getPropertyFromString(msg.properties, MessageConst.PROPERTY_TAGS));
-    return {
-      msg,
-      bornHost,
-      layout,
-      tagsCode,
-      consumable: isConsumable(layout.sysFlag),
-      queueOffset: 0,
-      physicalOffset: 0,
-      storeTimestamp: 0,
-    };
+    return new PreparedRecord(msg, bornHost, this.storeHost, sysFlag, size, topicLength, propertiesLength, tagsCode);
   }
 
-  write(
-    target: Buffer,
-    pos: number,
-    p: PreparedRecord,
-    queueOffset: number,
-    physicalOffset: number,
-    storeTimestamp: number,
-  ): number {
-    const m = p.msg;
-    return writeStoredRecord(
-      target,
-      pos,
-      {
-        topic: m.topic,
-        queueId: m.queueId,
-        flag: m.flag,
-        body: m.body,
-        properties: m.properties,
-        sysFlag: p.layout.sysFlag,
-        bornTimestamp: m.bornTimestamp,
-        bornHost: p.bornHost,
-        storeTimestamp,
-        storeHost: this.storeHost,
-        reconsumeTimes: m.reconsumeTimes,
-        preparedTransactionOffset: m.preparedTransactionOffset,
-        queueOffset,
-        physicalOffset,
-      },
-      p.layout,
-    );
+  /** Encodes `p` at buf[pos]; p.queueOffset / physicalOffset / storeTimestamp must be set. */
+  write(target: Buffer, pos: number, p: PreparedRecord): number {
+    return writeStoredRecord(target, pos, p, p);
   }
 
   msgId(physicalOffset: number): string {
     return offsetMsgIdWithPrefix(this.msgIdPrefix, physicalOffset);
   }
+}
+
+/** Java String.hashCode continued over `s` from state `h`. */
+export function continueHash(h: number, s: string, from = 0, to = s.length): number {
+  for (let i = from; i < to; i++) h = (Math.imul(h, 31) + s.charCodeAt(i)) | 0;
+  return h;
+}
+
+/**
+ * Calls `fn` with the String.hashCode of `<topic>#<key>` for each space-separated KEYS entry
+ * and for the UNIQ_KEY, without building the key strings (the append path's form).
+ */
+export function forEachIndexKeyHash(topic: string, properties: string, fn: (hash: number) => void): void {
+  const base = continueHash(continueHash(0, topic), '#');
+  const keys = getPropertyFromString(properties, MessageConst.PROPERTY_KEYS);
+  if (keys) {
+    let start = 0;
+    for (let i = 0; i <= keys.length; i++) {
+      if (i === keys.length || keys.charCodeAt(i) === 32) {
+        if (i > start) fn(continueHash(base, keys, start, i));
+        start = i + 1;
+      }
+    }
+  }
+  const uniq = getPropertyFromString(properties, MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX);
+  if (uniq) fn(continueHash(base, uniq));
 }
 
 /** Index keys of a record: each space-separated KEYS entry and the UNIQ_KEY, as `<topic>#<key>`. */

@@ -3,7 +3,7 @@
 // write covering the record completed; recovery calls it for records found past the
 // checkpoint. Arguments are positional so the hot path allocates nothing per record.
 import type { Logger } from '@rocketmq-ts/common';
-import { indexKeys, isConsumable } from '../append/record-encoder.js';
+import { forEachIndexKeyHash, isConsumable } from '../append/record-encoder.js';
 import type { ConsumeQueueStore } from '../consumequeue/consume-queue-store.js';
 import type { IndexService } from '../index/index-service.js';
 
@@ -14,6 +14,11 @@ export class Dispatcher {
   /** End of the last record dispatched. */
   dispatchedTo = 0;
   lastStoreTimestamp = 0;
+
+  // Arguments of the index callback, held here so the callback is created once, not per record.
+  private keyPhy = 0;
+  private keyTime = 0;
+  private readonly putKey = (hash: number): void => this.index.putHash(hash, this.keyPhy, this.keyTime);
 
   constructor(
     private readonly queues: ConsumeQueueStore,
@@ -48,7 +53,9 @@ export class Dispatcher {
     }
     // Rolled-back transaction records are not indexed (as in RocketMQ).
     if (toIndex && (sysFlag & 0xc) !== 0xc) {
-      for (const key of indexKeys(topic, properties)) this.index.put(key, phy, storeTimestamp);
+      this.keyPhy = phy;
+      this.keyTime = storeTimestamp;
+      forEachIndexKeyHash(topic, properties, this.putKey);
     }
     if (phy + size > this.dispatchedTo) this.dispatchedTo = phy + size;
     this.lastStoreTimestamp = storeTimestamp;

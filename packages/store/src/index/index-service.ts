@@ -57,7 +57,12 @@ export class IndexService {
   }
 
   put(key: string, phyOffset: number, storeTimestamp: number): void {
-    const hash = indexKeyHash(key);
+    this.putHash(indexKeyHash(key), phyOffset, storeTimestamp);
+  }
+
+  /** `javaHash` is String.hashCode of the key; made non-negative as RocketMQ does. */
+  putHash(javaHash: number, phyOffset: number, storeTimestamp: number): void {
+    const hash = javaHash === -2147483648 ? 0 : Math.abs(javaHash);
     const f = this.files[this.files.length - 1];
     if (!this.rolling && f?.writable && f.put(hash, phyOffset, storeTimestamp)) return;
     this.backlog.push([hash, phyOffset, storeTimestamp]);
