@@ -34,7 +34,8 @@ export interface PullRequestHoldServiceOptions {
  * held pull never outlives `suspendTimeoutMillis` by more than one check period.
  */
 export class PullRequestHoldService {
-  private readonly held = new Map<string, HeldPull[]>();
+  /** topic → queueId → held pulls. Nested maps: the arrival path (every put) builds no key string. */
+  private readonly held = new Map<string, Map<number, HeldPull[]>>();
   private timer: NodeJS.Timeout | undefined;
   private count = 0;
 
@@ -53,7 +54,7 @@ export class PullRequestHoldService {
   stop(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
-    for (const list of [...this.held.values()]) for (const p of [...list]) this.wake(p);
+    for (const p of this.all()) this.wake(p);
   }
 
   hold(
@@ -76,17 +77,21 @@ export class PullRequestHoldService {
         rerun,
         resolve,
       };
-      const key = `${topic}@${queueId}`;
-      const list = this.held.get(key);
+      let queues = this.held.get(topic);
+      if (!queues) {
+        queues = new Map();
+        this.held.set(topic, queues);
+      }
+      const list = queues.get(queueId);
       if (list) list.push(p);
-      else this.held.set(key, [p]);
+      else queues.set(queueId, [p]);
       this.count++;
     });
   }
 
   /** Store callback: a message was dispatched to `topic`/`queueId`. */
   notifyMessageArriving(topic: string, queueId: number, maxOffset: number, tagsCode: number | undefined): void {
-    const list = this.held.get(`${topic}@${queueId}`);
+    const list = this.held.get(topic)?.get(queueId);
     if (!list) return;
     for (const p of [...list]) {
       if (maxOffset > p.offset && (tagsCode === undefined || p.filter === undefined || p.filter(tagsCode))) {
@@ -97,19 +102,22 @@ export class PullRequestHoldService {
 
   /** The client went away: its held pulls get no answer. */
   connectionClosed(connection: Connection): void {
-    for (const list of [...this.held.values()]) {
-      for (const p of [...list]) if (p.connection === connection) this.remove(p, undefined);
-    }
+    for (const p of this.all()) if (p.connection === connection) this.remove(p, undefined);
   }
 
   private check(): void {
     const now = this.opts.clock.now();
-    for (const list of [...this.held.values()]) {
-      for (const p of [...list]) {
-        if (p.connection.closed) this.remove(p, undefined);
-        else if (now >= p.deadline || this.opts.maxOffset(p.topic, p.queueId) > p.offset) this.wake(p);
-      }
+    for (const p of this.all()) {
+      if (p.connection.closed) this.remove(p, undefined);
+      else if (now >= p.deadline || this.opts.maxOffset(p.topic, p.queueId) > p.offset) this.wake(p);
     }
+  }
+
+  /** A snapshot of every held pull (callers detach while iterating). */
+  private all(): HeldPull[] {
+    const out: HeldPull[] = [];
+    for (const queues of this.held.values()) for (const list of queues.values()) out.push(...list);
+    return out;
   }
 
   private wake(p: HeldPull): void {
@@ -125,12 +133,15 @@ export class PullRequestHoldService {
   }
 
   private detach(p: HeldPull): boolean {
-    const key = `${p.topic}@${p.queueId}`;
-    const list = this.held.get(key);
+    const queues = this.held.get(p.topic);
+    const list = queues?.get(p.queueId);
     const i = list ? list.indexOf(p) : -1;
-    if (!list || i < 0) return false;
+    if (!queues || !list || i < 0) return false;
     list.splice(i, 1);
-    if (list.length === 0) this.held.delete(key);
+    if (list.length === 0) {
+      queues.delete(p.queueId);
+      if (queues.size === 0) this.held.delete(p.topic);
+    }
     this.count--;
     return true;
   }
