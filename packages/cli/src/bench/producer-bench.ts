@@ -46,6 +46,7 @@ export async function runProducerBench(o: ProducerBenchOptions): Promise<void> {
     (tps, iv, total) =>
       `Send TPS: ${tps * unit} | Max RT(ms): ${f3(total.max)} | Average RT(ms): ${f3(iv.mean)} | Send Failed: ${sendFailed} | Response Failed: ${responseFailed}`,
     (): string => `sent ${reporter.total.count * unit} msgs, failed ${sendFailed + responseFailed}`,
+    unit,
   );
   const next = (): boolean => {
     if (stop || Date.now() >= deadline) return false;

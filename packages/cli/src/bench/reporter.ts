@@ -20,6 +20,8 @@ export class Reporter {
     private readonly intervalSec: number,
     private readonly line: (tps: number, iv: Histogram, total: Histogram) => string,
     private readonly progress: () => string,
+    /** Messages per recorded request (batch size), for the summary's counts. */
+    private readonly unit = 1,
   ) {}
 
   record(ms: number): void {
@@ -57,8 +59,9 @@ export class Reporter {
     const t = this.total;
     const rows: [string, string | number][] = [
       ['Elapsed(s)', secs.toFixed(2)],
-      ['Messages', t.count],
-      ['Average TPS', secs > 0 ? Math.round(t.count / secs) : 0],
+      ['Messages', t.count * this.unit],
+      ...(this.unit > 1 ? ([['Requests', t.count]] as [string, number][]) : []),
+      ['Average TPS', secs > 0 ? Math.round((t.count * this.unit) / secs) : 0],
       ['Average RT(ms)', f3(t.mean)],
       ['p50 RT(ms)', f3(t.percentile(50))],
       ['p99 RT(ms)', f3(t.percentile(99))],
