@@ -70,6 +70,24 @@ describe('ali-ons against rocketmq-ts', () => {
     assert.deepEqual(got.map((e) => e.body).sort(), ['a1', 'a2']);
     assert.deepEqual(got.find((e) => e.body === 'a2')?.keys, 'k3 k4');
     assert.ok(got.every((e) => e.tags === 'TagA'));
+
+    // Progress reaches the broker (UPDATE_CONSUMER_OFFSET) and a new member resumes from it.
+    const offsets = cluster.broker.components.offsets;
+    await consumer.until(
+      () => [...offsets.queueOffsets('GID_TAGS', 'OnsTags').values()].reduce((a, b) => a + Math.max(b, 0), 0) >= 3,
+      10_000,
+      'committed offsets covering the three messages',
+    );
+    await consumer.stop();
+    const again = child({ role: 'consumer', group: 'GID_TAGS', topic: 'OnsTags', subExpression: 'TagA' });
+    await again.until((ev) => ev.some((e) => e.event === 'ready'), 20_000, 'second consumer ready');
+    child({ role: 'producer', group: 'PID_TAGS2', topic: 'OnsTags', messages: [{ tags: 'TagA', body: 'a3' }] });
+    await again.until((ev) => received(ev).some((e) => e.body === 'a3'), 25_000, 'a3 after resume');
+    assert.deepEqual(
+      received(again.events).map((e) => e.body),
+      ['a3'],
+      'nothing consumed before is delivered again',
+    );
   });
 
   it('brings a failed message back through the retry topic with reconsumeTimes ≥ 1', async () => {
