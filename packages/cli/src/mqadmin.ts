@@ -4,7 +4,7 @@ import { commands } from './commands/index.js';
 // mqadmin: RocketMQ's admin tool. Subcommands and flags keep Java mqadmin's names.
 const program = new Command('mqadmin')
   .description('RocketMQ admin tool (rocketmq-ts)')
-  .showHelpAfterError()
+  .showHelpAfterError('(run "mqadmin help" for the list of commands)')
   .configureOutput({ outputError: (str, write) => write(str) });
 for (const c of commands) c.register(program);
 await program.parseAsync(process.argv);
