@@ -240,4 +240,59 @@ describe('client consumption modes', () => {
       await consumer.shutdown();
     }
   });
+
+  it('delivers a delayed message only after its delay level', async () => {
+    const topic = unique('T_delay');
+    await createTopic(cluster, topic, 1);
+    const arrivals: { body: string; at: number }[] = [];
+    const consumer = new PushConsumer({
+      namesrvAddr: cluster.namesrvAddr,
+      consumerGroup: unique('G_delay'),
+      consumeFromWhere: 'CONSUME_FROM_FIRST_OFFSET',
+    });
+    consumer.subscribe(topic);
+    consumer.registerMessageListener({
+      type: 'concurrently',
+      consume: (msgs) => void msgs.forEach((m) => arrivals.push({ body: m.body.toString(), at: Date.now() })),
+    });
+    await consumer.start();
+    try {
+      const sentAt = Date.now();
+      await producer.send({ topic, body: 'later', delayTimeLevel: 1 });
+      await producer.send({ topic, body: 'now' });
+      await eventually(() => arrivals.length === 2, { timeoutMs: 15_000, message: 'both messages' });
+      assert.deepEqual(
+        arrivals.map((a) => a.body),
+        ['now', 'later'],
+      );
+      // Level 1 is 1 s in the test cluster's messageDelayLevel.
+      assert.ok(arrivals[1]!.at - sentAt >= 900, `delayed by ${arrivals[1]!.at - sentAt} ms`);
+    } finally {
+      await consumer.shutdown();
+    }
+  });
+
+  it('lite pull auto-commit stores what poll returned', async () => {
+    const topic = unique('T_autocommit');
+    await createTopic(cluster, topic, 1);
+    const mq = { topic, brokerName: 'broker-a', queueId: 0 };
+    for (let i = 0; i < 5; i++) await producer.send({ topic, body: `a${i}` });
+    const lite = new LitePullConsumer({
+      namesrvAddr: cluster.namesrvAddr,
+      consumerGroup: unique('G_autocommit'),
+      consumeFromWhere: 'CONSUME_FROM_FIRST_OFFSET',
+      autoCommitIntervalMs: 100,
+    });
+    lite.subscribe(topic);
+    await lite.start();
+    try {
+      let n = 0;
+      while (n < 5) n += (await lite.poll(5000)).length;
+      await new Promise((r) => setTimeout(r, 150));
+      await lite.poll(10); // the next poll commits once the interval has passed
+      assert.equal(await lite.committed(mq), 5);
+    } finally {
+      await lite.shutdown();
+    }
+  });
 });
