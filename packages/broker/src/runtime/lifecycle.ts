@@ -52,7 +52,7 @@ export class Broker {
   private readonly clock: Clock;
   private readonly server: RemotingServer;
   /** The fast/VIP listener (listenPort − 2), when enabled. */
-  private readonly fastServer: RemotingServer | undefined;
+  private fastServer: RemotingServer | undefined;
   private readonly client: RemotingClient;
   private parts: BrokerComponents | undefined;
   private ready = false;
@@ -102,8 +102,7 @@ export class Broker {
 
   async start(): Promise<void> {
     const c = this.options.config;
-    const servers = this.fastServer ? [this.server, this.fastServer] : [this.server];
-    for (const server of servers) {
+    for (const server of this.fastServer ? [this.server, this.fastServer] : [this.server]) {
       server.setDefaultProcessor((req) =>
         this.ready
           ? createResponse(req, ResponseCode.REQUEST_CODE_NOT_SUPPORTED, ` request type ${req.code} not supported`)
@@ -111,7 +110,17 @@ export class Broker {
       );
     }
     this.boundPort = await this.server.listen();
-    await this.fastServer?.listen();
+    if (this.fastServer) {
+      // The fast port is a convenience for old clients: a busy port must not stop the broker.
+      try {
+        await this.fastServer.listen();
+      } catch (err) {
+        this.logger.warn({ err, port: c.listenPort - 2 }, 'fast/VIP listener not started');
+        await this.fastServer.close(0);
+        this.fastServer = undefined;
+      }
+    }
+    const servers = this.fastServer ? [this.server, this.fastServer] : [this.server];
     const ip = chooseAdvertisedIp(c.brokerIP1, namesrvAddrList(c));
     this.advertised = `${ip}:${this.boundPort}`;
     const createStore =
