@@ -138,6 +138,16 @@ describe('mqadmin', () => {
       const c = JSON.parse(conn.stdout) as { connections: { clientId: string }[]; subscriptions: { topic: string }[] };
       assert.equal(c.connections[0]?.clientId, consumer.clientId);
       assert.ok(c.subscriptions.some((s) => s.topic === topic));
+      const status = await mqadmin(['consumerStatus', ...n, '-g', group, '--json']);
+      assert.equal(status.code, 0, status.stderr);
+      const info = (
+        JSON.parse(status.stdout) as Record<
+          string,
+          { properties: Record<string, string>; queues: { mq: { topic: string } }[] }
+        >
+      )[consumer.clientId]!;
+      assert.equal(info.properties.PROP_CONSUME_TYPE, 'CONSUME_PASSIVELY');
+      assert.equal(info.queues.filter((q) => q.mq.topic === topic).length, 4);
       const progress = await eventually(
         async () => {
           const r = await mqadmin(['consumerProgress', ...n, '-g', group, '--json']);

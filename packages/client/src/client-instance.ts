@@ -2,6 +2,7 @@ import type { Logger } from '@rocketmq-ts/common';
 import {
   type ConsumerData,
   createResponse,
+  encodeFastjson,
   MASTER_ID,
   type MessageQueue,
   type RemotingCommand,
@@ -22,6 +23,8 @@ export interface ConsumerInner {
   consumerData(): ConsumerData;
   doRebalance(): Promise<void>;
   persistOffsets(): Promise<void>;
+  /** Java's ConsumerRunningInfo as plain data (GET_CONSUMER_RUNNING_INFO). */
+  runningInfo?(): Promise<Record<string, unknown>>;
   /** Broker asked to move the group's offsets (RESET_CONSUMER_CLIENT_OFFSET). */
   resetOffsets?(topic: string, offsets: Map<string, number>): Promise<void>;
 }
@@ -76,9 +79,9 @@ export class MQClientInstance {
     transport.registerProcessor(RequestCode.RESET_CONSUMER_CLIENT_OFFSET, (req) => this.onResetOffset(req));
     const unsupported = (req: RemotingCommand) =>
       createResponse(req, ResponseCode.REQUEST_CODE_NOT_SUPPORTED, `request type ${req.code} not supported`);
+    transport.registerProcessor(RequestCode.GET_CONSUMER_RUNNING_INFO, (req) => this.onRunningInfo(req));
     for (const code of [
       RequestCode.GET_CONSUMER_STATUS_FROM_CLIENT,
-      RequestCode.GET_CONSUMER_RUNNING_INFO,
       RequestCode.CONSUME_MESSAGE_DIRECTLY,
       RequestCode.CHECK_TRANSACTION_STATE,
       RequestCode.PUSH_REPLY_MESSAGE_TO_CLIENT,
@@ -360,6 +363,16 @@ export class MQClientInstance {
 
   private async persistAllOffsets(): Promise<void> {
     for (const c of this.consumers.values()) await c.persistOffsets();
+  }
+
+  private async onRunningInfo(req: RemotingCommand): Promise<RemotingCommand> {
+    const group = req.extFields.consumerGroup ?? '';
+    const c = this.consumers.get(group);
+    if (!c?.runningInfo) {
+      return createResponse(req, ResponseCode.SYSTEM_ERROR, `The Consumer Group <${group}> not exist in this consumer`);
+    }
+    const body = Buffer.from(encodeFastjson(await c.runningInfo()), 'utf8');
+    return createResponse(req, ResponseCode.SUCCESS, undefined, undefined, body);
   }
 
   private async onResetOffset(req: RemotingCommand): Promise<RemotingCommand> {

@@ -9,6 +9,7 @@ export {
 } from './admin/admin.js';
 export type {
   ConsumerConnection,
+  ConsumerRunningInfo,
   QueueConsumeStats,
   QueueStats,
   SubscriptionGroupConfig,

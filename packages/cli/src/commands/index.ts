@@ -3,6 +3,7 @@ import * as brokerStatus from './cluster/broker-status.js';
 import * as clusterList from './cluster/cluster-list.js';
 import * as consumerConnection from './consumer/consumer-connection.js';
 import * as consumerProgress from './consumer/consumer-progress.js';
+import * as consumerStatus from './consumer/consumer-status.js';
 import * as resetOffsetByTime from './consumer/reset-offset-by-time.js';
 import * as updateSubGroup from './consumer/update-sub-group.js';
 import * as consumeMessage from './message/consume-message.js';
@@ -27,6 +28,7 @@ export const commands: readonly { register(program: Command): void }[] = [
   brokerStatus,
   consumerProgress,
   consumerConnection,
+  consumerStatus,
   updateSubGroup,
   resetOffsetByTime,
   queryMsgById,

@@ -153,3 +153,47 @@ export interface SubscriptionGroupConfig {
   whichBrokerWhenConsumeSlowly?: number;
   notifyConsumerIdsChangedEnable?: boolean;
 }
+
+export interface ConsumerRunningInfo {
+  properties: Record<string, string>;
+  subscriptions: { topic: string; subString: string }[];
+  queues: {
+    mq: MessageQueue;
+    commitOffset: number;
+    cachedMsgCount: number;
+    cachedMsgMinOffset: number;
+    cachedMsgMaxOffset: number;
+    locked: boolean;
+    lastPullTimestamp: number;
+    lastConsumeTimestamp: number;
+  }[];
+}
+
+export function parseConsumerRunningInfo(body: Buffer | undefined): ConsumerRunningInfo {
+  const o = parseBody(body, 'ConsumerRunningInfo');
+  const props: Record<string, string> = {};
+  const p = o.properties;
+  const pEntries: [unknown, unknown][] = p instanceof Map ? [...p.entries()] : Object.entries((p ?? {}) as object);
+  for (const [k, v] of pEntries) props[str(k)] = str(v);
+  const subs = Array.isArray(o.subscriptionSet) ? o.subscriptionSet : [];
+  return {
+    properties: props,
+    subscriptions: subs.map((s: unknown) => {
+      const w = (s ?? {}) as Record<string, unknown>;
+      return { topic: str(w.topic), subString: str(w.subString) };
+    }),
+    queues: mqTableEntries(o.mqTable).map(({ mq, value }) => {
+      const w = (value ?? {}) as Record<string, unknown>;
+      return {
+        mq,
+        commitOffset: num(w.commitOffset),
+        cachedMsgCount: num(w.cachedMsgCount),
+        cachedMsgMinOffset: num(w.cachedMsgMinOffset),
+        cachedMsgMaxOffset: num(w.cachedMsgMaxOffset),
+        locked: w.locked === true,
+        lastPullTimestamp: num(w.lastPullTimestamp),
+        lastConsumeTimestamp: num(w.lastConsumeTimestamp),
+      };
+    }),
+  };
+}

@@ -7,6 +7,7 @@ import {
   decodeOffsetMsgId,
   decodeTopicList,
   encodeJsonBody,
+  GetConsumerRunningInfoRequestHeader,
   GetConsumeStatsRequestHeader,
   GetSubscriptionGroupConfigRequestHeader,
   MASTER_ID,
@@ -30,9 +31,11 @@ import type { MessageExt } from '../message.js';
 import { validateTopic } from '../producer/message-encode.js';
 import {
   type ConsumerConnection,
+  type ConsumerRunningInfo,
   mqTableEntries,
   parseBody,
   parseConsumerConnection,
+  parseConsumerRunningInfo,
   parseConsumeStats,
   parseKVTable,
   parseTopicStats,
@@ -224,6 +227,26 @@ export class MQAdmin {
       request(RequestCode.GET_CONSUMER_CONNECTION_LIST, ConsumerGroupRequestHeader, { consumerGroup: group }),
     );
     return parseConsumerConnection(r.body);
+  }
+
+  /**
+   * A live consumer's own report (GET_CONSUMER_RUNNING_INFO, relayed by the broker):
+   * properties, subscriptions and per-queue state. Java clients answer it too.
+   */
+  async consumerRunningInfo(group: string, clientId: string): Promise<ConsumerRunningInfo> {
+    const route = await this.instance.fetchRoute(retryTopic(group));
+    const addr = route?.brokerDatas.map((b) => b.brokerAddrs.get(MASTER_ID)).find((a) => a !== undefined);
+    if (!addr) throw new MQClientError(`no broker knows consumer group ${group}`, { code: ClientErrorCode.NO_ROUTE });
+    const r = await this.api.invokeOk(
+      addr,
+      request(RequestCode.GET_CONSUMER_RUNNING_INFO, GetConsumerRunningInfoRequestHeader, {
+        consumerGroup: group,
+        clientId,
+        jstackEnable: false,
+      }),
+      10_000,
+    );
+    return parseConsumerRunningInfo(r.body);
   }
 
   /**

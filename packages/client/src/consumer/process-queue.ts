@@ -20,6 +20,9 @@ export class ProcessQueue {
   consuming = false;
   /** Handlers currently running for this queue (concurrent mode). */
   inFlight = 0;
+  /** For running-info reports. */
+  lastPullAt = 0;
+  lastConsumeAt = 0;
 
   get count(): number {
     return this.msgs.size;
@@ -58,6 +61,7 @@ export class ProcessQueue {
    * held): the lowest offset still in flight, or one past the highest seen when none is.
    */
   remove(list: readonly MessageExt[]): number {
+    this.lastConsumeAt = Date.now();
     if (this.msgs.size === 0 && this.maxOffset < 0) return -1;
     for (const m of list) {
       const had = this.msgs.get(m.queueOffset);
@@ -89,6 +93,26 @@ export class ProcessQueue {
   clear(): void {
     this.msgs.clear();
     this.bytes = 0;
+  }
+
+  /** Java's ProcessQueueInfo, for GET_CONSUMER_RUNNING_INFO. */
+  info(commitOffset: number): Record<string, number | boolean> {
+    return {
+      commitOffset,
+      cachedMsgMinOffset: Math.max(0, this.firstOffset()),
+      cachedMsgMaxOffset: Math.max(0, this.maxOffset),
+      cachedMsgCount: this.msgs.size,
+      cachedMsgSizeInMiB: Math.floor(this.bytes / (1024 * 1024)),
+      transactionMsgMinOffset: 0,
+      transactionMsgMaxOffset: 0,
+      transactionMsgCount: 0,
+      locked: this.locked,
+      tryUnlockTimes: 0,
+      lastLockTimestamp: this.lastLockAt,
+      droped: this.dropped,
+      lastPullTimestamp: this.lastPullAt,
+      lastConsumeTimestamp: this.lastConsumeAt,
+    };
   }
 
   lockExpired(now: number, maxLiveMs = 30_000): boolean {

@@ -82,6 +82,7 @@ export class PushConsumer implements ConsumerInner, ConsumeHost {
   private orderly: ConsumeOrderlyService | undefined;
   private lockTimer: NodeJS.Timeout | undefined;
   private state: State = 'created';
+  private startedAt = 0;
 
   constructor(options: PushConsumerOptions) {
     if (!options.consumerGroup) throw illegalArgument('consumerGroup is required');
@@ -184,6 +185,7 @@ export class PushConsumer implements ConsumerInner, ConsumeHost {
     this.instance.registerConsumer(this);
     this.instance.start();
     this.state = 'running';
+    this.startedAt = Date.now();
     for (const topic of this.subscriptions.keys()) {
       await this.instance
         .updateTopicRoute(topic)
@@ -240,6 +242,26 @@ export class PushConsumer implements ConsumerInner, ConsumeHost {
       this.offsetStore.removeOffset(h.mq);
     }
     this.instance.rebalanceSoon();
+  }
+
+  /** Java's ConsumerRunningInfo (GET_CONSUMER_RUNNING_INFO), encoded by the caller with fastjson rules. */
+  async runningInfo(): Promise<Record<string, unknown>> {
+    const mqTable = new Map<MessageQueue, Record<string, number | boolean>>();
+    for (const h of this.held.values()) mqTable.set(h.mq, h.pq.info(await this.offsetStore.readOffset(h.mq, 'memory')));
+    return {
+      properties: {
+        PROP_NAMESERVER_ADDR: this.instance.config.namesrvAddrs.join(';'),
+        PROP_CONSUME_TYPE: 'CONSUME_PASSIVELY',
+        PROP_CONSUMEORDERLY: String(this.listener?.type === 'orderly'),
+        PROP_THREADPOOL_CORE_SIZE: String(this.o.consumeThreadMax),
+        PROP_CONSUMER_START_TIMESTAMP: String(this.startedAt),
+        messageModel: this.messageModel,
+        consumeFromWhere: this.o.consumeFromWhere,
+      },
+      subscriptionSet: [...this.subscriptions.values()],
+      mqTable,
+      statusTable: {},
+    };
   }
 
   async lockQueue(mq: MessageQueue, pq: ProcessQueue): Promise<boolean> {
@@ -360,6 +382,7 @@ export class PushConsumer implements ConsumerInner, ConsumeHost {
         continue;
       }
       if (pq.dropped || signal.aborted) break;
+      pq.lastPullAt = Date.now();
       pq.nextOffset = res.nextBeginOffset;
       if (res.status === 'FOUND' && res.body) {
         const msgs = decodeMessages(res.body, mq.brokerName, tagFilter(sub));
