@@ -51,6 +51,8 @@ describe('advertised address', () => {
     assert.equal(chooseAdvertisedIp('', ['127.0.0.1:9876', 'localhost:9877'], ifaces), '127.0.0.1');
     assert.equal(chooseAdvertisedIp('', ['10.9.9.9:9876'], ifaces), '10.1.2.3');
     assert.equal(chooseAdvertisedIp('', [], { lo: ifaces.lo }), '127.0.0.1');
+    assert.equal(chooseAdvertisedIp('', ['10.9.9.9:9876'], ifaces, '10.5.5.5'), '10.5.5.5', 'bound to one address');
+    assert.equal(chooseAdvertisedIp('', ['10.9.9.9:9876'], ifaces, '0.0.0.0'), '10.1.2.3');
   });
 });
 

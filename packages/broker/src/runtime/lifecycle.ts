@@ -121,7 +121,7 @@ export class Broker {
       }
     }
     const servers = this.fastServer ? [this.server, this.fastServer] : [this.server];
-    const ip = chooseAdvertisedIp(c.brokerIP1, namesrvAddrList(c));
+    const ip = chooseAdvertisedIp(c.brokerIP1, namesrvAddrList(c), undefined, c.listenHost);
     this.advertised = `${ip}:${this.boundPort}`;
     const createStore =
       this.options.createStore ??
