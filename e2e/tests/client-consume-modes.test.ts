@@ -295,4 +295,54 @@ describe('client consumption modes', () => {
       await lite.shutdown();
     }
   });
+
+  it('stops pulling a queue that holds pullThresholdForQueue unacknowledged messages', async () => {
+    const topic = unique('T_flow');
+    await createTopic(cluster, topic, 1);
+    const group = unique('G_flow');
+    let release!: () => void;
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    let consumed = 0;
+    const consumer = new PushConsumer({
+      namesrvAddr: cluster.namesrvAddr,
+      consumerGroup: group,
+      consumeFromWhere: 'CONSUME_FROM_FIRST_OFFSET',
+      consumeThreadMax: 1,
+      pullThresholdForQueue: 10,
+      pullBatchSize: 8,
+    });
+    consumer.subscribe(topic);
+    consumer.registerMessageListener({
+      type: 'concurrently',
+      consume: async (msgs) => {
+        await gate;
+        consumed += msgs.length;
+      },
+    });
+    const admin = new MQAdmin({ namesrvAddr: cluster.namesrvAddr });
+    await consumer.start();
+    try {
+      await producer.sendBatch(Array.from({ length: 100 }, (_, i) => ({ topic, body: `f${i}` })));
+      const cached = await eventually(
+        async () => {
+          const info = await admin.consumerRunningInfo(group, consumer.clientId);
+          const q = info.queues.find((x) => x.mq.topic === topic);
+          return q && q.cachedMsgCount > 0 ? q.cachedMsgCount : undefined;
+        },
+        { timeoutMs: 10_000, message: 'messages cached' },
+      );
+      await new Promise((r) => setTimeout(r, 300));
+      const info = await admin.consumerRunningInfo(group, consumer.clientId);
+      const held = info.queues.find((x) => x.mq.topic === topic)!.cachedMsgCount;
+      assert.ok(cached <= 18 && held <= 18, `held ${held} (threshold 10 + one batch of 8)`);
+      release();
+      await eventually(() => consumed === 100, { timeoutMs: 15_000, message: 'all 100 after release' });
+    } finally {
+      release();
+      await admin.close();
+      await consumer.shutdown();
+    }
+  });
 });
