@@ -1,4 +1,4 @@
-import { MessageConst, decodeProperties, encodeProperties } from '@rocketmq-ts/protocol';
+import { decodeProperties, encodeProperties, MessageConst } from '@rocketmq-ts/protocol';
 import type { MessageInput } from '@rocketmq-ts/store';
 
 // Delay levels (`messageDelayLevel`) and the rewrite of a delayed message into
