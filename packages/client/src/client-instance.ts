@@ -57,6 +57,7 @@ export class MQClientInstance {
   private readonly producers = new Map<string, ProducerInner>();
   private readonly consumers = new Map<string, ConsumerInner>();
   private readonly timers: NodeJS.Timeout[] = [];
+  private readonly routeFetches = new Map<string, Promise<TopicRouteData | undefined>>();
   private rebalanceTimer: NodeJS.Timeout | undefined;
   private rebalancing: Promise<void> | undefined;
   private rebalanceAgain = false;
@@ -200,10 +201,19 @@ export class MQClientInstance {
   }
 
   /** Refreshes one topic's route into the cache; returns it (undefined = no route). */
-  async updateTopicRoute(topic: string): Promise<TopicRouteData | undefined> {
-    const route = await this.fetchRoute(topic);
-    if (route) this.applyRoute(topic, route);
-    return route;
+  updateTopicRoute(topic: string): Promise<TopicRouteData | undefined> {
+    // Concurrent callers (64 senders starting at once) share one NameServer request.
+    let p = this.routeFetches.get(topic);
+    if (!p) {
+      p = this.fetchRoute(topic).then((route) => {
+        if (route) this.applyRoute(topic, route);
+        return route;
+      });
+      this.routeFetches.set(topic, p);
+      const forget = () => this.routeFetches.delete(topic);
+      p.then(forget, forget);
+    }
+    return p;
   }
 
   private applyRoute(topic: string, route: TopicRouteData): void {
