@@ -168,6 +168,9 @@ describe('mqadmin', () => {
       await consumer.shutdown();
       await producer.shutdown();
     }
+    const all = await mqadmin(['consumerProgress', ...n, '--json']);
+    assert.equal(all.code, 0, all.stderr);
+    assert.ok((JSON.parse(all.stdout) as { group: string }[]).some((r) => r.group === group));
     const reset = await mqadmin(['resetOffsetByTime', ...n, '-g', group, '-t', topic, '-s', '0', '--json']);
     assert.equal(reset.code, 0, reset.stderr);
     const offsets = JSON.parse(reset.stdout) as { offset: number }[];
@@ -176,6 +179,15 @@ describe('mqadmin', () => {
       offsets.every((o) => o.offset === 0),
       reset.stdout,
     );
+  });
+
+  it('getBrokerConfig and deleteSubGroup', async () => {
+    const cfg = await mqadmin(['getBrokerConfig', ...n, '-b', cluster.brokerAddr, '--json']);
+    assert.equal(cfg.code, 0, cfg.stderr);
+    assert.equal((JSON.parse(cfg.stdout) as Record<string, string>).brokerName, 'broker-a');
+    const del = await mqadmin(['deleteSubGroup', ...n, '-c', cluster.clusterName, '-g', group]);
+    assert.equal(del.code, 0, del.stderr);
+    assert.match(del.stdout, /delete subscription group .* success/);
   });
 
   it('deleteTopic removes the route', async () => {

@@ -1,9 +1,11 @@
 import type { Command } from 'commander';
 import * as brokerStatus from './cluster/broker-status.js';
 import * as clusterList from './cluster/cluster-list.js';
+import * as getBrokerConfig from './cluster/get-broker-config.js';
 import * as consumerConnection from './consumer/consumer-connection.js';
 import * as consumerProgress from './consumer/consumer-progress.js';
 import * as consumerStatus from './consumer/consumer-status.js';
+import * as deleteSubGroup from './consumer/delete-sub-group.js';
 import * as resetOffsetByTime from './consumer/reset-offset-by-time.js';
 import * as updateSubGroup from './consumer/update-sub-group.js';
 import * as consumeMessage from './message/consume-message.js';
@@ -26,10 +28,12 @@ export const commands: readonly { register(program: Command): void }[] = [
   topicStatus,
   clusterList,
   brokerStatus,
+  getBrokerConfig,
   consumerProgress,
   consumerConnection,
   consumerStatus,
   updateSubGroup,
+  deleteSubGroup,
   resetOffsetByTime,
   queryMsgById,
   queryMsgByKey,

@@ -2,6 +2,7 @@ import {
   type ClusterInfo,
   ConsumerGroupRequestHeader,
   CreateTopicRequestHeader,
+  DeleteSubscriptionGroupRequestHeader,
   DeleteTopicFromNamesrvRequestHeader,
   decodeClusterInfo,
   decodeOffsetMsgId,
@@ -392,6 +393,46 @@ export class MQAdmin {
       );
     }
     return targets;
+  }
+
+  /** DELETE_SUBSCRIPTIONGROUP on one broker or every master of a cluster. */
+  async deleteSubscriptionGroup(
+    group: string,
+    target: { brokerAddr?: string; clusterName?: string },
+    cleanOffset = false,
+  ): Promise<string[]> {
+    const targets = target.brokerAddr
+      ? [target.brokerAddr]
+      : (await this.masterAddrs(target.clusterName)).map((m) => m.addr);
+    for (const addr of targets) {
+      await this.api.invokeOk(
+        addr,
+        request(RequestCode.DELETE_SUBSCRIPTIONGROUP, DeleteSubscriptionGroupRequestHeader, {
+          groupName: group,
+          cleanOffset,
+        }),
+      );
+    }
+    return targets;
+  }
+
+  /** Every subscription group a broker knows (GET_ALL_SUBSCRIPTIONGROUP_CONFIG). */
+  async subscriptionGroups(brokerAddr: string): Promise<SubscriptionGroupConfig[]> {
+    const r = await this.api.invokeOk(brokerAddr, request(RequestCode.GET_ALL_SUBSCRIPTIONGROUP_CONFIG));
+    const table = parseBody(r.body, 'SubscriptionGroupWrapper').subscriptionGroupTable;
+    const values = table instanceof Map ? [...table.values()] : Object.values((table ?? {}) as object);
+    return (values as SubscriptionGroupConfig[]).sort((a, b) => a.groupName.localeCompare(b.groupName));
+  }
+
+  /** A broker's effective configuration (GET_BROKER_CONFIG, a properties text). */
+  async brokerConfig(brokerAddr: string): Promise<Record<string, string>> {
+    const r = await this.api.invokeOk(brokerAddr, request(RequestCode.GET_BROKER_CONFIG));
+    const out: Record<string, string> = {};
+    for (const line of (r.body?.toString('utf8') ?? '').split(/\r?\n/)) {
+      const i = line.indexOf('=');
+      if (i > 0 && !line.startsWith('#')) out[line.slice(0, i).trim()] = line.slice(i + 1).trim();
+    }
+    return out;
   }
 
   async getSubscriptionGroupConfig(brokerAddr: string, group: string): Promise<SubscriptionGroupConfig> {
