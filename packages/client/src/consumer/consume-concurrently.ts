@@ -26,9 +26,11 @@ export class ConsumeConcurrentlyService {
   submit(msgs: MessageExt[], pq: ProcessQueue, mq: MessageQueue): void {
     const n = Math.max(1, this.host.consumeMessageBatchMaxSize);
     for (let i = 0; i < msgs.length; i += n) {
-      const p = this.run(msgs.slice(i, i + n), pq, mq);
+      const p = this.run(msgs.slice(i, i + n), pq, mq).catch((e: unknown) =>
+        this.host.logger.error({ err: e, mq }, 'consume task failed'),
+      );
       this.running.add(p);
-      p.finally(() => this.running.delete(p));
+      void p.finally(() => this.running.delete(p));
     }
   }
 

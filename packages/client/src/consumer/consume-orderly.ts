@@ -22,12 +22,14 @@ export class ConsumeOrderlyService {
   submit(pq: ProcessQueue, mq: MessageQueue): void {
     if (pq.consuming || pq.dropped) return;
     pq.consuming = true;
-    const p = this.loop(pq, mq).finally(() => {
-      pq.consuming = false;
-      this.loops.delete(p);
-      // Messages may have arrived after the loop saw an empty queue.
-      if (!pq.dropped && pq.count > 0 && !this.host.signal.aborted) this.submit(pq, mq);
-    });
+    const p = this.loop(pq, mq)
+      .catch((e: unknown) => this.host.logger.error({ err: e, mq }, 'orderly consume loop failed'))
+      .finally(() => {
+        pq.consuming = false;
+        this.loops.delete(p);
+        // Messages may have arrived after the loop saw an empty queue.
+        if (!pq.dropped && pq.count > 0 && !this.host.signal.aborted) this.submit(pq, mq);
+      });
     this.loops.add(p);
   }
 

@@ -118,7 +118,11 @@ export class LitePullConsumer implements ConsumerInner {
     this.assigned = mqs.map((q) => ({ ...q }));
     for (const q of this.assigned)
       if (!this.subscriptions.has(q.topic)) this.subscriptions.set(q.topic, buildSubscription(q.topic));
-    if (this.state === 'running') void this.applyAssignment(this.assigned, undefined);
+    if (this.state === 'running') {
+      this.applyAssignment(this.assigned, undefined).catch((e: unknown) =>
+        this.logger.warn({ err: e }, 'assign failed'),
+      );
+    }
   }
 
   /** Queues currently consumed. */
@@ -238,7 +242,7 @@ export class LitePullConsumer implements ConsumerInner {
     qs.pq.nextOffset = offset;
     this.queues.set(mqKey(mq), qs);
     this.offsetStore.updateOffset(mq, offset, false);
-    void this.pullLoop(qs);
+    this.startLoop(qs);
   }
 
   async seekToBegin(mq: MessageQueue): Promise<void> {
@@ -280,8 +284,13 @@ export class LitePullConsumer implements ConsumerInner {
       }
       if (this.queues.has(k) || this.state !== 'running') continue;
       this.queues.set(k, qs);
-      void this.pullLoop(qs);
+      this.startLoop(qs);
     }
+  }
+
+  /** A loop that dies unexpectedly is logged, never left as an unhandled rejection. */
+  private startLoop(qs: QueueState): void {
+    this.pullLoop(qs).catch((e: unknown) => this.logger.error({ err: e, mq: qs.mq }, 'pull loop stopped'));
   }
 
   private async pullLoop(qs: QueueState): Promise<void> {

@@ -322,7 +322,7 @@ export class PushConsumer implements ConsumerInner, ConsumeHost {
       if (this.held.has(k) || this.state !== 'running') continue;
       this.held.set(k, { mq, pq });
       this.logger.debug({ mq, offset: pq.nextOffset }, 'queue assigned');
-      void this.pullLoop(mq, pq);
+      this.startLoop(mq, pq);
     }
   }
 
@@ -342,6 +342,11 @@ export class PushConsumer implements ConsumerInner, ConsumeHost {
     if (pq.count > this.o.pullThresholdForQueue) return true;
     if (pq.size > this.o.pullThresholdSizeForQueue * 1024 * 1024) return true;
     return this.listener?.type === 'concurrently' && pq.span > this.o.consumeConcurrentlyMaxSpan;
+  }
+
+  /** A loop that dies unexpectedly is logged, never left as an unhandled rejection. */
+  private startLoop(mq: MessageQueue, pq: ProcessQueue): void {
+    this.pullLoop(mq, pq).catch((e: unknown) => this.logger.error({ err: e, mq }, 'pull loop stopped'));
   }
 
   private async pullLoop(mq: MessageQueue, pq: ProcessQueue): Promise<void> {
