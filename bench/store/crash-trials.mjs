@@ -10,43 +10,52 @@ import { runTrials } from '../../packages/store/dist/tests/integration/crash-har
 const trials = Number(process.argv[2] ?? 100);
 const minMs = Number(process.argv[3] ?? 50);
 const maxMs = Number(process.argv[4] ?? 600);
-const dir = await mkdtemp(join(tmpdir(), 'rmq-crash-trials-'));
+// Trials run in rounds of 10 kills on one directory (each restart recovers the previous
+// crash image and all earlier acknowledgements are re-checked), then a fresh directory.
+const ROUND = 10;
 const t0 = Date.now();
 let failures = 0;
 let truncations = 0;
 let maxRecovery = 0;
 let totalRecovery = 0;
-let results = [];
+const results = [];
+let acked = 0;
 try {
-  results = await runTrials(
-    dir,
-    trials,
-    () => minMs + Math.floor(Math.random() * (maxMs - minMs)),
-    (n, r, fresh) => {
-      if (r.truncated) truncations++;
-      maxRecovery = Math.max(maxRecovery, r.recoveryMs);
-      totalRecovery += r.recoveryMs;
-      if ((n + 1) % 10 === 0 || n === trials - 1) {
-        console.log(
-          `trial ${n + 1}/${trials}: +${fresh} acks, ${r.acked} acked total, ${r.stored} stored, logEnd ${r.logEnd}, recovery ${r.recoveryMs.toFixed(1)} ms`,
-        );
-      }
-    },
-  );
+  for (let done = 0; done < trials; done += ROUND) {
+    const dir = await mkdtemp(join(tmpdir(), 'rmq-crash-trials-'));
+    try {
+      const round = await runTrials(
+        dir,
+        Math.min(ROUND, trials - done),
+        () => minMs + Math.floor(Math.random() * (maxMs - minMs)),
+        (n, r, fresh) => {
+          if (r.truncated) truncations++;
+          maxRecovery = Math.max(maxRecovery, r.recoveryMs);
+          totalRecovery += r.recoveryMs;
+          const k = done + n + 1;
+          if (k % 10 === 0 || k === trials) {
+            console.log(
+              `trial ${k}/${trials}: +${fresh} acks, ${r.acked} acked in this dir, ${r.stored} stored, logEnd ${r.logEnd}, recovery ${r.recoveryMs.toFixed(1)} ms`,
+            );
+          }
+        },
+      );
+      results.push(...round);
+      acked += round[round.length - 1]?.acked ?? 0;
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
 } catch (e) {
   failures++;
   console.error('TRIAL FAILED:', e);
-} finally {
-  await rm(dir, { recursive: true, force: true });
 }
-const last = results[results.length - 1];
 console.log(
   JSON.stringify({
     trials: results.length,
     requested: trials,
     failures,
-    ackedTotal: last?.acked ?? 0,
-    storedTotal: last?.stored ?? 0,
+    ackedVerified: acked,
     truncatedTails: truncations,
     recoveryMsAvg: results.length ? +(totalRecovery / results.length).toFixed(1) : 0,
     recoveryMsMax: +maxRecovery.toFixed(1),

@@ -76,7 +76,12 @@ export class FileMessageStore implements MessageStore {
     this.sync = c.flushDiskType === 'SYNC_FLUSH';
     this.encoder = new RecordEncoder(c.storeHost, c.maxMessageSize, c.mappedFileSizeCommitLog - 8);
     const root = c.storePathRootDir;
-    this.segments = new SegmentFiles(join(root, 'commitlog'), c.mappedFileSizeCommitLog, this.logger);
+    this.segments = new SegmentFiles(
+      join(root, 'commitlog'),
+      c.mappedFileSizeCommitLog,
+      this.logger,
+      c.warmMapedFileEnable,
+    );
     this.commitLog = new CommitLog(
       this.segments,
       c.writeCacheBytes,

@@ -35,6 +35,8 @@ export interface MessageStoreConfig {
   checkCRCOnRecover: boolean;
   /** Bytes of the CommitLog tail kept in memory for reads (write-through cache). */
   writeCacheBytes: number;
+  /** Zero-fill the next CommitLog segment in the background so appends hit warm page cache. */
+  warmMapedFileEnable: boolean;
   /** ms between retention checks. */
   cleanResourceInterval: number;
   /** Segments deleted per retention round at most. */
@@ -61,6 +63,7 @@ export const defaultStoreConfig: MessageStoreConfig = {
   maxIndexNum: 20_000_000,
   checkCRCOnRecover: true,
   writeCacheBytes: 64 * 1024 * 1024,
+  warmMapedFileEnable: false,
   cleanResourceInterval: 10_000,
   deleteFileBatchMax: 10,
   messageDelayLevel: '1s 5s 10s 30s 1m 2m 3m 4m 5m 6m 7m 8m 9m 10m 20m 30m 1h 2h',

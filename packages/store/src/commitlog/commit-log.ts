@@ -191,7 +191,9 @@ export class CommitLog {
     // The segment being entered and the one after it: rolling over then never waits on open.
     const size = this.segments.segmentSize;
     for (const s of [segStart, segStart + size]) {
-      this.segments.ensure(s).catch((e) => this.logger.error({ err: e, start: s }, 'cannot create commitlog segment'));
+      this.segments
+        .ensure(s, s > segStart)
+        .catch((e) => this.logger.error({ err: e, start: s }, 'cannot create commitlog segment'));
     }
   }
 

@@ -4,7 +4,7 @@
 import { mkdir, readdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '@rocketmq-ts/common';
-import { closeFd, ftruncate, isOffsetFileName, offsetFileName, openFd, syncDir } from '../io/fs-async.js';
+import { closeFd, ftruncate, isOffsetFileName, offsetFileName, openFd, syncDir, zeroRange } from '../io/fs-async.js';
 
 export interface Segment {
   start: number;
@@ -21,6 +21,8 @@ export class SegmentFiles {
     readonly dir: string,
     readonly segmentSize: number,
     private readonly logger: Logger,
+    /** Zero-fill segments created ahead of need (RocketMQ warmMapedFileEnable). */
+    private readonly warm = false,
   ) {}
 
   async load(): Promise<void> {
@@ -48,19 +50,19 @@ export class SegmentFiles {
   }
 
   /** Opens (creating and sizing if needed) the segment starting at `start`. Idempotent. */
-  ensure(start: number): Promise<Segment> {
+  ensure(start: number, ahead = false): Promise<Segment> {
     const have = this.find(start);
     if (have && have.start === start) return Promise.resolve(have);
     let p = this.creating.get(start);
     if (!p) {
-      p = this.create(start);
+      p = this.create(start, ahead && this.warm);
       this.creating.set(start, p);
       p.finally(() => this.creating.delete(start)).catch(() => {});
     }
     return p;
   }
 
-  private async create(start: number): Promise<Segment> {
+  private async create(start: number, warm: boolean): Promise<Segment> {
     const path = join(this.dir, offsetFileName(start));
     const fd = await openFd(path, 'a+').then(async (probe) => {
       // 'a+' creates without truncating; reopen r+ for positional writes (append mode ignores positions on Linux).
@@ -68,6 +70,10 @@ export class SegmentFiles {
       return openFd(path, 'r+');
     });
     await ftruncate(fd, this.segmentSize);
+    // Writing into pages that already exist in the page cache is several times faster than
+    // first-touching fresh ones; a segment created ahead of need can pay that cost off the
+    // append path. It is listed only afterwards, so appends never race the zero fill.
+    if (warm) await zeroRange(fd, 0, this.segmentSize);
     await syncDir(this.dir);
     const seg: Segment = { start, fd, path };
     const i = this.list.findIndex((s) => s.start > start);

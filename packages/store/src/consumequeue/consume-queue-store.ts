@@ -81,8 +81,15 @@ export class ConsumeQueueStore {
     for (let f = files.length - 1; f >= 0; f--) {
       const first = files[f]!;
       const buf = await q.readFile(first);
-      let n = 0;
-      while (n * CQ_UNIT < buf.length && entrySize(buf, n * CQ_UNIT) > 0) n++;
+      // Valid entries form a prefix of the file: binary-search its end (300 000 entries).
+      let lo = 0;
+      let hi = Math.floor(buf.length / CQ_UNIT);
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (entrySize(buf, mid * CQ_UNIT) > 0) lo = mid + 1;
+        else hi = mid;
+      }
+      let n = lo;
       const valid = n;
       while (n > 0 && entryPhy(buf, (n - 1) * CQ_UNIT) + entrySize(buf, (n - 1) * CQ_UNIT) > logEnd) n--;
       if (n < valid) dropped = true;
