@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { allocateAveragelyByCircle, Producer, PushConsumer } from '@rocketmq-ts/client';
 import { eventually } from '@rocketmq-ts/testkit';
@@ -72,6 +73,62 @@ describe('client rebalance', () => {
       await producer.shutdown();
       await a.shutdown();
       await b.shutdown();
+    }
+  });
+
+  it('a member killed with SIGKILL loses its queues to the survivor, and no message is lost', async () => {
+    const topic = unique('T_crash');
+    await createTopic(cluster, topic, 4);
+    const group = unique('G_crash');
+    const child = spawn(
+      process.execPath,
+      [new URL('./client-child-consumer.js', import.meta.url).pathname, cluster.namesrvAddr, topic, group],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    const childSeen = new Set<string>();
+    let childOut = '';
+    child.stdout.on('data', (d: Buffer) => {
+      childOut += d.toString();
+      const lines = childOut.split('\n');
+      childOut = lines.pop() ?? '';
+      for (const l of lines) childSeen.add(l);
+    });
+    const seen = new Set<string>();
+    const survivor = new PushConsumer({
+      namesrvAddr: cluster.namesrvAddr,
+      consumerGroup: group,
+      consumeFromWhere: 'CONSUME_FROM_FIRST_OFFSET',
+    });
+    survivor.subscribe(topic);
+    survivor.registerMessageListener({
+      type: 'concurrently',
+      consume: (msgs) => void msgs.forEach((m) => seen.add(m.body.toString())),
+    });
+    const producer = new Producer({ namesrvAddr: cluster.namesrvAddr });
+    await producer.start();
+    try {
+      await eventually(() => childSeen.has('ready'), { timeoutMs: 15_000, message: 'child consumer ready' });
+      await survivor.start();
+      const owned = () => survivor.assignedQueues().filter((q) => q.topic === topic).length;
+      await eventually(() => owned() === 2, { timeoutMs: 30_000, message: 'queues split with the child' });
+      for (let i = 0; i < 60; i++) await producer.send({ topic, body: `c${i}` });
+      await eventually(() => childSeen.size > 5, { timeoutMs: 15_000, message: 'child consumed' });
+      child.kill('SIGKILL');
+      await eventually(() => owned() === 4, { timeoutMs: 30_000, message: 'survivor took every queue' });
+      for (let i = 60; i < 90; i++) await producer.send({ topic, body: `c${i}` });
+      await eventually(
+        () => Array.from({ length: 90 }, (_, i) => `c${i}`).every((b) => seen.has(b) || childSeen.has(b)),
+        {
+          timeoutMs: 30_000,
+          message: 'all 90 consumed by one member or the other',
+        },
+      );
+    } finally {
+      child.kill('SIGKILL');
+      await producer.shutdown();
+      await survivor.shutdown();
     }
   });
 });
