@@ -345,4 +345,40 @@ describe('client consumption modes', () => {
       await consumer.shutdown();
     }
   });
+
+  it('broadcasting resumes from its offset file after a restart', async () => {
+    const topic = unique('T_bfile');
+    await createTopic(cluster, topic, 2);
+    const group = unique('G_bfile');
+    const dir = `${tmpdir()}/rmq-bfile-${process.pid}-${Date.now()}`;
+    const run = async (expect: string[]) => {
+      const got = new Set<string>();
+      const c = new PushConsumer({
+        namesrvAddr: cluster.namesrvAddr,
+        consumerGroup: group,
+        instanceName: 'fixed-instance',
+        messageModel: 'BROADCASTING',
+        consumeFromWhere: 'CONSUME_FROM_FIRST_OFFSET',
+        offsetStoreDir: dir,
+      });
+      c.subscribe(topic);
+      c.registerMessageListener({
+        type: 'concurrently',
+        consume: (msgs) => void msgs.forEach((m) => got.add(m.body.toString())),
+      });
+      await c.start();
+      try {
+        await eventually(() => expect.every((b) => got.has(b)), { timeoutMs: 15_000, message: expect.join(',') });
+        await new Promise((r) => setTimeout(r, 300));
+      } finally {
+        await c.shutdown();
+      }
+      return got;
+    };
+    for (let i = 0; i < 4; i++) await producer.send({ topic, body: `first${i}` });
+    await run(['first0', 'first1', 'first2', 'first3']);
+    for (let i = 0; i < 4; i++) await producer.send({ topic, body: `second${i}` });
+    const second = await run(['second0', 'second1', 'second2', 'second3']);
+    assert.ok(![...second].some((b) => b.startsWith('first')), `re-consumed: ${[...second].join(',')}`);
+  });
 });

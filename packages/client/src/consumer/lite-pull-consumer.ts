@@ -273,7 +273,6 @@ export class LitePullConsumer implements ConsumerInner {
       if (this.queues.has(k)) continue;
       const qs: QueueState = { mq, pq: new ProcessQueue(), consumed: -1 };
       try {
-        this.offsetStore.removeOffset(mq);
         qs.pq.nextOffset = await computePullFromWhere(this.instance, this.offsetStore, mq, {
           consumeFromWhere: this.opts.consumeFromWhere,
           consumeTimestamp: this.consumeTimestamp,

@@ -97,6 +97,8 @@ export class RemoteBrokerOffsetStore extends MemoryOffsets implements OffsetStor
  */
 export class LocalFileOffsetStore extends MemoryOffsets implements OffsetStore {
   private writing: Promise<void> = Promise.resolve();
+  /** Whether the file reflects a removal too (removeOffset forces the next write). */
+  private written = false;
 
   constructor(
     readonly path: string,
@@ -127,11 +129,16 @@ export class LocalFileOffsetStore extends MemoryOffsets implements OffsetStore {
     return this.memory(mq);
   }
 
+  override removeOffset(mq: MessageQueue): void {
+    super.removeOffset(mq);
+    this.written = false;
+  }
+
   async persist(_mq: MessageQueue): Promise<void> {
     await this.persistAll([]);
   }
 
-  /** Writes every known offset (the file is small); calls are serialised. */
+  /** Writes every known offset (the file is small) when any changed; calls are serialised. */
   persistAll(_mqs: readonly MessageQueue[]): Promise<void> {
     this.writing = this.writing.then(
       () => this.write(),
@@ -141,6 +148,15 @@ export class LocalFileOffsetStore extends MemoryOffsets implements OffsetStore {
   }
 
   private async write(): Promise<void> {
+    let dirty = false;
+    for (const e of this.table.values()) {
+      if (e.offset !== e.persisted) {
+        dirty = true;
+        e.persisted = e.offset;
+      }
+    }
+    if (!dirty && this.written) return;
+    this.written = true;
     const offsetTable: Record<string, MessageQueue & { offset: number }> = {};
     for (const [k, e] of this.table) offsetTable[k] = { ...e.mq, offset: e.offset };
     const text = JSON.stringify({ offsetTable }, null, 1);

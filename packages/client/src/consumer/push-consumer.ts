@@ -310,7 +310,6 @@ export class PushConsumer implements ConsumerInner, ConsumeHost {
       const pq = new ProcessQueue();
       try {
         if (this.isOrderlyClustering && !(await this.lockQueue(mq, pq))) continue;
-        this.offsetStore.removeOffset(mq);
         pq.nextOffset = await computePullFromWhere(this.instance, this.offsetStore, mq, {
           consumeFromWhere: this.o.consumeFromWhere,
           consumeTimestamp: this.consumeTimestamp,
