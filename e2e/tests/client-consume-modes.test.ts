@@ -381,4 +381,35 @@ describe('client consumption modes', () => {
     const second = await run(['second0', 'second1', 'second2', 'second3']);
     assert.ok(![...second].some((b) => b.startsWith('first')), `re-consumed: ${[...second].join(',')}`);
   });
+
+  it('clustering resumes from the offsets committed to the broker at shutdown', async () => {
+    const topic = unique('T_resume');
+    await createTopic(cluster, topic, 2);
+    const group = unique('G_resume');
+    const run = async (expect: string[]) => {
+      const got = new Set<string>();
+      const c = new PushConsumer({
+        namesrvAddr: cluster.namesrvAddr,
+        consumerGroup: group,
+        consumeFromWhere: 'CONSUME_FROM_FIRST_OFFSET',
+      });
+      c.subscribe(topic);
+      c.registerMessageListener({
+        type: 'concurrently',
+        consume: (msgs) => void msgs.forEach((m) => got.add(m.body.toString())),
+      });
+      await c.start();
+      try {
+        await eventually(() => expect.every((b) => got.has(b)), { timeoutMs: 15_000, message: expect.join(',') });
+      } finally {
+        await c.shutdown();
+      }
+      return got;
+    };
+    for (let i = 0; i < 4; i++) await producer.send({ topic, body: `old${i}` });
+    await run(['old0', 'old1', 'old2', 'old3']);
+    for (let i = 0; i < 4; i++) await producer.send({ topic, body: `new${i}` });
+    const second = await run(['new0', 'new1', 'new2', 'new3']);
+    assert.ok(![...second].some((b) => b.startsWith('old')), `re-consumed: ${[...second].join(',')}`);
+  });
 });
