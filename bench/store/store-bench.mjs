@@ -129,33 +129,45 @@ async function tailRead(store, perQueue) {
 }
 
 const fmt = (x) => Math.round(x).toLocaleString('en-US');
+/** Runs fn and returns [its result, main-thread CPU µs per message] (contention-independent). */
+async function cpuPer(n, fn) {
+  const c0 = process.cpuUsage();
+  const r = await fn();
+  const c = process.cpuUsage(c0);
+  return [r, (c.user + c.system) / n];
+}
 const rows = [];
 try {
   const pool = makeMessages(16_384);
   const asyncMsgs = { length: ASYNC_N, at: (i) => pool[i % pool.length] };
   const rawAsync = await rawAppend(ASYNC_N, 'ASYNC', 1024);
   const a = await openStore('async', 'ASYNC_FLUSH');
-  const asyncRate = await asyncAppend(a, asyncMsgs);
-  const readRate = await tailRead(a, 6000);
+  const [asyncRate, asyncCpu] = await cpuPer(ASYNC_N, () => asyncAppend(a, asyncMsgs));
+  const [readRate, readCpu] = await cpuPer(6000 * QUEUES, () => tailRead(a, 6000));
   await a.shutdown();
-  rows.push(['ASYNC_FLUSH append (1 KiB)', asyncRate, rawAsync, 'raw: 1 MiB writes, fdatasync every 500 ms']);
+  rows.push(['ASYNC_FLUSH append (1 KiB)', asyncRate, rawAsync, asyncCpu, 'raw: 1 MiB writes, fdatasync every 500 ms']);
 
   const syncMsgs = { length: SYNC_N, at: (i) => pool[i % pool.length] };
   const rawSync = await rawAppend(SYNC_N, 'SYNC', 256);
   const s = await openStore('sync', 'SYNC_FLUSH');
-  const syncRate = await syncAppend(s, syncMsgs, 256);
+  const [syncRate, syncCpu] = await cpuPer(SYNC_N, () => syncAppend(s, syncMsgs, 256));
   await s.shutdown();
-  rows.push(['SYNC_FLUSH append, 256 appenders', syncRate, rawSync, 'raw: 256 KiB write + fdatasync loop']);
-  rows.push(['tail read (getMessage 32/pull)', readRate, undefined, `${6000 * QUEUES} msgs from the write cache`]);
+  rows.push(['SYNC_FLUSH append, 256 appenders', syncRate, rawSync, syncCpu, 'raw: 256 KiB write + fdatasync loop']);
+  rows.push([
+    'tail read (getMessage 32/pull)',
+    readRate,
+    undefined,
+    readCpu,
+    `${6000 * QUEUES} msgs from the write cache`,
+  ]);
 } finally {
   await rm(root, { recursive: true, force: true });
 }
 const rss = process.resourceUsage().maxRSS / 1024;
-console.log(`| measure | store msg/s | raw ceiling msg/s | store / raw | note |`);
-console.log(`| --- | ---: | ---: | ---: | --- |`);
-for (const [name, v, raw, note] of rows) {
-  console.log(
-    `| ${name} | ${fmt(v)} | ${raw ? fmt(raw) : '—'} | ${raw ? `${Math.round((v / raw) * 100)} %` : '—'} | ${note} |`,
-  );
+console.log('| measure | store msg/s | raw ceiling msg/s | store / raw | CPU µs/msg (all threads) | note |');
+console.log('| --- | ---: | ---: | ---: | ---: | --- |');
+for (const [name, v, raw, cpu, note] of rows) {
+  const ratio = raw ? `${Math.round((v / raw) * 100)} %` : '—';
+  console.log(`| ${name} | ${fmt(v)} | ${raw ? fmt(raw) : '—'} | ${ratio} | ${cpu.toFixed(2)} | ${note} |`);
 }
-console.log(`| peak RSS | ${rss.toFixed(0)} MiB | | | process maxRSS, whole run |`);
+console.log(`| peak RSS | ${rss.toFixed(0)} MiB | | | | process maxRSS, whole run |`);

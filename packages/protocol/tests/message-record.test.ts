@@ -108,6 +108,14 @@ describe('stored record codec', () => {
     assert.equal(m.propertiesString, '');
   });
 
+  it('writes non-ASCII topics and properties as UTF-8', () => {
+    const b = encodeStoredRecord(input({ topic: '主题-é', properties: 'TAGS\u0001世界\u0002' }));
+    const m = decodeStoredRecord(b)!;
+    assert.equal(m.topic, '主题-é');
+    assert.equal(m.properties.get('TAGS'), '世界');
+    assert.equal(b.length, 91 + 5 + Buffer.byteLength('主题-é') + Buffer.byteLength('TAGS\u0001世界\u0002'));
+  });
+
   it('keeps a 127-byte topic on V1', () => {
     const b = encodeStoredRecord(input({ topic: 'T'.repeat(127) }));
     assert.equal(b.readInt32BE(4), MessageMagic.V1);

@@ -31,6 +31,8 @@ export interface FileStoreDeps {
   clock?: Clock;
   /** Test hook for retention: disk usage percentage. */
   diskUsage?: () => Promise<number>;
+  /** Fault injection: awaited before each CommitLog fdatasync (slow-disk tests). */
+  beforeSync?: () => Promise<void>;
 }
 
 export class FileMessageStore implements MessageStore {
@@ -61,6 +63,9 @@ export class FileMessageStore implements MessageStore {
   private writeFailed = false;
   private timers: NodeJS.Timeout[] = [];
   private checkpointing: Promise<void> | undefined;
+  /** SYNC_FLUSH timeout sweeper: keeps the process alive only while appends wait on it. */
+  private expiryTimer: NodeJS.Timeout | undefined;
+  private expiryRef = false;
   private putCount = 0;
   private putBytes = 0;
   private checkpointCovered = 0;
@@ -93,6 +98,7 @@ export class FileMessageStore implements MessageStore {
         },
       },
       this.logger,
+      deps.beforeSync,
     );
     this.cqStore = new ConsumeQueueStore(join(root, 'consumequeue'), c.mappedFileSizeConsumeQueue, this.logger);
     this.index = new IndexService(join(root, 'index'), c.maxHashSlotNum, c.maxIndexNum, this.clock, this.logger);
@@ -147,7 +153,11 @@ export class FileMessageStore implements MessageStore {
     await this.abort.create();
     this.startTimestamp = this.clock.now();
     if (!this.sync) this.every(c.flushIntervalCommitLog, () => this.commitLog.requestFlush());
-    else this.every(Math.max(10, Math.min(100, c.syncFlushTimeout / 10)), () => this.expireSyncWaiters());
+    else {
+      this.expiryTimer = this.every(Math.max(10, Math.min(100, c.syncFlushTimeout / 10)), () =>
+        this.expireSyncWaiters(),
+      );
+    }
     this.every(c.flushIntervalConsumeQueue, () => void this.writeCheckpoint());
     this.every(c.cleanResourceInterval, () => {
       this.retention.runOnce().catch((e) => this.logger.error({ err: e }, 'retention round failed'));
@@ -242,6 +252,10 @@ export class FileMessageStore implements MessageStore {
     this.wEnd.push(phy);
     this.wResult.push(result);
     this.wSince.push(this.sync ? Date.now() : 0);
+    if (this.expiryTimer && !this.expiryRef) {
+      this.expiryTimer.ref();
+      this.expiryRef = true;
+    }
     return new Promise((resolve) => {
       this.wResolve.push(resolve);
     });
@@ -302,6 +316,10 @@ export class FileMessageStore implements MessageStore {
       h++;
     }
     if (h === n) {
+      if (this.expiryRef) {
+        this.expiryTimer?.unref();
+        this.expiryRef = false;
+      }
       this.wEnd = [];
       this.wResult = [];
       this.wResolve = [];
@@ -351,10 +369,11 @@ export class FileMessageStore implements MessageStore {
     return this.checkpointing;
   }
 
-  private every(ms: number, fn: () => void): void {
+  private every(ms: number, fn: () => void): NodeJS.Timeout {
     const t = setInterval(fn, ms);
     t.unref();
     this.timers.push(t);
+    return t;
   }
 
   getMessage(
@@ -449,6 +468,8 @@ export class FileMessageStore implements MessageStore {
       putMessageSizeTotal: String(this.putBytes),
       dispatchBehindBytes: String(this.commitLog.appendPos - this.dispatcher.dispatchedTo),
       pageCacheLockTimeMills: '0',
+      commitLogWriteCalls: String(this.commitLog.writes),
+      commitLogSyncCalls: String(this.commitLog.syncs),
       checkpointCoveredOffset: String(this.checkpointCovered),
       startAcceptSendRequestTimeStamp: String(this.startTimestamp),
       storeType: 'file',

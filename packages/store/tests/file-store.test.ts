@@ -2,9 +2,11 @@ import assert from 'node:assert/strict';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { ManualClock } from '@rocketmq-ts/common';
 import { decodeStoredRecord } from '@rocketmq-ts/protocol';
 import { tempDir } from '@rocketmq-ts/testkit';
-import { msg, openStore, readQueue } from './helpers.js';
+import { createFileStore } from '../src/index.js';
+import { msg, openStore, readQueue, smallConfig } from './helpers.js';
 
 describe('file store: layout and restart', () => {
   const dirs: { cleanup: () => Promise<void> }[] = [];
@@ -80,5 +82,41 @@ describe('file store: layout and restart', () => {
     assert.equal(offs.size, 256);
     assert.equal(Number(store.runtimeInfo().commitLogFlushedOffset), store.getMaxPhyOffset());
     await store.shutdown();
+  });
+});
+
+describe('file store: SYNC_FLUSH on a slow disk', () => {
+  it('answers FLUSH_DISK_TIMEOUT after syncFlushTimeout, keeps the record, and acks later appends once the disk recovers', async () => {
+    const dir = await tempDir('rmq-fs-');
+    let slow = true;
+    let release: (() => void) | undefined;
+    const store = createFileStore(
+      { ...smallConfig, storePathRootDir: dir.path, flushDiskType: 'SYNC_FLUSH', syncFlushTimeout: 200 },
+      {
+        clock: new ManualClock(1_700_000_000_000),
+        beforeSync: () =>
+          slow
+            ? new Promise<void>((r) => {
+                release = r;
+              })
+            : Promise.resolve(),
+      },
+    );
+    await store.start();
+    try {
+      const r = await store.putMessage(msg('Slow', 0, 1));
+      assert.equal(r.status, 'FLUSH_DISK_TIMEOUT');
+      assert.equal(r.append!.logicsOffset, 0);
+      const got = await store.getMessage('Slow', 0, 0, 1, 1 << 20);
+      assert.equal(got.status, 'FOUND', 'the record stays in the log');
+      slow = false;
+      release?.();
+      const ok = await store.putMessage(msg('Slow', 0, 2));
+      assert.equal(ok.status, 'PUT_OK');
+      assert.equal(ok.append!.logicsOffset, 1);
+    } finally {
+      await store.shutdown();
+      await dir.cleanup();
+    }
   });
 });

@@ -48,6 +48,9 @@ export class CommitLog {
   writtenPos = 0;
   /** Bytes below this are durable (fdatasync done). */
   flushedPos = 0;
+  /** Counters for runtime info: write and fdatasync calls issued. */
+  writes = 0;
+  syncs = 0;
   private blocks: Block[] = [];
   private cachedBytes = 0;
   private writing = false;
@@ -63,6 +66,8 @@ export class CommitLog {
     private readonly cacheLimit: number,
     private readonly events: CommitLogEvents,
     private readonly logger: Logger,
+    /** Fault injection (tests): awaited before every fdatasync, e.g. to simulate a slow disk. */
+    private readonly beforeSync?: () => Promise<void>,
   ) {}
 
   get segmentSize(): number {
@@ -218,6 +223,7 @@ export class CommitLog {
     }
     const from = b.written;
     const len = b.filled - from;
+    this.writes++;
     fs.write(seg.fd, b.buf, from, len, b.start - seg.start + from, (e, n) => {
       this.writing = false;
       if (e) return this.failWrite(e);
@@ -254,12 +260,14 @@ export class CommitLog {
     this.syncing = true;
     this.syncWanted = false;
     const target = this.writtenPos;
+    this.syncs++;
     const fds: number[] = [];
     for (const s of this.segments.list) {
       // Segments overlapping (flushedPos, target]: the tail one, or two across a rollover.
       if (s.start < target && s.start + this.segments.segmentSize > this.flushedPos) fds.push(s.fd);
     }
-    Promise.all(fds.map((fd) => fdatasync(fd))).then(
+    const sync = () => Promise.all(fds.map((fd) => fdatasync(fd)));
+    (this.beforeSync ? this.beforeSync().then(sync) : sync()).then(
       () => {
         this.syncing = false;
         this.flushedPos = Math.max(this.flushedPos, target);
