@@ -309,7 +309,12 @@ export class PushConsumer implements ConsumerInner, ConsumeHost {
       if (this.held.has(k) || this.state !== 'running') continue;
       const pq = new ProcessQueue();
       try {
-        if (this.isOrderlyClustering && !(await this.lockQueue(mq, pq))) continue;
+        if (this.isOrderlyClustering && !(await this.lockQueue(mq, pq))) {
+          // The previous owner may still be finishing its batch: try again shortly instead
+          // of leaving the queue idle until the next periodic rebalance.
+          this.instance.rebalanceSoon(1000);
+          continue;
+        }
         pq.nextOffset = await computePullFromWhere(this.instance, this.offsetStore, mq, {
           consumeFromWhere: this.o.consumeFromWhere,
           consumeTimestamp: this.consumeTimestamp,
@@ -331,8 +336,17 @@ export class PushConsumer implements ConsumerInner, ConsumeHost {
     await this.offsetStore.persist(h.mq).catch((e: unknown) => this.logger.warn({ err: e }, 'offset persist failed'));
     this.offsetStore.removeOffset(h.mq);
     if (this.isOrderlyClustering) {
+      // Unlocking while a batch is still in the listener would let the next owner consume
+      // the queue at the same time. Wait for it briefly (Java: 1 s); if it is still busy,
+      // keep the broker lock and let it expire instead.
+      const deadline = Date.now() + 1000;
+      while (h.pq.consuming && Date.now() < deadline && !this.abort.signal.aborted) {
+        await new Promise((r) => setTimeout(r, 10));
+      }
       const addr = this.instance.masterAddr(h.mq.brokerName);
-      if (addr) await this.instance.api.unlockBatchMQ(addr, this.group, this.clientId, [h.mq]).catch(() => undefined);
+      if (addr && !h.pq.consuming) {
+        await this.instance.api.unlockBatchMQ(addr, this.group, this.clientId, [h.mq]).catch(() => undefined);
+      }
     }
     this.logger.debug({ mq: h.mq }, 'queue released');
   }
