@@ -1,5 +1,7 @@
+import { isAscii } from 'node:buffer';
 import { err, ok, type Result } from '@rocketmq-ts/common';
 import { LANGUAGES, languageToCode } from './codes.js';
+import { jsonHeaderTextFast } from './json-header-fast.js';
 import { type ProtocolError, protocolError } from './protocol-error.js';
 import { emptyFields, type RemotingCommand, SerializeType } from './remoting-command.js';
 
@@ -44,39 +46,63 @@ function decodeJsonHeader(header: Buffer): Result<RemotingCommand, ProtocolError
   }
   if (typeof h !== 'object' || h === null || Array.isArray(h)) return fieldError('header is not a JSON object');
   const o = h as Record<string, unknown>;
-  if (!isInt32(o.code)) return fieldError('header field code must be an int');
-  const opaque = o.opaque ?? 0;
-  if (!isInt32(opaque)) return fieldError('header field opaque must be an int');
-  const flag = o.flag ?? 0;
-  if (!isInt32(flag)) return fieldError('header field flag must be an int');
-  const version = o.version ?? 0;
-  if (!isInt32(version)) return fieldError('header field version must be an int');
-  const language = o.language ?? 'OTHER';
-  if (typeof language !== 'string' && !isInt32(language)) return fieldError('header field language is invalid');
-  const remark = o.remark;
-  if (remark !== undefined && remark !== null && typeof remark !== 'string') {
-    return fieldError('header field remark must be a string');
-  }
-  const extFields = emptyFields();
+  const r = validated(o.code, o.opaque, o.flag, o.version, o.language, o.remark);
+  if (!r.ok) return r;
   const ext = o.extFields;
   if (ext !== undefined && ext !== null) {
     if (typeof ext !== 'object' || Array.isArray(ext)) return fieldError('header field extFields must be an object');
+    r.value.extFields = adoptFields(ext as Record<string, unknown>);
+  }
+  return r;
+}
+
+/**
+ * Turns the parsed extFields object into ours in place: null prototype (JSON.parse already
+ * made any `__proto__` key an own data property), every value a string. Adopting the object
+ * instead of copying it into Object.create(null) saves a dictionary-mode insert per field.
+ */
+function adoptFields(src: Record<string, unknown>): Record<string, string> {
+  Object.setPrototypeOf(src, null);
+  for (const k in src) {
+    const v = src[k];
+    if (typeof v === 'string') continue;
     // Java and Go send strings; ali-ons sends raw numbers and booleans. Normalise to strings.
-    const src = ext as Record<string, unknown>;
-    for (const k in src) {
-      const v = src[k];
-      if (typeof v === 'string') extFields[k] = v;
-      else if (v !== null && v !== undefined) extFields[k] = typeof v === 'object' ? JSON.stringify(v) : String(v);
-    }
+    if (v === null || v === undefined) delete src[k];
+    else src[k] = typeof v === 'object' ? JSON.stringify(v) : String(v);
+  }
+  return src as Record<string, string>;
+}
+
+/** The field checks shared by the fast scanner and the JSON.parse path. */
+function validated(
+  code: unknown,
+  opaqueIn: unknown,
+  flagIn: unknown,
+  versionIn: unknown,
+  languageIn: unknown,
+  remark: unknown,
+): Result<RemotingCommand, ProtocolError> {
+  if (!isInt32(code)) return fieldError('header field code must be an int');
+  const opaque = opaqueIn ?? 0;
+  if (!isInt32(opaque)) return fieldError('header field opaque must be an int');
+  const flag = flagIn ?? 0;
+  if (!isInt32(flag)) return fieldError('header field flag must be an int');
+  const version = versionIn ?? 0;
+  if (!isInt32(version)) return fieldError('header field version must be an int');
+  const language = languageIn ?? 'OTHER';
+  if (typeof language !== 'string' && !isInt32(language)) return fieldError('header field language is invalid');
+  if (remark !== undefined && remark !== null && typeof remark !== 'string') {
+    return fieldError('header field remark must be a string');
   }
   return ok({
-    code: o.code,
+    code,
     language: typeof language === 'string' ? language : (LANGUAGES[language] ?? 'OTHER'),
     version,
     opaque,
     flag,
     remark: typeof remark === 'string' ? remark : undefined,
-    extFields,
+    extFields: emptyFields(),
+    serializeType: SerializeType.JSON,
   });
 }
 
@@ -84,14 +110,18 @@ function decodeBinaryHeader(h: Buffer): Result<RemotingCommand, ProtocolError> {
   const bad = (what: string) => err(protocolError('header-binary', `binary header truncated at ${what}`));
   if (h.length < 21) return bad('fixed part');
   const code = h.readInt16BE(0);
-  const languageCode = h.readUInt8(2);
+  const languageCode = h[2]!;
   const version = h.readInt16BE(3);
   const opaque = h.readInt32BE(5);
   const flag = h.readInt32BE(9);
   const remarkLength = h.readInt32BE(13);
+  // An ASCII header (the usual case) is turned into one string whose character offsets are
+  // the byte offsets: every field is then a cheap slice instead of a UTF-8 decode call.
+  const text = isAscii(h) ? h.toString('latin1') : undefined;
+  const str = (from: number, to: number): string => (text !== undefined ? text.slice(from, to) : h.toString('utf8', from, to));
   let off = 17;
   if (remarkLength < 0 || remarkLength > h.length - off - 4) return bad('remark');
-  const remark = remarkLength > 0 ? h.toString('utf8', off, off + remarkLength) : undefined;
+  const remark = remarkLength > 0 ? str(off, off + remarkLength) : undefined;
   off += remarkLength;
   const extLength = h.readInt32BE(off);
   off += 4;
@@ -100,18 +130,27 @@ function decodeBinaryHeader(h: Buffer): Result<RemotingCommand, ProtocolError> {
   const extFields = emptyFields();
   while (off < end) {
     if (end - off < 2) return bad('extFields key length');
-    const kl = h.readUInt16BE(off);
+    const kl = (h[off]! << 8) | h[off + 1]!;
     off += 2;
     if (kl > end - off - 4) return bad('extFields key');
-    const key = h.toString('utf8', off, off + kl);
+    const key = str(off, off + kl);
     off += kl;
     const vl = h.readInt32BE(off);
     off += 4;
     if (vl < 0 || vl > end - off) return bad('extFields value');
-    extFields[key] = h.toString('utf8', off, off + vl);
+    extFields[key] = str(off, off + vl);
     off += vl;
   }
-  return ok({ code, language: LANGUAGES[languageCode] ?? 'OTHER', version, opaque, flag, remark, extFields });
+  return ok({
+    code,
+    language: LANGUAGES[languageCode] ?? 'OTHER',
+    version,
+    opaque,
+    flag,
+    remark,
+    extFields,
+    serializeType: SerializeType.ROCKETMQ,
+  });
 }
 
 /**
@@ -119,35 +158,44 @@ function decodeBinaryHeader(h: Buffer): Result<RemotingCommand, ProtocolError> {
  * as a separate buffer so large bodies (pull responses) are written without a copy.
  */
 export function encodeCommandHeader(cmd: RemotingCommand, type: SerializeType = SerializeType.JSON): Buffer {
-  const bodyLength = cmd.body?.length ?? 0;
+  const bodyLength = bodyLengthOf(cmd);
   if (type === SerializeType.JSON) {
     // The header text is written straight into the frame buffer: one allocation per frame.
-    const text = jsonHeaderText(cmd);
-    const headerLength = Buffer.byteLength(text, 'utf8');
+    const fast = jsonHeaderTextFast(cmd);
+    const text = fast?.text ?? jsonHeaderText(cmd);
+    const ascii = fast?.ascii === true;
+    const headerLength = ascii ? text.length : Buffer.byteLength(text, 'utf8');
     const out = Buffer.allocUnsafe(8 + headerLength);
     out.writeInt32BE(4 + headerLength + bodyLength, 0);
     out.writeUInt32BE(headerLength, 4);
-    out.write(text, 8, 'utf8');
+    if (ascii) out.write(text, 8, 'latin1');
+    else out.write(text, 8, 'utf8');
     return out;
   }
-  const header = encodeBinaryHeader(cmd);
-  const out = Buffer.allocUnsafe(8 + header.length);
-  out.writeInt32BE(4 + header.length + bodyLength, 0);
-  out.writeUInt32BE(((type << 24) | header.length) >>> 0, 4);
-  header.copy(out, 8);
-  return out;
+  return encodeBinaryHeader(cmd, bodyLength);
+}
+
+/** Bytes of the body, whether one buffer or parts written back to back. */
+export function bodyLengthOf(cmd: RemotingCommand): number {
+  const parts = cmd.bodyParts;
+  if (parts === undefined) return cmd.body?.length ?? 0;
+  let n = 0;
+  for (let i = 0; i < parts.length; i++) n += parts[i]!.length;
+  return n;
 }
 
 /** The whole frame in one buffer (tests, small commands). */
 export function encodeCommand(cmd: RemotingCommand, type: SerializeType = SerializeType.JSON): Buffer {
   const head = encodeCommandHeader(cmd, type);
+  if (cmd.bodyParts !== undefined) return Buffer.concat([head, ...cmd.bodyParts]);
   return cmd.body && cmd.body.length > 0 ? Buffer.concat([head, cmd.body]) : head;
 }
 
 // Keys in alphabetical order, nulls omitted, every extField a string: what Java emits and
-// what the Go client (map[string]string) can parse.
+// what the Go client (map[string]string) can parse. The general form of jsonHeaderTextFast.
 function jsonHeaderText(cmd: RemotingCommand): string {
-  const ext: Record<string, string> = {};
+  // Null prototype: a `__proto__` key from the wire must stay a plain key, not set a prototype.
+  const ext = Object.create(null) as Record<string, string>;
   for (const k in cmd.extFields) {
     const v = cmd.extFields[k];
     if (v !== undefined && v !== null) ext[k] = typeof v === 'string' ? v : String(v);
@@ -165,7 +213,67 @@ function jsonHeaderText(cmd: RemotingCommand): string {
   return JSON.stringify(header);
 }
 
-function encodeBinaryHeader(cmd: RemotingCommand): Buffer {
+// Binary header strings are assembled as one latin1 string (length prefixes as characters)
+// and written with one call; non-ASCII text takes the byte-exact UTF-8 path instead.
+const NON_ASCII = /[^\x00-\x7f]/;
+const be32Small: string[] = [];
+function be32(n: number): string {
+  if (n < 1024) {
+    let s = be32Small[n];
+    if (s === undefined) {
+      s = String.fromCharCode(0, 0, n >>> 8, n & 0xff);
+      be32Small[n] = s;
+    }
+    return s;
+  }
+  return String.fromCharCode(n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff);
+}
+const binaryKeys = new Map<string, string>();
+function binaryKey(k: string): string {
+  let s = binaryKeys.get(k);
+  if (s === undefined) {
+    s = String.fromCharCode(k.length >>> 8, k.length & 0xff) + k;
+    if (binaryKeys.size < 1024) binaryKeys.set(k, s);
+  }
+  return s;
+}
+
+function encodeBinaryHeader(cmd: RemotingCommand, bodyLength: number): Buffer {
+  const remark = cmd.remark ?? '';
+  let ascii = !NON_ASCII.test(remark);
+  let ext = '';
+  for (const k in cmd.extFields) {
+    if (!ascii) break;
+    const v = cmd.extFields[k];
+    if (v === undefined || v === null) continue;
+    const vs = typeof v === 'string' ? v : String(v);
+    if (NON_ASCII.test(k) || NON_ASCII.test(vs)) ascii = false;
+    else ext += binaryKey(k) + be32(vs.length) + vs;
+  }
+  if (!ascii) return encodeBinaryHeaderUtf8(cmd, bodyLength);
+  const headerLength = 21 + remark.length + ext.length;
+  const out = Buffer.allocUnsafe(8 + headerLength);
+  out.writeInt32BE(4 + headerLength + bodyLength, 0);
+  out.writeUInt32BE(((SerializeType.ROCKETMQ << 24) | headerLength) >>> 0, 4);
+  writeFixedPart(out, cmd);
+  out.writeInt32BE(remark.length, 21);
+  let off = 25;
+  if (remark.length > 0) off += out.write(remark, off, 'latin1');
+  out.writeInt32BE(ext.length, off);
+  off += 4;
+  if (ext.length > 0) out.write(ext, off, 'latin1');
+  return out;
+}
+
+function writeFixedPart(out: Buffer, cmd: RemotingCommand): void {
+  out.writeInt16BE((cmd.code << 16) >> 16, 8);
+  out[10] = languageToCode(cmd.language);
+  out.writeInt16BE((cmd.version << 16) >> 16, 11);
+  out.writeInt32BE(cmd.opaque, 13);
+  out.writeInt32BE(cmd.flag, 17);
+}
+
+function encodeBinaryHeaderUtf8(cmd: RemotingCommand, bodyLength: number): Buffer {
   const remark = cmd.remark ? Buffer.from(cmd.remark, 'utf8') : undefined;
   const entries: [Buffer, Buffer][] = [];
   let extLength = 0;
@@ -177,13 +285,12 @@ function encodeBinaryHeader(cmd: RemotingCommand): Buffer {
     entries.push([kb, vb]);
     extLength += 2 + kb.length + 4 + vb.length;
   }
-  const out = Buffer.allocUnsafe(21 + (remark?.length ?? 0) + extLength);
-  out.writeInt16BE((cmd.code << 16) >> 16, 0);
-  out.writeUInt8(languageToCode(cmd.language), 2);
-  out.writeInt16BE((cmd.version << 16) >> 16, 3);
-  out.writeInt32BE(cmd.opaque, 5);
-  out.writeInt32BE(cmd.flag, 9);
-  let off = 13;
+  const headerLength = 21 + (remark?.length ?? 0) + extLength;
+  const out = Buffer.allocUnsafe(8 + headerLength);
+  out.writeInt32BE(4 + headerLength + bodyLength, 0);
+  out.writeUInt32BE(((SerializeType.ROCKETMQ << 24) | headerLength) >>> 0, 4);
+  writeFixedPart(out, cmd);
+  let off = 21;
   out.writeInt32BE(remark?.length ?? 0, off);
   off += 4;
   if (remark) off += remark.copy(out, off);
