@@ -19,14 +19,14 @@ export const unique = (prefix: string): string => `${prefix}_${process.pid}_${Da
 /** Every delay level 1 s, so retry and DLQ tests do not wait 10 s+ per redelivery. */
 const FAST_DELAY_LEVELS = Array.from({ length: 18 }, () => '1s').join(' ');
 
-export async function startCluster(): Promise<TestCluster> {
+export async function startCluster(brokerConfig: Record<string, string | number | boolean> = {}): Promise<TestCluster> {
   const dir = await tempDir('rmq-client-e2e-');
   const cluster = await startLocalCluster({
     dataDir: dir.path,
     namesrvPort: 0,
     brokerPort: 0,
     host: '127.0.0.1',
-    brokerConfig: { messageDelayLevel: FAST_DELAY_LEVELS },
+    brokerConfig: { messageDelayLevel: FAST_DELAY_LEVELS, ...brokerConfig },
   });
   return {
     namesrvAddr: cluster.namesrvAddr,

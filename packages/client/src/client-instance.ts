@@ -1,9 +1,11 @@
 import type { Logger } from '@rocketmq-ts/common';
 import {
+  CheckTransactionStateRequestHeader,
   type ConsumerData,
   createResponse,
   encodeFastjson,
   MASTER_ID,
+  MessageConst,
   type MessageQueue,
   type RemotingCommand,
   RequestCode,
@@ -13,7 +15,10 @@ import {
 import { parseOffsetTable } from './admin/admin-bodies.js';
 import { ClientAPI } from './client-api.js';
 import type { ResolvedClientConfig } from './client-config.js';
+import { decodeMessages } from './consumer/pull-decode.js';
 import { ClientErrorCode, MQClientError, toClientError } from './errors.js';
+import type { MessageExt } from './message.js';
+import type { CheckTransactionHeader } from './producer/transaction.js';
 import { routeFromTemplate, type TopicPublishInfo, toPublishInfo, toSubscribeQueues } from './route/topic-route.js';
 import type { ClientTransport } from './transport.js';
 
@@ -32,6 +37,8 @@ export interface ConsumerInner {
 export interface ProducerInner {
   readonly group: string;
   publishTopics(): Iterable<string>;
+  /** The broker asks about an undecided half message (CHECK_TRANSACTION_STATE). */
+  checkTransactionState?(brokerAddr: string, header: CheckTransactionHeader, msg: MessageExt): Promise<void>;
 }
 
 export type TransportFactory = (config: ResolvedClientConfig) => ClientTransport;
@@ -59,6 +66,7 @@ export class MQClientInstance {
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly routeFetches = new Map<string, Promise<TopicRouteData | undefined>>();
   private rebalanceTimer: NodeJS.Timeout | undefined;
+  private heartbeatTimer: NodeJS.Timeout | undefined;
   private rebalancing: Promise<void> | undefined;
   private rebalanceAgain = false;
   private namesrvIndex: number;
@@ -81,10 +89,15 @@ export class MQClientInstance {
     const unsupported = (req: RemotingCommand) =>
       createResponse(req, ResponseCode.REQUEST_CODE_NOT_SUPPORTED, `request type ${req.code} not supported`);
     transport.registerProcessor(RequestCode.GET_CONSUMER_RUNNING_INFO, (req) => this.onRunningInfo(req));
+    transport.registerProcessor(RequestCode.CHECK_TRANSACTION_STATE, (req, conn) => {
+      this.onCheckTransaction(req, conn.remoteAddress).catch((e: unknown) =>
+        this.logger.warn({ err: e }, 'transaction check failed'),
+      );
+      return undefined;
+    });
     for (const code of [
       RequestCode.GET_CONSUMER_STATUS_FROM_CLIENT,
       RequestCode.CONSUME_MESSAGE_DIRECTLY,
-      RequestCode.CHECK_TRANSACTION_STATE,
       RequestCode.PUSH_REPLY_MESSAGE_TO_CLIENT,
     ]) {
       transport.registerProcessor(code, unsupported);
@@ -115,6 +128,7 @@ export class MQClientInstance {
     for (const t of this.timers) clearInterval(t);
     this.timers.length = 0;
     if (this.rebalanceTimer) clearTimeout(this.rebalanceTimer);
+    if (this.heartbeatTimer) clearTimeout(this.heartbeatTimer);
     await this.transport.close();
   }
 
@@ -218,10 +232,15 @@ export class MQClientInstance {
 
   private applyRoute(topic: string, route: TopicRouteData): void {
     this.routes.set(topic, route);
+    let newBroker = false;
     for (const bd of route.brokerDatas) {
-      const m = new Map<number, string>(bd.brokerAddrs);
-      this.brokerAddrs.set(bd.brokerName, m);
+      const known = this.brokerAddrs.get(bd.brokerName);
+      for (const a of bd.brokerAddrs.values()) if (![...(known?.values() ?? [])].includes(a)) newBroker = true;
+      this.brokerAddrs.set(bd.brokerName, new Map<number, string>(bd.brokerAddrs));
     }
+    // A broker we have not introduced ourselves to yet: heartbeat now rather than within
+    // 30 s, so it knows our groups (transaction checks, consumer lists) from the start.
+    if (newBroker && this.started) this.heartbeatSoon();
     this.publishInfo.set(topic, toPublishInfo(topic, route));
   }
 
@@ -330,6 +349,14 @@ export class MQClientInstance {
     await Promise.all(jobs);
   }
 
+  private heartbeatSoon(): void {
+    if (this.closed || this.heartbeatTimer) return;
+    this.heartbeatTimer = setTimeout(() => {
+      this.heartbeatTimer = undefined;
+      void this.sendHeartbeatToAllBrokers();
+    }, 0);
+  }
+
   /** Brokers this client has routes to, for unregistering on close. */
   knownBrokerAddrs(): string[] {
     const out: string[] = [];
@@ -373,6 +400,20 @@ export class MQClientInstance {
 
   private async persistAllOffsets(): Promise<void> {
     for (const c of this.consumers.values()) await c.persistOffsets();
+  }
+
+  private async onCheckTransaction(req: RemotingCommand, brokerAddr: string): Promise<void> {
+    const h = CheckTransactionStateRequestHeader.decode(req.extFields);
+    if (!h.ok || !req.body) return;
+    const [msg] = decodeMessages(req.body, h.value.brokerName ?? '');
+    if (!msg) return;
+    const group = msg.properties.get(MessageConst.PROPERTY_PRODUCER_GROUP) ?? '';
+    const producer = this.producers.get(group);
+    if (!producer?.checkTransactionState) {
+      this.logger.warn({ group }, 'transaction check for a producer group not running here');
+      return;
+    }
+    await producer.checkTransactionState(brokerAddr, h.value, msg);
   }
 
   private async onRunningInfo(req: RemotingCommand): Promise<RemotingCommand> {

@@ -51,4 +51,9 @@ export {
   selectMessageQueueByHash,
   selectMessageQueueByRandom,
 } from './producer/queue-selector.js';
+export type {
+  LocalTransactionState,
+  TransactionListener,
+  TransactionSendResult,
+} from './producer/transaction.js';
 export type { ClientTransport } from './transport.js';

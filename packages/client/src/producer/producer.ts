@@ -1,13 +1,22 @@
-import { type MessageQueue, ResponseCode, UniqKeyGenerator } from '@rocketmq-ts/protocol';
+import { MessageConst, type MessageQueue, MessageSysFlag, ResponseCode, UniqKeyGenerator } from '@rocketmq-ts/protocol';
 import type { SendHeader } from '../client-api.js';
 import { type ClientOptions, resolveClientConfig } from '../client-config.js';
 import { MQClientInstance, type ProducerInner, type TransportFactory } from '../client-instance.js';
 import { createDefaultTransport } from '../default-transport.js';
 import { ClientErrorCode, illegalArgument, MQBrokerError, MQClientError, notRunning } from '../errors.js';
-import type { Message, SendResult } from '../message.js';
+import type { Message, MessageExt, SendResult } from '../message.js';
 import { FaultStrategy } from './fault-strategy.js';
 import { bodyBytes, buildProperties, encodeBatch, maybeCompress, validateMessage } from './message-encode.js';
 import type { MessageQueueSelector } from './queue-selector.js';
+import {
+  type CheckTransactionHeader,
+  commitOrRollbackOf,
+  endAfterSend,
+  endTransaction,
+  type LocalTransactionState,
+  type TransactionListener,
+  type TransactionSendResult,
+} from './transaction.js';
 
 export interface ProducerOptions extends ClientOptions {
   /** Default `DEFAULT_PRODUCER`. */
@@ -26,6 +35,8 @@ export interface ProducerOptions extends ClientOptions {
   sendLatencyFaultEnable?: boolean;
   /** Retry on another broker when the status is not SEND_OK (default false). */
   retryAnotherBrokerWhenNotStoreOK?: boolean;
+  /** Enables sendMessageInTransaction and answers the broker's transaction checks. */
+  transactionListener?: TransactionListener;
   /** For tests and embedding: how the transport is made. */
   transportFactory?: TransportFactory;
 }
@@ -63,6 +74,7 @@ export class Producer implements ProducerInner {
   private readonly fault: FaultStrategy;
   private readonly uniq: UniqKeyGenerator;
   private readonly topics = new Set<string>();
+  private readonly transactionListener: TransactionListener | undefined;
   private state: State = 'created';
 
   constructor(options: ProducerOptions = {}) {
@@ -77,6 +89,7 @@ export class Producer implements ProducerInner {
       retryAnotherBrokerWhenNotStoreOK: options.retryAnotherBrokerWhenNotStoreOK ?? false,
     };
     this.fault = new FaultStrategy(options.sendLatencyFaultEnable ?? true);
+    this.transactionListener = options.transactionListener;
     this.uniq = new UniqKeyGenerator(config.clientIP);
     this.instance = MQClientInstance.acquire(config, options.transportFactory ?? createDefaultTransport);
   }
@@ -158,6 +171,67 @@ export class Producer implements ProducerInner {
     header.queueId = mq.queueId;
     const addr = await this.instance.requireMasterAddr(mq.brokerName, msg.topic);
     await this.instance.api.sendMessageOneway(addr, header, enc.body);
+  }
+
+  /**
+   * Stores `msg` as a half message, runs the listener's local transaction with `arg`, then
+   * commits or rolls the message back. UNKNOW (or a throw) leaves the decision to the
+   * broker's later check. Consumers see the message only once committed.
+   */
+  async sendMessageInTransaction(msg: Message, arg?: unknown): Promise<TransactionSendResult> {
+    this.ensureRunning();
+    const listener = this.transactionListener;
+    if (!listener) throw illegalArgument('sendMessageInTransaction needs the transactionListener option');
+    if (msg.delayTimeLevel) throw illegalArgument('transactional messages cannot be delayed');
+    const body = bodyBytes(msg.body);
+    validateMessage(msg, body);
+    const uniqKey = this.uniq.next();
+    const properties = buildProperties(msg, uniqKey, {
+      [MessageConst.PROPERTY_TRANSACTION_PREPARED]: 'true',
+      [MessageConst.PROPERTY_PRODUCER_GROUP]: this.group,
+    });
+    const enc = maybeCompress(body, this.options.compressMsgBodyOverHowmuch);
+    const sysFlag = enc.sysFlag | MessageSysFlag.TRANSACTION_PREPARED_TYPE;
+    const header = this.header(msg.topic, sysFlag, msg.flag ?? 0, properties, false);
+    const result = await this.sendWithRetry(msg, header, enc.body, uniqKey, {});
+    let state: LocalTransactionState = 'ROLLBACK_MESSAGE';
+    if (result.sendStatus === 'SEND_OK') {
+      try {
+        state = await listener.executeLocalTransaction(msg, arg);
+      } catch (e) {
+        this.instance.logger.warn({ err: e, msgId: uniqKey }, 'local transaction threw; left for the check');
+        state = 'UNKNOW';
+      }
+    }
+    try {
+      await endAfterSend(this.instance, this.group, result, state);
+    } catch (e) {
+      // The broker will ask later (CHECK_TRANSACTION_STATE); the send itself succeeded.
+      this.instance.logger.warn({ err: e, msgId: uniqKey }, 'END_TRANSACTION failed');
+    }
+    return { ...result, localTransactionState: state };
+  }
+
+  /** Answers a CHECK_TRANSACTION_STATE the broker sent about one of our half messages. */
+  async checkTransactionState(brokerAddr: string, h: CheckTransactionHeader, msg: MessageExt): Promise<void> {
+    if (!this.transactionListener) return;
+    let state: LocalTransactionState;
+    try {
+      state = await this.transactionListener.checkLocalTransaction(msg);
+    } catch (e) {
+      this.instance.logger.warn({ err: e, msgId: msg.msgId }, 'transaction check threw; answering UNKNOW');
+      state = 'UNKNOW';
+    }
+    await endTransaction(this.instance, brokerAddr, {
+      topic: h.topic,
+      producerGroup: this.group,
+      tranStateTableOffset: h.tranStateTableOffset,
+      commitLogOffset: h.commitLogOffset,
+      commitOrRollback: commitOrRollbackOf(state),
+      fromTransactionCheck: true,
+      msgId: h.msgId ?? msg.msgId,
+      transactionId: h.transactionId ?? msg.msgId,
+    });
   }
 
   /** Sends messages of one topic in one request; msgId of the result joins their ids with `,`. */
