@@ -107,6 +107,35 @@ describe('mqadmin', () => {
       { timeoutMs: 10_000, message: 'key indexed' },
     );
     assert.equal(byKey[0]!.body, 'hello cli');
+    const byUniq = await mqadmin([
+      'queryMsgByUniqueKey',
+      ...n,
+      '-t',
+      topic,
+      '-i',
+      (JSON.parse(sent.stdout) as { msgId: string }).msgId,
+      '--json',
+    ]);
+    assert.equal(byUniq.code, 0, byUniq.stderr);
+    assert.equal((JSON.parse(byUniq.stdout) as { body: string }).body, 'hello cli');
+    const at = JSON.parse(sent.stdout) as {
+      messageQueue: { brokerName: string; queueId: number };
+      queueOffset: number;
+    };
+    const byOffset = await mqadmin([
+      'queryMsgByOffset',
+      ...n,
+      '-t',
+      topic,
+      '-b',
+      at.messageQueue.brokerName,
+      '-i',
+      String(at.messageQueue.queueId),
+      '-o',
+      String(at.queueOffset),
+    ]);
+    assert.equal(byOffset.code, 0, byOffset.stderr);
+    assert.match(byOffset.stdout, /Message Body\s+: hello cli/);
     const printed = await mqadmin(['printMsg', ...n, '-t', topic]);
     assert.equal(printed.code, 0, printed.stderr);
     assert.match(printed.stdout, /BODY: hello cli/);

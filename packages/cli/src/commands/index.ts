@@ -12,6 +12,8 @@ import * as consumeMessage from './message/consume-message.js';
 import * as printMsg from './message/print-msg.js';
 import * as queryMsgById from './message/query-msg-by-id.js';
 import * as queryMsgByKey from './message/query-msg-by-key.js';
+import * as queryMsgByOffset from './message/query-msg-by-offset.js';
+import * as queryMsgByUniqueKey from './message/query-msg-by-unique-key.js';
 import * as sendMessage from './message/send-message.js';
 import * as deleteTopic from './topic/delete-topic.js';
 import * as topicList from './topic/topic-list.js';
@@ -37,6 +39,8 @@ export const commands: readonly { register(program: Command): void }[] = [
   resetOffsetByTime,
   queryMsgById,
   queryMsgByKey,
+  queryMsgByUniqueKey,
+  queryMsgByOffset,
   sendMessage,
   consumeMessage,
   printMsg,
