@@ -126,6 +126,21 @@ describe('file store recovery from a crash image', () => {
     await s.shutdown();
   });
 
+  it('heals a hole of zeros in a ConsumeQueue file (torn write) from the CommitLog', async () => {
+    const path = await crashCopy('cqhole');
+    const fh = await open(join(path, 'consumequeue', 'R', '0', '00000000000000000000'), 'r+');
+    await fh.write(Buffer.alloc(20), 0, 20, 5 * 20);
+    await fh.close();
+    await rm(join(path, 'checkpoint'));
+    let s = await openStore(path);
+    await expectAll(s, 0);
+    await s.shutdown();
+    s = await openStore(path);
+    assert.equal(s.lastRecovery.records, 0, 'clean restart');
+    assert.equal((await readQueue(s, 'R', 0)).length, N / 3);
+    await s.shutdown();
+  });
+
   it('ignores a damaged checkpoint and still recovers', async () => {
     const path = await crashCopy('badcp');
     const fh = await open(join(path, 'checkpoint'), 'r+');

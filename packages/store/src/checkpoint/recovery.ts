@@ -93,6 +93,9 @@ export async function recoverCommitLog(inp: RecoveryInput): Promise<RecoveryResu
     if (head.some((b) => b !== 0)) truncated = true;
   }
   await segments.deleteFrom(dropFrom);
+  // The scanned bytes may have reached only the page cache before the crash: make them durable
+  // before a checkpoint claims them as flushed.
+  for (const s of segments.list) if (s.start + size > start) await fdatasync(s.fd);
   inp.logger.info({ scannedFrom: start, logEnd, records: r.records, truncated }, 'commitlog recovered');
   return { logEnd, scannedFrom: start, records: r.records, truncated };
 }

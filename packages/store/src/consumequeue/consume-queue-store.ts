@@ -131,7 +131,7 @@ export class ConsumeQueueStore {
 
   /** Flushes every queue with unwritten entries. */
   async flush(): Promise<void> {
-    for (const q of this.all()) if (q.flushedTo < q.maxOffset) await q.flush();
+    for (const q of this.all()) if (q.dirty) await q.flush();
   }
 
   /** After CommitLog segments below `minPhy` are gone: move min offsets and delete dead files. */

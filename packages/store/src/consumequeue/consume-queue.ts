@@ -46,6 +46,8 @@ export class ConsumeQueue {
   private prevStart = 0;
   private prevCount = 0;
   private readonly fds = new Map<number, Promise<number>>();
+  /** Entries to rewrite in place: offset, phy, size, tags (flat). */
+  private repairs: number[] = [];
   readonly entriesPerFile: number;
 
   constructor(
@@ -63,11 +65,17 @@ export class ConsumeQueue {
     this.maxOffset = this.assigned = this.flushedTo = this.chunkStart = max;
     this.prev = undefined;
     this.prevCount = 0;
+    this.repairs = [];
   }
 
   /** Appends the entry for queue offset `offset` (must be maxOffset, or re-dispatch of an older one). */
   put(offset: number, phy: number, size: number, tagsCode: number): void {
-    if (offset < this.maxOffset) return; // already present (recovery re-dispatch)
+    if (offset < this.maxOffset) {
+      // Recovery re-dispatch of an entry the files should already hold: rewrite it at the next
+      // flush anyway, so a torn ConsumeQueue write (a hole of zeros) heals.
+      if (offset < this.chunkStart && offset >= this.minOffset) this.repairs.push(offset, phy, size, tagsCode);
+      return;
+    }
     if (offset > this.maxOffset) {
       // A gap: only after damage. Keep positions aligned with queue offsets; the hole reads as invalid.
       while (this.maxOffset < offset) this.put(this.maxOffset, 0, 0, 0);
@@ -139,11 +147,42 @@ export class ConsumeQueue {
   }
 
   /** Writes entries [flushedTo, maxOffset) to their files and fdatasyncs them. */
+  /** Whether flush() has anything to write. */
+  get dirty(): boolean {
+    return this.flushedTo < this.maxOffset || this.repairs.length > 0;
+  }
+
   async flush(): Promise<void> {
     const end = this.maxOffset;
     let from = this.flushedTo;
-    if (from >= end) return;
     const touched = new Set<number>();
+    if (this.repairs.length > 0) {
+      const rs = this.repairs;
+      this.repairs = [];
+      // Re-dispatch comes in queue order: write each run of consecutive offsets in one call.
+      let i = 0;
+      while (i < rs.length) {
+        const first = rs[i]!;
+        const fileIndex = Math.floor(first / this.entriesPerFile);
+        let j = i + 4;
+        while (j < rs.length && rs[j] === rs[j - 4]! + 1 && Math.floor(rs[j]! / this.entriesPerFile) === fileIndex)
+          j += 4;
+        const run = Buffer.alloc(((j - i) / 4) * CQ_UNIT);
+        for (let k = i, p = 0; k < j; k += 4, p += CQ_UNIT) {
+          writeInt64(run, rs[k + 1]!, p);
+          run.writeInt32BE(rs[k + 2]!, p + 8);
+          writeInt64(run, rs[k + 3]!, p + 12);
+        }
+        const fd = await this.fd(fileIndex, true);
+        await writeFully(fd, run, 0, run.length, (first - fileIndex * this.entriesPerFile) * CQ_UNIT);
+        touched.add(fd);
+        i = j;
+      }
+    }
+    if (from >= end) {
+      for (const fd of touched) await fdatasync(fd);
+      return;
+    }
     while (from < end) {
       const fileIndex = Math.floor(from / this.entriesPerFile);
       const upto = Math.min(end, (fileIndex + 1) * this.entriesPerFile);

@@ -154,9 +154,10 @@ export class IndexFile {
   }
 
   /**
-   * Entries first, then dirty slot pages, then the header, then fdatasync (docs/store.md): a
-   * slot on disk never points at an entry that is not. Everything is snapshotted before the
-   * first await so keys added meanwhile wait for the next flush.
+   * Entries and header, fdatasync, then dirty slot pages, fdatasync (docs/store.md): a slot on
+   * disk never points at an entry that is not there or past the header's indexCount, so every
+   * chain stays walkable after a crash at any point. Everything is snapshotted before the first
+   * await so keys added meanwhile wait for the next flush.
    */
   async flush(): Promise<void> {
     const count = this.pendingCount;
@@ -181,8 +182,11 @@ export class IndexFile {
     }
     const header = this.headerBytes();
     if (count > 0) await writeFully(this.fd, entries, 0, entries.length, entriesAt);
-    for (const [at, bytes] of pages) await writeFully(this.fd, bytes, 0, bytes.length, at);
     await writeFully(this.fd, header, 0, INDEX_HEADER_SIZE, 0);
+    if (pages.length > 0) {
+      await fdatasync(this.fd);
+      for (const [at, bytes] of pages) await writeFully(this.fd, bytes, 0, bytes.length, at);
+    }
     await fdatasync(this.fd);
     this.pending.copy(this.pending, 0, count * ENTRY, this.pendingCount * ENTRY);
     this.pendingCount -= count;
