@@ -53,7 +53,22 @@ export class FileStoreReader {
     while (!full && next < scanEnd && records.length < maxCount) {
       const want = Math.min(scanEnd - next, filter ? FILTER_BATCH : maxCount - records.length);
       const view = q.memoryView(next, want) ?? (await q.read(next, want));
-      if (!view) break;
+      if (!view) {
+        if (next === offset) {
+          // The ConsumeQueue file for this offset is unreadable: as RocketMQ does, answer
+          // OFFSET_FOUND_NULL and point past that file so the consumer is not stuck on it.
+          const nextFile = (Math.floor(offset / q.entriesPerFile) + 1) * q.entriesPerFile;
+          return {
+            status: 'OFFSET_FOUND_NULL',
+            nextBeginOffset: Math.min(nextFile, max),
+            minOffset: min,
+            maxOffset: max,
+            records: [],
+            totalSize: 0,
+          };
+        }
+        break;
+      }
       for (let k = 0; k < view.count; k++) {
         const p = view.pos + k * CQ_UNIT;
         const size = entrySize(view.buf, p);

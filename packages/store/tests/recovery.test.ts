@@ -152,3 +152,24 @@ describe('file store recovery from a crash image', () => {
     await s.shutdown();
   });
 });
+
+describe('file store reads around a lost ConsumeQueue file', () => {
+  it('answers OFFSET_FOUND_NULL and skips to the next file instead of getting stuck', async () => {
+    const dir = await tempDir('rmq-cqlost-');
+    try {
+      let s = await openStore(dir.path);
+      for (let i = 0; i < 200; i++) await s.putMessage(msg('L', 0, i));
+      await s.shutdown();
+      // 64 entries per file: lose the second file (entries 64..127) after a clean shutdown.
+      await rm(join(dir.path, 'consumequeue', 'L', '0', String(64 * 20).padStart(20, '0')));
+      s = await openStore(dir.path);
+      const r = await s.getMessage('L', 0, 70, 32, 1 << 20);
+      assert.deepEqual([r.status, r.nextBeginOffset], ['OFFSET_FOUND_NULL', 128]);
+      const after = await s.getMessage('L', 0, 128, 32, 1 << 20);
+      assert.equal(after.status, 'FOUND');
+      await s.shutdown();
+    } finally {
+      await dir.cleanup();
+    }
+  });
+});
