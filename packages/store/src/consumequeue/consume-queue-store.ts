@@ -78,24 +78,31 @@ export class ConsumeQueueStore {
     let max = files[0]!;
     let dropped = false;
     // Walk files from the last: find the last valid entry that still points inside the log.
+    // Valid entries form a prefix of a file: binary-search its end with 20-byte reads, so a
+    // start-up costs ~20 small reads per queue, not a whole 6 MB file.
+    const e = Buffer.alloc(CQ_UNIT);
     for (let f = files.length - 1; f >= 0; f--) {
       const first = files[f]!;
-      const buf = await q.readFile(first);
-      // Valid entries form a prefix of the file: binary-search its end (300 000 entries).
+      const at = async (i: number): Promise<Buffer | undefined> => ((await q.readEntry(first, i, e)) ? e : undefined);
       let lo = 0;
-      let hi = Math.floor(buf.length / CQ_UNIT);
+      let hi = q.entriesPerFile;
       while (lo < hi) {
         const mid = (lo + hi) >>> 1;
-        if (entrySize(buf, mid * CQ_UNIT) > 0) lo = mid + 1;
+        const b = await at(mid);
+        if (b && entrySize(b, 0) > 0) lo = mid + 1;
         else hi = mid;
       }
       let n = lo;
       const valid = n;
-      while (n > 0 && entryPhy(buf, (n - 1) * CQ_UNIT) + entrySize(buf, (n - 1) * CQ_UNIT) > logEnd) n--;
+      for (;;) {
+        if (n === 0) break;
+        const b = await at(n - 1);
+        if (b && entryPhy(b, 0) + entrySize(b, 0) <= logEnd) break;
+        n--;
+      }
       if (n < valid) dropped = true;
       if (n > 0 || f === 0) {
         max = first + n;
-        if (f < files.length - 1 && n === q.entriesPerFile) max = first + n;
         break;
       }
       dropped = true;
@@ -145,9 +152,8 @@ export class ConsumeQueueStore {
       const first = files[f]!;
       const last = first + q.entriesPerFile; // exclusive
       if (last > q.flushedTo) break;
-      const buf = await q.readFile(first);
-      const lastPos = buf.length - CQ_UNIT;
-      if (lastPos < 0 || entryPhy(buf, lastPos) + entrySize(buf, lastPos) > minPhy) break;
+      const e = Buffer.alloc(CQ_UNIT);
+      if (!(await q.readEntry(first, q.entriesPerFile - 1, e)) || entryPhy(e, 0) + entrySize(e, 0) > minPhy) break;
       await q.deleteFile(Math.floor(first / q.entriesPerFile));
       if (q.minOffset < last) q.minOffset = last;
     }

@@ -235,13 +235,11 @@ export class ConsumeQueue {
       .sort((a, b) => a - b);
   }
 
-  /** Reads one whole file's entries (loading, recovery, retention). */
-  async readFile(firstEntry: number): Promise<Buffer> {
+  /** Reads entry `index` of the file starting at entry `firstEntry` into `out`; false if absent. */
+  async readEntry(firstEntry: number, index: number, out: Buffer): Promise<boolean> {
     const fd = await this.fd(Math.floor(firstEntry / this.entriesPerFile), false);
-    if (fd < 0) return Buffer.alloc(0);
-    const buf = Buffer.alloc(this.entriesPerFile * CQ_UNIT);
-    const n = await readFully(fd, buf, 0, buf.length, 0);
-    return buf.subarray(0, n - (n % CQ_UNIT));
+    if (fd < 0) return false;
+    return (await readFully(fd, out, 0, CQ_UNIT, index * CQ_UNIT)) === CQ_UNIT;
   }
 
   /** Zeroes on-disk entries [from, to) of the file holding `from` onwards (drops them for good). */
