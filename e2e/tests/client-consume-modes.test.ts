@@ -11,7 +11,7 @@ import {
   selectMessageQueueByHash,
 } from '@rocketmq-ts/client';
 import { eventually } from '@rocketmq-ts/testkit';
-import { createTopic, startCluster, type TestCluster, unique } from './client-support.js';
+import { createTopic, startCluster, type TestCluster, testLogger, unique } from './client-support.js';
 
 describe('client consumption modes', () => {
   let cluster: TestCluster;
@@ -388,10 +388,12 @@ describe('client consumption modes', () => {
     const group = unique('G_resume');
     const run = async (expect: string[]) => {
       const got = new Set<string>();
+      const logger = testLogger(`resume-${expect[0]}`);
       const c = new PushConsumer({
         namesrvAddr: cluster.namesrvAddr,
         consumerGroup: group,
         consumeFromWhere: 'CONSUME_FROM_FIRST_OFFSET',
+        ...(logger ? { logger } : {}),
       });
       c.subscribe(topic);
       c.registerMessageListener({

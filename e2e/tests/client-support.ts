@@ -2,6 +2,7 @@
 // process by startLocalCluster on port 0 in a temp dir, plus small helpers. Not a test file.
 import { spawn } from 'node:child_process';
 import { MQAdmin } from '@rocketmq-ts/client';
+import { createLogger, type Logger } from '@rocketmq-ts/common';
 import { startLocalCluster } from '@rocketmq-ts/distribution';
 import { eventually, tempDir } from '@rocketmq-ts/testkit';
 
@@ -81,3 +82,7 @@ export function runChild(
     });
   });
 }
+
+/** Client logs on stderr when RMQ_E2E_LOG is set (to diagnose a failing run), else silent. */
+export const testLogger = (name: string): Logger | undefined =>
+  process.env.RMQ_E2E_LOG ? createLogger(name, 'debug') : undefined;

@@ -69,6 +69,8 @@ export class MQClientInstance {
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private rebalancing: Promise<void> | undefined;
   private rebalanceAgain = false;
+  private membershipMisses = 0;
+  private missedThisRun = false;
   private namesrvIndex: number;
   private started = false;
   private closed = false;
@@ -349,6 +351,18 @@ export class MQClientInstance {
     await Promise.all(jobs);
   }
 
+  /**
+   * The broker does not list us in a group yet (a heartbeat was lost or is still on its way):
+   * heartbeat again and rebalance in a second, instead of idling until the 20 s period.
+   */
+  retryMembershipSoon(): void {
+    this.missedThisRun = true;
+    // 1 s, 2 s, 4 s … capped at the periodic 20 s, so a broker that never lists us is not flooded.
+    const delay = Math.min(1000 * 2 ** Math.min(this.membershipMisses++, 5), 20_000);
+    this.heartbeatSoon();
+    this.rebalanceSoon(delay);
+  }
+
   private heartbeatSoon(): void {
     if (this.closed || this.heartbeatTimer) return;
     this.heartbeatTimer = setTimeout(() => {
@@ -382,6 +396,7 @@ export class MQClientInstance {
     this.rebalancing = (async () => {
       do {
         this.rebalanceAgain = false;
+        this.missedThisRun = false;
         for (const c of [...this.consumers.values()]) {
           try {
             await c.doRebalance();
@@ -390,6 +405,7 @@ export class MQClientInstance {
           }
         }
       } while (this.rebalanceAgain && !this.closed);
+      if (!this.missedThisRun) this.membershipMisses = 0;
     })();
     try {
       await this.rebalancing;

@@ -183,7 +183,8 @@ export class LitePullConsumer implements ConsumerInner {
     if (this.state !== 'running' || this.assigned) return;
     for (const topic of this.subscriptions.keys()) {
       const mqs = await assignQueues(this.instance, this.group, topic, this.messageModel, this.strategy);
-      if (mqs) await this.applyAssignment(mqs, topic);
+      if (mqs === 'not-member') this.instance.retryMembershipSoon();
+      else if (mqs !== 'unknown') await this.applyAssignment(mqs, topic);
     }
   }
 
@@ -278,7 +279,8 @@ export class LitePullConsumer implements ConsumerInner {
           consumeTimestamp: this.consumeTimestamp,
         });
       } catch (e) {
-        this.logger.warn({ err: e, mq }, 'cannot start queue');
+        this.logger.warn({ err: e, mq }, 'cannot start queue; retrying shortly');
+        this.instance.rebalanceSoon(1000);
         continue;
       }
       if (this.queues.has(k) || this.state !== 'running') continue;

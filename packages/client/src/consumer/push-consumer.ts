@@ -221,7 +221,8 @@ export class PushConsumer implements ConsumerInner, ConsumeHost {
         this.messageModel,
         this.o.allocateMessageQueueStrategy,
       );
-      if (assigned) await this.updateProcessQueueTable(topic, assigned);
+      if (assigned === 'not-member') this.instance.retryMembershipSoon();
+      else if (assigned !== 'unknown') await this.updateProcessQueueTable(topic, assigned);
     }
     for (const [k, h] of this.held) if (!this.subscriptions.has(h.mq.topic)) await this.removeQueue(k, h);
   }
@@ -320,7 +321,8 @@ export class PushConsumer implements ConsumerInner, ConsumeHost {
           consumeTimestamp: this.consumeTimestamp,
         });
       } catch (e) {
-        this.logger.warn({ err: e, mq }, 'cannot start queue; will retry at the next rebalance');
+        this.logger.warn({ err: e, mq }, 'cannot start queue; retrying shortly');
+        this.instance.rebalanceSoon(1000);
         continue;
       }
       if (this.held.has(k) || this.state !== 'running') continue;

@@ -7,8 +7,9 @@ import type { OffsetStore } from './offset-store.js';
 /**
  * The queues of `topic` this client should own now. Clustering: the topic's readable queues
  * split among the group's live members as the broker reports them; broadcasting: all of
- * them. Undefined when the answer is unknown (no route yet, broker unreachable): callers then
- * keep what they have rather than dropping queues on a transient failure.
+ * them. `unknown` when the answer cannot be had (no route yet, broker unreachable) and
+ * `not-member` when the broker does not list us yet (our heartbeat has not reached it):
+ * callers then keep what they have rather than dropping queues on a transient state.
  */
 export async function assignQueues(
   instance: MQClientInstance,
@@ -16,26 +17,26 @@ export async function assignQueues(
   topic: string,
   model: MessageModel,
   strategy: AllocateMessageQueueStrategy,
-): Promise<MessageQueue[] | undefined> {
+): Promise<MessageQueue[] | 'unknown' | 'not-member'> {
   let mqAll: MessageQueue[];
   try {
     mqAll = await instance.fetchSubscribeQueues(topic);
   } catch {
     const cached = instance.cachedSubscribeQueues(topic);
-    if (!cached) return undefined;
+    if (!cached) return 'unknown';
     mqAll = cached;
   }
   mqAll.sort(compareQueues);
   if (model === 'BROADCASTING') return mqAll;
   const addr = instance.anyBrokerAddrOf(topic);
-  if (!addr) return undefined;
+  if (!addr) return 'unknown';
   let cids: string[];
   try {
     cids = await instance.api.getConsumerIdList(addr, group);
   } catch {
-    return undefined;
+    return 'unknown';
   }
-  if (cids.length === 0) return undefined;
+  if (!cids.includes(instance.clientId)) return 'not-member';
   cids.sort();
   return strategy.allocate(group, instance.clientId, mqAll, cids);
 }
