@@ -200,25 +200,30 @@ export class ConsumeQueue {
     this.flushedTo = Math.max(this.flushedTo, end);
   }
 
-  private fd(fileIndex: number, create: boolean): Promise<number> {
-    let p = this.fds.get(fileIndex);
-    if (!p) {
-      const path = join(this.dir, offsetFileName(fileIndex * this.entriesPerFile * CQ_UNIT));
-      p = create
-        ? mkdir(this.dir, { recursive: true })
-            .then(() => openFd(path, 'a+').then(closeFd))
-            .then(() => openFd(path, 'r+'))
-            .then(async (fd) => {
-              await ftruncate(fd, this.entriesPerFile * CQ_UNIT);
-              return fd;
-            })
-        : openFd(path, 'r+').catch(() => -1);
-      this.fds.set(fileIndex, p);
-      p.then((fd) => {
-        if (fd < 0) this.fds.delete(fileIndex);
-      }).catch(() => this.fds.delete(fileIndex));
+  /** The file's fd, opening (or with `create`, creating) it; -1 when absent and not created. */
+  private async fd(fileIndex: number, create: boolean): Promise<number> {
+    const cached = this.fds.get(fileIndex);
+    if (cached) {
+      const fd = await cached.catch(() => -1);
+      if (fd >= 0 || !create) return fd;
+      // A failed plain open must not stop a later create.
+      if (this.fds.get(fileIndex) === cached) this.fds.delete(fileIndex);
+      return this.fd(fileIndex, create);
     }
-    return p;
+    const path = join(this.dir, offsetFileName(fileIndex * this.entriesPerFile * CQ_UNIT));
+    const p = create
+      ? mkdir(this.dir, { recursive: true })
+          .then(() => openFd(path, 'a+').then(closeFd))
+          .then(() => openFd(path, 'r+'))
+          .then(async (fd) => {
+            await ftruncate(fd, this.entriesPerFile * CQ_UNIT);
+            return fd;
+          })
+      : openFd(path, 'r+').catch(() => -1);
+    this.fds.set(fileIndex, p);
+    const fd = await p.catch(() => -1);
+    if (fd < 0 && this.fds.get(fileIndex) === p) this.fds.delete(fileIndex);
+    return fd;
   }
 
   /** File start offsets (in entries) present on disk, ascending. */
