@@ -45,6 +45,8 @@ export interface RecoveryResult {
 }
 
 const yieldLoop = (): Promise<void> => new Promise((r) => setImmediate(r));
+/** Yield to the event loop once a slice of synchronous work passes this many ms. */
+const SLICE_MS = 1;
 
 export async function recoverCommitLog(inp: RecoveryInput): Promise<RecoveryResult> {
   const { segments, checkpoint: cp } = inp;
@@ -110,6 +112,7 @@ async function scan(
   const size = segments.segmentSize;
   let pos = from;
   let records = 0;
+  let sliceStart = performance.now();
   const done = (corrupt: boolean) => ({
     end: pos,
     records,
@@ -139,6 +142,7 @@ async function scan(
         off = 0;
         avail = buf.length;
         await yieldLoop();
+        sliceStart = performance.now();
       }
       if (avail < 8) return done(avail > 0 && buf.subarray(off).some((b) => b !== 0));
       const p = probeStoredRecord(buf, off, buf.length, inp.verifyCrc);
@@ -154,7 +158,10 @@ async function scan(
       redispatch(inp, dispatcher, buf, off, pos, p.size, pos >= cqFrom, pos >= indexFrom);
       records++;
       pos += p.size;
-      if (records % 2_000 === 0) await yieldLoop();
+      if ((records & 63) === 0 && performance.now() - sliceStart > SLICE_MS) {
+        await yieldLoop();
+        sliceStart = performance.now();
+      }
     }
     pos = segEnd;
   }
