@@ -1,4 +1,5 @@
 // Barrel for request/response bodies. Owners add one export line per file.
+
+export * from './fastjson.js';
 export * from './heartbeat.js';
 export * from './message-queue.js';
-export * from './fastjson.js';
