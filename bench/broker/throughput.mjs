@@ -1,191 +1,366 @@
 #!/usr/bin/env node
-// Produce/consume throughput of one broker with a pipelined raw-protocol client, plus the
-// RSS of the `rocketmq-ts start` process (idle, after load, peak).
+// Broker throughput and latency with a pipelined raw-protocol client against a spawned
+// `rocketmq-ts start` (its own process, so client and broker do not share an event loop; on
+// a 2-core box they still share the CPU, hence the server CPU seconds per phase).
 //
 //   npx tsc -b packages/distribution && node bench/broker/throughput.mjs \
-//     [--messages 200000] [--size 1024] [--window 512] [--queues 8] [--flush ASYNC_FLUSH]
-//     [--server-node-args='--cpu-prof --cpu-prof-dir=/tmp/prof']
+//     [--scenarios async,sync,latency,topics] [--messages 200000] [--size 1024] [--window 512]
+//     [--queues 8] [--topics 1,64,256,1024] [--rate 5000] [--seconds 10] [--header json|rocketmq]
+//     [--server-node-args='--cpu-prof --cpu-prof-dir=/tmp/prof'] [--root <repo copy>]
 //
-// The server runs in its own process (spawned bin), so client and broker do not share an
-// event loop. Not a test: prints one JSON summary line.
+// Scenarios: async / sync = produce then consume N messages on one topic (ASYNC_FLUSH /
+// SYNC_FLUSH); latency = producer paced at --rate msg/s, consumer long-polling every queue,
+// end-to-end p50/p99 from a timestamp in the body; topics = produce/consume N messages spread
+// over each topic count × --queues. Prints one JSON line per scenario and a markdown table.
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import {
-  CreateTopicRequestHeader,
-  createRequest,
-  PullMessageRequestHeader,
-  RequestCode,
-  SendMessageRequestHeaderV2,
-} from '../../packages/protocol/dist/src/index.js';
-import { RemotingClient } from '../../packages/remoting/dist/src/index.js';
 
 const { values } = parseArgs({
   options: {
+    scenarios: { type: 'string', default: 'async,sync,latency,topics' },
     messages: { type: 'string', default: '200000' },
     size: { type: 'string', default: '1024' },
     window: { type: 'string', default: '512' },
     queues: { type: 'string', default: '8' },
-    flush: { type: 'string', default: 'ASYNC_FLUSH' },
+    topics: { type: 'string', default: '1,64,256,1024' },
+    rate: { type: 'string', default: '5000' },
+    seconds: { type: 'string', default: '10' },
+    /** Serialize type of the client's request headers; the broker may answer in kind. */
+    header: { type: 'string', default: 'json' },
     /** Extra node flags for the server process, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof". */
     'server-node-args': { type: 'string', default: '' },
+    /** Another checkout (built) to benchmark, for before/after runs from one script. */
+    root: { type: 'string', default: '' },
   },
 });
 const N = Number(values.messages);
 const SIZE = Number(values.size);
 const WINDOW = Number(values.window);
 const QUEUES = Number(values.queues);
-const TOPIC = 'BenchTopic';
+const ROOT = values.root ? resolve(values.root) : new URL('../..', import.meta.url).pathname;
+const { CreateTopicRequestHeader, createRequest, PullMessageRequestHeader, RequestCode, SendMessageRequestHeaderV2 } =
+  await import(join(ROOT, 'packages/protocol/dist/src/index.js'));
+const { RemotingClient } = await import(join(ROOT, 'packages/remoting/dist/src/index.js'));
+const SERIALIZE = values.header === 'rocketmq' ? 1 : 0;
+const newClient = () => new RemotingClient({ requestTimeoutMs: 30_000, serializeType: SERIALIZE });
 
-const rssOf = async (pid) => {
+const procStatus = async (pid) => {
   const s = await readFile(`/proc/${pid}/status`, 'utf8');
   const kb = (k) => Number(new RegExp(`${k}:\\s+(\\d+)`).exec(s)?.[1] ?? 0);
   return { rssMB: Math.round(kb('VmRSS') / 1024), peakMB: Math.round(kb('VmHWM') / 1024) };
 };
+/** utime + stime of the process in seconds (clock ticks are 100 Hz on Linux). */
+const cpuSec = async (pid) => {
+  const s = await readFile(`/proc/${pid}/stat`, 'utf8');
+  const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) / 100;
+};
 
-const dir = await mkdtemp(join(tmpdir(), 'bench-broker-'));
-const bin = new URL('../../packages/distribution/bin/rocketmq-ts.js', import.meta.url).pathname;
-const proc = spawn(
-  process.execPath,
-  [
-    ...values['server-node-args'].split(' ').filter(Boolean),
-    bin,
-    'start',
-    '--data-dir',
-    dir,
-    '--namesrv-port',
-    '0',
-    '--broker-port',
-    '0',
-    '--host',
-    '127.0.0.1',
-    '--flush-disk-type',
-    values.flush,
-  ],
-  { stdio: ['ignore', 'pipe', 'inherit'] },
-);
-const boot = await new Promise((resolve, reject) => {
-  let out = '';
-  proc.stdout.setEncoding('utf8').on('data', (c) => {
-    out += c;
-    const m = /ready in (\d+) ms: .* at ([\d.:]+),/.exec(out);
-    if (m) resolve({ readyMs: Number(m[1]), broker: m[2] });
+async function startServer(flush) {
+  const dir = await mkdtemp(join(tmpdir(), 'bench-broker-'));
+  const bin = join(ROOT, 'packages/distribution/bin/rocketmq-ts.js');
+  const args = ['start', '--data-dir', dir, '--namesrv-port', '0', '--broker-port', '0', '--host', '127.0.0.1'];
+  const proc = spawn(
+    process.execPath,
+    [...values['server-node-args'].split(' ').filter(Boolean), bin, ...args, '--flush-disk-type', flush],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const boot = await new Promise((res, rej) => {
+    let out = '';
+    proc.stdout.setEncoding('utf8').on('data', (c) => {
+      out += c;
+      const m = /ready in (\d+) ms: .* at ([\d.:]+),/.exec(out);
+      if (m) res({ readyMs: Number(m[1]), addr: m[2] });
+    });
+    proc.once('exit', (code) => rej(new Error(`server exited ${code}`)));
   });
-  proc.once('exit', (code) => reject(new Error(`server exited ${code}`)));
-});
-await new Promise((r) => setTimeout(r, 1000));
-const idle = await rssOf(proc.pid);
+  await new Promise((r) => setTimeout(r, 1000));
+  const idle = await procStatus(proc.pid);
+  const exited = new Promise((r) => proc.once('exit', r));
+  let stopping;
+  const stop = () => {
+    stopping ??= (async () => {
+      proc.kill('SIGTERM');
+      await exited;
+      await rm(dir, { recursive: true, force: true });
+    })();
+    return stopping;
+  };
+  return { proc, addr: boot.addr, readyMs: boot.readyMs, idle, stop };
+}
 
-const client = new RemotingClient({ requestTimeoutMs: 30_000 });
-const addr = boot.broker;
-const created = await client.invoke(
-  addr,
-  createRequest(
-    RequestCode.UPDATE_AND_CREATE_TOPIC,
-    CreateTopicRequestHeader.encode({
-      topic: TOPIC,
-      defaultTopic: 'TBW102',
-      readQueueNums: QUEUES,
-      writeQueueNums: QUEUES,
-      perm: 6,
-      topicFilterType: 'SINGLE_TAG',
-      order: false,
-    }),
-  ),
-);
-if (created.code !== 0) throw new Error(`create topic: ${created.code} ${created.remark}`);
+async function createTopics(client, addr, names) {
+  // A few at a time: each creation re-registers the broker with the NameServer.
+  for (let i = 0; i < names.length; i += 32) {
+    await Promise.all(
+      names.slice(i, i + 32).map(async (topic) => {
+        const r = await client.invoke(
+          addr,
+          createRequest(
+            RequestCode.UPDATE_AND_CREATE_TOPIC,
+            CreateTopicRequestHeader.encode({
+              topic,
+              defaultTopic: 'TBW102',
+              readQueueNums: QUEUES,
+              writeQueueNums: QUEUES,
+              perm: 6,
+              topicFilterType: 'SINGLE_TAG',
+              order: false,
+            }),
+          ),
+        );
+        if (r.code !== 0) throw new Error(`create topic ${topic}: ${r.code} ${r.remark}`);
+      }),
+    );
+  }
+}
 
-const body = Buffer.alloc(SIZE, 0x61);
-const props = 'TAGS\u0001bench\u0002';
-let sent = 0;
-let acked = 0;
-let failed = 0;
-const t0 = performance.now();
-await new Promise((resolve) => {
-  const pump = () => {
-    while (sent < N && sent - acked - failed < WINDOW) {
-      const i = sent++;
-      const ext = SendMessageRequestHeaderV2.encode({
-        producerGroup: 'BenchPG',
-        topic: TOPIC,
-        defaultTopic: 'TBW102',
-        defaultTopicQueueNums: QUEUES,
-        queueId: i % QUEUES,
-        sysFlag: 0,
-        bornTimestamp: Date.now(),
-        flag: 0,
-        properties: props,
-      });
-      client.invoke(addr, createRequest(RequestCode.SEND_MESSAGE_V2, ext, body)).then(
-        (r) => {
-          if (r.code === 0) acked++;
-          else failed++;
-          if (acked + failed === N) resolve();
-          else pump();
-        },
-        () => {
-          failed++;
-          if (acked + failed === N) resolve();
-          else pump();
-        },
-      );
+const PROPS = 'TAGS\u0001bench\u0002';
+
+function sendRequest(topic, queueId, body) {
+  const ext = SendMessageRequestHeaderV2.encode({
+    producerGroup: 'BenchPG',
+    topic,
+    defaultTopic: 'TBW102',
+    defaultTopicQueueNums: QUEUES,
+    queueId,
+    sysFlag: 0,
+    bornTimestamp: Date.now(),
+    flag: 0,
+    properties: PROPS,
+  });
+  return createRequest(RequestCode.SEND_MESSAGE_V2, ext, body);
+}
+
+function pullRequest(topic, queueId, offset, sysFlag, suspendMs) {
+  const ext = PullMessageRequestHeader.encode({
+    consumerGroup: 'BenchCG',
+    topic,
+    queueId,
+    queueOffset: offset,
+    maxMsgNums: 32,
+    sysFlag,
+    commitOffset: 0,
+    suspendTimeoutMillis: suspendMs,
+    subscription: '*',
+    subVersion: 0,
+  });
+  return createRequest(RequestCode.PULL_MESSAGE, ext);
+}
+
+/** Sends N messages round-robin over topics × queues with WINDOW in flight. */
+async function produce(client, addr, topics) {
+  const body = Buffer.alloc(SIZE, 0x61);
+  let sent = 0;
+  let acked = 0;
+  let failed = 0;
+  let firstError;
+  const t0 = performance.now();
+  await new Promise((done) => {
+    const settle = (ok, e) => {
+      if (ok) acked++;
+      else {
+        failed++;
+        firstError ??= e;
+      }
+      if (acked + failed === N) done();
+      else pump();
+    };
+    const onResponse = (r) => settle(r.code === 0, `${r.code} ${r.remark}`);
+    const onError = (e) => settle(false, e.message);
+    const pump = () => {
+      while (sent < N && sent - acked - failed < WINDOW) {
+        const i = sent++;
+        const slot = i % (topics.length * QUEUES);
+        const req = sendRequest(topics[Math.floor(slot / QUEUES)], slot % QUEUES, body);
+        client.invoke(addr, req).then(onResponse, onError);
+      }
+    };
+    pump();
+  });
+  if (firstError) console.error(`produce: ${failed} failed, first: ${firstError}`);
+  return { acked, failed, sec: (performance.now() - t0) / 1000 };
+}
+
+/** Drains every topic/queue from offset 0, 16 queues at a time (4 pulls in flight per topic if 1). */
+async function consume(client, addr, topics) {
+  const slots = topics.flatMap((t) => Array.from({ length: QUEUES }, (_, q) => [t, q]));
+  let received = 0;
+  let next = 0;
+  const t0 = performance.now();
+  const worker = async () => {
+    while (next < slots.length) {
+      const [topic, q] = slots[next++];
+      let offset = 0;
+      for (;;) {
+        const r = await client.invoke(addr, pullRequest(topic, q, offset, 4, 0));
+        if (r.code !== 0) break;
+        const nb = Number(r.extFields.nextBeginOffset);
+        received += nb - offset;
+        offset = nb;
+      }
     }
   };
-  pump();
-});
-const produceSec = (performance.now() - t0) / 1000;
-const afterProduce = await rssOf(proc.pid);
+  await Promise.all(Array.from({ length: Math.min(16, slots.length) }, worker));
+  return { received, sec: (performance.now() - t0) / 1000 };
+}
 
-// Consume: keep 4 pulls in flight per queue (different offsets ahead) until every queue is drained.
-let received = 0;
-const t1 = performance.now();
-await Promise.all(
-  Array.from({ length: QUEUES }, async (_, q) => {
-    let offset = 0;
-    for (;;) {
-      const ext = PullMessageRequestHeader.encode({
-        consumerGroup: 'BenchCG',
-        topic: TOPIC,
-        queueId: q,
-        queueOffset: offset,
-        maxMsgNums: 32,
-        sysFlag: 4,
-        commitOffset: 0,
-        suspendTimeoutMillis: 0,
-        subscription: '*',
-        subVersion: 0,
-      });
-      const r = await client.invoke(addr, createRequest(RequestCode.PULL_MESSAGE, ext));
-      if (r.code !== 0) return;
-      const next = Number(r.extFields.nextBeginOffset);
-      received += next - offset;
-      offset = next;
+async function throughput(flush, topicCount) {
+  const server = await startServer(flush);
+  const client = newClient();
+  try {
+    const topics = Array.from({ length: topicCount }, (_, i) => (topicCount === 1 ? 'BenchTopic' : `BenchTopic${i}`));
+    await createTopics(client, server.addr, topics);
+    const c0 = await cpuSec(server.proc.pid);
+    const p = await produce(client, server.addr, topics);
+    const c1 = await cpuSec(server.proc.pid);
+    const afterProduce = await procStatus(server.proc.pid);
+    const c = await consume(client, server.addr, topics);
+    const c2 = await cpuSec(server.proc.pid);
+    const afterConsume = await procStatus(server.proc.pid);
+    return {
+      flush,
+      topics: topicCount,
+      queues: QUEUES,
+      messages: N,
+      produced: p.acked,
+      failed: p.failed,
+      produceMsgPerSec: Math.round(p.acked / p.sec),
+      produceServerCpuSec: Number((c1 - c0).toFixed(2)),
+      produceServerUsPerMsg: Math.round(((c1 - c0) * 1e6) / Math.max(1, p.acked)),
+      consumed: c.received,
+      consumeMsgPerSec: Math.round(c.received / c.sec),
+      consumeServerCpuSec: Number((c2 - c1).toFixed(2)),
+      consumeServerUsPerMsg: Math.round(((c2 - c1) * 1e6) / Math.max(1, c.received)),
+      rss: { idle: server.idle, afterProduce, afterConsume },
+    };
+  } finally {
+    await client.close();
+    await server.stop();
+  }
+}
+
+/** Stored record (IPv4 hosts): the body starts 88 bytes in; we put the send time there. */
+const BODY_AT = 88;
+
+async function latency() {
+  const rate = Number(values.rate);
+  const seconds = Number(values.seconds);
+  const server = await startServer('ASYNC_FLUSH');
+  const producer = newClient();
+  const consumer = newClient();
+  const topic = 'LatencyTopic';
+  const samples = [];
+  let stopped = false;
+  try {
+    await createTopics(producer, server.addr, [topic]);
+    const offsets = new Array(QUEUES).fill(0);
+    let warm = true;
+    const poll = async (q) => {
+      while (!stopped) {
+        const r = await consumer.invoke(server.addr, pullRequest(topic, q, offsets[q], 2 | 4, 15_000), 30_000);
+        const now = performance.now();
+        if (r.code === 0 && r.body) {
+          for (let pos = 0; pos + BODY_AT + 8 <= r.body.length; pos += r.body.readInt32BE(pos)) {
+            if (!warm) samples.push(now - r.body.readDoubleBE(pos + BODY_AT));
+          }
+        }
+        if (r.extFields.nextBeginOffset !== undefined) offsets[q] = Number(r.extFields.nextBeginOffset);
+      }
+    };
+    const polls = Array.from({ length: QUEUES }, (_, q) => poll(q));
+    const body = Buffer.alloc(SIZE, 0x61);
+    let sent = 0;
+    let failed = 0;
+    const c0 = await cpuSec(server.proc.pid);
+    const t0 = performance.now();
+    const total = rate * (seconds + 1);
+    await new Promise((done) => {
+      const tick = () => {
+        const elapsed = performance.now() - t0;
+        if (warm && elapsed >= 1000) warm = false;
+        const due = Math.min(total, Math.floor((elapsed * rate) / 1000));
+        while (sent < due) {
+          const b = Buffer.from(body);
+          b.writeDoubleBE(performance.now(), 0);
+          const req = sendRequest(topic, sent % QUEUES, b);
+          sent++;
+          producer.invoke(server.addr, req).then(
+            (r) => {
+              if (r.code !== 0) failed++;
+            },
+            () => failed++,
+          );
+        }
+        if (sent >= total) done();
+        else setTimeout(tick, 1);
+      };
+      tick();
+    });
+    await new Promise((r) => setTimeout(r, 500));
+    const c1 = await cpuSec(server.proc.pid);
+    stopped = true;
+    // Held pulls return when the server stops.
+    await server.stop();
+    await Promise.allSettled(polls);
+    samples.sort((a, b) => a - b);
+    const pct = (p) =>
+      Number((samples[Math.min(samples.length - 1, Math.floor(samples.length * p))] ?? NaN).toFixed(3));
+    return {
+      scenario: 'latency',
+      rate,
+      seconds,
+      sent,
+      failed,
+      samples: samples.length,
+      p50Ms: pct(0.5),
+      p99Ms: pct(0.99),
+      p999Ms: pct(0.999),
+      maxMs: Number((samples.at(-1) ?? NaN).toFixed(3)),
+      serverCpuPct: Math.round(((c1 - c0) * 100) / ((performance.now() - t0) / 1000)),
+    };
+  } finally {
+    stopped = true;
+    await producer.close();
+    await consumer.close();
+    await server.stop().catch(() => {});
+  }
+}
+
+const rows = [];
+for (const s of values.scenarios.split(',')) {
+  if (s === 'async' || s === 'sync') {
+    const r = await throughput(s === 'async' ? 'ASYNC_FLUSH' : 'SYNC_FLUSH', 1);
+    console.log(JSON.stringify({ scenario: s, ...r }));
+    rows.push([s, r]);
+  } else if (s === 'topics') {
+    for (const t of values.topics.split(',').map(Number)) {
+      const r = await throughput('ASYNC_FLUSH', t);
+      console.log(JSON.stringify({ scenario: `topics-${t}`, ...r }));
+      rows.push([`topics-${t}`, r]);
     }
-  }),
-);
-const consumeSec = (performance.now() - t1) / 1000;
-const afterConsume = await rssOf(proc.pid);
-await client.close();
-proc.kill('SIGTERM');
-await new Promise((r) => proc.once('exit', r));
-await rm(dir, { recursive: true, force: true });
-
-console.log(
-  JSON.stringify({
-    messages: N,
-    size: SIZE,
-    window: WINDOW,
-    queues: QUEUES,
-    flushDiskType: values.flush,
-    readyMs: boot.readyMs,
-    produced: acked,
-    failed,
-    produceMsgPerSec: Math.round(acked / produceSec),
-    produceMiBPerSec: Number(((acked * SIZE) / produceSec / 1048576).toFixed(1)),
-    consumed: received,
-    consumeMsgPerSec: Math.round(received / consumeSec),
-    rss: { idle, afterProduce, afterConsume },
-  }),
-);
+  } else if (s === 'latency') {
+    const r = await latency();
+    console.log(JSON.stringify(r));
+    rows.push(['latency', r]);
+  } else {
+    throw new Error(`unknown scenario ${s}`);
+  }
+}
+console.log(`\nheader=${values.header} messages=${N} size=${SIZE} window=${WINDOW} queues=${QUEUES}`);
+console.log('| scenario | produce msg/s | server µs/msg | consume msg/s | server µs/msg | RSS idle/peak MB |');
+console.log('|---|---|---|---|---|---|');
+for (const [name, r] of rows) {
+  if (name === 'latency') {
+    console.log(
+      `| latency @${r.rate}/s | p50 ${r.p50Ms} ms | p99 ${r.p99Ms} ms | p99.9 ${r.p999Ms} ms | server CPU ${r.serverCpuPct} % | |`,
+    );
+  } else {
+    console.log(
+      `| ${name} | ${r.produceMsgPerSec} | ${r.produceServerUsPerMsg} | ${r.consumeMsgPerSec} | ${r.consumeServerUsPerMsg} | ${r.rss.idle.rssMB}/${r.rss.afterConsume.peakMB} |`,
+    );
+  }
+}
