@@ -1,4 +1,3 @@
-import { isAscii } from 'node:buffer';
 import { err, ok, type Result } from '@rocketmq-ts/common';
 import { LANGUAGES, languageToCode } from './codes.js';
 import { jsonHeaderTextFast } from './json-header-fast.js';
@@ -106,6 +105,8 @@ function validated(
   });
 }
 
+const HIGH_BYTE = /[\x80-\xff]/;
+
 function decodeBinaryHeader(h: Buffer): Result<RemotingCommand, ProtocolError> {
   const bad = (what: string) => err(protocolError('header-binary', `binary header truncated at ${what}`));
   if (h.length < 21) return bad('fixed part');
@@ -115,10 +116,13 @@ function decodeBinaryHeader(h: Buffer): Result<RemotingCommand, ProtocolError> {
   const opaque = h.readInt32BE(5);
   const flag = h.readInt32BE(9);
   const remarkLength = h.readInt32BE(13);
-  // An ASCII header (the usual case) is turned into one string whose character offsets are
-  // the byte offsets: every field is then a cheap slice instead of a UTF-8 decode call.
-  const text = isAscii(h) ? h.toString('latin1') : undefined;
-  const str = (from: number, to: number): string => (text !== undefined ? text.slice(from, to) : h.toString('utf8', from, to));
+  // The header as one latin1 string: character offsets are byte offsets, so an ASCII field
+  // (the usual case) is a cheap slice instead of a UTF-8 decode call of its own.
+  const text = h.toString('latin1');
+  const str = (from: number, to: number): string => {
+    const s = text.slice(from, to);
+    return HIGH_BYTE.test(s) ? h.toString('utf8', from, to) : s;
+  };
   let off = 17;
   if (remarkLength < 0 || remarkLength > h.length - off - 4) return bad('remark');
   const remark = remarkLength > 0 ? str(off, off + remarkLength) : undefined;
@@ -215,7 +219,7 @@ function jsonHeaderText(cmd: RemotingCommand): string {
 
 // Binary header strings are assembled as one latin1 string (length prefixes as characters)
 // and written with one call; non-ASCII text takes the byte-exact UTF-8 path instead.
-const NON_ASCII = /[^\x00-\x7f]/;
+const NON_ASCII = /[\u0080-\uffff]/;
 const be32Small: string[] = [];
 function be32(n: number): string {
   if (n < 1024) {

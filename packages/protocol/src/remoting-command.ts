@@ -22,13 +22,31 @@ export interface RemotingCommand {
   remark?: string | undefined;
   extFields: Record<string, string>;
   body?: Buffer | undefined;
+  /**
+   * A body written as these buffers back to back (pull responses: stored records without
+   * a concatenation copy). Encoders only; decoded commands always carry `body`. When set,
+   * `body` is ignored.
+   */
+  bodyParts?: Buffer[] | undefined;
+  /**
+   * The header type the command arrived in (set by decodeCommand). Remoting answers a
+   * request in its own type: JSON to JSON requesters (ali-ons parses nothing else), binary
+   * to clients that sent binary. Unset on commands built locally: they go out as JSON
+   * unless the connection is configured otherwise.
+   */
+  serializeType?: SerializeType | undefined;
 }
 
 export const isResponse = (c: RemotingCommand): boolean => (c.flag & FLAG_RESPONSE) !== 0;
 export const isOneway = (c: RemotingCommand): boolean => (c.flag & FLAG_ONEWAY) !== 0;
 
+/**
+ * A new null-prototype object. Made by dropping the prototype of `{}` rather than with
+ * Object.create(null), which V8 builds in dictionary mode: inserts and for-in over it cost
+ * about three times more, and every header is built and walked once per request.
+ */
 export function emptyFields(): Record<string, string> {
-  return Object.create(null) as Record<string, string>;
+  return Object.setPrototypeOf({}, null) as Record<string, string>;
 }
 
 export function createRequest(

@@ -55,6 +55,29 @@ describe('command codec: JSON header', () => {
     assert.equal(Object.getOwnPropertyDescriptor(r.value.extFields, '__proto__')?.value, 'x');
   });
 
+  it('records the header type a command arrived in, and a body given in parts equals the joined body', () => {
+    const req = createRequest(
+      310,
+      Object.defineProperty(Object.assign(Object.create(null), { b: 'TopicTest', u: 'ü€😀' }), '__proto__', {
+        value: 'p',
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      }),
+    );
+    for (const type of [SerializeType.JSON, SerializeType.ROCKETMQ]) {
+      const r = decodeCommand(encodeCommand(req, type).subarray(4));
+      assert.ok(r.ok);
+      assert.equal(r.value.serializeType, type);
+      assert.equal(Object.getPrototypeOf(r.value.extFields), null);
+      assert.equal(r.value.extFields.u, 'ü€😀');
+      assert.equal(Object.getOwnPropertyDescriptor(r.value.extFields, '__proto__')?.value, 'p');
+      assert.deepEqual({ ...r.value.extFields }, { ...req.extFields });
+    }
+    const parts = { ...req, bodyParts: [Buffer.from('ab'), Buffer.alloc(0), Buffer.from('c')] };
+    assert.deepEqual(encodeCommand(parts), encodeCommand({ ...req, body: Buffer.from('abc') }));
+  });
+
   it('answers a response with the request opaque, response flag, JAVA and string extFields', () => {
     const req = createRequest(105, { topic: 't' }, undefined, 42);
     const res = createResponse(req, 17, 'No topic route info in name server for the topic: t');
