@@ -8,6 +8,7 @@ import {
   FrameSplitter,
   type ProtocolError,
   type RemotingCommand,
+  SerializeType,
 } from '@rocketmq-ts/protocol';
 import { RemotingClosedError, RemotingSendRequestError, RemotingTimeoutError } from './errors.js';
 import type { Connection } from './types.js';
@@ -25,6 +26,8 @@ export interface ConnectionOptions {
   writeHighWaterMark: number;
   logger: Logger;
   sink: RequestSink;
+  /** Header type of commands that carry none (requests we originate). Default JSON. */
+  serializeType?: SerializeType | undefined;
 }
 
 let nextConnectionId = 1;
@@ -92,6 +95,7 @@ export class SocketConnection implements Connection {
   private readonly logger: Logger;
   private readonly sink: RequestSink;
   private readonly highWaterMark: number;
+  private readonly serializeType: SerializeType;
   private backlog: Buffer[] = [];
   private corked = false;
   private paused = false;
@@ -107,6 +111,7 @@ export class SocketConnection implements Connection {
     this.logger = options.logger;
     this.sink = options.sink;
     this.highWaterMark = options.writeHighWaterMark;
+    this.serializeType = options.serializeType ?? SerializeType.JSON;
     socket.setNoDelay(true);
     socket.on('data', this.onData);
     socket.on('drain', this.onDrain);
@@ -131,16 +136,25 @@ export class SocketConnection implements Connection {
   send(cmd: RemotingCommand): void {
     const socket = this.socket;
     if (this.tornDown || socket.writableEnded || socket.destroyed) return;
-    const head = encodeCommandHeader(cmd);
+    // A response carries its request's header type (ProcessorTable copies it).
+    const head = encodeCommandHeader(cmd, cmd.serializeType ?? this.serializeType);
     if (!this.corked) {
       this.corked = true;
       socket.cork();
       process.nextTick(flushCorked, this);
     }
     socket.write(head);
-    // The body goes as its own buffer: no copy of large pull-message bodies.
-    const body = cmd.body;
-    if (body !== undefined && body.length > 0) socket.write(body);
+    // The body goes as its own buffer(s): no copy of large pull-message bodies.
+    const parts = cmd.bodyParts;
+    if (parts !== undefined) {
+      for (let i = 0; i < parts.length; i++) {
+        const part = parts[i]!;
+        if (part.length > 0) socket.write(part);
+      }
+    } else {
+      const body = cmd.body;
+      if (body !== undefined && body.length > 0) socket.write(body);
+    }
     // writableNeedDrain guarantees a 'drain' will come to resume us.
     if (!this.paused && socket.writableLength > this.highWaterMark && socket.writableNeedDrain) {
       this.paused = true;

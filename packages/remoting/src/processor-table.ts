@@ -160,6 +160,9 @@ export class ProcessorTable implements RequestSink {
     if (response === undefined || response === null || isOneway(request)) return;
     response.opaque = request.opaque;
     response.flag = (response.flag | FLAG_RESPONSE) & ~FLAG_ONEWAY;
+    // Answer in the request's header type, as Java's remoting does: binary requesters decode
+    // binary (cheaper for both sides), JSON requesters such as ali-ons keep getting JSON.
+    response.serializeType = request.serializeType;
     conn.send(response);
   }
 
@@ -177,7 +180,9 @@ export class ProcessorTable implements RequestSink {
       this.logger.debug({ code: request.code, responseCode: code, remark }, 'oneway request dropped');
       return;
     }
-    conn.send(createResponse(request, code, remark));
+    const response = createResponse(request, code, remark);
+    response.serializeType = request.serializeType;
+    conn.send(response);
   }
 
   private finish(pool: Pool): void {

@@ -1,6 +1,6 @@
 import { connect, type Socket } from 'node:net';
 import { type Logger, silentLogger } from '@rocketmq-ts/common';
-import { DEFAULT_MAX_FRAME_LENGTH, type RemotingCommand } from '@rocketmq-ts/protocol';
+import { DEFAULT_MAX_FRAME_LENGTH, type RemotingCommand, SerializeType } from '@rocketmq-ts/protocol';
 import { DEFAULT_WRITE_HIGH_WATER_MARK, SocketConnection } from './connection.js';
 import { RemotingClosedError, RemotingConnectError, RemotingTimeoutError } from './errors.js';
 import { ProcessorTable } from './processor-table.js';
@@ -37,6 +37,7 @@ export class RemotingClient {
   private readonly requestTimeoutMs: number;
   private readonly maxFrameLength: number;
   private readonly writeHighWaterMark: number;
+  private readonly serializeType: SerializeType;
   private closed = false;
 
   constructor(options: RemotingClientOptions = {}) {
@@ -45,6 +46,7 @@ export class RemotingClient {
     this.requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     this.maxFrameLength = options.maxFrameLength ?? DEFAULT_MAX_FRAME_LENGTH;
     this.writeHighWaterMark = options.writeHighWaterMark ?? DEFAULT_WRITE_HIGH_WATER_MARK;
+    this.serializeType = options.serializeType ?? SerializeType.JSON;
     // Pushed requests are rare and small; they need no flow control of their own.
     this.table = new ProcessorTable(this.logger, Number.POSITIVE_INFINITY);
   }
@@ -155,6 +157,7 @@ export class RemotingClient {
           writeHighWaterMark: this.writeHighWaterMark,
           logger: this.logger,
           sink: this.table,
+          serializeType: this.serializeType,
         });
         this.conns.set(addr, conn);
         conn.onClose(() => {

@@ -68,5 +68,11 @@ export interface RemotingClientOptions {
   maxFrameLength?: number;
   /** Stop reading a socket while its unsent output exceeds this (bytes); default 4 MiB. */
   writeHighWaterMark?: number;
+  /**
+   * Header type of the requests this client sends: 0 JSON (default, what every server
+   * parses), 1 ROCKETMQ binary (cheaper to encode and decode; our broker and Java's answer a
+   * binary request in binary). Responses are decoded by their own type byte either way.
+   */
+  serializeType?: import('@rocketmq-ts/protocol').SerializeType;
   logger?: import('@rocketmq-ts/common').Logger;
 }

@@ -114,16 +114,20 @@ describe('framing over a real socket', () => {
     }
   });
 
-  it('answers in JSON with the response flag whatever the request header type', async () => {
+  it('answers in the request header type, with the response flag', async () => {
     const raw = await RawClient.connect(port);
     try {
       const chunks: Buffer[] = [];
       raw.socket.on('data', (c: Buffer) => chunks.push(c));
       await raw.write(request(7, undefined, SerializeType.ROCKETMQ));
       await eventually(() => raw.received.length === 1);
-      const bytes = Buffer.concat(chunks);
-      assert.equal(bytes.readUInt8(4), SerializeType.JSON);
+      assert.equal(Buffer.concat(chunks).readUInt8(4), SerializeType.ROCKETMQ);
       assert.equal(raw.received[0]!.flag, 1);
+      chunks.length = 0;
+      await raw.write(request(8, undefined, SerializeType.JSON));
+      await eventually(() => raw.received.length === 2);
+      assert.equal(Buffer.concat(chunks).readUInt8(4), SerializeType.JSON);
+      assert.equal(raw.received[1]!.flag, 1);
     } finally {
       raw.destroy();
     }

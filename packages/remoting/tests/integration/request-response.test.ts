@@ -8,6 +8,7 @@ import {
   FLAG_ONEWAY,
   FLAG_RESPONSE,
   ResponseCode,
+  SerializeType,
 } from '@rocketmq-ts/protocol';
 import { eventually } from '@rocketmq-ts/testkit';
 import {
@@ -28,6 +29,7 @@ const HANG = 104;
 const ONEWAY_SINK = 105;
 const RAW_RESPONSE = 106;
 const UNENCODABLE = 107;
+const PARTS = 108;
 
 describe('RemotingServer and RemotingClient', () => {
   let server: RemotingServer;
@@ -76,6 +78,11 @@ describe('RemotingServer and RemotingClient', () => {
       // A handler returning a command built by hand, with the wrong opaque and flag.
       // JSON.stringify throws on a BigInt: a response that cannot be encoded.
       s.registerProcessor(UNENCODABLE, (req) => ({ ...createResponse(req, 0), remark: 1n as unknown as string }));
+      s.registerProcessor(PARTS, (req) => {
+        const res = createResponse(req, ResponseCode.SUCCESS);
+        res.bodyParts = [Buffer.from('one,'), Buffer.alloc(0), Buffer.from('two,'), Buffer.from('three')];
+        return res;
+      });
       s.registerProcessor(RAW_RESPONSE, () => ({ ...createRequest(0), opaque: 424242, flag: FLAG_ONEWAY }));
     }));
   });
@@ -116,6 +123,46 @@ describe('RemotingServer and RemotingClient', () => {
     const rejected = await client.invoke(addr, createRequest(REJECTS));
     assert.equal(rejected.code, ResponseCode.SYSTEM_ERROR);
     assert.equal(rejected.remark, 'async boom');
+  });
+
+  it('answers each request in its own header type: binary to binary, JSON to JSON', async () => {
+    const raw = await RawClient.connect(port);
+    try {
+      const fields = (n: string) => Object.assign(emptyFields(), { n });
+      await raw.write(encodeCommand(createRequest(ECHO, fields('1'), undefined, 11), SerializeType.ROCKETMQ));
+      await raw.write(encodeCommand(createRequest(ECHO, fields('2'), undefined, 12), SerializeType.JSON));
+      await raw.write(encodeCommand(createRequest(9999, fields('3'), undefined, 13), SerializeType.ROCKETMQ));
+      await eventually(() => raw.received.length === 3);
+      const byOpaque = new Map(raw.received.map((r) => [r.opaque, r]));
+      assert.equal(byOpaque.get(11)?.serializeType, SerializeType.ROCKETMQ);
+      assert.equal(byOpaque.get(11)?.extFields.n, '1');
+      assert.equal(byOpaque.get(12)?.serializeType, SerializeType.JSON);
+      assert.equal(byOpaque.get(12)?.extFields.n, '2');
+      assert.equal(byOpaque.get(13)?.serializeType, SerializeType.ROCKETMQ, 'rejections too');
+      assert.equal(byOpaque.get(13)?.code, ResponseCode.REQUEST_CODE_NOT_SUPPORTED);
+    } finally {
+      raw.destroy();
+    }
+  });
+
+  it('a client configured for binary headers sends binary and decodes the binary answers', async () => {
+    const binary = new RemotingClient({ serializeType: SerializeType.ROCKETMQ });
+    try {
+      const res = await binary.invoke(
+        addr,
+        createRequest(ECHO, Object.assign(emptyFields(), { n: '7' }), Buffer.from('b')),
+      );
+      assert.equal(res.serializeType, SerializeType.ROCKETMQ);
+      assert.equal(res.extFields.n, '7');
+      assert.equal(res.body?.toString(), 'b');
+    } finally {
+      await binary.close();
+    }
+  });
+
+  it('writes bodyParts back to back as one body', async () => {
+    const res = await client.invoke(addr, createRequest(PARTS));
+    assert.equal(res.body?.toString(), 'one,two,three');
   });
 
   it('answers SYSTEM_ERROR when the returned response cannot be encoded', async () => {
