@@ -6,6 +6,7 @@
 //   npx tsc -b packages/distribution && node bench/broker/throughput.mjs \
 //     [--scenarios async,sync,latency,topics] [--messages 200000] [--size 1024] [--window 512]
 //     [--queues 8] [--topics 1,64,256,1024] [--rate 5000] [--seconds 10] [--header json|rocketmq]
+//     [--consume-rounds 1]
 //     [--server-node-args='--cpu-prof --cpu-prof-dir=/tmp/prof'] [--root <repo copy>]
 //
 // Scenarios: async / sync = produce then consume N messages on one topic (ASYNC_FLUSH /
@@ -28,6 +29,8 @@ const { values } = parseArgs({
     topics: { type: 'string', default: '1,64,256,1024' },
     rate: { type: 'string', default: '5000' },
     seconds: { type: 'string', default: '10' },
+    /** Drain the topics this many times (rounds after the first re-read what is cached). */
+    'consume-rounds': { type: 'string', default: '1' },
     /** Serialize type of the client's request headers; the broker may answer in kind. */
     header: { type: 'string', default: 'json' },
     /** Extra node flags for the server process, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof". */
@@ -218,7 +221,11 @@ async function throughput(flush, topicCount) {
     const p = await produce(client, server.addr, topics);
     const c1 = await cpuSec(server.proc.pid);
     const afterProduce = await procStatus(server.proc.pid);
-    const c = await consume(client, server.addr, topics);
+    let c = { received: 0, sec: 0 };
+    for (let round = 0; round < Number(values['consume-rounds']); round++) {
+      const r = await consume(client, server.addr, topics);
+      c = { received: c.received + r.received, sec: c.sec + r.sec };
+    }
     const c2 = await cpuSec(server.proc.pid);
     const afterConsume = await procStatus(server.proc.pid);
     return {
@@ -230,11 +237,11 @@ async function throughput(flush, topicCount) {
       failed: p.failed,
       produceMsgPerSec: Math.round(p.acked / p.sec),
       produceServerCpuSec: Number((c1 - c0).toFixed(2)),
-      produceServerUsPerMsg: Math.round(((c1 - c0) * 1e6) / Math.max(1, p.acked)),
+      produceServerUsPerMsg: Number((((c1 - c0) * 1e6) / Math.max(1, p.acked)).toFixed(1)),
       consumed: c.received,
       consumeMsgPerSec: Math.round(c.received / c.sec),
       consumeServerCpuSec: Number((c2 - c1).toFixed(2)),
-      consumeServerUsPerMsg: Math.round(((c2 - c1) * 1e6) / Math.max(1, c.received)),
+      consumeServerUsPerMsg: Number((((c2 - c1) * 1e6) / Math.max(1, c.received)).toFixed(1)),
       rss: { idle: server.idle, afterProduce, afterConsume },
     };
   } finally {

@@ -100,12 +100,13 @@ export class PullMessageProcessor {
       minOffset: result.minOffset,
       maxOffset: result.maxOffset,
     });
-    let body: Buffer | undefined;
-    if (code === ResponseCode.SUCCESS) {
-      this.deps.stats.addGet(h.consumerGroup, result.records.length);
-      body = result.records.length === 1 ? result.records[0] : Buffer.concat(result.records, result.totalSize);
-    }
-    return createResponse(request, code, code === ResponseCode.SUCCESS ? undefined : result.status, ext, body);
+    if (code !== ResponseCode.SUCCESS) return createResponse(request, code, result.status, ext);
+    this.deps.stats.addGet(h.consumerGroup, result.records.length);
+    const response = createResponse(request, code, undefined, ext);
+    // The records go to the socket as they are (slices of the store's cache): no copy.
+    if (result.records.length === 1) response.body = result.records[0];
+    else response.bodyParts = result.records;
+    return response;
   }
 
   /** Java's checks before reading, in its order. */
