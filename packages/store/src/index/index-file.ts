@@ -31,6 +31,10 @@ export class IndexFile {
   /** Entry number of pending[0]. */
   private pendingFrom = 1;
   private pendingCount = 0;
+  /** Entries being written by flush(), still served to queries from memory. */
+  private flushing: Buffer | undefined;
+  private flushChain: Promise<void> = Promise.resolve();
+  private flushingFrom = 0;
 
   private constructor(
     readonly path: string,
@@ -136,6 +140,9 @@ export class IndexFile {
       if (idx >= this.pendingFrom && idx < this.pendingFrom + this.pendingCount) {
         b = this.pending;
         p = (idx - this.pendingFrom) * ENTRY;
+      } else if (this.flushing && idx >= this.flushingFrom && idx < this.flushingFrom + this.flushing.length / ENTRY) {
+        b = this.flushing;
+        p = (idx - this.flushingFrom) * ENTRY;
       } else {
         const n = await readFully(this.fd, e, 0, ENTRY, INDEX_HEADER_SIZE + this.slotNum * 4 + idx * ENTRY);
         if (n < ENTRY) break;
@@ -156,17 +163,26 @@ export class IndexFile {
   /**
    * Entries and header, fdatasync, then dirty slot pages, fdatasync (docs/store.md): a slot on
    * disk never points at an entry that is not there or past the header's indexCount, so every
-   * chain stays walkable after a crash at any point. Everything is snapshotted before the first
-   * await so keys added meanwhile wait for the next flush.
+   * chain stays walkable after a crash at any point.
+   *
+   * The slot pages are copied first, a slice per event-loop turn (with the default 5 M slots
+   * the table is 20 MB); a page changed after its copy is dirty again for the next flush. The
+   * entries and header are snapshotted after that, so every copied slot points at an entry in
+   * the snapshot. Entries are not copied: the pending buffer is swapped for a fresh one.
    */
-  async flush(): Promise<void> {
-    const count = this.pendingCount;
-    const entries = Buffer.from(this.pending.subarray(0, count * ENTRY));
-    const entriesAt = INDEX_HEADER_SIZE + this.slotNum * 4 + this.pendingFrom * ENTRY;
+  flush(): Promise<void> {
+    // One flush at a time per file (the checkpoint task and a roll can both ask for one).
+    const run = this.flushChain.then(() => this.flushOnce());
+    this.flushChain = run.catch(() => {});
+    return run;
+  }
+
+  private async flushOnce(): Promise<void> {
     const pages: [number, Buffer][] = [];
     const slots = this.slots;
     const dirty = this.dirtyPages;
     if (slots && dirty) {
+      let sliceStart = performance.now();
       let i = 0;
       while (i < dirty.length) {
         if (!dirty[i]) {
@@ -174,23 +190,36 @@ export class IndexFile {
           continue;
         }
         let j = i;
-        while (j < dirty.length && dirty[j]) dirty[j++] = 0;
+        while (j < dirty.length && dirty[j] && j - i < 256) dirty[j++] = 0;
         const to = Math.min(j * PAGE, slots.length);
         pages.push([INDEX_HEADER_SIZE + i * PAGE, Buffer.from(slots.subarray(i * PAGE, to))]);
         i = j;
+        if (performance.now() - sliceStart > 1) {
+          await new Promise((r) => setImmediate(r));
+          sliceStart = performance.now();
+        }
       }
     }
-    const header = this.headerBytes();
-    if (count > 0) await writeFully(this.fd, entries, 0, entries.length, entriesAt);
-    await writeFully(this.fd, header, 0, INDEX_HEADER_SIZE, 0);
-    if (pages.length > 0) {
-      await fdatasync(this.fd);
-      for (const [at, bytes] of pages) await writeFully(this.fd, bytes, 0, bytes.length, at);
-    }
-    await fdatasync(this.fd);
-    this.pending.copy(this.pending, 0, count * ENTRY, this.pendingCount * ENTRY);
-    this.pendingCount -= count;
+    const count = this.pendingCount;
+    const entries = this.pending.subarray(0, count * ENTRY);
+    const entriesAt = INDEX_HEADER_SIZE + this.slotNum * 4 + this.pendingFrom * ENTRY;
+    this.flushing = entries;
+    this.flushingFrom = this.pendingFrom;
+    this.pending = Buffer.allocUnsafe(Math.max(64 * ENTRY, this.pending.length));
     this.pendingFrom += count;
+    this.pendingCount = 0;
+    const header = this.headerBytes();
+    try {
+      if (count > 0) await writeFully(this.fd, entries, 0, entries.length, entriesAt);
+      await writeFully(this.fd, header, 0, INDEX_HEADER_SIZE, 0);
+      if (pages.length > 0) {
+        await fdatasync(this.fd);
+        for (const [at, bytes] of pages) await writeFully(this.fd, bytes, 0, bytes.length, at);
+      }
+      await fdatasync(this.fd);
+    } finally {
+      this.flushing = undefined;
+    }
   }
 
   private headerBytes(): Buffer {
