@@ -78,6 +78,14 @@ export async function verifyAfterCrash(dir: string, known: Map<number, Ack>): Pr
       assert.equal(r.status, 'FOUND', `acknowledged message ${ack.i} (queue ${ack.q} offset ${ack.off}) lost`);
       assert.equal(decodeStoredRecord(r.records[0]!)!.msgId, ack.id);
     }
+    // The index must find acknowledged messages by key too (a sample keeps trials short).
+    const all = [...known.values()];
+    for (let k = 0; k < Math.min(40, all.length); k++) {
+      const ack = all[Math.floor(Math.random() * all.length)]!;
+      const q = await store.queryMessage(CRASH_TOPIC, `key-${ack.i}`, 4, 0, Number.MAX_SAFE_INTEGER);
+      assert.equal(q.records.length, 1, `index lookup of key-${ack.i}`);
+      assert.equal(decodeStoredRecord(q.records[0]!)!.msgId, ack.id);
+    }
     return {
       acked: known.size,
       stored,
