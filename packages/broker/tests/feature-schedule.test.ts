@@ -6,7 +6,6 @@ import { ManualClock, systemClock } from '@rocketmq-ts/common';
 import { decodeStoredRecord, MessageConst, RequestCode, tagsHashCode } from '@rocketmq-ts/protocol';
 import { eventually, tempDir } from '@rocketmq-ts/testkit';
 import { parseDelayLevels, SCHEDULE_TOPIC, toScheduled } from '../src/schedule/delay-levels.js';
-import { ProgressFile } from '../src/schedule/progress-file.js';
 import { scheduleProcessors } from '../src/schedule/schedule-processors.js';
 import { DELAY_OFFSET_FILE, deliverAt, ScheduleMessageService } from '../src/schedule/schedule-service.js';
 import { message, noConnection, request, testDeps } from './feature-fakes.js';
@@ -188,21 +187,6 @@ describe('delay delivery (ScheduleMessageService)', () => {
       );
     } finally {
       await svc.stop();
-    }
-  });
-});
-
-describe('ProgressFile', () => {
-  it('serialises writes, leaves no temp file and reads back the last content', async () => {
-    const dir = await tempDir('feature-progress-');
-    try {
-      const f = new ProgressFile(join(dir.path, 'nested', 'p.json'));
-      assert.equal(await f.read(), undefined);
-      await Promise.all(Array.from({ length: 20 }, (_, i) => f.write(`{"n":${i}}`)));
-      assert.equal(await f.read(), '{"n":19}');
-      assert.deepEqual(await readdir(join(dir.path, 'nested')), ['p.json']);
-    } finally {
-      await dir.cleanup();
     }
   });
 });

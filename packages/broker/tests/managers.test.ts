@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { ManualClock, silentLogger } from '@rocketmq-ts/common';
+import { ManualClock, StateFile, silentLogger } from '@rocketmq-ts/common';
 import { tempDir } from '@rocketmq-ts/testkit';
 import { ConsumerOffsetManager } from '../src/offset/consumer-offset-manager.js';
-import { JsonStateFile } from '../src/runtime/json-state-file.js';
 import { SubscriptionGroupManager } from '../src/subscription/subscription-group-manager.js';
 import { validateGroupName, validateTopicName } from '../src/topic/name-validation.js';
 import { TopicConfigManager, type TopicConfigManagerOptions, topicView } from '../src/topic/topic-config-manager.js';
@@ -151,7 +150,7 @@ describe('ConsumerOffsetManager', () => {
 
   it('reads a consumerOffset.json written by Java', async () => {
     const configDir = join(dir.path, 'o2');
-    const f = new JsonStateFile(join(configDir, 'consumerOffset.json'));
+    const f = new StateFile(join(configDir, 'consumerOffset.json'));
     await f.save(() =>
       '{"offsetTable":{"TopicTest@please_rename_unique_group_name_4":{0:3,1:2}}}'.replace(
         /\{0:3,1:2\}/,
@@ -161,22 +160,5 @@ describe('ConsumerOffsetManager', () => {
     const m = new ConsumerOffsetManager(configDir, silentLogger);
     await m.load();
     assert.equal(m.query('please_rename_unique_group_name_4', 'TopicTest', 1), 2);
-  });
-});
-
-describe('JsonStateFile', () => {
-  it('replaces the file atomically and coalesces concurrent saves to the latest content', async () => {
-    const path = join(dir.path, 'state', 'x.json');
-    const f = new JsonStateFile(path);
-    assert.equal(await f.load(), undefined);
-    let n = 0;
-    const writes: Promise<void>[] = [];
-    for (let i = 0; i < 20; i++) writes.push(f.save(() => JSON.stringify({ v: ++n, i })));
-    await Promise.all(writes);
-    const v = (await f.load()) as { i: number };
-    assert.equal(v.i, 19);
-    assert.ok(n < 20, `rendered ${n} times for 20 saves`);
-    await writeFile(`${path}.tmp`, 'torn');
-    assert.deepEqual(await f.load(), v, 'a leftover tmp file is ignored');
   });
 });

@@ -9,3 +9,4 @@ export {
   readPropertiesFile,
 } from './properties-file.js';
 export { err, ok, type Result } from './result.js';
+export { StateFile } from './state-file.js';

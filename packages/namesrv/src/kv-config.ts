@@ -1,14 +1,11 @@
-import { mkdir, open, readFile, rename } from 'node:fs/promises';
-import { dirname } from 'node:path';
-import { type Logger, RocketMQError, silentLogger } from '@rocketmq-ts/common';
+import { type Logger, RocketMQError, StateFile, silentLogger } from '@rocketmq-ts/common';
 
 // KV config (PUT/GET/DELETE_KV_CONFIG, GET_KVLIST_BY_NAMESPACE), persisted like Java's
 // KVConfigManager to `kvConfigPath` as {"configTable":{namespace:{key:value}}}.
 //
-// Durability: every change is written to `<path>.tmp`, fsynced, then renamed over the
-// file, so a crash leaves either the old or the new table, never a torn one. A change's
-// promise resolves once a write that includes it is on disk; changes arriving while a write
-// is in flight are batched into the next one.
+// Durability: the table is a StateFile (atomic replace), so a crash leaves either the old
+// or the new table, never a torn one. A change's promise resolves once a write that includes
+// it is on disk; changes arriving while a write is in flight are batched into the next one.
 
 export const NAMESPACE_ORDER_TOPIC_CONFIG = 'ORDER_TOPIC_CONFIG';
 
@@ -16,14 +13,14 @@ export class KVConfigManager {
   private readonly table = new Map<string, Map<string, string>>();
   private readonly log: Logger;
   private gen = 0;
-  private writing: Promise<void> | undefined;
-  private next: Promise<void> | undefined;
+  private readonly file: StateFile;
 
   constructor(
     private readonly path: string,
     logger: Logger = silentLogger,
   ) {
     this.log = logger;
+    this.file = new StateFile(path);
   }
 
   /** Changes on every put/delete (route bodies embed orderTopicConf, so they cache on it). */
@@ -33,13 +30,8 @@ export class KVConfigManager {
 
   /** Reads the file if it exists. A file that is not a KV table fails the start. */
   async load(): Promise<void> {
-    let text: string;
-    try {
-      text = await readFile(this.path, 'utf8');
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw e;
-    }
+    const text = await this.file.read();
+    if (text === undefined) return;
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
@@ -92,38 +84,11 @@ export class KVConfigManager {
 
   /** Resolves when every change made so far is on disk. */
   flush(): Promise<void> {
-    return this.next ?? this.writing ?? Promise.resolve();
+    return this.file.idle();
   }
 
   private persist(): Promise<void> {
-    if (this.next) return this.next;
-    if (!this.writing) {
-      this.writing = this.writeOnce().finally(() => {
-        this.writing = undefined;
-      });
-      return this.writing;
-    }
-    // A write is in flight with an older table: queue exactly one more after it.
-    const after = this.writing.catch(() => {});
-    this.next = after.then(() => {
-      this.next = undefined;
-      return this.persist();
-    });
-    return this.next;
-  }
-
-  private async writeOnce(): Promise<void> {
-    const content = this.serialize();
-    const tmp = `${this.path}.tmp`;
-    await mkdir(dirname(this.path), { recursive: true });
-    const fh = await open(tmp, 'w');
-    try {
-      await fh.writeFile(content, 'utf8');
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await rename(tmp, this.path);
+    return this.file.save(() => this.serialize());
   }
 
   private serialize(): string {

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Logger } from '@rocketmq-ts/common';
-import { JsonStateFile } from '../runtime/json-state-file.js';
+import { StateFile } from '@rocketmq-ts/common';
 import type { ConsumerOffsetStore } from '../runtime/ports.js';
 
 const SEP = '@';
@@ -19,14 +19,14 @@ function splitKey(k: string): { topic: string; group: string } | undefined {
  */
 export class ConsumerOffsetManager implements ConsumerOffsetStore {
   private readonly table = new Map<string, Map<number, number>>();
-  private readonly file: JsonStateFile;
+  private readonly file: StateFile;
   private dirty = false;
 
   constructor(
     configDir: string,
     private readonly logger: Logger,
   ) {
-    this.file = new JsonStateFile(join(configDir, 'consumerOffset.json'));
+    this.file = new StateFile(join(configDir, 'consumerOffset.json'));
   }
 
   async load(): Promise<void> {

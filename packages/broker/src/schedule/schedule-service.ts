@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { StateFile } from '@rocketmq-ts/common';
 import {
   decodeStoredRecord,
   encodeFastjson,
@@ -10,7 +11,6 @@ import type { MessageInput } from '@rocketmq-ts/store';
 import { copyOf, editProperties } from '../retry/message-copy.js';
 import type { FeatureDeps } from '../runtime/ports.js';
 import { SCHEDULE_TOPIC } from './delay-levels.js';
-import { ProgressFile } from './progress-file.js';
 
 // Delivery of delayed messages. The send path parks a message with DELAY=n in
 // SCHEDULE_TOPIC_XXXX queue n-1, its ConsumeQueue tag field holding the delivery time. One
@@ -66,7 +66,7 @@ export function unparked(view: MessageView): MessageInput | undefined {
 export class ScheduleMessageService {
   /** level → next queue offset of SCHEDULE_TOPIC_XXXX queue level-1 to look at. */
   private readonly offsets = new Map<number, number>();
-  private readonly file: ProgressFile;
+  private readonly file: StateFile;
   private readonly timers = new Map<number, NodeJS.Timeout>();
   private readonly busy = new Map<number, Promise<number>>();
   private flushTimer: NodeJS.Timeout | undefined;
@@ -79,7 +79,7 @@ export class ScheduleMessageService {
     readonly levelsMs: readonly number[],
     private readonly flushIntervalMs = DEFAULT_FLUSH_DELAY_OFFSET_INTERVAL_MS,
   ) {
-    this.file = new ProgressFile(join(deps.configDir, DELAY_OFFSET_FILE));
+    this.file = new StateFile(join(deps.configDir, DELAY_OFFSET_FILE));
   }
 
   /**

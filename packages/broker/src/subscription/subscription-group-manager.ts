@@ -1,7 +1,6 @@
 import { join } from 'node:path';
-import { type Clock, type Logger, RocketMQError } from '@rocketmq-ts/common';
+import { type Clock, type Logger, RocketMQError, StateFile } from '@rocketmq-ts/common';
 import { type DataVersion, ResponseCode, readDataVersion } from '@rocketmq-ts/protocol';
-import { JsonStateFile } from '../runtime/json-state-file.js';
 import type { SubscriptionGroupRegistry, SubscriptionGroupView } from '../runtime/ports.js';
 import { validateGroupName } from '../topic/name-validation.js';
 
@@ -71,10 +70,10 @@ function readGroup(name: string, v: unknown, retryMaxTimes: number): Subscriptio
 export class SubscriptionGroupManager implements SubscriptionGroupRegistry {
   private readonly table = new Map<string, SubscriptionGroupView>();
   private dataVersion: DataVersion;
-  private readonly file: JsonStateFile;
+  private readonly file: StateFile;
 
   constructor(private readonly opts: SubscriptionGroupManagerOptions) {
-    this.file = new JsonStateFile(join(opts.configDir, 'subscriptionGroup.json'));
+    this.file = new StateFile(join(opts.configDir, 'subscriptionGroup.json'));
     this.dataVersion = { stateVersion: 0, timestamp: opts.clock.now(), counter: 0 };
   }
 

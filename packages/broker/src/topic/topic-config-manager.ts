@@ -1,7 +1,6 @@
 import { join } from 'node:path';
-import { type Clock, type Logger, RocketMQError } from '@rocketmq-ts/common';
+import { type Clock, type Logger, RocketMQError, StateFile } from '@rocketmq-ts/common';
 import { type DataVersion, Perm, ResponseCode, readDataVersion, readTopicConfig } from '@rocketmq-ts/protocol';
-import { JsonStateFile } from '../runtime/json-state-file.js';
 import type { TopicRegistry, TopicView } from '../runtime/ports.js';
 import {
   AUTO_CREATE_TOPIC_KEY_TOPIC,
@@ -60,13 +59,13 @@ const sameConfig = (a: TopicView, b: TopicView): boolean =>
 export class TopicConfigManager implements TopicRegistry {
   private readonly table = new Map<string, TopicView>();
   private dataVersion: DataVersion;
-  private readonly file: JsonStateFile;
+  private readonly file: StateFile;
   private readonly listeners: Array<() => Promise<void> | void> = [];
   /** Names whose creation is in flight, so concurrent sends create a topic once. */
   private readonly creating = new Map<string, Promise<TopicView>>();
 
   constructor(private readonly opts: TopicConfigManagerOptions) {
-    this.file = new JsonStateFile(join(opts.configDir, 'topics.json'));
+    this.file = new StateFile(join(opts.configDir, 'topics.json'));
     this.dataVersion = { stateVersion: 0, timestamp: opts.clock.now(), counter: 0 };
   }
 

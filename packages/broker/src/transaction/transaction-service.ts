@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { StateFile } from '@rocketmq-ts/common';
 import {
   CheckTransactionStateRequestHeader,
   createRequest,
@@ -12,7 +13,6 @@ import {
 import type { PutMessageResult } from '@rocketmq-ts/store';
 import { copyOf } from '../retry/message-copy.js';
 import type { FeatureDeps } from '../runtime/ports.js';
-import { ProgressFile } from '../schedule/progress-file.js';
 import {
   type CheckPolicy,
   decideCheck,
@@ -39,7 +39,7 @@ const READ_WRITE = 6;
 
 export class TransactionService {
   private state = new TransactionState();
-  private readonly file: ProgressFile;
+  private readonly file: StateFile;
   private persistedVersion = 0;
   private timer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> | undefined;
@@ -55,7 +55,7 @@ export class TransactionService {
     readonly policy: CheckPolicy,
     private readonly tickMs = TICK_MS,
   ) {
-    this.file = new ProgressFile(join(deps.configDir, TRANSACTION_STATE_FILE));
+    this.file = new StateFile(join(deps.configDir, TRANSACTION_STATE_FILE));
   }
 
   /**

@@ -1,6 +1,4 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
-import type { Logger } from '@rocketmq-ts/common';
+import { type Logger, StateFile } from '@rocketmq-ts/common';
 import { type MessageQueue, mqKey } from '@rocketmq-ts/protocol';
 
 /** Where a read looks: memory only, the store only (and cache it), or memory then store. */
@@ -92,11 +90,14 @@ export class RemoteBrokerOffsetStore extends MemoryOffsets implements OffsetStor
 
 /**
  * Broadcasting: each client keeps its own offsets in a JSON file (Java uses
- * ~/.rocketmq_offsets/<clientId>/<group>/offsets.json). Written via a temp file and rename
- * so a crash mid-write leaves the previous version; the previous file is kept as .bak.
+ * ~/.rocketmq_offsets/<clientId>/<group>/offsets.json), replaced atomically (StateFile), so
+ * a crash mid-write leaves the previous version. Like Java's store it keeps `<file>.bak`, read
+ * when the main file is damaged; it is written after the main file, so one of them is always
+ * a complete, recent table.
  */
 export class LocalFileOffsetStore extends MemoryOffsets implements OffsetStore {
-  private writing: Promise<void> = Promise.resolve();
+  private readonly file: StateFile;
+  private readonly backup: StateFile;
   /** Whether the file reflects a removal too (removeOffset forces the next write). */
   private written = false;
 
@@ -105,22 +106,25 @@ export class LocalFileOffsetStore extends MemoryOffsets implements OffsetStore {
     private readonly logger: Logger,
   ) {
     super();
+    this.file = new StateFile(path);
+    this.backup = new StateFile(`${path}.bak`);
   }
 
   async load(): Promise<void> {
-    for (const file of [this.path, `${this.path}.bak`]) {
+    for (const file of [this.file, this.backup]) {
       try {
-        const parsed = JSON.parse(await readFile(file, 'utf8')) as {
-          offsetTable?: Record<string, { topic: string; brokerName: string; queueId: number; offset: number }>;
-        };
+        const parsed = (await file.load()) as
+          | { offsetTable?: Record<string, { topic: string; brokerName: string; queueId: number; offset: number }> }
+          | undefined;
+        if (parsed === undefined) continue;
         for (const e of Object.values(parsed.offsetTable ?? {})) {
           const mq = { topic: e.topic, brokerName: e.brokerName, queueId: e.queueId };
           this.table.set(mqKey(mq), { mq, offset: e.offset, persisted: e.offset });
         }
         return;
       } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'ENOENT')
-          this.logger.warn({ err: e, file }, 'offset file unreadable');
+        // Without either file only broadcast progress is lost: consumption restarts per consumeFromWhere.
+        this.logger.warn({ err: e, file: file.path }, 'offset file unreadable');
       }
     }
   }
@@ -138,16 +142,8 @@ export class LocalFileOffsetStore extends MemoryOffsets implements OffsetStore {
     await this.persistAll([]);
   }
 
-  /** Writes every known offset (the file is small) when any changed; calls are serialised. */
-  persistAll(_mqs: readonly MessageQueue[]): Promise<void> {
-    this.writing = this.writing.then(
-      () => this.write(),
-      () => this.write(),
-    );
-    return this.writing;
-  }
-
-  private async write(): Promise<void> {
+  /** Writes every known offset (the file is small) when any changed; writes are serialised. */
+  async persistAll(_mqs: readonly MessageQueue[]): Promise<void> {
     let dirty = false;
     for (const e of this.table.values()) {
       if (e.offset !== e.persisted) {
@@ -155,19 +151,12 @@ export class LocalFileOffsetStore extends MemoryOffsets implements OffsetStore {
         e.persisted = e.offset;
       }
     }
-    if (!dirty && this.written) return;
+    if (!dirty && this.written) return this.file.idle();
     this.written = true;
     const offsetTable: Record<string, MessageQueue & { offset: number }> = {};
     for (const [k, e] of this.table) offsetTable[k] = { ...e.mq, offset: e.offset };
     const text = JSON.stringify({ offsetTable }, null, 1);
-    await mkdir(dirname(this.path), { recursive: true });
-    const tmp = `${this.path}.tmp`;
-    await writeFile(tmp, text);
-    try {
-      await rename(this.path, `${this.path}.bak`);
-    } catch {
-      // first write: nothing to back up
-    }
-    await rename(tmp, this.path);
+    await this.file.write(text);
+    await this.backup.write(text);
   }
 }
