@@ -157,7 +157,12 @@ describe('mqadmin', () => {
       persistConsumerOffsetIntervalMs: 200,
     });
     consumer.subscribe(topic, '*');
-    consumer.registerMessageListener({ type: 'concurrently', consume: (msgs) => void (consumed += msgs.length) });
+    consumer.registerMessageListener({
+      type: 'concurrently',
+      consume: (msgs) => {
+        consumed += msgs.length;
+      },
+    });
     try {
       await consumer.start();
       for (let i = 0; i < 8; i++) await producer.send({ topic, body: `p${i}` });

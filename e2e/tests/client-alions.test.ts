@@ -76,7 +76,9 @@ describe('client ↔ ali-ons', () => {
     consumer.subscribe(topic, 'TagA');
     consumer.registerMessageListener({
       type: 'concurrently',
-      consume: (msgs) => void msgs.forEach((m) => got.set(m.body.toString(), m)),
+      consume: (msgs) => {
+        for (const m of msgs) got.set(m.body.toString(), m);
+      },
     });
     await consumer.start();
     try {

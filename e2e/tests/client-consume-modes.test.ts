@@ -90,7 +90,9 @@ describe('client consumption modes', () => {
       c.subscribe(topic);
       c.registerMessageListener({
         type: 'concurrently',
-        consume: (msgs) => void msgs.forEach((m) => set.add(m.body.toString())),
+        consume: (msgs) => {
+          for (const m of msgs) set.add(m.body.toString());
+        },
       });
       return c;
     });
@@ -221,8 +223,9 @@ describe('client consumption modes', () => {
     consumer.subscribe(topic);
     consumer.registerMessageListener({
       type: 'concurrently',
-      consume: (msgs) =>
-        void msgs.forEach((m) => counts.set(m.body.toString(), (counts.get(m.body.toString()) ?? 0) + 1)),
+      consume: (msgs) => {
+        for (const m of msgs) counts.set(m.body.toString(), (counts.get(m.body.toString()) ?? 0) + 1);
+      },
     });
     await consumer.start();
     const admin = new MQAdmin({ namesrvAddr: cluster.namesrvAddr });
@@ -253,7 +256,9 @@ describe('client consumption modes', () => {
     consumer.subscribe(topic);
     consumer.registerMessageListener({
       type: 'concurrently',
-      consume: (msgs) => void msgs.forEach((m) => arrivals.push({ body: m.body.toString(), at: Date.now() })),
+      consume: (msgs) => {
+        for (const m of msgs) arrivals.push({ body: m.body.toString(), at: Date.now() });
+      },
     });
     await consumer.start();
     try {
@@ -364,7 +369,9 @@ describe('client consumption modes', () => {
       c.subscribe(topic);
       c.registerMessageListener({
         type: 'concurrently',
-        consume: (msgs) => void msgs.forEach((m) => got.add(m.body.toString())),
+        consume: (msgs) => {
+          for (const m of msgs) got.add(m.body.toString());
+        },
       });
       await c.start();
       try {
@@ -398,7 +405,9 @@ describe('client consumption modes', () => {
       c.subscribe(topic);
       c.registerMessageListener({
         type: 'concurrently',
-        consume: (msgs) => void msgs.forEach((m) => got.add(m.body.toString())),
+        consume: (msgs) => {
+          for (const m of msgs) got.add(m.body.toString());
+        },
       });
       await c.start();
       try {

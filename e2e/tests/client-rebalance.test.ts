@@ -104,7 +104,9 @@ describe('client rebalance', () => {
     survivor.subscribe(topic);
     survivor.registerMessageListener({
       type: 'concurrently',
-      consume: (msgs) => void msgs.forEach((m) => seen.add(m.body.toString())),
+      consume: (msgs) => {
+        for (const m of msgs) seen.add(m.body.toString());
+      },
     });
     const producer = new Producer({ namesrvAddr: cluster.namesrvAddr });
     await producer.start();

@@ -26,7 +26,9 @@ describe('client transactions', () => {
     consumer.subscribe(topic);
     consumer.registerMessageListener({
       type: 'concurrently',
-      consume: (msgs) => void msgs.forEach((m) => got.set(m.body.toString(), m)),
+      consume: (msgs) => {
+        for (const m of msgs) got.set(m.body.toString(), m);
+      },
     });
     await consumer.start();
     const checked: MessageExt[] = [];
