@@ -14,7 +14,7 @@
 // end-to-end p50/p99 from a timestamp in the body; topics = produce/consume N messages spread
 // over each topic count × --queues. Prints one JSON line per scenario and a markdown table.
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -31,6 +31,8 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '10' },
     /** Drain the topics this many times (rounds after the first re-read what is cached). */
     'consume-rounds': { type: 'string', default: '1' },
+    /** Latency scenario: write "sentMs,latencyMs,queue,pullSentMs" per message to this CSV. */
+    latdump: { type: 'string', default: '' },
     /** Serialize type of the client's request headers; the broker may answer in kind. */
     header: { type: 'string', default: 'json' },
     /** Extra node flags for the server process, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof". */
@@ -265,14 +267,18 @@ async function latency() {
   try {
     await createTopics(producer, server.addr, [topic]);
     const offsets = new Array(QUEUES).fill(0);
+    const dump = values.latdump ? [] : undefined;
     let warm = true;
     const poll = async (q) => {
       while (!stopped) {
+        const pullSent = performance.now();
         const r = await consumer.invoke(server.addr, pullRequest(topic, q, offsets[q], 2 | 4, 15_000), 30_000);
         const now = performance.now();
         if (r.code === 0 && r.body) {
           for (let pos = 0; pos + BODY_AT + 8 <= r.body.length; pos += r.body.readInt32BE(pos)) {
-            if (!warm) samples.push(now - r.body.readDoubleBE(pos + BODY_AT));
+            const sentAt = r.body.readDoubleBE(pos + BODY_AT);
+            if (!warm) samples.push(now - sentAt);
+            if (dump) dump.push(`${sentAt.toFixed(3)},${(now - sentAt).toFixed(3)},${q},${pullSent.toFixed(3)}`);
           }
         }
         if (r.extFields.nextBeginOffset !== undefined) offsets[q] = Number(r.extFields.nextBeginOffset);
@@ -313,6 +319,7 @@ async function latency() {
     // Held pulls return when the server stops.
     await server.stop();
     await Promise.allSettled(polls);
+    if (dump) await writeFile(values.latdump, `${dump.join('\n')}\n`);
     samples.sort((a, b) => a - b);
     const pct = (p) =>
       Number((samples[Math.min(samples.length - 1, Math.floor(samples.length * p))] ?? NaN).toFixed(3));

@@ -16,30 +16,91 @@ export function withProperty(props: string, name: string, value: string): string
   return props + sep + name + NAME_VALUE_SEPARATOR + value + PROPERTY_SEPARATOR;
 }
 
+/** The properties the send path acts on, read in one pass over the encoded string. */
+export interface SendProperties {
+  uniqKey: string | undefined;
+  cluster: string | undefined;
+  transactionPrepared: string | undefined;
+  delay: string | undefined;
+}
+
+const UNIQ = MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX;
+const CLUSTER = MessageConst.PROPERTY_CLUSTER;
+const TRAN = MessageConst.PROPERTY_TRANSACTION_PREPARED;
+const DELAY = MessageConst.PROPERTY_DELAY_TIME_LEVEL;
+
+/**
+ * One walk over `name \u0001 value \u0002` pairs picking the four names the send path
+ * needs (getPropertyFromString would scan the string once per name). Same rules as
+ * getPropertyFromString: the first pair with a name wins, an empty value is absent.
+ */
+export function scanSendProperties(props: string): SendProperties {
+  const out: SendProperties = {
+    uniqKey: undefined,
+    cluster: undefined,
+    transactionPrepared: undefined,
+    delay: undefined,
+  };
+  const n = props.length;
+  let start = 0;
+  while (start < n) {
+    let end = props.indexOf(PROPERTY_SEPARATOR, start);
+    if (end < 0) end = n;
+    const sep = props.indexOf(NAME_VALUE_SEPARATOR, start);
+    if (sep >= 0 && sep < end) {
+      const len = sep - start;
+      if (len === 8 && out.uniqKey === undefined && props.startsWith(UNIQ, start)) {
+        out.uniqKey = props.slice(sep + 1, end);
+      } else if (len === 7 && out.cluster === undefined && props.startsWith(CLUSTER, start)) {
+        out.cluster = props.slice(sep + 1, end);
+      } else if (len === 8 && out.transactionPrepared === undefined && props.startsWith(TRAN, start)) {
+        out.transactionPrepared = props.slice(sep + 1, end);
+      } else if (len === 5 && out.delay === undefined && props.startsWith(DELAY, start)) {
+        out.delay = props.slice(sep + 1, end);
+      }
+    }
+    start = end + 1;
+  }
+  // A first pair with an empty value hides later ones, as in getPropertyFromString.
+  if (out.uniqKey === '') out.uniqKey = undefined;
+  if (out.cluster === '') out.cluster = undefined;
+  if (out.transactionPrepared === '') out.transactionPrepared = undefined;
+  if (out.delay === '') out.delay = undefined;
+  return out;
+}
+
 /**
  * What the broker adds to every accepted message: UNIQ_KEY when the client sent none (the
- * 5.x broker does this so every message is findable by id) and CLUSTER.
+ * 5.x broker does this so every message is findable by id) and CLUSTER. `scanned` is
+ * scanSendProperties(props) when the caller already has it.
  */
 export function stampProperties(
   props: string,
   clusterName: string,
   nextUniqKey: () => string,
+  scanned: SendProperties = scanSendProperties(props),
 ): { properties: string; uniqKey: string } {
   let p = props;
-  let uniqKey = getPropertyFromString(p, MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX);
+  let uniqKey = scanned.uniqKey;
   if (uniqKey === undefined) {
     uniqKey = nextUniqKey();
-    p = withProperty(p, MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX, uniqKey);
+    p = appendProperty(p, UNIQ, uniqKey);
   }
-  if (getPropertyFromString(p, MessageConst.PROPERTY_CLUSTER) !== clusterName) {
-    p = withProperty(p, MessageConst.PROPERTY_CLUSTER, clusterName);
+  if (scanned.cluster !== clusterName) {
+    p = scanned.cluster === undefined ? appendProperty(p, CLUSTER, clusterName) : withProperty(p, CLUSTER, clusterName);
   }
   return { properties: p, uniqKey };
 }
 
+/** Appends a pair known to be absent. */
+function appendProperty(props: string, name: string, value: string): string {
+  const sep = props.length === 0 || props.endsWith(PROPERTY_SEPARATOR) ? '' : PROPERTY_SEPARATOR;
+  return props + sep + name + NAME_VALUE_SEPARATOR + value + PROPERTY_SEPARATOR;
+}
+
 /** The DELAY level of a message, 0 when absent or not a number. */
-export function delayLevelOf(props: string): number {
-  const v = getPropertyFromString(props, MessageConst.PROPERTY_DELAY_TIME_LEVEL);
+export function delayLevelOf(props: string, scanned?: SendProperties): number {
+  const v = scanned ? scanned.delay : getPropertyFromString(props, DELAY);
   if (v === undefined) return 0;
   const n = Number(v);
   return Number.isInteger(n) ? n : 0;

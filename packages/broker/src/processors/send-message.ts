@@ -2,7 +2,6 @@ import type { Clock, Logger } from '@rocketmq-ts/common';
 import {
   createResponse,
   decodeBatchBody,
-  getPropertyFromString,
   type HeaderType,
   MessageConst,
   MessageSysFlag,
@@ -31,7 +30,7 @@ import {
 } from '../topic/name-validation.js';
 import type { TopicConfigManager } from '../topic/topic-config-manager.js';
 import type { BrokerStats } from './broker-stats.js';
-import { delayLevelOf, stampProperties, withProperty } from './message-rewrite.js';
+import { delayLevelOf, scanSendProperties, stampProperties, withProperty } from './message-rewrite.js';
 import { decodeHeader, FAQ_URL, reply } from './request-util.js';
 import { PUT_STATUS_TABLE } from './status-table.js';
 
@@ -62,6 +61,8 @@ export interface SendDeps {
   logger: Logger;
 }
 
+const EMPTY = Buffer.alloc(0);
+
 type Checked =
   | { ok: true; header: SendHeader; topic: TopicView; queueId: number }
   | { ok: false; response: RemotingCommand };
@@ -75,46 +76,73 @@ type Checked =
 export class SendMessageProcessor {
   constructor(private readonly deps: SendDeps) {}
 
-  readonly handle = async (request: RemotingCommand, conn: Connection): Promise<RemotingCommand> => {
-    const checked = await this.check(request);
+  // The common send (existing topic, no retry, no transaction) runs synchronously up to the
+  // store append and settles with one promise: no async frames per message (STYLE rule 13).
+  readonly handle = (request: RemotingCommand, conn: Connection): RemotingCommand | Promise<RemotingCommand> => {
+    const checked = this.check(request);
+    if (checked instanceof Promise) return checked.then((c) => this.afterCheck(request, conn, c));
+    return this.afterCheck(request, conn, checked);
+  };
+
+  private afterCheck(
+    request: RemotingCommand,
+    conn: Connection,
+    checked: Checked,
+  ): RemotingCommand | Promise<RemotingCommand> {
     if (!checked.ok) return checked.response;
     return request.code === RequestCode.SEND_BATCH_MESSAGE
       ? this.sendBatch(request, conn, checked.header, checked.topic, checked.queueId)
       : this.sendOne(request, conn, checked.header, checked.topic, checked.queueId);
-  };
+  }
 
   /** Java's msgCheck: permissions, topic name, existence (auto-create), queue id. */
-  private async check(request: RemotingCommand): Promise<Checked> {
+  private check(request: RemotingCommand): Checked | Promise<Checked> {
     const { settings, topics } = this.deps;
     const schema = request.code === RequestCode.SEND_MESSAGE ? SendMessageRequestHeader : SendMessageRequestHeaderV2;
     const decoded = decodeHeader(schema, request);
     if (!decoded.ok) return decoded;
     const h = decoded.value;
-    const fail = (code: number, remark: string): Checked => ({ ok: false, response: reply(request, code, remark) });
     if ((settings.brokerPermission() & Perm.WRITE) === 0) {
-      return fail(ResponseCode.NO_PERMISSION, `the broker[${settings.brokerName}] sending message is forbidden`);
+      return this.fail(
+        request,
+        ResponseCode.NO_PERMISSION,
+        `the broker[${settings.brokerName}] sending message is forbidden`,
+      );
     }
     const bad = validateTopicName(h.topic);
-    if (bad !== undefined) return fail(ResponseCode.INVALID_PARAMETER, bad);
+    if (bad !== undefined) return this.fail(request, ResponseCode.INVALID_PARAMETER, bad);
     if (isNotAllowedSendTopic(h.topic)) {
-      return fail(ResponseCode.NO_PERMISSION, `Sending message to topic[${h.topic}] is forbidden.`);
+      return this.fail(request, ResponseCode.NO_PERMISSION, `Sending message to topic[${h.topic}] is forbidden.`);
     }
-    let topic = topics.get(h.topic);
+    const topic = topics.get(h.topic);
+    return topic === undefined ? this.checkCreated(request, h) : this.checkTopic(request, h, topic);
+  }
+
+  /** An unknown topic: auto-created from the default topic (or as a retry topic) if allowed. */
+  private async checkCreated(request: RemotingCommand, h: SendHeader): Promise<Checked> {
+    const { topics } = this.deps;
+    let topic = await topics.createForSend(h.topic, h.defaultTopic, h.defaultTopicQueueNums, 0);
+    if (topic === undefined && isRetryTopic(h.topic)) {
+      topic = await topics.ensure(h.topic, 1, Perm.READ | Perm.WRITE);
+    }
     if (topic === undefined) {
-      topic = await topics.createForSend(h.topic, h.defaultTopic, h.defaultTopicQueueNums, 0);
-      if (topic === undefined && isRetryTopic(h.topic)) {
-        topic = await topics.ensure(h.topic, 1, Perm.READ | Perm.WRITE);
-      }
-      if (topic === undefined) {
-        return fail(ResponseCode.TOPIC_NOT_EXIST, `topic[${h.topic}] not exist, apply first please! ${FAQ_URL}`);
-      }
+      return this.fail(
+        request,
+        ResponseCode.TOPIC_NOT_EXIST,
+        `topic[${h.topic}] not exist, apply first please! ${FAQ_URL}`,
+      );
     }
+    return this.checkTopic(request, h, topic);
+  }
+
+  private checkTopic(request: RemotingCommand, h: SendHeader, topic: TopicView): Checked {
     if ((topic.perm & Perm.WRITE) === 0) {
-      return fail(ResponseCode.NO_PERMISSION, `the topic[${h.topic}] sending message is forbidden`);
+      return this.fail(request, ResponseCode.NO_PERMISSION, `the topic[${h.topic}] sending message is forbidden`);
     }
     const limit = Math.max(topic.writeQueueNums, topic.readQueueNums);
     if (h.queueId >= limit) {
-      return fail(
+      return this.fail(
+        request,
         ResponseCode.INVALID_PARAMETER,
         `request queueId[${h.queueId}] is illegal, ${h.topic} Producer: ${h.producerGroup}`,
       );
@@ -124,73 +152,98 @@ export class SendMessageProcessor {
     return { ok: true, header: h, topic, queueId };
   }
 
-  private async sendOne(
+  private fail(request: RemotingCommand, code: number, remark: string): Checked {
+    return { ok: false, response: reply(request, code, remark) };
+  }
+
+  private sendOne(
     request: RemotingCommand,
     conn: Connection,
     h: SendHeader,
     topicConfig: TopicView,
     requestedQueueId: number,
-  ): Promise<RemotingCommand> {
-    const { settings, clock } = this.deps;
-    const body = request.body ?? Buffer.alloc(0);
-    if (body.length > settings.maxMessageSize) return this.tooBig(request, body.length);
-    let topic = topicConfig.topicName;
-    let queueId = requestedQueueId;
-    let props = h.properties ?? '';
-    const reconsumeTimes = h.reconsumeTimes ?? 0;
-
-    if (isRetryTopic(topic)) {
-      const routed = await this.retryOrDlq(request, h, topic, reconsumeTimes);
+  ): RemotingCommand | Promise<RemotingCommand> {
+    const body = request.body ?? EMPTY;
+    if (body.length > this.deps.settings.maxMessageSize) return this.tooBig(request, body.length);
+    const topic = topicConfig.topicName;
+    const props = h.properties ?? '';
+    if (!isRetryTopic(topic)) return this.place(request, conn, h, body, topic, requestedQueueId, props);
+    return this.retryOrDlq(request, h, topic, h.reconsumeTimes ?? 0).then((routed) => {
       if ('response' in routed) return routed.response;
-      if (routed.dlq) {
-        topic = routed.topic;
-        queueId = 0;
-        props = withProperty(props, MessageConst.PROPERTY_DELAY_TIME_LEVEL, '-1');
-      }
-    }
-    const stamped = stampProperties(props, settings.clusterName, this.deps.nextUniqKey);
-    props = stamped.properties;
-    let sysFlag = h.sysFlag;
-    let msg: MessageInput = {
+      if (!routed.dlq) return this.place(request, conn, h, body, topic, requestedQueueId, props);
+      const dlqProps = withProperty(props, MessageConst.PROPERTY_DELAY_TIME_LEVEL, '-1');
+      return this.place(request, conn, h, body, routed.topic, 0, dlqProps);
+    });
+  }
+
+  /** Stamps the message, applies the transaction/delay rewrites and appends it. */
+  private place(
+    request: RemotingCommand,
+    conn: Connection,
+    h: SendHeader,
+    body: Buffer,
+    topic: string,
+    queueId: number,
+    propsIn: string,
+  ): RemotingCommand | Promise<RemotingCommand> {
+    const { settings, clock } = this.deps;
+    const scanned = scanSendProperties(propsIn);
+    const stamped = stampProperties(propsIn, settings.clusterName, this.deps.nextUniqKey, scanned);
+    const props = stamped.properties;
+    const msg: MessageInput = {
       topic,
       queueId,
       flag: h.flag,
       body,
       properties: props,
-      sysFlag,
+      sysFlag: h.sysFlag,
       bornTimestamp: h.bornTimestamp,
       bornHost: conn.remoteAddress,
-      reconsumeTimes,
+      reconsumeTimes: h.reconsumeTimes ?? 0,
       preparedTransactionOffset: 0,
     };
-    const isTransaction = getPropertyFromString(props, MessageConst.PROPERTY_TRANSACTION_PREPARED) === 'true';
-    if (isTransaction) {
-      if (settings.rejectTransactionMessage) {
-        return reply(
-          request,
-          ResponseCode.NO_PERMISSION,
-          `the broker[${settings.brokerName}] sending transaction message is forbidden`,
-        );
-      }
-      // Half message: parked in RMQ_SYS_TRANS_HALF_TOPIC and not consumable until committed.
-      await this.deps.topics.ensure(RMQ_SYS_TRANS_HALF_TOPIC, 1, Perm.READ | Perm.WRITE);
-      props = withProperty(props, MessageConst.PROPERTY_REAL_TOPIC, topic);
-      props = withProperty(props, MessageConst.PROPERTY_REAL_QUEUE_ID, String(queueId));
-      sysFlag = withTransactionType(sysFlag, MessageSysFlag.TRANSACTION_NOT_TYPE);
-      msg = { ...msg, topic: RMQ_SYS_TRANS_HALF_TOPIC, queueId: 0, properties: props, sysFlag };
-    } else {
-      const t = transactionType(sysFlag);
-      const level = delayLevelOf(props);
-      if (
-        level > 0 &&
-        (t === MessageSysFlag.TRANSACTION_NOT_TYPE || t === MessageSysFlag.TRANSACTION_COMMIT_TYPE) &&
-        settings.delayLevelsMs.length > 0
-      ) {
-        msg = toScheduled(msg, level, settings.delayLevelsMs, clock.now());
-      }
+    if (scanned.transactionPrepared === 'true') return this.placeHalf(request, msg, queueId, stamped.uniqKey);
+    const t = transactionType(msg.sysFlag);
+    const level = delayLevelOf(props, scanned);
+    const scheduled =
+      level > 0 &&
+      (t === MessageSysFlag.TRANSACTION_NOT_TYPE || t === MessageSysFlag.TRANSACTION_COMMIT_TYPE) &&
+      settings.delayLevelsMs.length > 0
+        ? toScheduled(msg, level, settings.delayLevelsMs, clock.now())
+        : msg;
+    return this.put(request, scheduled, queueId, stamped.uniqKey);
+  }
+
+  /** Half message: parked in RMQ_SYS_TRANS_HALF_TOPIC and not consumable until committed. */
+  private placeHalf(
+    request: RemotingCommand,
+    msg: MessageInput,
+    queueId: number,
+    uniqKey: string,
+  ): RemotingCommand | Promise<RemotingCommand> {
+    const { settings } = this.deps;
+    if (settings.rejectTransactionMessage) {
+      return reply(
+        request,
+        ResponseCode.NO_PERMISSION,
+        `the broker[${settings.brokerName}] sending transaction message is forbidden`,
+      );
     }
-    const result = await this.deps.store.putMessage(msg);
-    return this.respond(request, result, queueId, stamped.uniqKey);
+    return this.deps.topics.ensure(RMQ_SYS_TRANS_HALF_TOPIC, 1, Perm.READ | Perm.WRITE).then(() => {
+      let props = withProperty(msg.properties, MessageConst.PROPERTY_REAL_TOPIC, msg.topic);
+      props = withProperty(props, MessageConst.PROPERTY_REAL_QUEUE_ID, String(msg.queueId));
+      const sysFlag = withTransactionType(msg.sysFlag, MessageSysFlag.TRANSACTION_NOT_TYPE);
+      return this.put(
+        request,
+        { ...msg, topic: RMQ_SYS_TRANS_HALF_TOPIC, queueId: 0, properties: props, sysFlag },
+        queueId,
+        uniqKey,
+      );
+    });
+  }
+
+  private put(request: RemotingCommand, msg: MessageInput, queueId: number, uniqKey: string): Promise<RemotingCommand> {
+    return this.deps.store.putMessage(msg).then((result) => this.respond(request, result, queueId, uniqKey));
   }
 
   /** `%RETRY%<group>` sends: over the retry budget they go to `%DLQ%<group>` instead. */
