@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import { defineHeader, f } from '../src/index.js';
 
 const Example = defineHeader('ExampleHeader', {
@@ -41,6 +42,55 @@ describe('defineHeader', () => {
         offset: '2',
         k: 'false',
       },
+    );
+  });
+  it('reads int and long fields exactly as /^[+-]?\\d+$/ followed by Number() would', () => {
+    const Nums = defineHeader('Nums', { i: f.optInt(), l: f.optLong() });
+    const reference = (raw: string, int: boolean): number | undefined => {
+      if (!/^[+-]?\d+$/.test(raw)) return undefined;
+      const n = Number(raw);
+      if (int) return n >= -2147483648 && n <= 2147483647 ? n : undefined;
+      return Number.isSafeInteger(n) ? n : undefined;
+    };
+    const digits = fc.stringMatching(/^[+-]?[0-9]{0,22}$/);
+    const edge = fc.constantFrom(
+      '2147483647',
+      '2147483648',
+      '-2147483648',
+      '-2147483649',
+      '9007199254740991',
+      '9007199254740992',
+      '-9007199254740991',
+      '-0',
+      '+7',
+      '007',
+      '',
+      '+',
+      '-',
+      ' 1',
+      '1 ',
+      '1e3',
+      '0x10',
+      '١',
+    );
+    fc.assert(
+      fc.property(fc.oneof(digits, edge, fc.string({ maxLength: 6 })), (raw) => {
+        const r = Nums.decode({ i: raw, l: raw });
+        const ri = reference(raw, true);
+        const rl = reference(raw, false);
+        if (ri === undefined || rl === undefined) {
+          assert.equal(r.ok, false, raw);
+          const only = ri === undefined ? Nums.decode({ l: raw }) : Nums.decode({ i: raw });
+          const ok = ri === undefined ? rl !== undefined : ri !== undefined;
+          assert.equal(only.ok, ok, raw);
+          if (only.ok) assert.equal(ri === undefined ? only.value.l : only.value.i, ri ?? rl, raw);
+        } else {
+          assert.ok(r.ok, raw);
+          assert.equal(r.value.i, ri, raw);
+          assert.equal(r.value.l, rl, raw);
+        }
+      }),
+      { numRuns: 3000 },
     );
   });
 });
