@@ -33,6 +33,10 @@ const { values } = parseArgs({
     'consume-rounds': { type: 'string', default: '1' },
     /** Latency scenario: write "sentMs,latencyMs,queue,pullSentMs" per message to this CSV. */
     latdump: { type: 'string', default: '' },
+    /** Latency scenario: topics (× --queues) held by long-polling pulls and produced to round-robin. */
+    'lat-topics': { type: 'string', default: '1' },
+    /** Latency scenario: seconds of samples discarded at the start (a fresh broker warms up). */
+    warmup: { type: 'string', default: '3' },
     /** Serialize type of the client's request headers; the broker may answer in kind. */
     header: { type: 'string', default: 'json' },
     /** Extra node flags for the server process, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof". */
@@ -261,45 +265,57 @@ async function latency() {
   const server = await startServer('ASYNC_FLUSH');
   const producer = newClient();
   const consumer = newClient();
-  const topic = 'LatencyTopic';
+  const topicCount = Number(values['lat-topics']);
+  const topics = Array.from({ length: topicCount }, (_, i) => `LatencyTopic${i}`);
   const samples = [];
   let stopped = false;
   try {
-    await createTopics(producer, server.addr, [topic]);
-    const offsets = new Array(QUEUES).fill(0);
+    await createTopics(producer, server.addr, topics);
+    const slots = topics.length * QUEUES;
+    const offsets = new Array(slots).fill(0);
     const dump = values.latdump ? [] : undefined;
     let warm = true;
-    const poll = async (q) => {
+    const poll = async (slot) => {
+      const topic = topics[Math.floor(slot / QUEUES)];
+      const q = slot % QUEUES;
       while (!stopped) {
         const pullSent = performance.now();
-        const r = await consumer.invoke(server.addr, pullRequest(topic, q, offsets[q], 2 | 4, 15_000), 30_000);
+        const req = pullRequest(topic, q, offsets[slot], 2 | 4, 15_000);
+        const r = await consumer.invoke(server.addr, req, 30_000);
         const now = performance.now();
         if (r.code === 0 && r.body) {
           for (let pos = 0; pos + BODY_AT + 8 <= r.body.length; pos += r.body.readInt32BE(pos)) {
             const sentAt = r.body.readDoubleBE(pos + BODY_AT);
             if (!warm) samples.push(now - sentAt);
-            if (dump) dump.push(`${sentAt.toFixed(3)},${(now - sentAt).toFixed(3)},${q},${pullSent.toFixed(3)}`);
+            if (dump) dump.push(`${sentAt.toFixed(3)},${(now - sentAt).toFixed(3)},${slot},${pullSent.toFixed(3)}`);
           }
         }
-        if (r.extFields.nextBeginOffset !== undefined) offsets[q] = Number(r.extFields.nextBeginOffset);
+        if (r.extFields.nextBeginOffset !== undefined) offsets[slot] = Number(r.extFields.nextBeginOffset);
       }
     };
-    const polls = Array.from({ length: QUEUES }, (_, q) => poll(q));
+    const polls = Array.from({ length: slots }, (_, slot) => poll(slot));
     const body = Buffer.alloc(SIZE, 0x61);
     let sent = 0;
     let failed = 0;
-    const c0 = await cpuSec(server.proc.pid);
+    let cpuAtWarm = cpuSec(server.proc.pid);
+    let tWarm = performance.now();
     const t0 = performance.now();
-    const total = rate * (seconds + 1);
+    const warmupMs = Number(values.warmup) * 1000;
+    const total = Math.round(rate * (seconds + warmupMs / 1000));
     await new Promise((done) => {
       const tick = () => {
         const elapsed = performance.now() - t0;
-        if (warm && elapsed >= 1000) warm = false;
+        if (warm && elapsed >= warmupMs) {
+          warm = false;
+          cpuAtWarm = cpuSec(server.proc.pid);
+          tWarm = performance.now();
+        }
         const due = Math.min(total, Math.floor((elapsed * rate) / 1000));
         while (sent < due) {
           const b = Buffer.from(body);
           b.writeDoubleBE(performance.now(), 0);
-          const req = sendRequest(topic, sent % QUEUES, b);
+          const slot = sent % (topics.length * QUEUES);
+          const req = sendRequest(topics[Math.floor(slot / QUEUES)], slot % QUEUES, b);
           sent++;
           producer.invoke(server.addr, req).then(
             (r) => {
@@ -315,6 +331,7 @@ async function latency() {
     });
     await new Promise((r) => setTimeout(r, 500));
     const c1 = await cpuSec(server.proc.pid);
+    const t1 = performance.now();
     stopped = true;
     // Held pulls return when the server stops.
     await server.stop();
@@ -334,7 +351,8 @@ async function latency() {
       p99Ms: pct(0.99),
       p999Ms: pct(0.999),
       maxMs: Number((samples.at(-1) ?? NaN).toFixed(3)),
-      serverCpuPct: Math.round(((c1 - c0) * 100) / ((performance.now() - t0) / 1000)),
+      topics: topicCount,
+      serverCpuPct: Math.round(((c1 - (await cpuAtWarm)) * 100) / ((t1 - tWarm) / 1000)),
     };
   } finally {
     stopped = true;
@@ -370,7 +388,7 @@ console.log('|---|---|---|---|---|---|');
 for (const [name, r] of rows) {
   if (name === 'latency') {
     console.log(
-      `| latency @${r.rate}/s | p50 ${r.p50Ms} ms | p99 ${r.p99Ms} ms | p99.9 ${r.p999Ms} ms | server CPU ${r.serverCpuPct} % | |`,
+      `| latency @${r.rate}/s, ${r.topics}×${QUEUES} queues | p50 ${r.p50Ms} ms | p99 ${r.p99Ms} ms | p99.9 ${r.p999Ms} ms | server CPU ${r.serverCpuPct} % | |`,
     );
   } else {
     console.log(

@@ -65,6 +65,7 @@ export class PullRequestHoldService {
     connection: Connection,
     filter: TagsCodeFilter | undefined,
     rerun: () => Promise<RemotingCommand | undefined>,
+    seenMaxOffset?: number,
   ): Promise<RemotingCommand | undefined> {
     return new Promise((resolve) => {
       const p: HeldPull = {
@@ -86,6 +87,11 @@ export class PullRequestHoldService {
       if (list) list.push(p);
       else queues.set(queueId, [p]);
       this.count++;
+      // A message dispatched after the pull read the queue (whose max offset then was
+      // `seenMaxOffset`) but before it got here would otherwise wait for the periodic check.
+      // Compared with what the read saw, not with `offset`, so that an offset the store
+      // cannot serve does not turn into an immediate re-run loop.
+      if (seenMaxOffset !== undefined && this.opts.maxOffset(topic, queueId) > seenMaxOffset) this.wake(p);
     });
   }
 
@@ -93,11 +99,15 @@ export class PullRequestHoldService {
   notifyMessageArriving(topic: string, queueId: number, maxOffset: number, tagsCode: number | undefined): void {
     const list = this.held.get(topic)?.get(queueId);
     if (!list) return;
-    for (const p of [...list]) {
+    // Collected first: waking detaches from `list`.
+    let woken: HeldPull[] | undefined;
+    for (let i = 0; i < list.length; i++) {
+      const p = list[i]!;
       if (maxOffset > p.offset && (tagsCode === undefined || p.filter === undefined || p.filter(tagsCode))) {
-        this.wake(p);
+        (woken ??= []).push(p);
       }
     }
+    if (woken) for (const p of woken) this.wake(p);
   }
 
   /** The client went away: its held pulls get no answer. */
@@ -105,18 +115,32 @@ export class PullRequestHoldService {
     for (const p of this.all()) if (p.connection === connection) this.remove(p, undefined);
   }
 
+  // Runs every checkIntervalMs over every held pull (8192 with 1024 topics × 8 queues): it
+  // walks the table in place, reads each queue's max offset once, and allocates only for
+  // the pulls it answers.
   private check(): void {
     const now = this.opts.clock.now();
-    for (const p of this.all()) {
+    let due: HeldPull[] | undefined;
+    for (const [topic, queues] of this.held) {
+      for (const [queueId, list] of queues) {
+        const max = this.opts.maxOffset(topic, queueId);
+        for (let i = 0; i < list.length; i++) {
+          const p = list[i]!;
+          if (p.connection.closed || now >= p.deadline || max > p.offset) (due ??= []).push(p);
+        }
+      }
+    }
+    if (!due) return;
+    for (const p of due) {
       if (p.connection.closed) this.remove(p, undefined);
-      else if (now >= p.deadline || this.opts.maxOffset(p.topic, p.queueId) > p.offset) this.wake(p);
+      else this.wake(p);
     }
   }
 
   /** A snapshot of every held pull (callers detach while iterating). */
   private all(): HeldPull[] {
     const out: HeldPull[] = [];
-    for (const queues of this.held.values()) for (const list of queues.values()) out.push(...list);
+    for (const queues of this.held.values()) for (const list of queues.values()) for (const p of list) out.push(p);
     return out;
   }
 

@@ -90,8 +90,15 @@ export class PullMessageProcessor {
     const code = pullStatusCode(result.status, h.queueOffset);
     if (code === ResponseCode.PULL_NOT_FOUND && allowSuspend && (h.sysFlag & PullSysFlag.SUSPEND) !== 0) {
       const holdMs = settings.longPollingEnable ? h.suspendTimeoutMillis : settings.shortPollingTimeMills;
-      return this.deps.hold.hold(h.topic, h.queueId, h.queueOffset, holdMs, conn, filter, () =>
-        this.process(request, conn, false),
+      return this.deps.hold.hold(
+        h.topic,
+        h.queueId,
+        h.queueOffset,
+        holdMs,
+        conn,
+        filter,
+        () => this.process(request, conn, false),
+        result.maxOffset,
       );
     }
     const ext = PullMessageResponseHeader.encode({
