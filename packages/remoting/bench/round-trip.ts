@@ -50,21 +50,28 @@ async function worker(client: RemotingClient, until: number, counts: { done: num
   }
 }
 
-async function run(connections: number, depth: number): Promise<{ rps: number; avgMs: number; failed: number }> {
+async function run(
+  connections: number,
+  depth: number,
+): Promise<{ rps: number; avgMs: number; cpuUs: number; failed: number }> {
   const clients = Array.from({ length: connections }, () => new RemotingClient());
   await Promise.all(clients.map((c) => c.getConnection(addr)));
   // Warm-up so JIT and socket buffers settle before measuring.
   const warm = { done: 0, failed: 0 };
   await Promise.all(clients.map((c) => worker(c, Date.now() + 200, warm)));
   const counts = { done: 0, failed: 0 };
+  const cpu0 = process.cpuUsage();
   const started = Date.now();
   const until = started + durationMs;
   await Promise.all(clients.flatMap((c) => Array.from({ length: depth }, () => worker(c, until, counts))));
   const elapsed = (Date.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpu0);
   await Promise.all(clients.map((c) => c.close()));
   const rps = counts.done / elapsed;
   // Little's law: in flight = throughput x latency.
-  return { rps, avgMs: ((connections * depth) / rps) * 1000, failed: counts.failed };
+  // CPU time (both ends: one process) per round trip: steadier than req/s on a shared box.
+  const cpuUs = (cpu.user + cpu.system) / Math.max(1, counts.done);
+  return { rps, avgMs: ((connections * depth) / rps) * 1000, cpuUs, failed: counts.failed };
 }
 
 const rows: string[] = [];
@@ -72,11 +79,13 @@ const pad = (s: string | number, n: number): string => String(s).padStart(n);
 rows.push(
   `round trips over loopback, ${durationMs} ms per row, ${bodyBytes}-byte request body, node ${process.version}`,
 );
-rows.push(`${pad('conns', 6)} ${pad('depth', 6)} ${pad('in flight', 10)} ${pad('req/s', 10)} ${pad('avg ms', 8)}`);
+rows.push(
+  `${pad('conns', 6)} ${pad('depth', 6)} ${pad('in flight', 10)} ${pad('req/s', 10)} ${pad('avg ms', 8)} ${pad('CPU µs/rt', 10)}`,
+);
 for (const [connections, depth] of matrix) {
   const r = await run(connections, depth);
   rows.push(
-    `${pad(connections, 6)} ${pad(depth, 6)} ${pad(connections * depth, 10)} ${pad(Math.round(r.rps), 10)} ${pad(r.avgMs.toFixed(3), 8)}` +
+    `${pad(connections, 6)} ${pad(depth, 6)} ${pad(connections * depth, 10)} ${pad(Math.round(r.rps), 10)} ${pad(r.avgMs.toFixed(3), 8)} ${pad(r.cpuUs.toFixed(1), 10)}` +
       (r.failed > 0 ? `  (${r.failed} failed)` : ''),
   );
   process.stdout.write(`${rows.at(-1)}\n`);
