@@ -173,6 +173,10 @@ export class FileMessageStore implements MessageStore {
     await this.commitLog.drain();
     this.commitLog.stop();
     this.expireSyncWaiters(true);
+    // A periodic checkpoint may be running; it started before the last records were
+    // dispatched, so reusing it would leave their ConsumeQueue entries unflushed behind a
+    // clean-shutdown marker. Let it finish, then take one that covers everything.
+    await this.checkpointing;
     await this.writeCheckpoint();
     await this.abort.remove();
     await this.checkpoint.close();
