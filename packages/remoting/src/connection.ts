@@ -13,6 +13,12 @@ import {
 import { RemotingClosedError, RemotingSendRequestError, RemotingTimeoutError } from './errors.js';
 import type { Connection } from './types.js';
 
+/** Headers up to this size, and bodies up to SMALL_BODY, are joined with their neighbours of the same tick before writing. */
+const SMALL_HEADER = 4096;
+const SMALL_BODY = 256;
+/** Joined small buffers are written once they reach this size. */
+const SMALL_BATCH = 64 * 1024;
+
 /** Java's default for both server and client output buffers before flow control kicks in. */
 export const DEFAULT_WRITE_HIGH_WATER_MARK = 4 * 1024 * 1024;
 
@@ -97,6 +103,8 @@ export class SocketConnection implements Connection {
   private readonly highWaterMark: number;
   private readonly serializeType: SerializeType;
   private backlog: Buffer[] = [];
+  private small: Buffer[] = [];
+  private smallBytes = 0;
   private corked = false;
   private paused = false;
   private tornDown = false;
@@ -143,23 +151,49 @@ export class SocketConnection implements Connection {
       socket.cork();
       process.nextTick(flushCorked, this);
     }
-    socket.write(head);
-    // The body goes as its own buffer(s): no copy of large pull-message bodies.
+    this.queue(head, SMALL_HEADER);
+    // Bodies go as their own buffer(s) unless tiny: no copy of pull-message bodies.
     const parts = cmd.bodyParts;
     if (parts !== undefined) {
-      for (let i = 0; i < parts.length; i++) {
-        const part = parts[i]!;
-        if (part.length > 0) socket.write(part);
+      for (let i = 0; i < parts.length; i++) this.queue(parts[i]!, SMALL_BODY);
+    } else if (cmd.body !== undefined) {
+      this.queue(cmd.body, SMALL_BODY);
+    }
+    if (!this.paused && socket.writableLength + this.smallBytes > this.highWaterMark) {
+      this.writeSmall();
+      // writableNeedDrain guarantees a 'drain' will come to resume us.
+      if (socket.writableNeedDrain) {
+        this.paused = true;
+        socket.pause();
       }
-    } else {
-      const body = cmd.body;
-      if (body !== undefined && body.length > 0) socket.write(body);
     }
-    // writableNeedDrain guarantees a 'drain' will come to resume us.
-    if (!this.paused && socket.writableLength > this.highWaterMark && socket.writableNeedDrain) {
-      this.paused = true;
-      socket.pause();
+  }
+
+  /**
+   * Small buffers of one tick (headers, send responses) are joined and handed to the socket
+   * as one write: each socket.write costs far more than copying a few hundred bytes, and a
+   * tick's responses then leave as a few large iovecs. Large buffers are written as they are.
+   */
+  private queue(buf: Buffer, joinUpTo: number): void {
+    const n = buf.length;
+    if (n === 0) return;
+    if (n <= joinUpTo) {
+      this.small.push(buf);
+      this.smallBytes += n;
+      if (this.smallBytes >= SMALL_BATCH) this.writeSmall();
+      return;
     }
+    this.writeSmall();
+    this.socket.write(buf);
+  }
+
+  private writeSmall(): void {
+    const small = this.small;
+    if (small.length === 0) return;
+    const out = small.length === 1 ? small[0]! : Buffer.concat(small, this.smallBytes);
+    this.small = [];
+    this.smallBytes = 0;
+    this.socket.write(out);
   }
 
   /** Sets a fresh opaque on `cmd` (and clears its oneway bit), sends it, awaits the response. */
@@ -193,7 +227,9 @@ export class SocketConnection implements Connection {
 
   /** Flushes what is queued, then half-closes; the peer's close completes the teardown. */
   end(): void {
-    if (!this.socket.destroyed) this.socket.end();
+    if (this.socket.destroyed) return;
+    if (!this.socket.writableEnded) this.writeSmall();
+    this.socket.end();
   }
 
   onClose(listener: () => void): void {
@@ -212,6 +248,7 @@ export class SocketConnection implements Connection {
   /** @internal nextTick callback: sends what was corked during this tick. */
   flush(): void {
     this.corked = false;
+    if (!this.socket.destroyed && !this.socket.writableEnded) this.writeSmall();
     this.socket.uncork();
   }
 
@@ -291,6 +328,8 @@ export class SocketConnection implements Connection {
     if (this.tornDown) return;
     this.tornDown = true;
     this.backlog = [];
+    this.small = [];
+    this.smallBytes = 0;
     if (this.pending.size > 0) {
       const pending = [...this.pending.values()];
       this.pending.clear();
