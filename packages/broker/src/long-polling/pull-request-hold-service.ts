@@ -104,7 +104,8 @@ export class PullRequestHoldService {
     for (let i = 0; i < list.length; i++) {
       const p = list[i]!;
       if (maxOffset > p.offset && (tagsCode === undefined || p.filter === undefined || p.filter(tagsCode))) {
-        (woken ??= []).push(p);
+        if (woken === undefined) woken = [p];
+        else woken.push(p);
       }
     }
     if (woken) for (const p of woken) this.wake(p);
@@ -126,7 +127,9 @@ export class PullRequestHoldService {
         const max = this.opts.maxOffset(topic, queueId);
         for (let i = 0; i < list.length; i++) {
           const p = list[i]!;
-          if (p.connection.closed || now >= p.deadline || max > p.offset) (due ??= []).push(p);
+          if (!(p.connection.closed || now >= p.deadline || max > p.offset)) continue;
+          if (due === undefined) due = [p];
+          else due.push(p);
         }
       }
     }
