@@ -16,12 +16,11 @@ export function decodeCommand(frame: Buffer): Result<RemotingCommand, ProtocolEr
   if (headerLength > frame.length - 4) {
     return err(protocolError('header-length', `header length ${headerLength} exceeds frame (${frame.length - 4})`));
   }
-  const header = frame.subarray(4, 4 + headerLength);
   const decoded =
     type === SerializeType.JSON
-      ? decodeJsonHeader(header)
+      ? decodeJsonHeader(frame.toString('utf8', 4, 4 + headerLength))
       : type === SerializeType.ROCKETMQ
-        ? decodeBinaryHeader(header)
+        ? decodeBinaryHeader(frame.subarray(4, 4 + headerLength))
         : err(protocolError('serialize-type', `unknown serialize type ${type}`));
   if (!decoded.ok) return decoded;
   if (frame.length > 4 + headerLength) decoded.value.body = frame.subarray(4 + headerLength);
@@ -36,10 +35,10 @@ function isInt32(v: unknown): v is number {
   return typeof v === 'number' && Number.isInteger(v) && v >= -2147483648 && v <= 2147483647;
 }
 
-function decodeJsonHeader(header: Buffer): Result<RemotingCommand, ProtocolError> {
+function decodeJsonHeader(text: string): Result<RemotingCommand, ProtocolError> {
   let h: unknown;
   try {
-    h = JSON.parse(header.toString('utf8'));
+    h = JSON.parse(text);
   } catch (e) {
     return err(protocolError('header-json', `header is not JSON: ${(e as Error).message}`));
   }
