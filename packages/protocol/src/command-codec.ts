@@ -175,7 +175,16 @@ export function encodeCommandHeader(cmd: RemotingCommand, type: SerializeType = 
     else out.write(text, 8, 'utf8');
     return out;
   }
+  // Binary headers carry a 16-bit code and read zero-length strings as null: a command
+  // they cannot represent goes out as JSON, which every decoder also reads.
+  if (!binaryCanCarry(cmd)) return encodeCommandHeader(cmd, SerializeType.JSON);
   return encodeBinaryHeader(cmd, bodyLength);
+}
+
+function binaryCanCarry(cmd: RemotingCommand): boolean {
+  if (cmd.code > 32767 || cmd.code < -32768 || cmd.version > 32767 || cmd.remark === '') return false;
+  for (const k in cmd.extFields) if (cmd.extFields[k] === '') return false;
+  return true;
 }
 
 /** Bytes of the body, whether one buffer or parts written back to back. */

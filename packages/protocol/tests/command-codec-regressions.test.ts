@@ -13,3 +13,21 @@ describe('command codec regressions', () => {
     }
   });
 });
+
+describe('ROCKETMQ binary header limits', () => {
+  it('falls back to JSON for codes above 16 bits and for empty-string values', () => {
+    for (const cmd of [
+      createRequest(200050, Object.assign(emptyFields(), { consumerGroup: 'G' })),
+      createRequest(10, Object.assign(emptyFields(), { properties: '' })),
+    ]) {
+      const frame = encodeCommand(cmd, SerializeType.ROCKETMQ);
+      assert.equal(frame.readUInt8(4), SerializeType.JSON, 'type byte');
+      const r = decodeCommand(frame.subarray(4));
+      assert.ok(r.ok);
+      assert.equal(r.value.code, cmd.code);
+      assert.deepEqual({ ...r.value.extFields }, { ...cmd.extFields });
+    }
+    const plain = encodeCommand(createRequest(10, Object.assign(emptyFields(), { a: 'x' })), SerializeType.ROCKETMQ);
+    assert.equal(plain.readUInt8(4), SerializeType.ROCKETMQ);
+  });
+});
