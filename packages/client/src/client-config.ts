@@ -21,6 +21,12 @@ export interface ClientOptions {
   persistConsumerOffsetIntervalMs?: number;
   /** Default timeout of a request (ms), default 3 s. */
   requestTimeoutMs?: number;
+  /**
+   * Header encoding of requests: 'ROCKETMQ' (binary, the default: no JSON on either end) or
+   * 'JSON'. Servers answer in the request's encoding (Java brokers answer JSON); both are read.
+   * Env ROCKETMQ_SERIALIZE_TYPE overrides the default, as in the Java client.
+   */
+  serializeType?: 'JSON' | 'ROCKETMQ';
   logger?: Logger;
 }
 
@@ -33,6 +39,7 @@ export interface ResolvedClientConfig {
   heartbeatBrokerIntervalMs: number;
   persistConsumerOffsetIntervalMs: number;
   requestTimeoutMs: number;
+  serializeType: 'JSON' | 'ROCKETMQ';
   logger: Logger;
 }
 
@@ -66,6 +73,7 @@ export function resolveClientConfig(o: ClientOptions): ResolvedClientConfig {
     heartbeatBrokerIntervalMs: o.heartbeatBrokerIntervalMs ?? 30_000,
     persistConsumerOffsetIntervalMs: o.persistConsumerOffsetIntervalMs ?? 5_000,
     requestTimeoutMs: o.requestTimeoutMs ?? 3_000,
+    serializeType: o.serializeType ?? (process.env.ROCKETMQ_SERIALIZE_TYPE === 'JSON' ? 'JSON' : 'ROCKETMQ'),
     logger: o.logger ?? silentLogger,
   };
 }
