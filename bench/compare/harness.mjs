@@ -144,10 +144,12 @@ export class ProcWatch {
 }
 
 const cpuDelta = (a, b) => (a && b ? b.cpuS - a.cpuS : null);
+const cpuSeconds = (u) => (u.user + u.system) / 1e6;
 
 /** Produce phase: n messages as fast as the in-flight window allows. */
 export async function producePhase(target, { topic, n, size, inflight, pool, pid, deadlineMs }) {
   const s0 = procStats(pid);
+  const c0 = process.cpuUsage();
   const t0 = nowMs();
   await withDeadline(
     target.produce(n, { topic, size, inflight, rate: 0, payload: (i) => pool[i & 1023] }),
@@ -155,7 +157,13 @@ export async function producePhase(target, { topic, n, size, inflight, pool, pid
     `${target.name} produce`,
   );
   const secs = (nowMs() - t0) / 1000;
-  return { secs, msgsPerSec: n / secs, MBps: (n * size) / secs / 1e6, serverCpuS: cpuDelta(s0, procStats(pid)) };
+  return {
+    secs,
+    msgsPerSec: n / secs,
+    MBps: (n * size) / secs / 1e6,
+    serverCpuS: cpuDelta(s0, procStats(pid)),
+    clientCpuS: cpuSeconds(process.cpuUsage(c0)),
+  };
 }
 
 /** Consume phase: everything produced before, received and acknowledged through the durable consumer API. */
@@ -163,6 +171,7 @@ export async function consumePhase(target, { topic, n, size, batch, pid, deadlin
   let bytes = 0;
   let count = 0;
   const s0 = procStats(pid);
+  const c0 = process.cpuUsage();
   const t0 = nowMs();
   await withDeadline(
     target.consume(n, {
@@ -179,7 +188,13 @@ export async function consumePhase(target, { topic, n, size, batch, pid, deadlin
   const secs = (nowMs() - t0) / 1000;
   if (count < n || bytes < n * size)
     throw new Error(`${target.name}: consumed ${count} msgs / ${bytes} B, expected ${n}`);
-  return { secs, msgsPerSec: n / secs, MBps: bytes / secs / 1e6, serverCpuS: cpuDelta(s0, procStats(pid)) };
+  return {
+    secs,
+    msgsPerSec: n / secs,
+    MBps: bytes / secs / 1e6,
+    serverCpuS: cpuDelta(s0, procStats(pid)),
+    clientCpuS: cpuSeconds(process.cpuUsage(c0)),
+  };
 }
 
 /**

@@ -53,6 +53,23 @@ export function mainTable(rows) {
   return out;
 }
 
+/** Who was busy in each throughput phase: the server, or the harness process (client libraries). */
+export function cpuTable(rows) {
+  const out = [
+    '| target | produce: wall s | server CPU s | client CPU s | consume: wall s | server CPU s | client CPU s |',
+    '|---|---:|---:|---:|---:|---:|---:|',
+  ];
+  const f = (x) => fmtNum(x, 2);
+  for (const r of rows.filter((x) => !x.error && x.produce)) {
+    const p = r.produce;
+    const c = r.consume ?? {};
+    out.push(
+      `| ${r.target} | ${f(p.secs)} | ${f(p.serverCpuS)} | ${f(p.clientCpuS)} | ${f(c.secs)} | ${f(c.serverCpuS)} | ${f(c.clientCpuS)} |`,
+    );
+  }
+  return out.length > 2 ? out : [];
+}
+
 const ratio = (a, b) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? a / b : Number.NaN);
 const times = (x) => (Number.isFinite(x) ? `${x.toFixed(2)}×` : '–');
 
@@ -172,6 +189,18 @@ export function renderReport({ title, when, mode, cfg, mach, rows, topicRows, ch
   lines.push('', '## Results', '', ...mainTable(rows), '');
   const ratios = ratioTable(rows);
   if (ratios.length) lines.push('### rocketmq-ts relative to each peer', '', ...ratios, '');
+  const cpu = cpuTable(rows);
+  if (cpu.length) {
+    lines.push(
+      '### CPU per throughput phase',
+      '',
+      'Server CPU is the broker process; client CPU is the harness process (its client library, all threads).',
+      'Both share the same cores: a client that needs a core to itself caps what the broker can show.',
+      '',
+      ...cpu,
+      '',
+    );
+  }
   const topics = topicsTable(topicRows);
   if (topics.length) {
     lines.push(

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fmtNum, measure } from './harness.mjs';
 import { profileLines } from './profile.mjs';
-import { machine, mainTable, ratioTable, renderReport, targetChecks, topicsTable } from './report.mjs';
+import { cpuTable, machine, mainTable, ratioTable, renderReport, targetChecks, topicsTable } from './report.mjs';
 import { clientKind } from './rocketmq.mjs';
 import { ensurePeers, REPO, readLog, startServer } from './servers.mjs';
 import { createTarget, TARGET_SPECS } from './targets.mjs';
@@ -181,8 +181,8 @@ async function main() {
   const secs = (Date.now() - started) / 1000;
   notes.push(`whole run took ${fmtNum(secs)} s.`);
   console.log('');
-  for (const l of [...mainTable(rows), '', ...ratioTable(rows), '', ...topicsTable(topicRows), '', ...checks])
-    console.log(l);
+  const tables = [mainTable(rows), ratioTable(rows), cpuTable(rows), topicsTable(topicRows), checks];
+  for (const l of tables.filter((t) => t.length).flatMap((t) => [...t, ''])) console.log(l);
   if (profile.length) for (const l of ['', ...profile]) console.log(l);
 
   const when = new Date().toISOString();
