@@ -14,6 +14,7 @@
 // end-to-end p50/p99 from a timestamp in the body; topics = produce/consume N messages spread
 // over each topic count × --queues. Prints one JSON line per scenario and a markdown table.
 import { spawn } from 'node:child_process';
+import { appendFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -43,6 +44,10 @@ const { values } = parseArgs({
     'server-node-args': { type: 'string', default: '' },
     /** Another checkout (built) to benchmark, for before/after runs from one script. */
     root: { type: 'string', default: '' },
+    /** Append the broker's stdout (e.g. with --server-node-args=--trace-gc) to this file. */
+    'server-log': { type: 'string', default: '' },
+    /** Run the broker from this checkout instead of --root (the client stays --root's). */
+    'server-root': { type: 'string', default: '' },
   },
 });
 const N = Number(values.messages);
@@ -70,7 +75,10 @@ const cpuSec = async (pid) => {
 
 async function startServer(flush) {
   const dir = await mkdtemp(join(tmpdir(), 'bench-broker-'));
-  const bin = join(ROOT, 'packages/distribution/bin/rocketmq-ts.js');
+  const bin = join(
+    values['server-root'] ? resolve(values['server-root']) : ROOT,
+    'packages/distribution/bin/rocketmq-ts.js',
+  );
   const args = ['start', '--data-dir', dir, '--namesrv-port', '0', '--broker-port', '0', '--host', '127.0.0.1'];
   const proc = spawn(
     process.execPath,
@@ -80,6 +88,7 @@ async function startServer(flush) {
   const boot = await new Promise((res, rej) => {
     let out = '';
     proc.stdout.setEncoding('utf8').on('data', (c) => {
+      if (values['server-log']) appendFileSync(values['server-log'], c);
       out += c;
       const m = /ready in (\d+) ms: .* at ([\d.:]+),/.exec(out);
       if (m) res({ readyMs: Number(m[1]), addr: m[2] });
