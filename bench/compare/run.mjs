@@ -4,7 +4,7 @@
 //
 //   node bench/compare/run.mjs [--quick | --smoke] [--targets redis,nats,rabbitmq,rocketmq-async,rocketmq-sync]
 //        [--n 200000] [--rate 5000] [--topics 1,64,256,1024 | --no-topics] [--cpu-prof] [--out FILE | --no-write]
-//        [--phases produce,consume,latency] [--latdump DIR (one CSV of seq,latency per target)]
+//        [--phases produce,consume,latency] [--latdump DIR (one CSV of seq,latency per target)] [--topics-only]
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -29,6 +29,7 @@ const { values: argv } = parseArgs({
     rate: { type: 'string' },
     topics: { type: 'string' },
     'no-topics': { type: 'boolean', default: false },
+    'topics-only': { type: 'boolean', default: false },
     'cpu-prof': { type: 'boolean', default: false },
     out: { type: 'string' },
     phases: { type: 'string' },
@@ -48,14 +49,14 @@ function config() {
     producers: 4,
     phases: ['produce', 'consume', 'latency'],
     phaseDeadlineMs: 180_000,
-    topicRounds: 2,
+    topicRounds: 3,
   };
   let cfg;
   if (argv.smoke) {
     cfg = { ...base, n: 3000, latencyS: 1, warmupS: 0.5, rate: 2000, settleMs: 300, topicCounts: [], topicsN: 0 };
     cfg.phaseDeadlineMs = 20_000;
   } else if (argv.quick) {
-    cfg = { ...base, n: 50_000, latencyS: 5, warmupS: 1, topicCounts: [1, 64, 256, 1024], topicsN: 40_000 };
+    cfg = { ...base, n: 50_000, latencyS: 5, warmupS: 1, topicCounts: [1, 64, 256, 1024], topicsN: 100_000 };
     cfg.phaseDeadlineMs = 60_000;
   } else {
     cfg = { ...base, n: 200_000, latencyS: 10, warmupS: 2, topicCounts: [1, 64, 256, 1024], topicsN: 100_000 };
@@ -74,6 +75,7 @@ function config() {
 
 function selectTargets() {
   const all = Object.keys(TARGET_SPECS);
+  if (argv['topics-only']) return [];
   const names = argv.targets
     ? argv.targets.split(',').flatMap((t) => (t === 'rocketmq' ? ['rocketmq-async', 'rocketmq-sync'] : [t.trim()]))
     : argv.smoke
@@ -151,7 +153,8 @@ async function main() {
     } else peers = usable;
   }
   const selected = names.filter((n) => TARGET_SPECS[n].kind === 'rocketmq' || peers.includes(TARGET_SPECS[n].kind));
-  const client = selected.some((n) => TARGET_SPECS[n].kind === 'rocketmq') ? await clientKind() : null;
+  const oursRun = cfg.topicCounts.length > 0 || selected.some((n) => TARGET_SPECS[n].kind === 'rocketmq');
+  const client = oursRun ? await clientKind() : null;
   if (client === 'raw') {
     const why = process.env.BENCH_CLIENT === 'raw' ? 'BENCH_CLIENT=raw was set' : '@rocketmq-ts/client was not usable';
     const msg = `rocketmq-ts was driven by a minimal raw-remoting client (bench/compare/raw-client.mjs on @rocketmq-ts/remoting + @rocketmq-ts/protocol), not the SDK: ${why}.`;
@@ -170,7 +173,7 @@ async function main() {
     for (const name of selected) rows.push(await runTarget(name, cfg, root, cpuProfDir));
     if (cfg.topicCounts.length > 0) {
       console.log('## many topics (rocketmq-ts ASYNC_FLUSH)');
-      topicRows = await manyTopics(cfg, root, { onServer: (s) => servers.add(s) });
+      topicRows = await manyTopics({ ...cfg, cpuProfDir }, root, { onServer: (s) => servers.add(s) });
     }
   } finally {
     await stopAll();

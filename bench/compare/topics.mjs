@@ -1,35 +1,26 @@
 // Many topics: the same produce load spread over 1, 64, 256 and 1024 topics × 8 queues, each count on
-// a fresh rocketmq-ts ASYNC_FLUSH server. Reports throughput and the loss relative to one topic.
+// its own fresh rocketmq-ts ASYNC_FLUSH server. Reports throughput and the loss relative to one topic.
+//
+// The machine is shared, so a neighbour's build can slow any single round: each count runs several
+// rounds over the same topics and keeps its best. Only one server is alive at a time (an idle one
+// still flushes its ConsumeQueues and would slow the one being measured).
 import { ProcWatch, payloadPool, withDeadline } from './harness.mjs';
 import { QUEUES } from './rocketmq.mjs';
 import { startServer } from './servers.mjs';
 import { createTarget } from './targets.mjs';
 
 export async function manyTopics(cfg, root, { onServer } = {}) {
-  const rows = [];
   const pool = payloadPool(cfg.size);
+  const rows = [];
   for (const count of cfg.topicCounts) {
-    const spec = { kind: 'rocketmq', label: `topics-${count}`, flush: 'ASYNC_FLUSH' };
-    const row = { topics: count, queues: QUEUES };
-    let server = null;
-    let target = null;
-    let watch = null;
+    const step = { count, row: { topics: count, queues: QUEUES } };
+    rows.push(step.row);
     try {
-      server = await startServer(spec, root, { cpuProfDir: cfg.cpuProfDir });
-      onServer?.(server);
-      target = await createTarget({ ...spec, options: server.options });
-      watch = new ProcWatch(server.pid);
-      const tag = Date.now().toString(36);
-      const topics = Array.from({ length: count }, (_, i) => `bench_${tag}_t${i}`);
-      const c0 = performance.now();
-      await withDeadline(target.prepareMany(topics), cfg.phaseDeadlineMs, `create ${count} topics`);
-      row.createSecs = (performance.now() - c0) / 1000;
-      // Best of `rounds` runs over the same topics: the machine is shared, and one slow round from a
-      // neighbour's build would otherwise read as a loss caused by the topic count.
-      let secs = Number.POSITIVE_INFINITY;
-      for (let round = 0; round < cfg.topicRounds; round++) {
-        const s = await withDeadline(
-          target.produceSpread(cfg.topicsN, topics, {
+      await setUp(step, cfg, root, onServer);
+      let best = Number.POSITIVE_INFINITY;
+      for (let round = 0; round < cfg.topicRounds && !step.row.error; round++) {
+        const secs = await withDeadline(
+          step.target.produceSpread(cfg.topicsN, step.topics, {
             producers: cfg.producers,
             inflight: cfg.inflight,
             payload: (k) => pool[k & 1023],
@@ -37,22 +28,39 @@ export async function manyTopics(cfg, root, { onServer } = {}) {
           cfg.phaseDeadlineMs,
           `produce over ${count} topics`,
         );
-        secs = Math.min(secs, s);
+        best = Math.min(best, secs);
+        console.log(
+          `  round ${round + 1}: ${count} topics × ${QUEUES} queues: ${Math.round(cfg.topicsN / secs)} msg/s`,
+        );
       }
-      row.msgsPerSec = cfg.topicsN / secs;
-      row.MBps = (cfg.topicsN * cfg.size) / secs / 1e6;
-      console.log(
-        `  ${count} topics × ${QUEUES} queues: ${Math.round(row.msgsPerSec)} msg/s (topics created in ${row.createSecs.toFixed(1)} s)`,
-      );
+      step.row.msgsPerSec = cfg.topicsN / best;
+      step.row.MBps = (cfg.topicsN * cfg.size) / best / 1e6;
     } catch (e) {
-      row.error = e.message;
+      step.row.error = e.message;
       console.log(`  ${count} topics: FAILED ${e.message}`);
     } finally {
-      if (watch) row.peakMiB = Math.max(watch.peakMiB, watch.stop()?.hwmMiB ?? 0);
-      if (target) await target.close().catch(() => {});
-      if (server) await server.stop();
+      await tearDown(step);
     }
-    rows.push(row);
   }
   return rows;
+}
+
+async function setUp(step, cfg, root, onServer) {
+  const spec = { kind: 'rocketmq', label: `topics-${step.count}`, flush: 'ASYNC_FLUSH' };
+  step.server = await startServer(spec, root, { cpuProfDir: cfg.cpuProfDir });
+  onServer?.(step.server);
+  step.target = await createTarget({ ...spec, options: step.server.options });
+  step.watch = new ProcWatch(step.server.pid);
+  const tag = Date.now().toString(36);
+  step.topics = Array.from({ length: step.count }, (_, i) => `bench_${tag}_t${i}`);
+  const t0 = performance.now();
+  await withDeadline(step.target.prepareMany(step.topics), cfg.phaseDeadlineMs, `create ${step.count} topics`);
+  step.row.createSecs = (performance.now() - t0) / 1000;
+  console.log(`  ${step.count} topics × ${QUEUES} queues created in ${step.row.createSecs.toFixed(1)} s`);
+}
+
+async function tearDown(step) {
+  if (step.watch) step.row.peakMiB = Math.max(step.watch.peakMiB, step.watch.stop()?.hwmMiB ?? 0);
+  if (step.target) await step.target.close().catch(() => {});
+  if (step.server) await step.server.stop();
 }
