@@ -1,6 +1,6 @@
 // `mqbroker -n <namesrv> -c broker.conf [-p]`: the broker process.
 import { parseArgs } from 'node:util';
-import { createLogger, formatProperties } from '@rocketmq-ts/common';
+import { createLogger, formatProperties, shutdownOnSignals } from '@rocketmq-ts/common';
 import { type BrokerConfig, loadBrokerConfigFile } from './broker-config.js';
 import { startBroker } from './runtime/lifecycle.js';
 
@@ -38,21 +38,7 @@ async function main(): Promise<void> {
   console.log(
     `The broker[${config.brokerName}, ${broker.brokerAddr}] boot success. serializeType=JSON and name server is ${config.namesrvAddr || '(none)'}`,
   );
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    broker.shutdown().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        logger.error({ err }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
+  shutdownOnSignals(() => broker.shutdown(), logger);
 }
 
 main().catch((err: unknown) => {

@@ -9,4 +9,5 @@ export {
   readPropertiesFile,
 } from './properties-file.js';
 export { err, ok, type Result } from './result.js';
+export { shutdownOnSignals } from './shutdown-on-signals.js';
 export { StateFile } from './state-file.js';

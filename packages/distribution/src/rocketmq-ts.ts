@@ -1,6 +1,6 @@
 // `rocketmq-ts`: the all-in-one launcher. `rocketmq-ts start` runs a NameServer and a broker in
 // one process, for development and tests.
-import { createLogger, type LogLevel } from '@rocketmq-ts/common';
+import { createLogger, type LogLevel, shutdownOnSignals } from '@rocketmq-ts/common';
 import { Command, Option } from 'commander';
 import { startLocalCluster } from './local-cluster.js';
 
@@ -41,21 +41,7 @@ async function start(flags: StartFlags, given: (name: keyof StartFlags) => boole
       `broker ${cluster.broker.components.identity.brokerName} of ${cluster.broker.components.identity.clusterName} at ${cluster.brokerAddr}, ` +
       `data in ${cluster.dataDir}, ${cluster.flushDiskType}`,
   );
-  let stopping = false;
-  const stop = (signal: string): void => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    cluster.shutdown().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        logger.error({ err }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
+  shutdownOnSignals(() => cluster.shutdown(), logger);
 }
 
 const program = new Command('rocketmq-ts').description('Apache RocketMQ rebuilt in TypeScript');

@@ -1,5 +1,11 @@
 import { homedir } from 'node:os';
-import { applyProperties, createLogger, formatProperties, readPropertiesFile } from '@rocketmq-ts/common';
+import {
+  applyProperties,
+  createLogger,
+  formatProperties,
+  readPropertiesFile,
+  shutdownOnSignals,
+} from '@rocketmq-ts/common';
 import { Command } from 'commander';
 import { defaultNamesrvConfig, type NamesrvConfig } from './namesrv-config.js';
 import { NamesrvController } from './namesrv-controller.js';
@@ -33,21 +39,7 @@ async function main(): Promise<void> {
   await controller.start();
   console.log(`The Name Server boot success. serializeType=JSON, address ${config.bindAddress}:${controller.port}`);
 
-  let stopping = false;
-  const stop = (signal: string): void => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    controller.shutdown().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        logger.error({ err }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
+  shutdownOnSignals(() => controller.shutdown(), logger);
 }
 
 main().catch((err: unknown) => {
