@@ -175,6 +175,19 @@ export class MQClientInstance {
   unregisterConsumer(group: string): void {
     this.consumers.delete(group);
   }
+  /**
+   * A consumer shutting down: stop heartbeating its group, then tell every known broker
+   * (UNREGISTER_CLIENT) so the group rebalances without waiting for the 120 s expiry.
+   * Failures are ignored: the broker also drops the client when its connection closes.
+   */
+  async unregisterConsumerEverywhere(group: string): Promise<void> {
+    this.unregisterConsumer(group);
+    await Promise.all(
+      this.knownBrokerAddrs().map((a) =>
+        this.api.unregisterClient(a, this.clientId, undefined, group).catch(() => undefined),
+      ),
+    );
+  }
 
   // ---- NameServer -------------------------------------------------------------------
 

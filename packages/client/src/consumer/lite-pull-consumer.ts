@@ -354,14 +354,7 @@ export class LitePullConsumer implements ConsumerInner {
       for (const qs of this.queues.values()) qs.pq.dropped = true;
       this.queues.clear();
       this.ready.length = 0;
-      this.instance.unregisterConsumer(this.group);
-      await Promise.all(
-        this.instance
-          .knownBrokerAddrs()
-          .map((a) =>
-            this.instance.api.unregisterClient(a, this.clientId, undefined, this.group).catch(() => undefined),
-          ),
-      );
+      await this.instance.unregisterConsumerEverywhere(this.group);
     }
     await this.instance.release();
   }

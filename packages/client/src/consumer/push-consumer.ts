@@ -452,14 +452,7 @@ export class PushConsumer implements ConsumerInner, ConsumeHost {
         }
       }
       this.held.clear();
-      this.instance.unregisterConsumer(this.group);
-      await Promise.all(
-        this.instance
-          .knownBrokerAddrs()
-          .map((a) =>
-            this.instance.api.unregisterClient(a, this.clientId, undefined, this.group).catch(() => undefined),
-          ),
-      );
+      await this.instance.unregisterConsumerEverywhere(this.group);
     }
     await this.instance.release();
   }
