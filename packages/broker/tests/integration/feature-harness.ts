@@ -3,6 +3,7 @@ import {
   decodeOffsetMsgId,
   decodeStoredRecords,
   encodeHeartbeat,
+  encodeProperties,
   type HeartbeatData,
   type MessageView,
   PullMessageRequestHeader,
@@ -11,13 +12,13 @@ import {
   RequestCode,
   SendMessageRequestHeaderV2,
 } from '@rocketmq-ts/protocol';
-import { RemotingClient } from '@rocketmq-ts/remoting';
+import type { RemotingClient } from '@rocketmq-ts/remoting';
 import { createFileStore, createMemoryStore } from '@rocketmq-ts/store';
-import { tempDir } from '@rocketmq-ts/testkit';
-import { type Broker, type BrokerConfig, resolveBrokerConfig, startBroker } from '../../src/index.js';
+import type { Broker, BrokerConfig } from '../../src/index.js';
+import { startTestBroker } from '../helpers/broker-harness.js';
 
-// A whole broker (core + feature modules) on 127.0.0.1 port 0 in a temp dir with the memory
-// store, driven by a raw RemotingClient: the feature integration tests speak the wire
+// A whole broker (core + feature modules) from the core's startTestBroker, with the memory or
+// file store, driven by a raw RemotingClient: the feature integration tests speak the wire
 // protocol exactly as RocketMQ clients and mqadmin do.
 
 export interface FeatureBroker {
@@ -61,34 +62,22 @@ const text = (ext: Record<string, string | number | boolean>): Record<string, st
   return out;
 };
 
-export const props = (p: Record<string, string>): string =>
-  Object.entries(p)
-    .map(([k, v]) => `${k}\u0001${v}\u0002`)
-    .join('');
+/** Message properties in the wire encoding (`k\u0001v\u0002…`). */
+export const props = (p: Record<string, string>): string => encodeProperties(p);
 
 export async function startFeatureBroker(
   overrides: Partial<BrokerConfig> = {},
   options: FeatureBrokerOptions = {},
 ): Promise<FeatureBroker> {
-  const tmp = options.dir === undefined ? await tempDir('feature-it-') : undefined;
-  const dir = options.dir ?? tmp!.path;
-  const { config } = resolveBrokerConfig(new Map(), {
-    brokerName: 'broker-a',
-    listenPort: 0,
-    listenHost: '127.0.0.1',
-    brokerIP1: '127.0.0.1',
-    storePathRootDir: dir,
-    // Small segments keep the file store's preallocation cheap.
-    mappedFileSizeCommitLog: 4 * 1024 * 1024,
-    mappedFileSizeConsumeQueue: 1000 * 20,
-    ...overrides,
-  });
-  const broker = await startBroker({
-    config,
-    createStore: (c) => (options.store === 'file' ? createFileStore(c) : createMemoryStore(c)),
-  });
-  const client = new RemotingClient({ requestTimeoutMs: 10_000 });
-  const addr = `127.0.0.1:${broker.port}`;
+  // The core's test broker, with small segments (cheap preallocation for the file store).
+  const base = await startTestBroker(
+    { mappedFileSizeCommitLog: 4 * 1024 * 1024, mappedFileSizeConsumeQueue: 1000 * 20, ...overrides },
+    {
+      ...(options.dir === undefined ? {} : { dir: options.dir }),
+      createStore: (c) => (options.store === 'file' ? createFileStore(c) : createMemoryStore(c)),
+    },
+  );
+  const { broker, addr, dir, client } = base;
   const invoke = (code: number, ext: Record<string, string | number | boolean> = {}, body?: Buffer) =>
     client.invoke(addr, createRequest(code, text(ext), body));
   return {
@@ -143,10 +132,6 @@ export async function startFeatureBroker(
       await client.close();
       await broker.shutdown();
     },
-    async close() {
-      await client.close();
-      await broker.shutdown();
-      await tmp?.cleanup();
-    },
+    close: () => base.close(),
   };
 }
