@@ -1,40 +1,13 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Producer, PushConsumer } from '@rocketmq-ts/client';
 import { eventually } from '@rocketmq-ts/testkit';
-import { startCluster, type TestCluster, unique } from './client-support.js';
+import { runNode, startCluster, type TestCluster, unique } from './client-support.js';
 
 const BIN = fileURLToPath(new URL('../../../packages/cli/dist/src/mqadmin.js', import.meta.url));
 
-function mqadmin(
-  args: string[],
-  env: Record<string, string> = {},
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-    });
-    const t = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`mqadmin ${args.join(' ')} hung; stderr: ${stderr}`));
-    }, 30_000);
-    child.on('exit', (code) => {
-      clearTimeout(t);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const mqadmin = (args: string[], env: Record<string, string> = {}) => runNode(BIN, args, { env });
 
 describe('mqadmin', () => {
   let cluster: TestCluster;

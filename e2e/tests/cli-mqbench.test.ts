@@ -1,32 +1,11 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { createTopic, startCluster, type TestCluster, unique } from './client-support.js';
+import { createTopic, runNode, startCluster, type TestCluster, unique } from './client-support.js';
 
 const BIN = fileURLToPath(new URL('../../../packages/cli/dist/src/mqbench.js', import.meta.url));
 
-function mqbench(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-    });
-    const t = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`mqbench ${args.join(' ')} hung; stdout: ${stdout}; stderr: ${stderr}`));
-    }, 40_000);
-    child.on('exit', (code) => {
-      clearTimeout(t);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const mqbench = (args: string[]) => runNode(BIN, args, { timeoutMs: 40_000 });
 
 describe('mqbench', () => {
   let cluster: TestCluster;

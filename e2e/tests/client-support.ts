@@ -53,15 +53,23 @@ export async function createTopic(cluster: TestCluster, topic: string, queues = 
   }
 }
 
-/** Runs a compiled helper script of this directory in a child process; resolves its exit and output. */
-export function runChild(
-  script: string,
+export interface ChildResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+/** Runs `node <path> …args` (a built bin or helper script); resolves its exit and output. */
+export function runNode(
+  path: string,
   args: string[],
-  timeoutMs = 30_000,
-): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
+  { timeoutMs = 30_000, env = {} }: { timeoutMs?: number; env?: Record<string, string> } = {},
+): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
     const start = Date.now();
-    const child = spawn(process.execPath, [new URL(script, import.meta.url).pathname, ...args], {
+    const child = spawn(process.execPath, [path, ...args], {
+      env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -74,7 +82,11 @@ export function runChild(
     });
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`${script} did not exit within ${timeoutMs} ms; stderr: ${stderr}`));
+      reject(
+        new Error(
+          `${path} ${args.join(' ')} did not exit within ${timeoutMs} ms; stdout: ${stdout}; stderr: ${stderr}`,
+        ),
+      );
     }, timeoutMs);
     child.on('exit', (code) => {
       clearTimeout(timer);
@@ -82,6 +94,10 @@ export function runChild(
     });
   });
 }
+
+/** Runs a compiled helper script of this directory in a child process. */
+export const runChild = (script: string, args: string[], timeoutMs = 30_000): Promise<ChildResult> =>
+  runNode(new URL(script, import.meta.url).pathname, args, { timeoutMs });
 
 /** Client logs on stderr when RMQ_E2E_LOG is set (to diagnose a failing run), else silent. */
 export const testLogger = (name: string): Logger | undefined =>
