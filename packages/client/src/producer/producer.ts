@@ -6,7 +6,15 @@ import { createDefaultTransport } from '../default-transport.js';
 import { ClientErrorCode, illegalArgument, MQBrokerError, MQClientError, notRunning } from '../errors.js';
 import type { Message, MessageExt, SendResult } from '../message.js';
 import { FaultStrategy } from './fault-strategy.js';
-import { bodyBytes, buildProperties, encodeBatch, maybeCompress, validateMessage } from './message-encode.js';
+import {
+  bodyBytes,
+  buildProperties,
+  encodeBatch,
+  encodeBatchRecords,
+  maybeCompress,
+  validateMessage,
+} from './message-encode.js';
+import { type BatchSender, PendingSend, ProduceAccumulator } from './produce-accumulator.js';
 import type { MessageQueueSelector } from './queue-selector.js';
 import {
   type CheckTransactionHeader,
@@ -35,6 +43,20 @@ export interface ProducerOptions extends ClientOptions {
   sendLatencyFaultEnable?: boolean;
   /** Retry on another broker when the status is not SEND_OK (default false). */
   retryAnotherBrokerWhenNotStoreOK?: boolean;
+  /**
+   * Auto-batching (default false, as in Java): concurrent `send` calls to one topic leave as
+   * one SEND_BATCH_MESSAGE, each caller still getting its own SendResult. A send with no
+   * request to its topic in flight leaves at once; batches form only under load (see
+   * produce-accumulator.ts). Not batched: sends with a queue or selector, delayed messages,
+   * `waitStoreMsgOK: false`, retry topics, and bodies large enough to be compressed.
+   */
+  autoBatch?: boolean;
+  /** Longest a message waits behind an in-flight request of its topic (ms, 1…30000); default 10. */
+  batchMaxDelayMs?: number;
+  /** A batch leaves once it holds this many bytes (1 B…2 MiB); default 32 KiB. */
+  batchMaxBytes?: number;
+  /** Bytes held by auto-batching over all topics before sends bypass it; default 32 MiB. */
+  totalBatchMaxBytes?: number;
   /** Enables sendMessageInTransaction and answers the broker's transaction checks. */
   transactionListener?: TransactionListener;
   /** For tests and embedding: how the transport is made. */
@@ -75,6 +97,7 @@ export class Producer implements ProducerInner {
   private readonly uniq: UniqKeyGenerator;
   private readonly topics = new Set<string>();
   private readonly transactionListener: TransactionListener | undefined;
+  private readonly accumulator: ProduceAccumulator | undefined;
   private state: State = 'created';
 
   constructor(options: ProducerOptions = {}) {
@@ -91,6 +114,7 @@ export class Producer implements ProducerInner {
     this.fault = new FaultStrategy(options.sendLatencyFaultEnable ?? true);
     this.transactionListener = options.transactionListener;
     this.uniq = new UniqKeyGenerator(config.clientIP);
+    if (options.autoBatch) this.accumulator = new ProduceAccumulator(batchSettings(options), this.batchSender());
     this.instance = MQClientInstance.acquire(config, options.transportFactory ?? createDefaultTransport);
   }
 
@@ -114,6 +138,8 @@ export class Producer implements ProducerInner {
     if (this.state === 'closed') return;
     const wasRunning = this.state === 'running';
     this.state = 'closed';
+    // Messages the accumulator holds were accepted by send(): they leave before we unregister.
+    if (this.accumulator) await this.accumulator.drain();
     if (wasRunning) {
       this.instance.unregisterProducer(this.group);
       await Promise.all(
@@ -141,15 +167,67 @@ export class Producer implements ProducerInner {
     return [...info.queues];
   }
 
-  async send<A>(msg: Message, opts: SendOptions<A> = {}): Promise<SendResult> {
-    this.ensureRunning();
-    const body = bodyBytes(msg.body);
-    validateMessage(msg, body);
-    const uniqKey = this.uniq.next();
-    const properties = buildProperties(msg, uniqKey);
+  // Not `async`: on the auto-batching path that would wrap the caller's promise in a second one.
+  send<A>(msg: Message, opts: SendOptions<A> = {}): Promise<SendResult> {
+    let body: Buffer;
+    let uniqKey: string;
+    let properties: string;
+    try {
+      this.ensureRunning();
+      body = bodyBytes(msg.body);
+      validateMessage(msg, body);
+      uniqKey = this.uniq.next();
+      properties = buildProperties(msg, uniqKey);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    const acc = this.accumulator;
+    if (acc !== undefined && this.batchable(msg, body, opts)) {
+      const timeoutMs = opts.timeoutMs ?? this.options.sendMsgTimeoutMs;
+      const flag = msg.flag ?? 0;
+      return new Promise<SendResult>((resolve, reject) => {
+        const pending = new PendingSend(body, properties, flag, uniqKey, timeoutMs, resolve, reject);
+        if (!acc.add(msg.topic, pending)) this.sendPlain(msg, body, properties, uniqKey, opts).then(resolve, reject);
+      });
+    }
+    return this.sendPlain(msg, body, properties, uniqKey, opts);
+  }
+
+  private sendPlain<A>(
+    msg: Message,
+    body: Buffer,
+    properties: string,
+    uniqKey: string,
+    opts: SendOptions<A>,
+  ): Promise<SendResult> {
     const enc = maybeCompress(body, this.options.compressMsgBodyOverHowmuch);
     const header = this.header(msg.topic, enc.sysFlag, msg.flag ?? 0, properties, false);
-    return this.sendWithRetry(msg, header, enc.body, uniqKey, opts);
+    return this.sendWithRetry(msg.topic, header, enc.body, uniqKey, opts, msg);
+  }
+
+  /** Java's canBatch, plus: a body the producer would compress is sent alone, compressed. */
+  private batchable<A>(msg: Message, body: Buffer, opts: SendOptions<A>): boolean {
+    if (opts.queue !== undefined || opts.selector !== undefined) return false;
+    if (msg.delayTimeLevel !== undefined && msg.delayTimeLevel > 0) return false;
+    if (msg.waitStoreMsgOK === false || msg.topic.startsWith(RETRY_TOPIC_PREFIX)) return false;
+    if (msg.properties !== undefined && msg.properties[MessageConst.PROPERTY_PRODUCER_GROUP] !== undefined)
+      return false;
+    const over = this.options.compressMsgBodyOverHowmuch;
+    return over < 0 || body.length <= over;
+  }
+
+  /** What the accumulator sends with: the ordinary send path, retries and fault avoidance included. */
+  private batchSender(): BatchSender {
+    return {
+      sendOne: (topic, m) => {
+        const header = this.header(topic, 0, m.flag, m.properties, false);
+        return this.sendWithRetry(topic, header, m.body, m.uniqKey, { timeoutMs: m.timeoutMs });
+      },
+      sendBatch: (topic, msgs, timeoutMs) => {
+        const header = this.header(topic, 0, 0, '', true);
+        return this.sendWithRetry(topic, header, encodeBatchRecords(msgs), '', { timeoutMs });
+      },
+    };
   }
 
   /** Callback form of send, for code that prefers not to await. */
@@ -193,7 +271,7 @@ export class Producer implements ProducerInner {
     const enc = maybeCompress(body, this.options.compressMsgBodyOverHowmuch);
     const sysFlag = enc.sysFlag | MessageSysFlag.TRANSACTION_PREPARED_TYPE;
     const header = this.header(msg.topic, sysFlag, msg.flag ?? 0, properties, false);
-    const result = await this.sendWithRetry(msg, header, enc.body, uniqKey, {});
+    const result = await this.sendWithRetry(msg.topic, header, enc.body, uniqKey, {});
     let state: LocalTransactionState = 'ROLLBACK_MESSAGE';
     if (result.sendStatus === 'SEND_OK') {
       try {
@@ -239,7 +317,7 @@ export class Producer implements ProducerInner {
     this.ensureRunning();
     const { body, msgIds } = encodeBatch(msgs, () => this.uniq.next());
     const header = this.header(msgs[0]!.topic, 0, 0, '', true);
-    return this.sendWithRetry(msgs[0]!, header, body, msgIds.join(','), opts);
+    return this.sendWithRetry(msgs[0]!.topic, header, body, msgIds.join(','), opts, msgs[0]);
   }
 
   private header(topic: string, sysFlag: number, flag: number, properties: string, batch: boolean): SendHeader {
@@ -271,12 +349,14 @@ export class Producer implements ProducerInner {
     return mq;
   }
 
+  /** `msg` is what a selector is shown; sends without a selector may omit it. */
   private async sendWithRetry<A>(
-    msg: Message,
+    topic: string,
     header: SendHeader,
     body: Buffer,
     msgId: string,
     opts: SendOptions<A>,
+    msg?: Message,
   ): Promise<SendResult> {
     const timeoutMs = opts.timeoutMs ?? this.options.sendMsgTimeoutMs;
     const begin = Date.now();
@@ -291,18 +371,18 @@ export class Producer implements ProducerInner {
       if (opts.queue) mq = opts.queue;
       else if (opts.selector) {
         const info = await this.instance.getPublishInfo(
-          msg.topic,
+          topic,
           this.options.createTopicKey,
           this.options.defaultTopicQueueNums,
         );
-        mq = opts.selector(info.queues, msg, opts.arg as A);
-      } else mq = await this.pickQueue(msg.topic, lastBroker);
+        mq = opts.selector(info.queues, msg ?? { topic, body }, opts.arg as A);
+      } else mq = await this.pickQueue(topic, lastBroker);
       lastBroker = mq.brokerName;
       header.queueId = mq.queueId;
       if (attempt > 0) header.bornTimestamp = Date.now();
       const start = Date.now();
       try {
-        const addr = await this.instance.requireMasterAddr(mq.brokerName, msg.topic);
+        const addr = await this.instance.requireMasterAddr(mq.brokerName, topic);
         const result = await this.instance.api.sendMessage(addr, mq, { ...header }, body, msgId, left);
         this.fault.update(mq.brokerName, Date.now() - start, false);
         if (
@@ -321,11 +401,11 @@ export class Producer implements ProducerInner {
         // A broker without the topic means our route is stale; other failures are left to
         // fault avoidance rather than re-asking the NameServer on every send.
         if (e instanceof MQBrokerError && e.code === ResponseCode.TOPIC_NOT_EXIST)
-          this.instance.invalidatePublishInfo(msg.topic);
+          this.instance.invalidatePublishInfo(topic);
       }
     }
     if (lastError) throw lastError;
-    throw new MQClientError(`send to ${msg.topic} timed out after ${timeoutMs} ms`, {
+    throw new MQClientError(`send to ${topic} timed out after ${timeoutMs} ms`, {
       code: ClientErrorCode.TIMEOUT,
       retriable: true,
     });
@@ -334,4 +414,19 @@ export class Producer implements ProducerInner {
   private ensureRunning(): void {
     if (this.state !== 'running') throw notRunning('producer');
   }
+}
+
+const RETRY_TOPIC_PREFIX = '%RETRY%';
+
+/** Java's bounds: batchMaxDelayMs 1 ms…30 s, batchMaxBytes 1 B…2 MiB, totalBatchMaxBytes > 0. */
+function batchSettings(o: ProducerOptions) {
+  const delay = o.batchMaxDelayMs ?? 10;
+  const bytes = o.batchMaxBytes ?? 32 * 1024;
+  const total = o.totalBatchMaxBytes ?? 32 * 1024 * 1024;
+  if (!Number.isInteger(delay) || delay < 1 || delay > 30_000)
+    throw illegalArgument(`batchMaxDelayMs must be 1…30000 ms, got ${delay}`);
+  if (!Number.isInteger(bytes) || bytes < 1 || bytes > 2 * 1024 * 1024)
+    throw illegalArgument(`batchMaxBytes must be 1 B…2 MiB, got ${bytes}`);
+  if (!(total > 0)) throw illegalArgument(`totalBatchMaxBytes must be positive, got ${total}`);
+  return { batchMaxDelayMs: delay, batchMaxBytes: bytes, totalBatchMaxBytes: total };
 }

@@ -1,0 +1,174 @@
+import { ClientErrorCode, MQClientError } from '../errors.js';
+import type { SendResult } from '../message.js';
+
+/**
+ * Auto-batching of `Producer.send` (RocketMQ 5.x `DefaultMQProducer#setAutoBatch`, its
+ * ProduceAccumulator). Concurrent sends to one topic are held here and leave as one
+ * SEND_BATCH_MESSAGE; each caller still gets its own SendResult.
+ *
+ * When a batch leaves differs from Java on purpose. Java holds every message until its batch
+ * is `batchMaxBytes` large or `batchMaxDelayMs` old, so a lone send waits the whole delay
+ * (10 ms by default) before it is even written. Here the rule is Nagle's: a message to a
+ * topic with no request of ours in flight leaves at once, alone; messages that arrive while
+ * one is in flight wait for it to come back, then leave together. A low-rate producer
+ * therefore sees the latency of an unbatched send, and a loaded one sends batches that grow
+ * with the load (bounded by `batchMaxBytes` and MAX_BATCH_COUNT: a full batch leaves even
+ * while another is in flight). `batchMaxDelayMs` only caps how long a held message waits
+ * for a slow reply (a SYNC_FLUSH disk, a retry on another broker).
+ */
+
+export interface AccumulatorSettings {
+  /** Longest a message is held behind an in-flight request (ms). */
+  batchMaxDelayMs: number;
+  /** A batch leaves once its messages (body + properties) reach this many bytes. */
+  batchMaxBytes: number;
+  /** Bytes held (waiting or in flight) over all topics; beyond it sends bypass batching. */
+  totalBatchMaxBytes: number;
+}
+
+/** Messages per batch at most, whatever their size: bounds the broker's work per request. */
+export const MAX_BATCH_COUNT = 256;
+
+/** One message waiting in, or sent from, the accumulator, with the caller's promise. */
+export class PendingSend {
+  /** Bytes it counts for: body plus properties (UTF-16 length; ASCII in practice). */
+  readonly size: number;
+  constructor(
+    readonly body: Buffer,
+    readonly properties: string,
+    readonly flag: number,
+    readonly uniqKey: string,
+    readonly timeoutMs: number,
+    readonly resolve: (r: SendResult) => void,
+    readonly reject: (e: unknown) => void,
+  ) {
+    this.size = body.length + properties.length;
+  }
+}
+
+/** How the accumulator sends: one message alone (SEND_MESSAGE_V2) or several as one batch. */
+export interface BatchSender {
+  sendOne(topic: string, msg: PendingSend): Promise<SendResult>;
+  sendBatch(topic: string, msgs: readonly PendingSend[], timeoutMs: number): Promise<SendResult>;
+}
+
+class TopicBatch {
+  pending: PendingSend[] = [];
+  pendingBytes = 0;
+  inFlight = 0;
+  timer: ReturnType<typeof setTimeout> | undefined;
+  constructor(readonly topic: string) {}
+}
+
+export class ProduceAccumulator {
+  private readonly topics = new Map<string, TopicBatch>();
+  private readonly requests = new Set<Promise<void>>();
+  private held = 0;
+
+  constructor(
+    private readonly settings: AccumulatorSettings,
+    private readonly sender: BatchSender,
+  ) {}
+
+  /** Bytes waiting or in flight, over all topics. */
+  get heldBytes(): number {
+    return this.held;
+  }
+
+  /**
+   * Takes `msg` for `topic`; false when the accumulator is full (totalBatchMaxBytes) and the
+   * caller should send it the ordinary way. The outcome arrives through msg.resolve/reject.
+   */
+  add(topic: string, msg: PendingSend): boolean {
+    if (this.held + msg.size > this.settings.totalBatchMaxBytes && this.held > 0) return false;
+    this.held += msg.size;
+    let t = this.topics.get(topic);
+    if (t === undefined) {
+      t = new TopicBatch(topic);
+      this.topics.set(topic, t);
+    }
+    if (t.inFlight === 0 && t.pending.length === 0) {
+      this.launch(t, [msg], msg.size);
+      return true;
+    }
+    if (t.pending.length > 0 && t.pendingBytes + msg.size > this.settings.batchMaxBytes) this.flush(t);
+    t.pending.push(msg);
+    t.pendingBytes += msg.size;
+    if (t.pendingBytes >= this.settings.batchMaxBytes || t.pending.length >= MAX_BATCH_COUNT) this.flush(t);
+    else if (t.timer === undefined) t.timer = setTimeout(() => this.flush(t), this.settings.batchMaxDelayMs);
+    return true;
+  }
+
+  /** Sends everything held now and resolves once every request of the accumulator is answered. */
+  async drain(): Promise<void> {
+    for (const t of this.topics.values()) this.flush(t);
+    while (this.requests.size > 0) await Promise.allSettled([...this.requests]);
+  }
+
+  private flush(t: TopicBatch): void {
+    if (t.timer !== undefined) {
+      clearTimeout(t.timer);
+      t.timer = undefined;
+    }
+    if (t.pending.length === 0) return;
+    const msgs = t.pending;
+    const bytes = t.pendingBytes;
+    t.pending = [];
+    t.pendingBytes = 0;
+    this.launch(t, msgs, bytes);
+  }
+
+  private launch(t: TopicBatch, msgs: PendingSend[], bytes: number): void {
+    t.inFlight++;
+    const sent =
+      msgs.length === 1
+        ? this.sender.sendOne(t.topic, msgs[0]!).then((r) => msgs[0]!.resolve(r))
+        : this.sender.sendBatch(t.topic, msgs, minTimeout(msgs)).then((r) => settleBatch(r, msgs));
+    const done: Promise<void> = sent.then(
+      () => this.landed(t, bytes, done),
+      (e: unknown) => {
+        for (const m of msgs) m.reject(e);
+        this.landed(t, bytes, done);
+      },
+    );
+    this.requests.add(done);
+  }
+
+  private landed(t: TopicBatch, bytes: number, request: Promise<void>): void {
+    this.requests.delete(request);
+    this.held -= bytes;
+    t.inFlight--;
+    // Nagle: what piled up behind the requests leaves once none of them is outstanding.
+    if (t.inFlight === 0) this.flush(t);
+  }
+}
+
+function minTimeout(msgs: readonly PendingSend[]): number {
+  let t = msgs[0]!.timeoutMs;
+  for (let i = 1; i < msgs.length; i++) if (msgs[i]!.timeoutMs < t) t = msgs[i]!.timeoutMs;
+  return t;
+}
+
+/**
+ * Hands each message of a batch its own result: its UNIQ_KEY, its offset msgId (the broker
+ * joins them with ','), the batch's queue, and queueOffset = the batch's first + index.
+ * A reply that does not carry one offset id per message rejects them all.
+ */
+export function settleBatch(r: SendResult, msgs: readonly PendingSend[]): void {
+  const offsetIds = r.offsetMsgId.split(',');
+  if (offsetIds.length !== msgs.length) {
+    throw new MQClientError(`batch reply has ${offsetIds.length} offset msgIds for ${msgs.length} messages`, {
+      code: ClientErrorCode.BAD_RESPONSE,
+    });
+  }
+  for (let i = 0; i < msgs.length; i++) {
+    const m = msgs[i]!;
+    m.resolve({
+      sendStatus: r.sendStatus,
+      msgId: m.uniqKey,
+      offsetMsgId: offsetIds[i]!,
+      messageQueue: r.messageQueue,
+      queueOffset: r.queueOffset + i,
+    });
+  }
+}
