@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { deflateSync } from 'node:zlib';
-import { encodeProperties, encodeStoredRecord, MessageSysFlag, parseHost } from '@rocketmq-ts/protocol';
+import {
+  decodeStoredRecords,
+  encodeProperties,
+  encodeStoredRecord,
+  MessageSysFlag,
+  parseHost,
+} from '@rocketmq-ts/protocol';
 import { decodeMessages } from '../src/consumer/pull-decode.js';
 
 const record = (queueOffset: number, body: Buffer, props: Record<string, string>, sysFlag = 0) =>
@@ -50,5 +56,78 @@ describe('decodeMessages', () => {
   it('stops at a truncated tail instead of throwing', () => {
     const body = Buffer.concat([record(0, Buffer.from('a'), {}), record(1, Buffer.from('b'), {})]);
     assert.equal(decodeMessages(body.subarray(0, body.length - 5), 'b').length, 1);
+  });
+  it('reads lazily what the eager record decoder reads, field for field', () => {
+    const v6 = encodeStoredRecord({
+      topic: 'T',
+      queueId: 5,
+      flag: 0,
+      body: Buffer.from('six'),
+      properties: encodeProperties({ TAGS: 'X', KEYS: ' a  b ', UNIQ_KEY: 'U6', extra: 'é' }),
+      sysFlag: 0,
+      bornTimestamp: 2 ** 40 + 7,
+      bornHost: parseHost('[::1]:7000')!,
+      storeTimestamp: 2 ** 41 + 9,
+      storeHost: parseHost('[fe80::2]:10911')!,
+      reconsumeTimes: 0,
+      preparedTransactionOffset: 2 ** 33,
+      queueOffset: 2 ** 35,
+      physicalOffset: 2 ** 36 + 3,
+    });
+    const body = Buffer.concat([record(0, Buffer.from('a'), { TAGS: 'TagA', KEYS: 'k1' }), v6]);
+    const eager = decodeStoredRecords(body);
+    for (const topicHint of [undefined, 'T', 'other']) {
+      const lazy = decodeMessages(body, 'b', undefined, topicHint);
+      assert.equal(lazy.length, eager.length);
+      for (let i = 0; i < eager.length; i++) {
+        const e = eager[i]!;
+        const m = lazy[i]!;
+        assert.equal(m.topic, e.topic);
+        assert.deepEqual(m.body, e.body);
+        assert.equal(m.queueId, e.queueId);
+        assert.equal(m.flag, e.flag);
+        assert.equal(m.queueOffset, e.queueOffset);
+        assert.equal(m.commitLogOffset, e.physicalOffset);
+        assert.equal(m.sysFlag, e.sysFlag);
+        assert.equal(m.bornTimestamp, e.bornTimestamp);
+        assert.equal(m.bornHost, e.bornHost);
+        assert.equal(m.storeTimestamp, e.storeTimestamp);
+        assert.equal(m.storeHost, e.storeHost);
+        assert.equal(m.reconsumeTimes, e.reconsumeTimes);
+        assert.equal(m.preparedTransactionOffset, e.preparedTransactionOffset);
+        assert.equal(m.offsetMsgId, e.msgId);
+        assert.deepEqual(m.properties, e.properties);
+        assert.equal(m.tags, e.properties.get('TAGS'));
+      }
+    }
+    const m = decodeMessages(body, 'b')[1]!;
+    assert.deepEqual(m.keys, ['a', 'b']);
+    assert.equal(m.msgId, 'U6');
+    assert.equal(JSON.parse(JSON.stringify(m)).storeHost, m.storeHost, 'JSON sees the lazy fields');
+  });
+  it('adds the pull-time and consume-start properties after the stored ones, before or after the Map is built', () => {
+    const body = record(0, Buffer.from('a'), { TAGS: 'A' });
+    const [before] = decodeMessages(body, 'b');
+    before!.setQueueRange(0, 10);
+    before!.setConsumeStart(123);
+    const [after] = decodeMessages(body, 'b');
+    assert.equal(after!.properties.size, 1);
+    after!.setQueueRange(0, 10);
+    after!.setConsumeStart(123);
+    for (const m of [before!, after!]) {
+      assert.deepEqual(
+        [...m.properties],
+        [
+          ['TAGS', 'A'],
+          ['MIN_OFFSET', '0'],
+          ['MAX_OFFSET', '10'],
+          ['CONSUME_START_TIME', '123'],
+        ],
+      );
+    }
+    before!.topic = 'renamed';
+    before!.keys = ['k'];
+    assert.equal(before!.topic, 'renamed');
+    assert.deepEqual(before!.keys, ['k']);
   });
 });

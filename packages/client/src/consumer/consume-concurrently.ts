@@ -1,8 +1,9 @@
-import { MessageConst, type MessageQueue } from '@rocketmq-ts/protocol';
+import type { MessageQueue } from '@rocketmq-ts/protocol';
 import type { MessageExt } from '../message.js';
 import { type ConsumeHost, Semaphore, sleep } from './consume-host.js';
 import type { ConsumeConcurrentlyContext, ConsumeConcurrentlyStatus, MessageListenerConcurrently } from './listener.js';
 import type { ProcessQueue } from './process-queue.js';
+import { setConsumeStart } from './received-message.js';
 import { resetRetryTopic, sendMessageBack } from './send-back.js';
 
 /**
@@ -45,8 +46,8 @@ export class ConsumeConcurrentlyService {
     try {
       if (pq.dropped || this.host.signal.aborted) return;
       resetRetryTopic(batch, this.host.group);
-      const now = String(Date.now());
-      for (const m of batch) m.properties.set(MessageConst.PROPERTY_CONSUME_START_TIMESTAMP, now);
+      const now = Date.now();
+      for (const m of batch) setConsumeStart(m, now);
       const ctx: ConsumeConcurrentlyContext = { messageQueue: mq, delayLevelWhenNextConsume: 0 };
       let status: ConsumeConcurrentlyStatus;
       try {

@@ -1,7 +1,8 @@
-import { MessageConst, type MessageQueue } from '@rocketmq-ts/protocol';
+import type { MessageQueue } from '@rocketmq-ts/protocol';
 import { type ConsumeHost, sleep } from './consume-host.js';
 import type { ConsumeOrderlyContext, ConsumeOrderlyStatus, MessageListenerOrderly } from './listener.js';
 import type { ProcessQueue } from './process-queue.js';
+import { setConsumeStart } from './received-message.js';
 import { resetRetryTopic, sendMessageBack } from './send-back.js';
 
 /**
@@ -50,8 +51,8 @@ export class ConsumeOrderlyService {
       const batch = pq.peek(Math.max(1, host.consumeMessageBatchMaxSize));
       if (batch.length === 0) break;
       resetRetryTopic(batch, host.group);
-      const now = String(Date.now());
-      for (const m of batch) m.properties.set(MessageConst.PROPERTY_CONSUME_START_TIMESTAMP, now);
+      const now = Date.now();
+      for (const m of batch) setConsumeStart(m, now);
       const ctx: ConsumeOrderlyContext = { messageQueue: mq, suspendCurrentQueueTimeMillis: 1000 };
       let status: ConsumeOrderlyStatus;
       try {

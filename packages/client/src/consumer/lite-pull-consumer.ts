@@ -334,7 +334,7 @@ export class LitePullConsumer implements ConsumerInner {
       if (pq.dropped || signal.aborted) break;
       pq.nextOffset = res.nextBeginOffset;
       if (res.status === 'FOUND' && res.body) {
-        const msgs = decodeMessages(res.body, mq.brokerName, tagFilter(sub));
+        const msgs = decodeMessages(res.body, mq.brokerName, tagFilter(sub), mq.topic);
         if (msgs.length > 0 && pq.put(msgs) > 0) {
           this.ready.push({ qs, msgs });
           this.waiter?.();

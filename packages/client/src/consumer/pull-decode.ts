@@ -1,60 +1,82 @@
 import { inflateSync } from 'node:zlib';
-import { decodeStoredRecord, MessageConst, MessageSysFlag, MIN_RECORD_SIZE } from '@rocketmq-ts/protocol';
-import type { MessageExt } from '../message.js';
+import { MessageMagic, MessageSysFlag, MIN_RECORD_SIZE, probeStoredRecord } from '@rocketmq-ts/protocol';
+import { ReceivedMessage } from './received-message.js';
 
 /**
  * Decodes a pull/query/view response body record by record, straight from the buffer: no
- * intermediate JSON. Messages whose tag fails `accept` are skipped (the broker filters on
- * the tag hash only, and hashes can collide). Compressed bodies are inflated (zlib is what
- * every known producer uses; LZ4/ZSTD bodies are passed through untouched).
+ * intermediate JSON, and only the fixed fields, topic and body up front (see ReceivedMessage
+ * for the rest). Messages whose tag fails `accept` are skipped (the broker filters on the tag
+ * hash only, and hashes can collide). Compressed bodies are inflated (zlib is what every known
+ * producer uses; LZ4/ZSTD bodies are passed through untouched). `topic`, when given, is the
+ * topic the records are expected to carry: a record whose topic bytes match it shares that
+ * string instead of decoding its own.
  */
 export function decodeMessages(
   body: Buffer,
   brokerName: string,
   accept?: (tags: string | undefined) => boolean,
-): MessageExt[] {
-  const out: MessageExt[] = [];
+  topic?: string,
+): ReceivedMessage[] {
+  const out: ReceivedMessage[] = [];
   let pos = 0;
   while (pos + MIN_RECORD_SIZE <= body.length) {
-    const v = decodeStoredRecord(body, pos);
-    if (!v) break;
-    pos += v.storeSize;
-    const props = v.properties;
-    const tags = props.get(MessageConst.PROPERTY_TAGS);
-    if (accept && !accept(tags)) continue;
-    let msgBody = v.body;
-    if ((v.sysFlag & MessageSysFlag.COMPRESSED_FLAG) !== 0) {
-      const type = v.sysFlag & MessageSysFlag.COMPRESSION_TYPE_MASK;
-      if (type === 0 || type === MessageSysFlag.COMPRESSION_ZLIB_TYPE) {
-        try {
-          msgBody = inflateSync(v.body);
-        } catch {
-          // Leave the bytes as stored: a consumer sees something rather than losing the message.
-        }
-      }
-    }
-    const keys = props.get(MessageConst.PROPERTY_KEYS);
-    out.push({
-      topic: v.topic,
-      body: msgBody,
-      tags,
-      keys: keys ? keys.split(MessageConst.KEY_SEPARATOR).filter((k) => k !== '') : [],
-      msgId: props.get(MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX) ?? v.msgId,
-      offsetMsgId: v.msgId,
-      queueId: v.queueId,
-      brokerName,
-      queueOffset: v.queueOffset,
-      commitLogOffset: v.physicalOffset,
-      sysFlag: v.sysFlag,
-      flag: v.flag,
-      bornTimestamp: v.bornTimestamp,
-      bornHost: v.bornHost,
-      storeTimestamp: v.storeTimestamp,
-      storeHost: v.storeHost,
-      reconsumeTimes: v.reconsumeTimes,
-      preparedTransactionOffset: v.preparedTransactionOffset,
-      properties: props,
-    });
+    const probe = probeStoredRecord(body, pos, body.length, false);
+    if (probe.kind !== 'record') break;
+    const m = decodeAt(body, pos, brokerName, topic);
+    pos += probe.size;
+    if (accept && !accept(m.tags)) continue;
+    out.push(m);
   }
   return out;
+}
+
+/** One record that probeStoredRecord accepted (so every length below is in bounds). */
+function decodeAt(buf: Buffer, pos: number, brokerName: string, expectedTopic: string | undefined): ReceivedMessage {
+  const sysFlag = buf.readInt32BE(pos + 36);
+  const storeHostPos = pos + 48 + (sysFlag & MessageSysFlag.BORNHOST_V6_FLAG ? 20 : 8) + 8;
+  let p = storeHostPos + (sysFlag & MessageSysFlag.STOREHOSTADDRESS_V6_FLAG ? 20 : 8) + 12;
+  const bodyLength = buf.readInt32BE(p);
+  p += 4;
+  let msgBody = buf.subarray(p, p + bodyLength);
+  p += bodyLength;
+  let topicLength: number;
+  if (buf.readInt32BE(pos + 4) === MessageMagic.V2) {
+    topicLength = buf.readInt16BE(p);
+    p += 2;
+  } else {
+    topicLength = buf[p++]!;
+  }
+  const topic =
+    expectedTopic !== undefined && asciiEquals(buf, p, topicLength, expectedTopic)
+      ? expectedTopic
+      : buf.toString('utf8', p, p + topicLength);
+  p += topicLength;
+  const propertiesLength = buf.readInt16BE(p);
+  if ((sysFlag & MessageSysFlag.COMPRESSED_FLAG) !== 0) {
+    const type = sysFlag & MessageSysFlag.COMPRESSION_TYPE_MASK;
+    if (type === 0 || type === MessageSysFlag.COMPRESSION_ZLIB_TYPE) {
+      try {
+        msgBody = inflateSync(msgBody);
+      } catch {
+        // Leave the bytes as stored: a consumer sees something rather than losing the message.
+      }
+    }
+  }
+  return new ReceivedMessage(
+    buf,
+    { pos, storeHostPos, propertiesPos: p + 2, propertiesLength },
+    topic,
+    msgBody,
+    brokerName,
+  );
+}
+
+/** Whether the bytes at `pos` are exactly `s`, for a string of single-byte (ASCII) characters. */
+function asciiEquals(buf: Buffer, pos: number, length: number, s: string): boolean {
+  if (length !== s.length) return false;
+  for (let i = 0; i < length; i++) {
+    const c = s.charCodeAt(i);
+    if (c > 0x7f || buf[pos + i] !== c) return false;
+  }
+  return true;
 }

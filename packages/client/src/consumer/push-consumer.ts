@@ -2,7 +2,6 @@ import type { Logger } from '@rocketmq-ts/common';
 import {
   type ConsumeFromWhere,
   type ConsumerData,
-  MessageConst,
   type MessageModel,
   type MessageQueue,
   mqKey,
@@ -405,13 +404,8 @@ export class PushConsumer implements ConsumerInner, ConsumeHost {
       pq.lastPullAt = Date.now();
       pq.nextOffset = res.nextBeginOffset;
       if (res.status === 'FOUND' && res.body) {
-        const msgs = decodeMessages(res.body, mq.brokerName, tagFilter(sub));
-        const min = String(res.minOffset);
-        const max = String(res.maxOffset);
-        for (const m of msgs) {
-          m.properties.set(MessageConst.PROPERTY_MIN_OFFSET, min);
-          m.properties.set(MessageConst.PROPERTY_MAX_OFFSET, max);
-        }
+        const msgs = decodeMessages(res.body, mq.brokerName, tagFilter(sub), mq.topic);
+        for (const m of msgs) m.setQueueRange(res.minOffset, res.maxOffset);
         if (msgs.length > 0 && pq.put(msgs) > 0) {
           if (this.orderly) this.orderly.submit(pq, mq);
           else this.concurrently?.submit(msgs, pq, mq);

@@ -1,0 +1,219 @@
+import {
+  createOffsetMsgId,
+  decodeProperties,
+  formatHost,
+  MessageConst,
+  type MessageProperties,
+  MessageSysFlag,
+  readInt64,
+} from '@rocketmq-ts/protocol';
+import type { MessageExt } from '../message.js';
+
+/** Where the variable-position parts of one record sit in the response buffer. */
+export interface RecordSpans {
+  /** Start of the record. */
+  pos: number;
+  /** Start of STOREHOST (after BORNHOST and STORETIMESTAMP). */
+  storeHostPos: number;
+  propertiesPos: number;
+  propertiesLength: number;
+}
+
+/**
+ * A pulled message that reads from the response buffer on demand. The fields a consumer
+ * almost always needs (offsets, timestamps, flags, topic, body) are read when the message is
+ * decoded; properties, tags, keys, ids and hosts only when first asked for, so a listener that
+ * looks at bodies alone never pays for the UTF-8 properties string, its Map, two host strings
+ * and two hex ids per message. Every field can still be assigned, as on a plain MessageExt.
+ *
+ * The properties the push consumer adds (MIN_OFFSET, MAX_OFFSET, CONSUME_START_TIME) are kept
+ * as numbers and enter the Map, after the stored ones, when it is first built.
+ */
+export class ReceivedMessage implements MessageExt {
+  topic: string;
+  body: Buffer;
+  brokerName: string;
+  queueId: number;
+  queueOffset: number;
+  commitLogOffset: number;
+  sysFlag: number;
+  flag: number;
+  bornTimestamp: number;
+  storeTimestamp: number;
+  reconsumeTimes: number;
+  preparedTransactionOffset: number;
+
+  private readonly buf: Buffer;
+  private readonly spans: RecordSpans;
+  private props: MessageProperties | undefined;
+  private tagsValue: string | undefined | null = null;
+  private keysValue: string[] | undefined;
+  private msgIdValue: string | undefined;
+  private offsetMsgIdValue: string | undefined;
+  private bornHostValue: string | undefined;
+  private storeHostValue: string | undefined;
+  private minOffset = -1;
+  private maxOffset = -1;
+  private consumeStartAt = -1;
+
+  constructor(buf: Buffer, spans: RecordSpans, topic: string, body: Buffer, brokerName: string) {
+    const pos = spans.pos;
+    this.buf = buf;
+    this.spans = spans;
+    this.topic = topic;
+    this.body = body;
+    this.brokerName = brokerName;
+    this.queueId = buf.readInt32BE(pos + 12);
+    this.flag = buf.readInt32BE(pos + 16);
+    this.queueOffset = readInt64(buf, pos + 20);
+    this.commitLogOffset = readInt64(buf, pos + 28);
+    this.sysFlag = buf.readInt32BE(pos + 36);
+    this.bornTimestamp = readInt64(buf, pos + 40);
+    const afterStoreHost = spans.storeHostPos + (this.sysFlag & MessageSysFlag.STOREHOSTADDRESS_V6_FLAG ? 20 : 8);
+    this.storeTimestamp = readInt64(buf, spans.storeHostPos - 8);
+    this.reconsumeTimes = buf.readInt32BE(afterStoreHost);
+    this.preparedTransactionOffset = readInt64(buf, afterStoreHost + 4);
+  }
+
+  get properties(): MessageProperties {
+    let p = this.props;
+    if (p === undefined) {
+      const { propertiesPos, propertiesLength } = this.spans;
+      p =
+        propertiesLength > 0
+          ? decodeProperties(this.buf.toString('utf8', propertiesPos, propertiesPos + propertiesLength))
+          : new Map();
+      if (this.minOffset >= 0) {
+        p.set(MessageConst.PROPERTY_MIN_OFFSET, String(this.minOffset));
+        p.set(MessageConst.PROPERTY_MAX_OFFSET, String(this.maxOffset));
+      }
+      if (this.consumeStartAt >= 0) p.set(MessageConst.PROPERTY_CONSUME_START_TIMESTAMP, String(this.consumeStartAt));
+      this.props = p;
+    }
+    return p;
+  }
+  set properties(value: MessageProperties) {
+    this.props = value;
+  }
+
+  get tags(): string | undefined {
+    if (this.tagsValue === null) this.tagsValue = this.properties.get(MessageConst.PROPERTY_TAGS);
+    return this.tagsValue;
+  }
+  set tags(value: string | undefined) {
+    this.tagsValue = value;
+  }
+
+  get keys(): string[] {
+    if (this.keysValue === undefined) {
+      const keys = this.properties.get(MessageConst.PROPERTY_KEYS);
+      this.keysValue = keys ? keys.split(MessageConst.KEY_SEPARATOR).filter((k) => k !== '') : [];
+    }
+    return this.keysValue;
+  }
+  set keys(value: string[]) {
+    this.keysValue = value;
+  }
+
+  /** Client message id (UNIQ_KEY) when present, else the offset id. */
+  get msgId(): string {
+    this.msgIdValue ??= this.properties.get(MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX) ?? this.offsetMsgId;
+    return this.msgIdValue;
+  }
+  set msgId(value: string) {
+    this.msgIdValue = value;
+  }
+
+  get offsetMsgId(): string {
+    if (this.offsetMsgIdValue === undefined) {
+      const p = this.spans.storeHostPos;
+      const v6 = (this.sysFlag & MessageSysFlag.STOREHOSTADDRESS_V6_FLAG) !== 0;
+      const host = { bytes: this.buf.subarray(p, p + (v6 ? 20 : 8)), v6 };
+      this.offsetMsgIdValue = createOffsetMsgId(host, this.commitLogOffset);
+    }
+    return this.offsetMsgIdValue;
+  }
+  set offsetMsgId(value: string) {
+    this.offsetMsgIdValue = value;
+  }
+
+  get bornHost(): string {
+    this.bornHostValue ??= formatHost(
+      this.buf,
+      this.spans.pos + 48,
+      (this.sysFlag & MessageSysFlag.BORNHOST_V6_FLAG) !== 0,
+    );
+    return this.bornHostValue;
+  }
+  set bornHost(value: string) {
+    this.bornHostValue = value;
+  }
+
+  get storeHost(): string {
+    this.storeHostValue ??= formatHost(
+      this.buf,
+      this.spans.storeHostPos,
+      (this.sysFlag & MessageSysFlag.STOREHOSTADDRESS_V6_FLAG) !== 0,
+    );
+    return this.storeHostValue;
+  }
+  set storeHost(value: string) {
+    this.storeHostValue = value;
+  }
+
+  /** The queue's offset range at pull time (MIN_OFFSET / MAX_OFFSET properties). */
+  setQueueRange(minOffset: number, maxOffset: number): void {
+    if (this.props !== undefined) {
+      this.props.set(MessageConst.PROPERTY_MIN_OFFSET, String(minOffset));
+      this.props.set(MessageConst.PROPERTY_MAX_OFFSET, String(maxOffset));
+    } else {
+      this.minOffset = minOffset;
+      this.maxOffset = maxOffset;
+    }
+  }
+
+  /** When the listener was handed the message (CONSUME_START_TIME property). */
+  setConsumeStart(now: number): void {
+    if (this.props !== undefined) this.props.set(MessageConst.PROPERTY_CONSUME_START_TIMESTAMP, String(now));
+    else this.consumeStartAt = now;
+  }
+
+  /** Plain data, as a JSON encoder or a structured clone would want it (getters are not own properties). */
+  toJSON(): MessageExt {
+    return {
+      topic: this.topic,
+      body: this.body,
+      tags: this.tags,
+      keys: this.keys,
+      msgId: this.msgId,
+      offsetMsgId: this.offsetMsgId,
+      queueId: this.queueId,
+      brokerName: this.brokerName,
+      queueOffset: this.queueOffset,
+      commitLogOffset: this.commitLogOffset,
+      sysFlag: this.sysFlag,
+      flag: this.flag,
+      bornTimestamp: this.bornTimestamp,
+      bornHost: this.bornHost,
+      storeTimestamp: this.storeTimestamp,
+      storeHost: this.storeHost,
+      reconsumeTimes: this.reconsumeTimes,
+      preparedTransactionOffset: this.preparedTransactionOffset,
+      properties: this.properties,
+    };
+  }
+}
+
+/** Sets the pull-time properties on a message of any kind. */
+export function setQueueRange(m: MessageExt, minOffset: number, maxOffset: number): void {
+  if (m instanceof ReceivedMessage) m.setQueueRange(minOffset, maxOffset);
+  else {
+    m.properties.set(MessageConst.PROPERTY_MIN_OFFSET, String(minOffset));
+    m.properties.set(MessageConst.PROPERTY_MAX_OFFSET, String(maxOffset));
+  }
+}
+
+export function setConsumeStart(m: MessageExt, now: number): void {
+  if (m instanceof ReceivedMessage) m.setConsumeStart(now);
+  else m.properties.set(MessageConst.PROPERTY_CONSUME_START_TIMESTAMP, String(now));
+}
