@@ -1,10 +1,23 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ManualClock, silentLogger } from '@rocketmq-ts/common';
-import { type RemotingCommand, RequestCode, ResponseCode } from '@rocketmq-ts/protocol';
+import {
+  createRequest,
+  type RemotingCommand,
+  RequestCode,
+  ResponseCode,
+  UnregisterClientRequestHeader,
+} from '@rocketmq-ts/protocol';
 import type { Connection } from '@rocketmq-ts/remoting';
 import { ClientRegistryImpl } from '../src/client/client-registry.js';
-import { consumerData, sendRequest, startTestBroker, type TestBroker } from './helpers/broker-harness.js';
+import { ClientManageProcessor } from '../src/processors/client-manage.js';
+import {
+  consumerData,
+  heartbeatRequest,
+  sendRequest,
+  startTestBroker,
+  type TestBroker,
+} from './helpers/broker-harness.js';
 
 function fakeConnection(name: string) {
   const pushed: RemotingCommand[] = [];
@@ -72,6 +85,90 @@ describe('ClientRegistryImpl', () => {
     );
     reg.unregisterProducer('PG', p.conn);
     assert.deepEqual(reg.producerChannels('PG'), []);
+  });
+});
+
+/**
+ * A processor whose retry-topic creation waits for `createRetryTopic()`, as it does while the
+ * broker registers the new topic with a slow NameServer.
+ */
+function processorWithSlowRetryTopic() {
+  const registry = new ClientRegistryImpl({
+    channelExpiredTimeoutMs: 120_000,
+    notifyEnabled: () => true,
+    logger: silentLogger,
+    clock: new ManualClock(0),
+  });
+  let createRetryTopic!: () => void;
+  const retryTopicCreated = new Promise<void>((r) => {
+    createRetryTopic = r;
+  });
+  const processor = new ClientManageProcessor({
+    clients: registry,
+    groups: { getOrCreate: async () => ({ retryQueueNums: 1 }) as never },
+    topics: {
+      ensure: async () => {
+        await retryTopicCreated;
+        return {} as never;
+      },
+    },
+    logger: silentLogger,
+  });
+  return { registry, processor, createRetryTopic };
+}
+
+const unregisterRequest = (clientID: string, consumerGroup: string): RemotingCommand =>
+  createRequest(RequestCode.UNREGISTER_CLIENT, UnregisterClientRequestHeader.encode({ clientID, consumerGroup }));
+
+// Regression: a PushConsumer replacing a shut-down one in its group got only half the queues
+// (client-consume-modes "clustering resumes …" flaked under load). The old consumer's first
+// heartbeat was still creating %RETRY%<group> when its UNREGISTER_CLIENT and connection close
+// were handled; the heartbeat then registered it again on the closed connection, a ghost
+// member until the 120 s expiry.
+describe('ClientManageProcessor heartbeat racing the client leaving', () => {
+  it('does not re-register a consumer that unregistered while its heartbeat was in flight', async () => {
+    const { registry, processor, createRetryTopic } = processorWithSlowRetryTopic();
+    const old = fakeConnection('10.0.0.4');
+    const live = fakeConnection('10.0.0.5');
+    const heartbeat = processor.heartbeat(
+      heartbeatRequest({ clientID: 'old@1', consumerDataSet: [consumerData('G', 'T')] }),
+      old.conn,
+    );
+    processor.unregisterClient(unregisterRequest('old@1', 'G'), old.conn);
+    createRetryTopic();
+    assert.equal((await heartbeat).code, ResponseCode.SUCCESS);
+    await processor.heartbeat(
+      heartbeatRequest({ clientID: 'live@1', consumerDataSet: [consumerData('G', 'T')] }),
+      live.conn,
+    );
+    assert.deepEqual(registry.consumerIds('G'), ['live@1']);
+  });
+
+  it('does not register a consumer on a connection that closed while its heartbeat was in flight', async () => {
+    const { registry, processor, createRetryTopic } = processorWithSlowRetryTopic();
+    const old = fakeConnection('10.0.0.6');
+    const heartbeat = processor.heartbeat(
+      heartbeatRequest({ clientID: 'old@1', consumerDataSet: [consumerData('G', 'T')] }),
+      old.conn,
+    );
+    old.conn.close();
+    registry.connectionClosed(old.conn);
+    createRetryTopic();
+    await heartbeat;
+    assert.deepEqual(registry.consumerIds('G'), []);
+  });
+
+  it('ignores a heartbeat handled after its connection closed', () => {
+    const { registry } = processorWithSlowRetryTopic();
+    const gone = fakeConnection('10.0.0.7');
+    gone.conn.close();
+    assert.equal(
+      registry.registerConsumer(gone.conn, { clientId: 'g@1', language: 'JAVA', version: 1 }, consumerData('G', 'T')),
+      false,
+    );
+    registry.registerProducer(gone.conn, { clientId: 'g@1', language: 'JAVA', version: 1 }, 'PG');
+    assert.deepEqual(registry.consumerIds('G'), []);
+    assert.deepEqual(registry.producerChannels('PG'), []);
   });
 });
 

@@ -89,8 +89,13 @@ export class ClientRegistryImpl implements ClientRegistry {
     return [...new Set([...g.byConnection.values()].map((c) => c.clientId))].sort();
   }
 
-  /** Registers or refreshes a consumer; returns whether membership or subscriptions changed. */
+  /**
+   * Registers or refreshes a consumer; returns whether membership or subscriptions changed.
+   * A closed connection is ignored: its close event has passed, so nothing but the 120 s
+   * expiry would remove the channel.
+   */
   registerConsumer(conn: Connection, who: ClientIdentity, data: ConsumerData): boolean {
+    if (conn.closed) return false;
     const now = this.opts.clock.now();
     let g = this.consumers.get(data.groupName);
     if (!g) {
@@ -126,6 +131,7 @@ export class ClientRegistryImpl implements ClientRegistry {
   }
 
   registerProducer(conn: Connection, who: ClientIdentity, group: string): void {
+    if (conn.closed) return;
     let m = this.producers.get(group);
     if (!m) {
       m = new Map();

@@ -27,9 +27,10 @@ export interface ClientManageDeps {
 /**
  * HEART_BEAT (34), UNREGISTER_CLIENT (35) and GET_CONSUMER_LIST_BY_GROUP (38).
  *
- * A heartbeat creates the group's `%RETRY%` topic (and registers it with the NameServers
- * before answering) so that clients find a route for the retry subscription they add. The
- * answer carries no IS_SUPPORT_HEART_BEAT_V2: fingerprint-only heartbeats are not supported.
+ * A heartbeat registers its client at once and then creates the group's `%RETRY%` topic
+ * (registering it with the NameServers before answering) so that clients find a route for
+ * the retry subscription they add. The answer carries no IS_SUPPORT_HEART_BEAT_V2:
+ * fingerprint-only heartbeats are not supported.
  */
 export class ClientManageProcessor {
   constructor(private readonly deps: ClientManageDeps) {}
@@ -38,16 +39,20 @@ export class ClientManageProcessor {
     const data = decodeHeartbeat(request.body);
     if (typeof data === 'string') return reply(request, ResponseCode.SYSTEM_ERROR, data);
     const who = { clientId: data.clientID, language: request.language, version: request.version };
-    for (const consumer of data.consumerDataSet) {
-      if (consumer.groupName === '') continue;
+    const consumers = data.consumerDataSet.filter((c) => c.groupName !== '');
+    // Register before the first await, in the order requests arrive on the connection: a
+    // heartbeat still creating the retry topic when the same client's UNREGISTER_CLIENT (or
+    // its connection close) is handled must not register it again afterwards. Such a ghost
+    // stays in the group until the 120 s expiry and takes queues from the live members.
+    for (const consumer of consumers) this.deps.clients.registerConsumer(conn, who, consumer);
+    for (const producer of data.producerDataSet) {
+      if (producer.groupName !== '') this.deps.clients.registerProducer(conn, who, producer.groupName);
+    }
+    for (const consumer of consumers) {
       const group = await this.deps.groups.getOrCreate(consumer.groupName);
       if (group !== undefined && group.retryQueueNums > 0) {
         await this.deps.topics.ensure(retryTopicOf(consumer.groupName), group.retryQueueNums, Perm.READ | Perm.WRITE);
       }
-      this.deps.clients.registerConsumer(conn, who, consumer);
-    }
-    for (const producer of data.producerDataSet) {
-      if (producer.groupName !== '') this.deps.clients.registerProducer(conn, who, producer.groupName);
     }
     return createResponse(request, ResponseCode.SUCCESS);
   };
