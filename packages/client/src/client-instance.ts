@@ -67,9 +67,12 @@ export class MQClientInstance {
   private readonly routeFetches = new Map<string, Promise<TopicRouteData | undefined>>();
   private rebalanceTimer: NodeJS.Timeout | undefined;
   private heartbeatTimer: NodeJS.Timeout | undefined;
+  /** Settles when the last heartbeat or unregistration queued so far has finished. */
+  private heartbeatLock: Promise<void> = Promise.resolve();
+  private heartbeatQueued: Promise<void> | undefined;
   private rebalancing: Promise<void> | undefined;
   private rebalanceAgain = false;
-  private membershipMisses = 0;
+  private rebalanceMisses = 0;
   private missedThisRun = false;
   private namesrvIndex: number;
   private started = false;
@@ -182,9 +185,13 @@ export class MQClientInstance {
    */
   async unregisterConsumerEverywhere(group: string): Promise<void> {
     this.unregisterConsumer(group);
-    await Promise.all(
-      this.knownBrokerAddrs().map((a) =>
-        this.api.unregisterClient(a, this.clientId, undefined, group).catch(() => undefined),
+    // After any heartbeat still naming the group (Java holds its heartbeat lock here too): a
+    // broker that handles the two out of order would otherwise register us again.
+    await this.withHeartbeatLock(() =>
+      Promise.all(
+        this.knownBrokerAddrs().map((a) =>
+          this.api.unregisterClient(a, this.clientId, undefined, group).catch(() => undefined),
+        ),
       ),
     );
   }
@@ -342,7 +349,31 @@ export class MQClientInstance {
 
   // ---- heartbeat, rebalance, offsets -------------------------------------------------
 
-  async sendHeartbeatToAllBrokers(): Promise<void> {
+  /**
+   * Heartbeats every known broker. Heartbeats and unregistrations run one at a time; a call
+   * made while one waits its turn shares it, since it will read the groups when it starts.
+   */
+  sendHeartbeatToAllBrokers(): Promise<void> {
+    if (!this.heartbeatQueued) {
+      const queued = this.withHeartbeatLock(() => {
+        this.heartbeatQueued = undefined;
+        return this.heartbeatOnce();
+      });
+      this.heartbeatQueued = queued;
+    }
+    return this.heartbeatQueued;
+  }
+
+  private withHeartbeatLock<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.heartbeatLock.then(fn);
+    this.heartbeatLock = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  private async heartbeatOnce(): Promise<void> {
     if (this.producers.size === 0 && this.consumers.size === 0) return;
     const data = {
       clientID: this.clientId,
@@ -369,10 +400,18 @@ export class MQClientInstance {
    * heartbeat again and rebalance in a second, instead of idling until the 20 s period.
    */
   retryMembershipSoon(): void {
-    this.missedThisRun = true;
-    // 1 s, 2 s, 4 s … capped at the periodic 20 s, so a broker that never lists us is not flooded.
-    const delay = Math.min(1000 * 2 ** Math.min(this.membershipMisses++, 5), 20_000);
     this.heartbeatSoon();
+    this.retryRebalanceSoon();
+  }
+
+  /**
+   * A rebalance could not be completed (no route yet, broker unreachable, not listed yet):
+   * run it again soon rather than at the 20 s period, as Java does after an unbalanced round.
+   */
+  retryRebalanceSoon(): void {
+    this.missedThisRun = true;
+    // 1 s, 2 s, 4 s … capped at the periodic 20 s, so a broker that never answers is not flooded.
+    const delay = Math.min(1000 * 2 ** Math.min(this.rebalanceMisses++, 5), 20_000);
     this.rebalanceSoon(delay);
   }
 
@@ -418,7 +457,7 @@ export class MQClientInstance {
           }
         }
       } while (this.rebalanceAgain && !this.closed);
-      if (!this.missedThisRun) this.membershipMisses = 0;
+      if (!this.missedThisRun) this.rebalanceMisses = 0;
     })();
     try {
       await this.rebalancing;

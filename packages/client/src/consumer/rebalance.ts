@@ -7,11 +7,24 @@ import type { OffsetStore } from './offset-store.js';
 /**
  * The queues of `topic` this client should own now. Clustering: the topic's readable queues
  * split among the group's live members as the broker reports them; broadcasting: all of
- * them. `unknown` when the answer cannot be had (no route yet, broker unreachable) and
- * `not-member` when the broker does not list us yet (our heartbeat has not reached it):
- * callers then keep what they have rather than dropping queues on a transient state.
+ * them. `unknown` when the answer cannot be had (no route yet, broker unreachable; another
+ * rebalance is then scheduled soon) and `not-member` when the broker does not list us yet
+ * (our heartbeat has not reached it): callers then keep what they have rather than dropping
+ * queues on a transient state.
  */
 export async function assignQueues(
+  instance: MQClientInstance,
+  group: string,
+  topic: string,
+  model: MessageModel,
+  strategy: AllocateMessageQueueStrategy,
+): Promise<MessageQueue[] | 'unknown' | 'not-member'> {
+  const assigned = await allocateFromBroker(instance, group, topic, model, strategy);
+  if (assigned === 'unknown') instance.retryRebalanceSoon();
+  return assigned;
+}
+
+async function allocateFromBroker(
   instance: MQClientInstance,
   group: string,
   topic: string,
