@@ -290,38 +290,46 @@ export class SendMessageProcessor {
     if (isRetryTopic(topic)) {
       return reply(request, ResponseCode.MESSAGE_ILLEGAL, `batch request does not support retry group ${topic}`);
     }
-    const body = request.body ?? Buffer.alloc(0);
+    const body = request.body ?? EMPTY;
     const decoded = decodeBatchBody(body);
     if (!decoded.ok) return reply(request, ResponseCode.MESSAGE_ILLEGAL, decoded.error);
-    if (decoded.value.length === 0) return reply(request, ResponseCode.MESSAGE_ILLEGAL, 'batch body is empty');
-    const batch: MessageInput[] = [];
-    const uniqKeys: string[] = [];
-    for (const item of decoded.value) {
-      if (item.body.length > settings.maxMessageSize) return this.tooBig(request, item.body.length);
-      const stamped = stampProperties(item.properties, settings.clusterName, this.deps.nextUniqKey);
-      uniqKeys.push(stamped.uniqKey);
-      batch.push({
+    const items = decoded.value;
+    if (items.length === 0) return reply(request, ResponseCode.MESSAGE_ILLEGAL, 'batch body is empty');
+    // One pass per message: size check, CLUSTER (and a UNIQ_KEY if the client sent none)
+    // appended to its properties string, the store input built. Everything shared by the
+    // batch (host, header fields) is read once.
+    const { maxMessageSize, clusterName } = settings;
+    const nextUniqKey = this.deps.nextUniqKey;
+    const bornHost = conn.remoteAddress;
+    const batch = new Array<MessageInput>(items.length);
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i]!;
+      if (item.body.length > maxMessageSize) return this.tooBig(request, item.body.length);
+      batch[i] = {
         topic,
         queueId,
         flag: item.flag,
         body: item.body,
-        properties: stamped.properties,
+        properties: stampProperties(item.properties, clusterName, nextUniqKey).properties,
         sysFlag: h.sysFlag,
         bornTimestamp: h.bornTimestamp,
-        bornHost: conn.remoteAddress,
+        bornHost,
         reconsumeTimes: 0,
         preparedTransactionOffset: 0,
-      });
+      };
     }
     const result = await this.deps.store.putMessages(batch);
-    return this.respond(request, result, queueId, uniqKeys.join(','));
+    // As Java: the transaction id of a batch is the batch's own UNIQ_KEY (its header
+    // properties), not one per message; the client knows its messages' keys.
+    const batchUniqKey = h.properties ? scanSendProperties(h.properties).uniqKey : undefined;
+    return this.respond(request, result, queueId, batchUniqKey);
   }
 
   private respond(
     request: RemotingCommand,
     result: PutMessageResult,
     queueId: number,
-    uniqKey: string,
+    uniqKey: string | undefined,
   ): RemotingCommand {
     const t = PUT_STATUS_TABLE[result.status];
     if (!t.stored || result.append === undefined) {

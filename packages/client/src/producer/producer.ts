@@ -1,4 +1,12 @@
-import { MessageConst, type MessageQueue, MessageSysFlag, ResponseCode, UniqKeyGenerator } from '@rocketmq-ts/protocol';
+import {
+  MessageConst,
+  type MessageQueue,
+  MessageSysFlag,
+  NAME_VALUE_SEPARATOR,
+  PROPERTY_SEPARATOR,
+  ResponseCode,
+  UniqKeyGenerator,
+} from '@rocketmq-ts/protocol';
 import type { SendHeader } from '../client-api.js';
 import { type ClientOptions, resolveClientConfig } from '../client-config.js';
 import { MQClientInstance, type ProducerInner, type TransportFactory } from '../client-instance.js';
@@ -224,7 +232,7 @@ export class Producer implements ProducerInner {
         return this.sendWithRetry(topic, header, m.body, m.uniqKey, { timeoutMs: m.timeoutMs });
       },
       sendBatch: (topic, msgs, timeoutMs) => {
-        const header = this.header(topic, 0, 0, '', true);
+        const header = this.header(topic, 0, 0, BATCH_WAIT, true);
         return this.sendWithRetry(topic, header, encodeBatchRecords(msgs), '', { timeoutMs });
       },
     };
@@ -316,7 +324,13 @@ export class Producer implements ProducerInner {
   async sendBatch(msgs: readonly Message[], opts: SendOptions = {}): Promise<SendResult> {
     this.ensureRunning();
     const { body, msgIds } = encodeBatch(msgs, () => this.uniq.next());
-    const header = this.header(msgs[0]!.topic, 0, 0, '', true);
+    const header = this.header(
+      msgs[0]!.topic,
+      0,
+      0,
+      msgs[0]!.waitStoreMsgOK === false ? BATCH_NO_WAIT : BATCH_WAIT,
+      true,
+    );
     return this.sendWithRetry(msgs[0]!.topic, header, body, msgIds.join(','), opts, msgs[0]);
   }
 
@@ -417,6 +431,12 @@ export class Producer implements ProducerInner {
 }
 
 const RETRY_TOPIC_PREFIX = '%RETRY%';
+
+// A batch request's own properties, as Java's MessageBatch carries them (WAIT of its first
+// message). Never empty: an empty-string header field cannot travel in a binary header, so
+// the whole request (and the broker's answer) would fall back to JSON.
+const BATCH_WAIT = `${MessageConst.PROPERTY_WAIT_STORE_MSG_OK}${NAME_VALUE_SEPARATOR}true${PROPERTY_SEPARATOR}`;
+const BATCH_NO_WAIT = `${MessageConst.PROPERTY_WAIT_STORE_MSG_OK}${NAME_VALUE_SEPARATOR}false${PROPERTY_SEPARATOR}`;
 
 /** Java's bounds: batchMaxDelayMs 1 ms…30 s, batchMaxBytes 1 B…2 MiB, totalBatchMaxBytes > 0. */
 function batchSettings(o: ProducerOptions) {
