@@ -1,0 +1,266 @@
+import assert from 'node:assert/strict';
+import { describe, it, mock } from 'node:test';
+import { decodeBatchBody, encodeBatchBody } from '@rocketmq-ts/protocol';
+import { MQClientError } from '../src/errors.js';
+import type { SendResult } from '../src/message.js';
+import { encodeBatchRecords } from '../src/producer/message-encode.js';
+import {
+  type AccumulatorSettings,
+  type BatchSender,
+  MAX_BATCH_COUNT,
+  PendingSend,
+  ProduceAccumulator,
+  settleBatch,
+} from '../src/producer/produce-accumulator.js';
+
+interface Call {
+  kind: 'one' | 'batch';
+  topic: string;
+  msgs: readonly PendingSend[];
+  timeoutMs: number;
+  settle(outcome: { offset: number } | Error): void;
+}
+
+/** A sender whose requests stay open until the test settles them, recording what left. */
+function recordingSender(): { sender: BatchSender; calls: Call[] } {
+  const calls: Call[] = [];
+  const open = (kind: Call['kind'], topic: string, msgs: readonly PendingSend[], timeoutMs: number) =>
+    new Promise<SendResult>((resolve, reject) => {
+      calls.push({
+        kind,
+        topic,
+        msgs,
+        timeoutMs,
+        settle(outcome) {
+          if (outcome instanceof Error) reject(outcome);
+          else
+            resolve({
+              sendStatus: 'SEND_OK',
+              msgId: '',
+              offsetMsgId: msgs.map((_, i) => `OFF${outcome.offset + i}`).join(','),
+              messageQueue: { topic, brokerName: 'b', queueId: 1 },
+              queueOffset: outcome.offset,
+            });
+        },
+      });
+    });
+  return {
+    calls,
+    sender: {
+      sendOne: (topic, m) => open('one', topic, [m], m.timeoutMs),
+      sendBatch: (topic, msgs, timeoutMs) => open('batch', topic, msgs, timeoutMs),
+    },
+  };
+}
+
+const SETTINGS: AccumulatorSettings = { batchMaxDelayMs: 10, batchMaxBytes: 1000, totalBatchMaxBytes: 1 << 20 };
+
+let seq = 0;
+function pending(size = 10, timeoutMs = 3000) {
+  const id = `K${++seq}`;
+  let result: SendResult | undefined;
+  let error: unknown;
+  const p = new PendingSend(
+    Buffer.alloc(size),
+    '',
+    0,
+    id,
+    timeoutMs,
+    (r) => {
+      result = r;
+    },
+    (e) => {
+      error = e;
+    },
+  );
+  return {
+    p,
+    id,
+    get result() {
+      return result;
+    },
+    get error() {
+      return error;
+    },
+  };
+}
+
+const tick = () => new Promise((r) => setImmediate(r));
+
+describe('ProduceAccumulator', () => {
+  it('sends a lone message at once, alone', () => {
+    const { sender, calls } = recordingSender();
+    const acc = new ProduceAccumulator(SETTINGS, sender);
+    assert.ok(acc.add('T', pending().p));
+    assert.equal(calls.length, 1);
+    assert.equal(calls[0]!.kind, 'one');
+  });
+
+  it('holds messages while a request to the topic is in flight and sends them as one batch when it returns', async () => {
+    const { sender, calls } = recordingSender();
+    const acc = new ProduceAccumulator(SETTINGS, sender);
+    const first = pending();
+    acc.add('T', first.p);
+    const rest = Array.from({ length: 5 }, () => pending());
+    for (const r of rest) acc.add('T', r.p);
+    assert.equal(calls.length, 1, 'held behind the first');
+    calls[0]!.settle({ offset: 0 });
+    await tick();
+    assert.equal(first.result?.queueOffset, 0);
+    assert.equal(calls.length, 2);
+    assert.equal(calls[1]!.kind, 'batch');
+    assert.deepEqual(
+      calls[1]!.msgs.map((m) => m.uniqKey),
+      rest.map((r) => r.id),
+    );
+    calls[1]!.settle({ offset: 1 });
+    await tick();
+    rest.forEach((r, i) => {
+      assert.equal(r.result?.msgId, r.id);
+      assert.equal(r.result?.queueOffset, 1 + i);
+      assert.equal(r.result?.offsetMsgId, `OFF${1 + i}`);
+    });
+    assert.equal(acc.heldBytes, 0);
+  });
+
+  it('keeps topics apart: a request in flight to one topic does not hold another', () => {
+    const { sender, calls } = recordingSender();
+    const acc = new ProduceAccumulator(SETTINGS, sender);
+    acc.add('A', pending().p);
+    acc.add('B', pending().p);
+    assert.deepEqual(
+      calls.map((c) => c.topic),
+      ['A', 'B'],
+    );
+  });
+
+  it('sends a full batch (batchMaxBytes) even while another request is in flight', () => {
+    const { sender, calls } = recordingSender();
+    const acc = new ProduceAccumulator(SETTINGS, sender);
+    acc.add('T', pending().p);
+    for (let i = 0; i < 4; i++) acc.add('T', pending(250).p);
+    assert.equal(calls.length, 2);
+    assert.equal(calls[1]!.msgs.length, 4);
+    // A message that would push the held batch over the limit sends the held ones first.
+    acc.add('T', pending(600).p);
+    acc.add('T', pending(600).p);
+    assert.equal(calls.length, 3);
+    assert.equal(calls[2]!.kind, 'one');
+    assert.equal(calls[2]!.msgs[0]!.size, 600);
+  });
+
+  it(`sends at most ${MAX_BATCH_COUNT} messages per batch`, () => {
+    const { sender, calls } = recordingSender();
+    const acc = new ProduceAccumulator({ ...SETTINGS, batchMaxBytes: 1 << 20 }, sender);
+    for (let i = 0; i <= MAX_BATCH_COUNT; i++) acc.add('T', pending(1).p);
+    assert.equal(calls.length, 2);
+    assert.equal(calls[1]!.msgs.length, MAX_BATCH_COUNT);
+  });
+
+  it('sends held messages after batchMaxDelayMs when the request in flight is slow', () => {
+    mock.timers.enable({ apis: ['setTimeout'] });
+    try {
+      const { sender, calls } = recordingSender();
+      const acc = new ProduceAccumulator(SETTINGS, sender);
+      acc.add('T', pending().p);
+      acc.add('T', pending().p);
+      acc.add('T', pending().p);
+      mock.timers.tick(9);
+      assert.equal(calls.length, 1);
+      mock.timers.tick(1);
+      assert.equal(calls.length, 2);
+      assert.equal(calls[1]!.msgs.length, 2);
+    } finally {
+      mock.timers.reset();
+    }
+  });
+
+  it('rejects every message of a failed batch with its error, and goes on', async () => {
+    const { sender, calls } = recordingSender();
+    const acc = new ProduceAccumulator(SETTINGS, sender);
+    acc.add('T', pending().p);
+    const batch = [pending(), pending(), pending()];
+    for (const b of batch) acc.add('T', b.p);
+    calls[0]!.settle({ offset: 0 });
+    await tick();
+    const boom = new Error('refused');
+    calls[1]!.settle(boom);
+    await tick();
+    for (const b of batch) assert.equal(b.error, boom);
+    acc.add('T', pending().p);
+    assert.equal(calls.length, 3);
+    assert.equal(acc.heldBytes, 10);
+  });
+
+  it('refuses messages beyond totalBatchMaxBytes so that the caller sends them directly', async () => {
+    const { sender, calls } = recordingSender();
+    const acc = new ProduceAccumulator({ ...SETTINGS, totalBatchMaxBytes: 25 }, sender);
+    assert.ok(acc.add('T', pending().p));
+    assert.ok(acc.add('T', pending().p));
+    assert.equal(acc.add('T', pending().p), false);
+    calls[0]!.settle({ offset: 0 });
+    await tick();
+    assert.ok(acc.add('T', pending().p), 'room again once a request returned');
+  });
+
+  it('gives a batch the shortest timeout of its messages', async () => {
+    const { sender, calls } = recordingSender();
+    const acc = new ProduceAccumulator(SETTINGS, sender);
+    acc.add('T', pending(10, 3000).p);
+    acc.add('T', pending(10, 3000).p);
+    acc.add('T', pending(10, 500).p);
+    calls[0]!.settle({ offset: 0 });
+    await tick();
+    assert.equal(calls[1]!.timeoutMs, 500);
+  });
+
+  it('drain sends everything held and waits for every reply', async () => {
+    const { sender, calls } = recordingSender();
+    const acc = new ProduceAccumulator({ ...SETTINGS, batchMaxDelayMs: 30_000 }, sender);
+    const all = Array.from({ length: 4 }, () => pending());
+    for (const a of all) acc.add('T', a.p);
+    let drained = false;
+    const d = acc.drain().then(() => {
+      drained = true;
+    });
+    assert.equal(calls.length, 2, 'the held batch left at once');
+    calls[0]!.settle({ offset: 0 });
+    await tick();
+    assert.equal(drained, false);
+    calls[1]!.settle({ offset: 1 });
+    await d;
+    assert.ok(all.every((a) => a.result?.sendStatus === 'SEND_OK'));
+  });
+});
+
+describe('settleBatch', () => {
+  it('rejects a reply without one offset msgId per message', () => {
+    const msgs = [pending().p, pending().p];
+    const reply: SendResult = {
+      sendStatus: 'SEND_OK',
+      msgId: '',
+      offsetMsgId: 'ONLY_ONE',
+      messageQueue: { topic: 'T', brokerName: 'b', queueId: 0 },
+      queueOffset: 7,
+    };
+    assert.throws(() => settleBatch(reply, msgs), MQClientError);
+  });
+});
+
+describe('encodeBatchRecords', () => {
+  it('writes the same bytes as the protocol batch codec, in one buffer', () => {
+    const records = [
+      { flag: 0, body: Buffer.from('a'), properties: 'TAGS\u0001x\u0002' },
+      { flag: -7, body: Buffer.alloc(300, 2), properties: '' },
+      { flag: 3, body: Buffer.from('ü'), properties: 'n\u0001ünï ✓\u0002' },
+    ];
+    const ours = encodeBatchRecords(records);
+    assert.deepEqual(ours, encodeBatchBody(records));
+    const back = decodeBatchBody(ours);
+    assert.ok(back.ok);
+    assert.deepEqual(
+      back.value.map((r) => [r.flag, r.body.toString('hex'), r.properties]),
+      records.map((r) => [r.flag, r.body.toString('hex'), r.properties]),
+    );
+  });
+});
