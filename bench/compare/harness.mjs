@@ -146,15 +146,18 @@ export class ProcWatch {
 const cpuDelta = (a, b) => (a && b ? b.cpuS - a.cpuS : null);
 const cpuSeconds = (u) => (u.user + u.system) / 1e6;
 
-/** Produce phase: n messages as fast as the in-flight window allows. */
-export async function producePhase(target, { topic, n, size, inflight, pool, pid, deadlineMs }) {
+/**
+ * Produce phase: n messages as fast as the in-flight window allows, through target[method]
+ * ('produce', or 'produceUnbatched' for rocketmq-ts with auto-batching off).
+ */
+export async function producePhase(target, { topic, n, size, inflight, pool, pid, deadlineMs }, method = 'produce') {
   const s0 = procStats(pid);
   const c0 = process.cpuUsage();
   const t0 = nowMs();
   await withDeadline(
-    target.produce(n, { topic, size, inflight, rate: 0, payload: (i) => pool[i & 1023] }),
+    target[method](n, { topic, size, inflight, rate: 0, payload: (i) => pool[i & 1023] }),
     deadlineMs,
-    `${target.name} produce`,
+    `${target.name} ${method}`,
   );
   const secs = (nowMs() - t0) / 1000;
   return {
@@ -291,6 +294,13 @@ export async function measure(target, spec, server, cfg) {
       row.consume = await consumePhase(target, { ...common, topic: thr, n: cfg.n, batch: cfg.batch });
       log(cfg, `  consume ${cfg.n}: ${fmtNum(row.consume.msgsPerSec)} msg/s`);
     }
+    if (cfg.phases.includes('produce') && target.produceUnbatched) {
+      const off = `${tag}_off`;
+      await target.prepare(off);
+      const o = { ...common, topic: off, n: cfg.n, inflight: cfg.inflight };
+      row.produceUnbatched = await producePhase(target, o, 'produceUnbatched');
+      log(cfg, `  produce, autoBatch off: ${fmtNum(row.produceUnbatched.msgsPerSec)} msg/s`);
+    }
     if (cfg.phases.includes('latency')) {
       row.latency = await latencyPhase(target, spec, {
         ...common,
@@ -310,7 +320,9 @@ export async function measure(target, spec, server, cfg) {
   } finally {
     const end = watch.stop();
     row.peakMiB = Math.max(watch.peakMiB, end?.hwmMiB ?? 0);
+    // The extra autoBatch-off produce phase is reported on its own line, not in the target's total.
     row.serverCpuS = cpuDelta(cpu0, end);
+    if (row.serverCpuS !== null && row.produceUnbatched?.serverCpuS) row.serverCpuS -= row.produceUnbatched.serverCpuS;
   }
   return row;
 }

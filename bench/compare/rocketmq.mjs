@@ -103,6 +103,14 @@ function rawTarget({ namesrv, flush }) {
 }
 
 /**
+ * The producer settings of a RocketMQ user after throughput: auto-batching on (Java's
+ * DefaultMQProducer#setAutoBatch(true)), so that the 128 sends in flight leave as a few
+ * SEND_BATCH_MESSAGE requests. Every send is still awaited on its own. The produce phase is also
+ * run once with it off (produceUnbatched), and the report shows both figures.
+ */
+export const PRODUCER_SETTINGS = { autoBatch: true };
+
+/**
  * Through the SDK: Producer.send (waits for the broker's SEND_OK), PushConsumer with a concurrent
  * listener in a fresh consumer group starting from the first offset; the SDK commits offsets as it
  * goes (on pulls, periodically and at shutdown). Topics are created with the SDK's MQAdmin.
@@ -110,13 +118,14 @@ function rawTarget({ namesrv, flush }) {
 async function sdkTarget({ namesrv, flush }, sdk) {
   const admin = sdkAdmin(namesrv, sdk);
   const producers = [];
-  const newProducer = async () => {
-    const p = new sdk.Producer({ namesrvAddr: namesrv, producerGroup: `bench_pg_${producers.length}` });
+  const newProducer = async (settings = PRODUCER_SETTINGS) => {
+    const p = new sdk.Producer({ namesrvAddr: namesrv, producerGroup: `bench_pg_${producers.length}`, ...settings });
     await p.start();
     producers.push(p);
     return p;
   };
   let producer = null;
+  let unbatched = null;
   const send = async (p, msg) => {
     const r = await p.send(msg);
     if (r.sendStatus !== 'SEND_OK') throw new Error(`send: ${r.sendStatus}`);
@@ -125,7 +134,7 @@ async function sdkTarget({ namesrv, flush }, sdk) {
     name: 'rocketmq-ts',
     signalsReady: true,
     async version() {
-      return `rocketmq-ts ${flush} (SDK: @rocketmq-ts/client Producer + PushConsumer)`;
+      return `rocketmq-ts ${flush} (SDK: @rocketmq-ts/client Producer ${JSON.stringify(PRODUCER_SETTINGS)} + PushConsumer)`;
     },
     async prepare(topic) {
       await admin.createTopic(topic);
@@ -134,6 +143,11 @@ async function sdkTarget({ namesrv, flush }, sdk) {
     async produce(n, o) {
       producer ??= await newProducer();
       return pump(n, o, (i) => send(producer, { topic: o.topic, body: o.payload(i) }));
+    },
+    /** The same produce load through a producer with auto-batching off: one SEND_MESSAGE_V2 per message. */
+    async produceUnbatched(n, o) {
+      unbatched ??= await newProducer({ autoBatch: false });
+      return pump(n, o, (i) => send(unbatched, { topic: o.topic, body: o.payload(i) }));
     },
     async consume(n, o) {
       let got = 0;
