@@ -202,9 +202,9 @@ describe('client consumption modes', () => {
           const b = await lite2.poll(1000);
           return b.length > 0 ? b : undefined;
         },
-        // Longer than one periodic rebalance (20 s): a first assignment that comes late is
-        // caught by the next rebalance; the point here is where the consumer resumes.
-        { timeoutMs: 30_000, message: 'lite2 poll' },
+        // Shorter than one periodic rebalance (20 s): the replacement must get its queues
+        // from its start-up rebalance, not from the next periodic one.
+        { timeoutMs: 15_000, message: 'lite2 poll' },
       );
       assert.ok(batch[0]!.queueOffset >= 3, `resumed at ${batch[0]!.queueOffset}`);
     } finally {
@@ -377,8 +377,8 @@ describe('client consumption modes', () => {
       });
       await c.start();
       try {
-        // Longer than one periodic rebalance (20 s), as in the lite pull test above.
-        await eventually(() => expect.every((b) => got.has(b)), { timeoutMs: 30_000, message: expect.join(',') });
+        // Shorter than one periodic rebalance (20 s), as in the lite pull test above.
+        await eventually(() => expect.every((b) => got.has(b)), { timeoutMs: 15_000, message: expect.join(',') });
         await new Promise((r) => setTimeout(r, 300));
       } finally {
         await c.shutdown();
@@ -414,8 +414,8 @@ describe('client consumption modes', () => {
       });
       await c.start();
       try {
-        // Longer than one periodic rebalance (20 s), as in the lite pull test above.
-        await eventually(() => expect.every((b) => got.has(b)), { timeoutMs: 30_000, message: expect.join(',') });
+        // Shorter than one periodic rebalance (20 s), as in the lite pull test above.
+        await eventually(() => expect.every((b) => got.has(b)), { timeoutMs: 15_000, message: expect.join(',') });
       } finally {
         await c.shutdown();
       }
