@@ -49,6 +49,7 @@ try {
     let first = 0;
     let last = 0;
     let c1 = 0;
+    let sys1 = 0;
     let s1 = 0;
     let finish;
     const done = new Promise((r) => {
@@ -68,6 +69,7 @@ try {
         if (got === 0) {
           first = performance.now();
           c1 = cpu();
+          sys1 = process.cpuUsage().system;
           s1 = procStats(server.pid).cpuS;
         }
         got += msgs.length;
@@ -85,6 +87,7 @@ try {
     const started = performance.now();
     await done;
     const c2 = cpu();
+    const sys2 = process.cpuUsage().system;
     const s2 = procStats(server.pid).cpuS;
     await consumer.shutdown();
     const t3 = performance.now();
@@ -99,6 +102,7 @@ try {
       drainMsgPerS: Math.round(N / drainS),
       totalMsgPerS: Math.round(N / ((t3 - t0) / 1000)),
       clientUsPerMsgDrain: +(((c2 - c1) / N) * 1e6).toFixed(2),
+      clientSysUsPerMsgDrain: +((sys2 - sys1) / N).toFixed(2),
       serverUsPerMsgDrain: +(((s2 - s1) / N) * 1e6).toFixed(2),
       clientCpuStartS: +(c1 - c0).toFixed(3),
       // CLOCK_MONOTONIC µs, the clock of --cpu-prof timestamps: to cut a profile to the drain.

@@ -11,6 +11,7 @@ import {
   SerializeType,
 } from '@rocketmq-ts/protocol';
 import { RemotingClosedError, RemotingSendRequestError, RemotingTimeoutError } from './errors.js';
+import { FrameCopier } from './frame-copier.js';
 import type { Connection } from './types.js';
 
 /** Headers up to this size, and bodies up to SMALL_BODY, are joined with their neighbours of the same tick before writing. */
@@ -34,6 +35,11 @@ export interface ConnectionOptions {
   sink: RequestSink;
   /** Header type of commands that carry none (requests we originate). Default JSON. */
   serializeType?: SerializeType | undefined;
+  /**
+   * The socket reads into one reused buffer (net `onread`) and hands the bytes to
+   * onSocketRead() instead of emitting 'data': frames are then copied out of each chunk.
+   */
+  reusedReadBuffer?: boolean | undefined;
 }
 
 let nextConnectionId = 1;
@@ -95,7 +101,7 @@ export class SocketConnection implements Connection {
   /** Date.now() of the last inbound bytes; the idle sweep reads it. */
   lastReadAt = Date.now();
 
-  private readonly splitter: FrameSplitter;
+  private readonly splitter: Pick<FrameSplitter, 'push'>;
   private readonly pending = new Map<number, PendingRequest>();
   private readonly closeListeners: (() => void)[] = [];
   private readonly logger: Logger;
@@ -115,13 +121,15 @@ export class SocketConnection implements Connection {
   ) {
     this.remoteAddress = formatAddress(socket.remoteAddress, socket.remotePort);
     this.localAddress = formatAddress(socket.localAddress, socket.localPort);
-    this.splitter = new FrameSplitter(options.maxFrameLength);
+    this.splitter = options.reusedReadBuffer
+      ? new FrameCopier(options.maxFrameLength)
+      : new FrameSplitter(options.maxFrameLength);
     this.logger = options.logger;
     this.sink = options.sink;
     this.highWaterMark = options.writeHighWaterMark;
     this.serializeType = options.serializeType ?? SerializeType.JSON;
     socket.setNoDelay(true);
-    socket.on('data', this.onData);
+    if (!options.reusedReadBuffer) socket.on('data', this.onData);
     socket.on('drain', this.onDrain);
     socket.on('error', this.onError);
     socket.on('close', this.onSocketClose);
@@ -250,6 +258,11 @@ export class SocketConnection implements Connection {
     this.corked = false;
     if (!this.socket.destroyed && !this.socket.writableEnded) this.writeSmall();
     this.socket.uncork();
+  }
+
+  /** The socket's `onread` callback: `chunk` is reused once this returns. */
+  onSocketRead(chunk: Buffer): void {
+    this.onData(chunk);
   }
 
   private readonly onData = (chunk: Buffer): void => {

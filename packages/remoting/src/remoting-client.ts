@@ -10,6 +10,8 @@ import type { Connection, RemotingClientOptions, RequestHandler } from './types.
 export const DEFAULT_CONNECT_TIMEOUT_MS = 3000;
 /** Java's default send/invoke timeout. */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 3000;
+/** Socket reads land in one buffer of this size per client (what Node allocates per read otherwise). */
+const READ_BUFFER_SIZE = 64 * 1024;
 
 /** Splits `host:port`; IPv6 hosts may be bracketed (`[::1]:9876`). */
 export function parseAddress(addr: string): { host: string; port: number } | undefined {
@@ -39,6 +41,7 @@ export class RemotingClient {
   private readonly writeHighWaterMark: number;
   private readonly serializeType: SerializeType;
   private closed = false;
+  private readonly readBuffer = Buffer.allocUnsafe(READ_BUFFER_SIZE);
 
   constructor(options: RemotingClientOptions = {}) {
     this.logger = options.logger ?? silentLogger;
@@ -139,7 +142,21 @@ export class RemotingClient {
     const target = parseAddress(addr);
     if (target === undefined) return Promise.reject(new RemotingConnectError(addr, 'not a host:port address'));
     return new Promise<SocketConnection>((resolve, reject) => {
-      const socket = connect({ host: target.host, port: target.port, noDelay: true });
+      let conn: SocketConnection | undefined;
+      // Every connection of this client reads into one buffer: reads run one at a time on
+      // this thread, and each chunk is copied out (frame by frame) before the next.
+      const socket = connect({
+        host: target.host,
+        port: target.port,
+        noDelay: true,
+        onread: {
+          buffer: this.readBuffer,
+          callback: (n: number, buf: Uint8Array): boolean => {
+            conn?.onSocketRead((buf as Buffer).subarray(0, n));
+            return true;
+          },
+        },
+      });
       this.connectingSockets.add(socket);
       const done = (err: Error | undefined): void => {
         clearTimeout(timer);
@@ -152,20 +169,22 @@ export class RemotingClient {
           reject(err);
           return;
         }
-        const conn = new SocketConnection(socket, {
+        conn = new SocketConnection(socket, {
           maxFrameLength: this.maxFrameLength,
           writeHighWaterMark: this.writeHighWaterMark,
           logger: this.logger,
           sink: this.table,
           serializeType: this.serializeType,
+          reusedReadBuffer: true,
         });
-        this.conns.set(addr, conn);
-        conn.onClose(() => {
-          if (this.conns.get(addr) === conn) this.conns.delete(addr);
-          this.logger.debug({ addr, connection: conn.id }, 'connection closed');
+        const opened = conn;
+        this.conns.set(addr, opened);
+        opened.onClose(() => {
+          if (this.conns.get(addr) === opened) this.conns.delete(addr);
+          this.logger.debug({ addr, connection: opened.id }, 'connection closed');
         });
-        this.logger.debug({ addr, connection: conn.id, localAddress: conn.localAddress }, 'connected');
-        resolve(conn);
+        this.logger.debug({ addr, connection: opened.id, localAddress: opened.localAddress }, 'connected');
+        resolve(opened);
       };
       const onConnect = (): void => {
         done(this.closed ? new RemotingClosedError(addr, 'remoting client is closed') : undefined);
