@@ -45,7 +45,7 @@ export class ConsumeConcurrentlyService {
     pq.inFlight++;
     try {
       if (pq.dropped || this.host.signal.aborted) return;
-      resetRetryTopic(batch, this.host.group);
+      resetRetryTopic(batch, this.host.group, mq.topic);
       const now = Date.now();
       for (const m of batch) setConsumeStart(m, now);
       const ctx: ConsumeConcurrentlyContext = { messageQueue: mq, delayLevelWhenNextConsume: 0 };

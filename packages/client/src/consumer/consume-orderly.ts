@@ -50,7 +50,7 @@ export class ConsumeOrderlyService {
       }
       const batch = pq.peek(Math.max(1, host.consumeMessageBatchMaxSize));
       if (batch.length === 0) break;
-      resetRetryTopic(batch, host.group);
+      resetRetryTopic(batch, host.group, mq.topic);
       const now = Date.now();
       for (const m of batch) setConsumeStart(m, now);
       const ctx: ConsumeOrderlyContext = { messageQueue: mq, suspendCurrentQueueTimeMillis: 1000 };

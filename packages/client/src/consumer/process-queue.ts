@@ -1,12 +1,19 @@
 import type { MessageExt } from '../message.js';
 
 /**
- * The messages of one assigned queue that were pulled but not yet acknowledged. Pulls add
- * in ascending offset order and a Map iterates in insertion order, so the first key is
- * always the lowest in-flight offset: the point a consumer may safely commit up to.
+ * The messages of one assigned queue that were pulled but not yet acknowledged. Pulls add in
+ * ascending offset order, so they sit in an array sorted by offset: an acknowledgement finds
+ * its slot by binary search over the slots' offsets and leaves a hole, and the head skips holes, so the first live
+ * entry is always the lowest in-flight offset: the point a consumer may safely commit up to.
+ * No per-message hashing or Map growth, and a batch acknowledged in order costs one pass.
  */
 export class ProcessQueue {
-  private readonly msgs = new Map<number, MessageExt>();
+  /** Messages by ascending offset from `head`; undefined where acknowledged. */
+  private window: (MessageExt | undefined)[] = [];
+  /** The offset of each window slot, kept when the slot is acknowledged (for the search). */
+  private offsets: number[] = [];
+  private head = 0;
+  private live = 0;
   private bytes = 0;
   /** Highest offset ever put here; -1 when none. */
   maxOffset = -1;
@@ -25,7 +32,7 @@ export class ProcessQueue {
   lastConsumeAt = 0;
 
   get count(): number {
-    return this.msgs.size;
+    return this.live;
   }
 
   get size(): number {
@@ -39,18 +46,32 @@ export class ProcessQueue {
   }
 
   firstOffset(): number {
-    const it = this.msgs.keys().next();
-    return it.done ? -1 : it.value;
+    return this.live === 0 ? -1 : this.window[this.head]!.queueOffset;
   }
 
   put(list: readonly MessageExt[]): number {
     let added = 0;
+    const w = this.window;
     for (const m of list) {
-      if (m.queueOffset <= this.maxOffset && this.msgs.has(m.queueOffset)) continue;
-      if (m.queueOffset < this.maxOffset) continue;
-      this.msgs.set(m.queueOffset, m);
+      const offset = m.queueOffset;
+      if (offset < this.maxOffset) continue;
+      const last = w.length - 1;
+      if (offset === this.maxOffset && last >= this.head) {
+        // The newest offset again: taken only if it is no longer held.
+        if (w[last] !== undefined) continue;
+        w[last] = m;
+      } else {
+        if (this.live === 0) {
+          w.length = 0;
+          this.offsets.length = 0;
+          this.head = 0;
+        }
+        w.push(m);
+        this.offsets.push(offset);
+      }
+      this.live++;
       this.bytes += m.body.length;
-      this.maxOffset = m.queueOffset;
+      this.maxOffset = offset;
       added++;
     }
     return added;
@@ -62,23 +83,54 @@ export class ProcessQueue {
    */
   remove(list: readonly MessageExt[]): number {
     this.lastConsumeAt = Date.now();
-    if (this.msgs.size === 0 && this.maxOffset < 0) return -1;
+    if (this.live === 0 && this.maxOffset < 0) return -1;
+    const w = this.window;
     for (const m of list) {
-      const had = this.msgs.get(m.queueOffset);
-      if (had) {
-        this.msgs.delete(m.queueOffset);
-        this.bytes -= had.body.length;
-      }
+      const i = this.indexOf(m.queueOffset);
+      if (i < 0) continue;
+      this.bytes -= w[i]!.body.length;
+      w[i] = undefined;
+      this.live--;
     }
-    return this.msgs.size === 0 ? this.maxOffset + 1 : this.firstOffset();
+    if (this.live === 0) {
+      w.length = 0;
+      this.offsets.length = 0;
+      this.head = 0;
+      return this.maxOffset + 1;
+    }
+    let h = this.head;
+    while (w[h] === undefined) h++;
+    if (h > 1024 && h * 2 > w.length) {
+      this.window = w.slice(h);
+      this.offsets = this.offsets.slice(h);
+      h = 0;
+    }
+    this.head = h;
+    return this.window[h]!.queueOffset;
+  }
+
+  /** Index of the live message at `offset`, or -1. */
+  private indexOf(offset: number): number {
+    const offsets = this.offsets;
+    let lo = this.head;
+    let hi = offsets.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const o = offsets[mid]!;
+      if (o < offset) lo = mid + 1;
+      else if (o > offset) hi = mid - 1;
+      else return this.window[mid] === undefined ? -1 : mid;
+    }
+    return -1;
   }
 
   /** Orderly: the oldest `n` messages, left in place until remove() acknowledges them. */
   peek(n: number): MessageExt[] {
     const out: MessageExt[] = [];
-    for (const m of this.msgs.values()) {
-      if (out.length >= n) break;
-      out.push(m);
+    const w = this.window;
+    for (let i = this.head; i < w.length && out.length < n; i++) {
+      const m = w[i];
+      if (m !== undefined) out.push(m);
     }
     return out;
   }
@@ -91,7 +143,10 @@ export class ProcessQueue {
   }
 
   clear(): void {
-    this.msgs.clear();
+    this.window = [];
+    this.offsets = [];
+    this.head = 0;
+    this.live = 0;
     this.bytes = 0;
   }
 
@@ -101,7 +156,7 @@ export class ProcessQueue {
       commitOffset,
       cachedMsgMinOffset: Math.max(0, this.firstOffset()),
       cachedMsgMaxOffset: Math.max(0, this.maxOffset),
-      cachedMsgCount: this.msgs.size,
+      cachedMsgCount: this.live,
       cachedMsgSizeInMiB: Math.floor(this.bytes / (1024 * 1024)),
       transactionMsgMinOffset: 0,
       transactionMsgMaxOffset: 0,

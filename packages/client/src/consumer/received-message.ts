@@ -20,11 +20,11 @@ export interface RecordSpans {
 }
 
 /**
- * A pulled message that reads from the response buffer on demand. The fields a consumer
- * almost always needs (offsets, timestamps, flags, topic, body) are read when the message is
- * decoded; properties, tags, keys, ids and hosts only when first asked for, so a listener that
- * looks at bodies alone never pays for the UTF-8 properties string, its Map, two host strings
- * and two hex ids per message. Every field can still be assigned, as on a plain MessageExt.
+ * A pulled message that reads from the response buffer on demand. Only what the consumer
+ * itself needs (topic, body, queue offset, sysFlag) is read when the message is decoded; every
+ * other field when first asked for, so a listener that looks at bodies alone never pays for
+ * the UTF-8 properties string, its Map, two host strings, two hex ids and the other fixed
+ * fields of each message. Every field can still be assigned, as on a plain MessageExt.
  *
  * The properties the push consumer adds (MIN_OFFSET, MAX_OFFSET, CONSUME_START_TIME) are kept
  * as numbers and enter the Map, after the stored ones, when it is first built.
@@ -33,15 +33,8 @@ export class ReceivedMessage implements MessageExt {
   topic: string;
   body: Buffer;
   brokerName: string;
-  queueId: number;
   queueOffset: number;
-  commitLogOffset: number;
   sysFlag: number;
-  flag: number;
-  bornTimestamp: number;
-  storeTimestamp: number;
-  reconsumeTimes: number;
-  preparedTransactionOffset: number;
 
   private readonly buf: Buffer;
   private readonly spans: RecordSpans;
@@ -52,27 +45,86 @@ export class ReceivedMessage implements MessageExt {
   private offsetMsgIdValue: string | undefined;
   private bornHostValue: string | undefined;
   private storeHostValue: string | undefined;
+  private queueIdValue: number | undefined;
+  private flagValue: number | undefined;
+  private commitLogOffsetValue: number | undefined;
+  private bornTimestampValue: number | undefined;
+  private storeTimestampValue: number | undefined;
+  private reconsumeTimesValue: number | undefined;
+  private preparedTransactionOffsetValue: number | undefined;
   private minOffset = -1;
   private maxOffset = -1;
   private consumeStartAt = -1;
 
   constructor(buf: Buffer, spans: RecordSpans, topic: string, body: Buffer, brokerName: string) {
-    const pos = spans.pos;
     this.buf = buf;
     this.spans = spans;
     this.topic = topic;
     this.body = body;
     this.brokerName = brokerName;
-    this.queueId = buf.readInt32BE(pos + 12);
-    this.flag = buf.readInt32BE(pos + 16);
-    this.queueOffset = readInt64(buf, pos + 20);
-    this.commitLogOffset = readInt64(buf, pos + 28);
-    this.sysFlag = buf.readInt32BE(pos + 36);
-    this.bornTimestamp = readInt64(buf, pos + 40);
-    const afterStoreHost = spans.storeHostPos + (this.sysFlag & MessageSysFlag.STOREHOSTADDRESS_V6_FLAG ? 20 : 8);
-    this.storeTimestamp = readInt64(buf, spans.storeHostPos - 8);
-    this.reconsumeTimes = buf.readInt32BE(afterStoreHost);
-    this.preparedTransactionOffset = readInt64(buf, afterStoreHost + 4);
+    this.queueOffset = readInt64(buf, spans.pos + 20);
+    this.sysFlag = buf.readInt32BE(spans.pos + 36);
+  }
+
+  get queueId(): number {
+    this.queueIdValue ??= this.buf.readInt32BE(this.spans.pos + 12);
+    return this.queueIdValue;
+  }
+  set queueId(value: number) {
+    this.queueIdValue = value;
+  }
+
+  get flag(): number {
+    this.flagValue ??= this.buf.readInt32BE(this.spans.pos + 16);
+    return this.flagValue;
+  }
+  set flag(value: number) {
+    this.flagValue = value;
+  }
+
+  get commitLogOffset(): number {
+    this.commitLogOffsetValue ??= readInt64(this.buf, this.spans.pos + 28);
+    return this.commitLogOffsetValue;
+  }
+  set commitLogOffset(value: number) {
+    this.commitLogOffsetValue = value;
+  }
+
+  get bornTimestamp(): number {
+    this.bornTimestampValue ??= readInt64(this.buf, this.spans.pos + 40);
+    return this.bornTimestampValue;
+  }
+  set bornTimestamp(value: number) {
+    this.bornTimestampValue = value;
+  }
+
+  get storeTimestamp(): number {
+    this.storeTimestampValue ??= readInt64(this.buf, this.spans.storeHostPos - 8);
+    return this.storeTimestampValue;
+  }
+  set storeTimestamp(value: number) {
+    this.storeTimestampValue = value;
+  }
+
+  /** RECONSUMETIMES and PREPAREDTRANSACTIONOFFSET follow STOREHOST. */
+  private get afterStoreHost(): number {
+    return this.spans.storeHostPos + (this.sysFlag & MessageSysFlag.STOREHOSTADDRESS_V6_FLAG ? 20 : 8);
+  }
+
+  get reconsumeTimes(): number {
+    this.reconsumeTimesValue ??= this.buf.readInt32BE(this.afterStoreHost);
+    return this.reconsumeTimesValue;
+  }
+  set reconsumeTimes(value: number) {
+    this.reconsumeTimesValue = value;
+  }
+
+  get preparedTransactionOffset(): number {
+    this.preparedTransactionOffsetValue ??= readInt64(this.buf, this.afterStoreHost + 4);
+    return this.preparedTransactionOffsetValue;
+  }
+  set preparedTransactionOffset(value: number) {
+    this.preparedTransactionOffsetValue = value;
   }
 
   get properties(): MessageProperties {

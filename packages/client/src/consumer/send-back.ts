@@ -68,9 +68,13 @@ export async function sendMessageBack(
   );
 }
 
-/** A message redelivered from %RETRY%<group> shows its original topic to the listener. */
-export function resetRetryTopic(msgs: MessageExt[], group: string): void {
+/**
+ * A message redelivered from %RETRY%<group> shows its original topic to the listener. Only a
+ * queue of the retry topic holds such messages: for any other `queueTopic` nothing is looked at.
+ */
+export function resetRetryTopic(msgs: MessageExt[], group: string, queueTopic: string): void {
   const rt = retryTopic(group);
+  if (queueTopic !== rt) return;
   for (const m of msgs) {
     if (m.topic !== rt) continue;
     const original = m.properties.get(MessageConst.PROPERTY_RETRY_TOPIC);
