@@ -187,6 +187,11 @@ export function renderReport({ title, when, mode, cfg, mach, rows, topicRows, ch
     `  then consume all of them through the durable consumer API with acknowledgements (rocketmq-ts: a consumer group committing offsets, ${8} queues per topic);`,
     `  then end-to-end latency at ${fmtNum(cfg.rate)} msg/s for ${cfg.latencyS} s (after ${cfg.warmupS} s of warm-up), producer and consumer concurrent.`,
     '- Each server is fresh (new data dir, loopback only); RSS and CPU are read from /proc/<server pid>.',
+    ...(cfg.warmupN
+      ? [
+          `- Before each timed produce phase, ${fmtNum(cfg.warmupN)} untimed messages go to a topic of their own (JIT warm-up, the same for every target).`,
+        ]
+      : []),
     '- rocketmq-ts produces through `Producer({ autoBatch: true })`, each send still awaited on its own; the',
     '  "(produce, autoBatch off)" lines run the same produce load again on a fresh topic with auto-batching off',
     "  (one SEND_MESSAGE_V2 per message). That extra phase is left out of the target's server CPU total.",

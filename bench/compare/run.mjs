@@ -53,13 +53,39 @@ function config() {
   };
   let cfg;
   if (argv.smoke) {
-    cfg = { ...base, n: 3000, latencyS: 1, warmupS: 0.5, rate: 2000, settleMs: 300, topicCounts: [], topicsN: 0 };
+    cfg = {
+      ...base,
+      n: 3000,
+      warmupN: 0,
+      latencyS: 1,
+      warmupS: 0.5,
+      rate: 2000,
+      settleMs: 300,
+      topicCounts: [],
+      topicsN: 0,
+    };
     cfg.phaseDeadlineMs = 20_000;
   } else if (argv.quick) {
-    cfg = { ...base, n: 50_000, latencyS: 5, warmupS: 1, topicCounts: [1, 64, 256, 1024], topicsN: 100_000 };
+    cfg = {
+      ...base,
+      n: 50_000,
+      warmupN: 10_000,
+      latencyS: 5,
+      warmupS: 1,
+      topicCounts: [1, 64, 256, 1024],
+      topicsN: 100_000,
+    };
     cfg.phaseDeadlineMs = 60_000;
   } else {
-    cfg = { ...base, n: 200_000, latencyS: 10, warmupS: 2, topicCounts: [1, 64, 256, 1024], topicsN: 100_000 };
+    cfg = {
+      ...base,
+      n: 200_000,
+      warmupN: 20_000,
+      latencyS: 10,
+      warmupS: 2,
+      topicCounts: [1, 64, 256, 1024],
+      topicsN: 100_000,
+    };
   }
   if (argv.n) cfg.n = Number(argv.n);
   if (argv.rate) cfg.rate = Number(argv.rate);
