@@ -7,6 +7,7 @@ import {
   decodeStoredRecord,
   decodeStoredRecords,
   encodeStoredRecord,
+  fillBodyCrcs,
   MessageMagic,
   MessageSysFlag,
   measureStoredRecord,
@@ -15,6 +16,7 @@ import {
   readStoreTimestamp,
   type StoredRecordInput,
   writeBlankRecord,
+  writeStoredRecord,
 } from '../src/index.js';
 
 // Golden bytes assembled field by field from reference §3.1, not captured from any peer.
@@ -140,6 +142,38 @@ describe('stored record codec', () => {
     assert.deepEqual(h.bytes, hex('7f000001 00001388'));
     assert.equal(parseHost('nonsense'), undefined);
     assert.equal(parseHost('1.2.3:4'), undefined);
+  });
+
+  it('fills in the body CRCs of records written without one, up to a blank filler', () => {
+    const recs = [
+      input(),
+      input({ body: Buffer.alloc(0) }),
+      input({
+        body: Buffer.from('ü'.repeat(300)),
+        bornHost: parseHost('[::1]:1')!,
+        storeHost: parseHost('[fe80::2]:3')!,
+      }),
+      input({ topic: 'T'.repeat(200), body: Buffer.from('v2') }),
+    ];
+    const expected = Buffer.concat([...recs.map(encodeStoredRecord), Buffer.alloc(8)]);
+    writeBlankRecord(expected, expected.length - 8, 8);
+    const buf = Buffer.alloc(expected.length + 16);
+    let p = 0;
+    for (const r of recs) {
+      const layout = measureStoredRecord(
+        r.topic,
+        r.properties,
+        r.body.length,
+        r.sysFlag,
+        r.bornHost.v6,
+        r.storeHost.v6,
+      );
+      p += writeStoredRecord(buf, p, r, layout, 0);
+    }
+    writeBlankRecord(buf, p, 8);
+    fillBodyCrcs(buf, 0, expected.length);
+    assert.deepEqual(buf.subarray(0, expected.length), expected);
+    assert.deepEqual(buf.subarray(expected.length), Buffer.alloc(16), 'nothing written past the range');
   });
 
   it('recognises the blank filler, zeroed space and corruption', () => {

@@ -5,10 +5,12 @@ import { mkdir } from 'node:fs/promises';
 import { totalmem } from 'node:os';
 import { join } from 'node:path';
 import { type Clock, type Logger, silentLogger, systemClock } from '@rocketmq-ts/common';
+import { AppendOutcome } from './append/append-result.js';
 import { type PreparedRecord, RecordEncoder } from './append/record-encoder.js';
 import { parseDelayLevels, recoverCommitLog } from './checkpoint/recovery.js';
 import { AbortMarker, StoreCheckpoint } from './checkpoint/store-checkpoint.js';
 import { CommitLog } from './commitlog/commit-log.js';
+import { acquireThreadWriter } from './commitlog/record-writer.js';
 import { SegmentFiles } from './commitlog/segment-files.js';
 import { entryPhy } from './consumequeue/consume-queue.js';
 import { ConsumeQueueStore } from './consumequeue/consume-queue-store.js';
@@ -66,6 +68,10 @@ export class FileMessageStore implements MessageStore {
   /** SYNC_FLUSH timeout sweeper: keeps the process alive only while appends wait on it. */
   private expiryTimer: NodeJS.Timeout | undefined;
   private expiryRef = false;
+  private nowCache = -1;
+  private readonly forgetNow = (): void => {
+    this.nowCache = -1;
+  };
   private putCount = 0;
   private putBytes = 0;
   private checkpointCovered = 0;
@@ -151,6 +157,7 @@ export class FileMessageStore implements MessageStore {
     await this.index.ensureFile();
     await this.writeCheckpoint();
     await this.abort.create();
+    if (c.commitLogWriterThread) this.commitLog.writer = await acquireThreadWriter(this.logger);
     this.startTimestamp = this.clock.now();
     if (!this.sync) this.every(c.flushIntervalCommitLog, () => this.commitLog.requestFlush());
     else {
@@ -223,18 +230,18 @@ export class FileMessageStore implements MessageStore {
       ? this.cqStore.getOrCreate(one.topic, one.queueId)
       : undefined;
     const alloc = this.commitLog.allocate(total);
-    const now = this.clock.now();
+    const now = this.turnNow();
     let pos = alloc.pos;
     let phy = alloc.physicalOffset;
-    let ids = '';
     const n = all ? all.length : 1;
+    const offsets = all ? new Array<number>(n) : undefined;
     for (let i = 0; i < n; i++) {
       const p = all ? all[i]! : one;
+      if (offsets) offsets[i] = phy;
       p.queueOffset = p.consumable && q ? q.assigned++ : 0;
       p.physicalOffset = phy;
       p.storeTimestamp = now;
-      const size = this.encoder.write(alloc.buf, pos, p);
-      ids = i === 0 ? this.encoder.msgId(phy) : `${ids},${this.encoder.msgId(phy)}`;
+      const size = this.encoder.write(alloc.buf, pos, p, false);
       this.pending.push(p);
       pos += size;
       phy += size;
@@ -242,19 +249,9 @@ export class FileMessageStore implements MessageStore {
     this.putCount += n;
     this.putBytes += total;
     this.commitLog.commit();
-    const result: PutMessageResult = {
-      status: 'PUT_OK',
-      append: {
-        wroteOffset: alloc.physicalOffset,
-        wroteBytes: total,
-        msgId: ids,
-        logicsOffset: one.queueOffset,
-        storeTimestamp: now,
-        msgNum: n,
-      },
-    };
+    const append = new AppendOutcome(this.encoder, alloc.physicalOffset, total, one.queueOffset, now, n, offsets);
     this.wEnd.push(phy);
-    this.wResult.push(result);
+    this.wResult.push({ status: 'PUT_OK', append });
     this.wSince.push(this.sync ? Date.now() : 0);
     if (this.expiryTimer && !this.expiryRef) {
       this.expiryTimer.ref();
@@ -263,6 +260,15 @@ export class FileMessageStore implements MessageStore {
     return new Promise((resolve) => {
       this.wResolve.push(resolve);
     });
+  }
+
+  /** One clock read per event-loop turn: every append of a turn gets the same store time. */
+  private turnNow(): number {
+    if (this.nowCache < 0) {
+      this.nowCache = this.clock.now();
+      queueMicrotask(this.forgetNow);
+    }
+    return this.nowCache;
   }
 
   /** The write covering everything below `pos` completed: dispatch, then ack (async flush). */

@@ -2,6 +2,7 @@
 // store (both pass tests/conformance.ts), for fast broker tests. Nothing survives shutdown.
 import { type Clock, systemClock } from '@rocketmq-ts/common';
 import { readStoreTimestamp } from '@rocketmq-ts/protocol';
+import { AppendOutcome } from './append/append-result.js';
 import { indexKeys, type PreparedRecord, RecordEncoder } from './append/record-encoder.js';
 import { checkGetOffset, maxScanEntries } from './get-status.js';
 import type {
@@ -82,7 +83,7 @@ export class MemoryMessageStore implements MessageStore {
     const wroteOffset = this.maxPhy;
     let logicsOffset = q.base + q.phy.length;
     const firstLogics = prepared[0]!.consumable ? logicsOffset : 0;
-    const ids: string[] = [];
+    const ids: number[] = [];
     for (const p of prepared) {
       const phy = this.maxPhy;
       const rec = Buffer.allocUnsafe(p.size);
@@ -93,7 +94,7 @@ export class MemoryMessageStore implements MessageStore {
       this.records.push(rec);
       this.offsets.push(phy);
       this.maxPhy += rec.length;
-      ids.push(this.encoder.msgId(phy));
+      ids.push(phy);
       if (p.consumable) {
         q.phy.push(phy);
         q.size.push(rec.length);
@@ -118,14 +119,15 @@ export class MemoryMessageStore implements MessageStore {
     }
     return {
       status: 'PUT_OK',
-      append: {
+      append: new AppendOutcome(
+        this.encoder,
         wroteOffset,
-        wroteBytes: this.maxPhy - wroteOffset,
-        msgId: ids.join(','),
-        logicsOffset: firstLogics,
-        storeTimestamp: now,
-        msgNum: batch.length,
-      },
+        this.maxPhy - wroteOffset,
+        firstLogics,
+        now,
+        batch.length,
+        ids.length > 1 ? ids : undefined,
+      ),
     };
   }
 

@@ -192,6 +192,31 @@ export function writeStoredRecord(
   return p - pos;
 }
 
+/** Offset of the body length field of a record with `sysFlag` (the body follows it). */
+function bodyLengthOffset(sysFlag: number): number {
+  const bornLen = sysFlag & MessageSysFlag.BORNHOST_V6_FLAG ? 20 : 8;
+  const storeLen = sysFlag & MessageSysFlag.STOREHOSTADDRESS_V6_FLAG ? 20 : 8;
+  return 48 + bornLen + 8 + storeLen + 12;
+}
+
+/**
+ * Sets BODYCRC of every record in buf[from, to), which must hold whole records (and possibly
+ * a BLANK filler) written with `crc` 0 by writeStoredRecord. Lets a writer compute CRCs where
+ * the bytes are handed to the file, e.g. off the thread that encodes them.
+ */
+export function fillBodyCrcs(buf: Buffer, from: number, to: number): void {
+  let p = from;
+  while (p + 8 <= to) {
+    const size = buf.readInt32BE(p);
+    const magic = buf.readInt32BE(p + 4);
+    if (magic !== MessageMagic.V1 && magic !== MessageMagic.V2) break;
+    const bodyAt = p + bodyLengthOffset(buf.readInt32BE(p + 36));
+    const bodyLen = buf.readInt32BE(bodyAt);
+    buf.writeInt32BE(bodyCrc(buf.subarray(bodyAt + 4, bodyAt + 4 + bodyLen)), p + 8);
+    p += size;
+  }
+}
+
 /** Allocating convenience form of writeStoredRecord (tests, tools, single messages). */
 export function encodeStoredRecord(r: StoredRecordInput): Buffer {
   const layout = measureStoredRecord(r.topic, r.properties, r.body.length, r.sysFlag, r.bornHost.v6, r.storeHost.v6);
@@ -255,10 +280,7 @@ export function probeStoredRecord(buf: Buffer, pos: number, limit: number, verif
   }
   if (magic !== MessageMagic.V1 && magic !== MessageMagic.V2) return { kind: 'corrupt', reason: 'magic' };
   if (size < MIN_RECORD_SIZE || pos + size > limit) return { kind: 'corrupt', reason: 'size' };
-  const sysFlag = buf.readInt32BE(pos + 36);
-  const bornLen = sysFlag & MessageSysFlag.BORNHOST_V6_FLAG ? 20 : 8;
-  const storeLen = sysFlag & MessageSysFlag.STOREHOSTADDRESS_V6_FLAG ? 20 : 8;
-  let p = pos + 48 + bornLen + 8 + storeLen + 12;
+  let p = pos + bodyLengthOffset(buf.readInt32BE(pos + 36));
   const bodyLen = buf.readInt32BE(p);
   p += 4;
   if (bodyLen < 0 || p + bodyLen > pos + size) return { kind: 'corrupt', reason: 'body length' };

@@ -114,9 +114,12 @@ export class RecordEncoder {
     return new PreparedRecord(msg, bornHost, this.storeHost, sysFlag, size, topicLength, propertiesLength, tagsCode);
   }
 
-  /** Encodes `p` at buf[pos]; p.queueOffset / physicalOffset / storeTimestamp must be set. */
-  write(target: Buffer, pos: number, p: PreparedRecord): number {
-    return writeStoredRecord(target, pos, p, p);
+  /**
+   * Encodes `p` at buf[pos]; p.queueOffset / physicalOffset / storeTimestamp must be set.
+   * Without `crc` BODYCRC is left 0 for the CommitLog writer to fill in (fillBodyCrcs).
+   */
+  write(target: Buffer, pos: number, p: PreparedRecord, crc = true): number {
+    return crc ? writeStoredRecord(target, pos, p, p) : writeStoredRecord(target, pos, p, p, 0);
   }
 
   msgId(physicalOffset: number): string {
