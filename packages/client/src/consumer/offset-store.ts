@@ -9,6 +9,8 @@ export interface OffsetStore {
   load(): Promise<void>;
   updateOffset(mq: MessageQueue, offset: number, increaseOnly: boolean): void;
   readOffset(mq: MessageQueue, type: ReadOffsetType): Promise<number>;
+  /** The offset held in memory, -1 when none (readOffset 'memory' without the promise). */
+  memoryOffset(mq: MessageQueue): number;
   /** Writes the given queues' offsets out (to the broker or file). */
   persistAll(mqs: readonly MessageQueue[]): Promise<void>;
   persist(mq: MessageQueue): Promise<void>;
@@ -39,7 +41,7 @@ abstract class MemoryOffsets {
     else if (!increaseOnly || offset > e.offset) e.offset = offset;
   }
 
-  protected memory(mq: MessageQueue): number {
+  memoryOffset(mq: MessageQueue): number {
     return this.table.get(mqKey(mq))?.offset ?? -1;
   }
 
@@ -61,7 +63,7 @@ export class RemoteBrokerOffsetStore extends MemoryOffsets implements OffsetStor
 
   async readOffset(mq: MessageQueue, type: ReadOffsetType): Promise<number> {
     if (type !== 'store') {
-      const v = this.memory(mq);
+      const v = this.memoryOffset(mq);
       if (v >= 0 || type === 'memory') return v;
     }
     const v = await this.backend.query(mq);
@@ -130,7 +132,7 @@ export class LocalFileOffsetStore extends MemoryOffsets implements OffsetStore {
   }
 
   async readOffset(mq: MessageQueue, _type: ReadOffsetType): Promise<number> {
-    return this.memory(mq);
+    return this.memoryOffset(mq);
   }
 
   override removeOffset(mq: MessageQueue): void {

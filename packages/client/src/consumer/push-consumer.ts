@@ -374,8 +374,10 @@ export class PushConsumer implements ConsumerInner, ConsumeHost {
       if (!sub) break;
       let res: Awaited<ReturnType<typeof this.instance.api.pullMessage>>;
       try {
-        const addr = await this.instance.requireMasterAddr(mq.brokerName, mq.topic);
-        const commitOffset = this.messageModel === 'CLUSTERING' ? await this.offsetStore.readOffset(mq, 'memory') : -1;
+        // Known address and in-memory offset without a promise each: this runs once per pull.
+        const addr =
+          this.instance.masterAddr(mq.brokerName) ?? (await this.instance.requireMasterAddr(mq.brokerName, mq.topic));
+        const commitOffset = this.messageModel === 'CLUSTERING' ? this.offsetStore.memoryOffset(mq) : -1;
         res = await this.instance.api.pullMessage(
           addr,
           {
