@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { silentLogger } from '@rocketmq-ts/common';
-import { encodeProperties, encodeStoredRecord, type MessageQueue, parseHost } from '@rocketmq-ts/protocol';
+import type { MessageQueue } from '@rocketmq-ts/protocol';
 import { eventually } from '@rocketmq-ts/testkit';
 import type { MQClientInstance } from '../src/client-instance.js';
 import { ConsumeConcurrentlyService } from '../src/consumer/consume-concurrently.js';
@@ -10,31 +10,13 @@ import { RemoteBrokerOffsetStore } from '../src/consumer/offset-store.js';
 import { ProcessQueue } from '../src/consumer/process-queue.js';
 import { decodeMessages } from '../src/consumer/pull-decode.js';
 import type { MessageExt } from '../src/message.js';
+import { record } from './stored-records.js';
 
 const mq: MessageQueue = { topic: 'T', brokerName: 'b', queueId: 0 };
 
 /** One pull response body: records for `offsets`, as the broker sends them. */
 function pulled(offsets: number[]): MessageExt[] {
-  const body = Buffer.concat(
-    offsets.map((queueOffset) =>
-      encodeStoredRecord({
-        topic: 'T',
-        queueId: 0,
-        flag: 0,
-        body: Buffer.from(`m${queueOffset}`),
-        properties: encodeProperties({ TAGS: 'a' }),
-        sysFlag: 0,
-        bornTimestamp: 1,
-        bornHost: parseHost('127.0.0.1:1')!,
-        storeTimestamp: 2,
-        storeHost: parseHost('127.0.0.1:2')!,
-        reconsumeTimes: 0,
-        preparedTransactionOffset: 0,
-        queueOffset,
-        physicalOffset: queueOffset * 100,
-      }),
-    ),
-  );
+  const body = Buffer.concat(offsets.map((o) => record(o, Buffer.from(`m${o}`), { TAGS: 'a' })));
   return decodeMessages(body, 'b', undefined, 'T');
 }
 

@@ -9,24 +9,7 @@ import {
   parseHost,
 } from '@rocketmq-ts/protocol';
 import { decodeMessages } from '../src/consumer/pull-decode.js';
-
-const record = (queueOffset: number, body: Buffer, props: Record<string, string>, sysFlag = 0) =>
-  encodeStoredRecord({
-    topic: 'T',
-    queueId: 1,
-    flag: 3,
-    body,
-    properties: encodeProperties(props),
-    sysFlag,
-    bornTimestamp: 1000,
-    bornHost: parseHost('10.0.0.1:5000')!,
-    storeTimestamp: 2000,
-    storeHost: parseHost('10.0.0.2:10911')!,
-    reconsumeTimes: 2,
-    preparedTransactionOffset: 0,
-    queueOffset,
-    physicalOffset: 100 + queueOffset * 1000,
-  });
+import { record } from './stored-records.js';
 
 describe('decodeMessages', () => {
   it('decodes concatenated records, inflates compressed bodies and re-checks tags', () => {
