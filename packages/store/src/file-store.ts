@@ -75,6 +75,8 @@ export class FileMessageStore implements MessageStore {
   private putCount = 0;
   private putBytes = 0;
   private checkpointCovered = 0;
+  private lastThoroughFlush = 0;
+  private logicsTimestamp = 0;
   private startTimestamp = 0;
   /** Where the last start-up scan began and ended (tests, runtime info). */
   lastRecovery = { scannedFrom: 0, logEnd: 0, records: 0, truncated: false };
@@ -106,7 +108,12 @@ export class FileMessageStore implements MessageStore {
       this.logger,
       deps.beforeSync,
     );
-    this.cqStore = new ConsumeQueueStore(join(root, 'consumequeue'), c.mappedFileSizeConsumeQueue, this.logger);
+    this.cqStore = new ConsumeQueueStore(
+      join(root, 'consumequeue'),
+      c.mappedFileSizeConsumeQueue,
+      this.logger,
+      c.maxOpenConsumeQueueFiles,
+    );
     this.index = new IndexService(join(root, 'index'), c.maxHashSlotNum, c.maxIndexNum, this.clock, this.logger);
     this.dispatcher = new Dispatcher(this.cqStore, this.index, this.logger);
     this.reader = new FileStoreReader(this.cqStore, this.commitLog, this.segments, this.index);
@@ -155,7 +162,7 @@ export class FileMessageStore implements MessageStore {
     // Both exist from now on, so a later start can tell "deleted" from "never used".
     await mkdir(this.cqStore.dir, { recursive: true });
     await this.index.ensureFile();
-    await this.writeCheckpoint();
+    await this.writeCheckpoint(true);
     await this.abort.create();
     if (c.commitLogWriterThread) this.commitLog.writer = await acquireThreadWriter(this.logger);
     this.startTimestamp = this.clock.now();
@@ -184,10 +191,10 @@ export class FileMessageStore implements MessageStore {
     // dispatched, so reusing it would leave their ConsumeQueue entries unflushed behind a
     // clean-shutdown marker. Let it finish, then take one that covers everything.
     await this.checkpointing;
-    await this.writeCheckpoint();
+    await this.writeCheckpoint(true);
     await this.abort.remove();
     await this.checkpoint.close();
-    await this.cqStore.close();
+    this.cqStore.close();
     await this.index.close();
     await this.segments.closeAll();
   }
@@ -354,22 +361,35 @@ export class FileMessageStore implements MessageStore {
     if (h > this.waiterHead) this.ackUpTo(this.wEnd[h - 1]!, 'FLUSH_DISK_TIMEOUT');
   }
 
-  /** Flush ConsumeQueues and index, then record how far they and the CommitLog are durable. */
-  private writeCheckpoint(): Promise<void> {
+  /**
+   * Flush ConsumeQueues and index, then record how far they and the CommitLog are durable.
+   * A periodic pass flushes only queues with flushConsumeQueueLeastPages dirty pages, so
+   * cqCovered stops at the first entry still in memory; a thorough pass (start, shutdown,
+   * every flushConsumeQueueThoroughInterval) flushes every dirty queue.
+   */
+  private writeCheckpoint(thorough = false): Promise<void> {
     if (this.checkpointing) return this.checkpointing;
+    const c = this.config;
     const run = async (): Promise<void> => {
       const covered = this.dispatcher.dispatchedTo;
-      await this.cqStore.flush();
+      const lastTime = this.dispatcher.lastStoreTimestamp;
+      const now = Date.now();
+      const full = thorough || now - this.lastThoroughFlush >= c.flushConsumeQueueThoroughInterval;
+      const cqBound = await this.cqStore.flush(full ? 0 : c.flushConsumeQueueLeastPages);
+      if (full) this.lastThoroughFlush = now;
+      const cqCovered = Math.min(covered, cqBound);
+      // RocketMQ's logics timestamp moves only with what is covered.
+      if (cqCovered === covered) this.logicsTimestamp = lastTime;
       await this.index.flush();
       await this.checkpoint.write({
-        physicMsgTimestamp: this.dispatcher.lastStoreTimestamp,
-        logicsMsgTimestamp: this.dispatcher.lastStoreTimestamp,
-        indexMsgTimestamp: this.dispatcher.lastStoreTimestamp,
+        physicMsgTimestamp: lastTime,
+        logicsMsgTimestamp: this.logicsTimestamp,
+        indexMsgTimestamp: lastTime,
         logFlushedOffset: this.commitLog.flushedPos,
-        cqCoveredOffset: covered,
+        cqCoveredOffset: cqCovered,
         indexCoveredOffset: covered,
       });
-      this.checkpointCovered = covered;
+      this.checkpointCovered = cqCovered;
     };
     this.checkpointing = run()
       .catch((e) => this.logger.error({ err: e }, 'checkpoint failed'))
@@ -481,6 +501,7 @@ export class FileMessageStore implements MessageStore {
       commitLogWriteCalls: String(this.commitLog.writes),
       commitLogSyncCalls: String(this.commitLog.syncs),
       checkpointCoveredOffset: String(this.checkpointCovered),
+      consumeQueueOpenFiles: String(this.cqStore.openFiles),
       startAcceptSendRequestTimeStamp: String(this.startTimestamp),
       storeType: 'file',
     };

@@ -14,6 +14,15 @@ export interface MessageStoreConfig {
   flushIntervalCommitLog: number;
   /** ASYNC_FLUSH: ms between flushes of ConsumeQueue and index files. */
   flushIntervalConsumeQueue: number;
+  /**
+   * A ConsumeQueue is flushed (written and fdatasync'd) by the periodic task only once this
+   * many 4 KiB pages of it are dirty; 0 flushes every dirty queue every time.
+   */
+  flushConsumeQueueLeastPages: number;
+  /** ms between flushes of every dirty ConsumeQueue regardless of flushConsumeQueueLeastPages. */
+  flushConsumeQueueThoroughInterval: number;
+  /** ConsumeQueue files kept open at most (least recently used ones are closed). */
+  maxOpenConsumeQueueFiles: number;
   /** SYNC_FLUSH: ms an append waits for its fdatasync before FLUSH_DISK_TIMEOUT. */
   syncFlushTimeout: number;
   /** Largest accepted message body in bytes (4 MiB). */
@@ -57,6 +66,9 @@ export const defaultStoreConfig: MessageStoreConfig = {
   flushDiskType: 'ASYNC_FLUSH',
   flushIntervalCommitLog: 500,
   flushIntervalConsumeQueue: 1000,
+  flushConsumeQueueLeastPages: 2,
+  flushConsumeQueueThoroughInterval: 60_000,
+  maxOpenConsumeQueueFiles: 256,
   syncFlushTimeout: 5000,
   maxMessageSize: 4 * 1024 * 1024,
   fileReservedTime: 72,

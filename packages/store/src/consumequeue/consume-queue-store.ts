@@ -3,16 +3,29 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '@rocketmq-ts/common';
+import { FdCache } from '../io/fd-cache.js';
 import { ConsumeQueue, CQ_UNIT, entryPhy, entrySize } from './consume-queue.js';
+
+/** Queues flushed at the same time: fdatasyncs overlap a little, the libuv pool stays free. */
+const FLUSH_CONCURRENCY = 2;
 
 export class ConsumeQueueStore {
   readonly table = new Map<string, Map<number, ConsumeQueue>>();
+  private readonly fds: FdCache;
 
   constructor(
     readonly dir: string,
     private readonly fileSize: number,
     private readonly logger: Logger,
-  ) {}
+    maxOpenFiles = 256,
+  ) {
+    this.fds = new FdCache(maxOpenFiles);
+  }
+
+  /** Open ConsumeQueue files (tests, runtime info). */
+  get openFiles(): number {
+    return this.fds.size;
+  }
 
   get(topic: string, queueId: number): ConsumeQueue | undefined {
     return this.table.get(topic)?.get(queueId);
@@ -26,7 +39,7 @@ export class ConsumeQueueStore {
     }
     let q = qs.get(queueId);
     if (!q) {
-      q = new ConsumeQueue(topic, queueId, join(this.dir, topic, String(queueId)), this.fileSize);
+      q = new ConsumeQueue(topic, queueId, join(this.dir, topic, String(queueId)), this.fileSize, this.fds);
       qs.set(queueId, q);
     }
     return q;
@@ -136,9 +149,26 @@ export class ConsumeQueueStore {
     }
   }
 
-  /** Flushes every queue with unwritten entries. */
-  async flush(): Promise<void> {
-    for (const q of this.all()) if (q.dirty) await q.flush();
+  /**
+   * Flushes every queue with at least `leastPages` dirty 4 KiB pages (0: every dirty queue),
+   * as RocketMQ's flushConsumeQueueLeastPages. Returns the physical offset below which every
+   * record's entry is on disk afterwards (Infinity when nothing is left unflushed): the
+   * first unflushed entry of each queue bounds it.
+   */
+  async flush(leastPages: number): Promise<number> {
+    const due: ConsumeQueue[] = [];
+    for (const q of this.all()) if (q.dirty && (leastPages <= 0 || q.dirtyPages >= leastPages)) due.push(q);
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < due.length) await due[next++]!.flush();
+    };
+    await Promise.all(Array.from({ length: Math.min(FLUSH_CONCURRENCY, due.length) }, worker));
+    let bound = Number.POSITIVE_INFINITY;
+    for (const q of this.all()) {
+      const phy = q.firstUnflushedPhy();
+      if (phy !== undefined && phy < bound) bound = phy;
+    }
+    return bound;
   }
 
   /** After CommitLog segments below `minPhy` are gone: move min offsets and delete dead files. */
@@ -174,7 +204,7 @@ export class ConsumeQueueStore {
     if (qs) for (const q of qs.values()) await q.destroy();
   }
 
-  async close(): Promise<void> {
-    for (const q of this.all()) await q.close();
+  close(): void {
+    this.fds.closeAll();
   }
 }

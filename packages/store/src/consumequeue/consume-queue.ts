@@ -3,8 +3,9 @@
 // offset i. Recent entries live in an in-memory chunk in the same byte format, so the flusher
 // writes them as they are and pulls near the tail never touch the disk.
 import { mkdir, readdir, rm, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { readInt64, writeInt64 } from '@rocketmq-ts/protocol';
+import type { FdCache } from '../io/fd-cache.js';
 import {
   closeFd,
   fdatasync,
@@ -18,6 +19,8 @@ import {
 
 export const CQ_UNIT = 20;
 const INITIAL_CHUNK = 64;
+/** RocketMQ's OS page size for counting dirty ConsumeQueue pages. */
+const PAGE = 4096;
 
 /** Entries as stored: a buffer and the index of the first wanted entry in it. */
 export interface EntryView {
@@ -45,7 +48,6 @@ export class ConsumeQueue {
   private prev: Buffer | undefined;
   private prevStart = 0;
   private prevCount = 0;
-  private readonly fds = new Map<number, Promise<number>>();
   /** Entries to rewrite in place: offset, phy, size, tags (flat). */
   private repairs: number[] = [];
   readonly entriesPerFile: number;
@@ -55,6 +57,8 @@ export class ConsumeQueue {
     readonly queueId: number,
     readonly dir: string,
     readonly fileSize: number,
+    /** Open files, shared by all queues of the store and capped. */
+    private readonly fds: FdCache,
   ) {
     this.entriesPerFile = Math.floor(fileSize / CQ_UNIT);
   }
@@ -138,92 +142,104 @@ export class ConsumeQueue {
     const inFile = offset - fileIndex * this.entriesPerFile;
     const n = Math.min(count, this.entriesPerFile - inFile, this.maxOffset - offset, this.flushedTo - offset);
     if (n <= 0) return undefined;
-    const fd = await this.fd(fileIndex, false);
-    if (fd < 0) return undefined;
     const buf = Buffer.allocUnsafe(n * CQ_UNIT);
-    const got = await readFully(fd, buf, 0, n * CQ_UNIT, inFile * CQ_UNIT);
+    const got = await this.withFile(fileIndex, false, (fd) => readFully(fd, buf, 0, n * CQ_UNIT, inFile * CQ_UNIT));
+    if (got === undefined) return undefined;
     const whole = Math.floor(got / CQ_UNIT);
     return whole > 0 ? { buf, pos: 0, count: whole } : undefined;
   }
 
-  /** Writes entries [flushedTo, maxOffset) to their files and fdatasyncs them. */
   /** Whether flush() has anything to write. */
   get dirty(): boolean {
     return this.flushedTo < this.maxOffset || this.repairs.length > 0;
   }
 
+  /**
+   * 4 KiB pages holding unflushed entries, counted as RocketMQ does (page of the write
+   * position minus page of the flush position). Pending repairs make a queue due at once:
+   * they rewrite entries the checkpoint already counts as flushed.
+   */
+  get dirtyPages(): number {
+    if (this.repairs.length > 0) return Number.MAX_SAFE_INTEGER;
+    return Math.floor((this.maxOffset * CQ_UNIT) / PAGE) - Math.floor((this.flushedTo * CQ_UNIT) / PAGE);
+  }
+
+  /** Physical offset of the first entry not yet on disk, if any: every record below it is. */
+  firstUnflushedPhy(): number | undefined {
+    if (this.flushedTo >= this.maxOffset) return undefined;
+    const v = this.memoryView(this.flushedTo, 1);
+    return v ? entryPhy(v.buf, v.pos) : 0;
+  }
+
+  /** Writes entries [flushedTo, maxOffset) (and pending repairs) to their files and fdatasyncs them. */
   async flush(): Promise<void> {
     const end = this.maxOffset;
     let from = this.flushedTo;
-    const touched = new Set<number>();
     if (this.repairs.length > 0) {
       const rs = this.repairs;
       this.repairs = [];
-      // Re-dispatch comes in queue order: write each run of consecutive offsets in one call.
-      let i = 0;
-      while (i < rs.length) {
-        const first = rs[i]!;
-        const fileIndex = Math.floor(first / this.entriesPerFile);
-        let j = i + 4;
-        while (j < rs.length && rs[j] === rs[j - 4]! + 1 && Math.floor(rs[j]! / this.entriesPerFile) === fileIndex)
-          j += 4;
-        const run = Buffer.alloc(((j - i) / 4) * CQ_UNIT);
-        for (let k = i, p = 0; k < j; k += 4, p += CQ_UNIT) {
-          writeInt64(run, rs[k + 1]!, p);
-          run.writeInt32BE(rs[k + 2]!, p + 8);
-          writeInt64(run, rs[k + 3]!, p + 12);
-        }
-        const fd = await this.fd(fileIndex, true);
-        await writeFully(fd, run, 0, run.length, (first - fileIndex * this.entriesPerFile) * CQ_UNIT);
-        touched.add(fd);
-        i = j;
+      try {
+        await this.writeRepairs(rs);
+      } catch (e) {
+        this.repairs = rs.concat(this.repairs);
+        throw e;
       }
-    }
-    if (from >= end) {
-      for (const fd of touched) await fdatasync(fd);
-      return;
     }
     while (from < end) {
       const fileIndex = Math.floor(from / this.entriesPerFile);
       const upto = Math.min(end, (fileIndex + 1) * this.entriesPerFile);
       const view = this.memoryView(from, upto - from);
       if (!view) throw new Error(`consumequeue ${this.topic}/${this.queueId}: entries ${from} not in memory`);
-      const fd = await this.fd(fileIndex, true);
       const len = view.count * CQ_UNIT;
       // Copy: the chunk keeps changing while the write is on the pool.
       const bytes = Buffer.from(view.buf.subarray(view.pos, view.pos + len));
-      await writeFully(fd, bytes, 0, len, (from - fileIndex * this.entriesPerFile) * CQ_UNIT);
-      touched.add(fd);
+      await this.writeSynced(fileIndex, bytes, (from - fileIndex * this.entriesPerFile) * CQ_UNIT);
       from += view.count;
     }
-    for (const fd of touched) await fdatasync(fd);
     this.flushedTo = Math.max(this.flushedTo, end);
   }
 
-  /** The file's fd, opening (or with `create`, creating) it; -1 when absent and not created. */
-  private async fd(fileIndex: number, create: boolean): Promise<number> {
-    const cached = this.fds.get(fileIndex);
-    if (cached) {
-      const fd = await cached.catch(() => -1);
-      if (fd >= 0 || !create) return fd;
-      // A failed plain open must not stop a later create.
-      if (this.fds.get(fileIndex) === cached) this.fds.delete(fileIndex);
-      return this.fd(fileIndex, create);
+  /** Rewrites re-dispatched entries in place. Re-dispatch comes in queue order: one write per run of consecutive offsets. */
+  private async writeRepairs(rs: number[]): Promise<void> {
+    let i = 0;
+    while (i < rs.length) {
+      const first = rs[i]!;
+      const fileIndex = Math.floor(first / this.entriesPerFile);
+      let j = i + 4;
+      while (j < rs.length && rs[j] === rs[j - 4]! + 1 && Math.floor(rs[j]! / this.entriesPerFile) === fileIndex)
+        j += 4;
+      const run = Buffer.alloc(((j - i) / 4) * CQ_UNIT);
+      for (let k = i, p = 0; k < j; k += 4, p += CQ_UNIT) {
+        writeInt64(run, rs[k + 1]!, p);
+        run.writeInt32BE(rs[k + 2]!, p + 8);
+        writeInt64(run, rs[k + 3]!, p + 12);
+      }
+      await this.writeSynced(fileIndex, run, (first - fileIndex * this.entriesPerFile) * CQ_UNIT);
+      i = j;
     }
-    const path = join(this.dir, offsetFileName(fileIndex * this.entriesPerFile * CQ_UNIT));
-    const p = create
-      ? mkdir(this.dir, { recursive: true })
-          .then(() => openFd(path, 'a+').then(closeFd))
-          .then(() => openFd(path, 'r+'))
-          .then(async (fd) => {
-            await ftruncate(fd, this.entriesPerFile * CQ_UNIT);
-            return fd;
-          })
-      : openFd(path, 'r+').catch(() => -1);
-    this.fds.set(fileIndex, p);
-    const fd = await p.catch(() => -1);
-    if (fd < 0 && this.fds.get(fileIndex) === p) this.fds.delete(fileIndex);
-    return fd;
+  }
+
+  /** Writes `bytes` at `position` of a file (created if needed) and fdatasyncs it. */
+  private async writeSynced(fileIndex: number, bytes: Buffer, position: number): Promise<void> {
+    const ok = await this.withFile(fileIndex, true, async (fd) => {
+      await writeFully(fd, bytes, 0, bytes.length, position);
+      await fdatasync(fd);
+      return true;
+    });
+    if (!ok) throw new Error(`consumequeue ${this.topic}/${this.queueId}: cannot open file ${fileIndex}`);
+  }
+
+  private filePath(fileIndex: number): string {
+    return join(this.dir, offsetFileName(fileIndex * this.entriesPerFile * CQ_UNIT));
+  }
+
+  /**
+   * Runs `fn` with the open file (opened, or with `create` created at full size, if needed);
+   * undefined when the file is absent (and not created) or cannot be opened.
+   */
+  private withFile<T>(fileIndex: number, create: boolean, fn: (fd: number) => Promise<T>): Promise<T | undefined> {
+    const path = this.filePath(fileIndex);
+    return this.fds.use(path, () => openQueueFile(path, this.dir, this.entriesPerFile * CQ_UNIT, create), fn);
   }
 
   /** File start offsets (in entries) present on disk, ascending. */
@@ -242,9 +258,9 @@ export class ConsumeQueue {
 
   /** Reads entry `index` of the file starting at entry `firstEntry` into `out`; false if absent. */
   async readEntry(firstEntry: number, index: number, out: Buffer): Promise<boolean> {
-    const fd = await this.fd(Math.floor(firstEntry / this.entriesPerFile), false);
-    if (fd < 0) return false;
-    return (await readFully(fd, out, 0, CQ_UNIT, index * CQ_UNIT)) === CQ_UNIT;
+    const fileIndex = Math.floor(firstEntry / this.entriesPerFile);
+    const got = await this.withFile(fileIndex, false, (fd) => readFully(fd, out, 0, CQ_UNIT, index * CQ_UNIT));
+    return got === CQ_UNIT;
   }
 
   /** Zeroes on-disk entries [from, to) of the file holding `from` onwards (drops them for good). */
@@ -257,29 +273,42 @@ export class ConsumeQueue {
         await this.deleteFile(fileIndex);
         continue;
       }
-      const fd = await this.fd(fileIndex, false);
-      if (fd < 0) continue;
       const zeros = Buffer.alloc((last - from) * CQ_UNIT);
-      await writeFully(fd, zeros, 0, zeros.length, (from - first) * CQ_UNIT);
-      await fdatasync(fd);
+      await this.withFile(fileIndex, false, async (fd) => {
+        await writeFully(fd, zeros, 0, zeros.length, (from - first) * CQ_UNIT);
+        await fdatasync(fd);
+      });
     }
   }
 
   async deleteFile(fileIndex: number): Promise<void> {
-    const p = this.fds.get(fileIndex);
-    this.fds.delete(fileIndex);
-    if (p) await p.then((fd) => (fd >= 0 ? closeFd(fd) : undefined)).catch(() => {});
-    await unlink(join(this.dir, offsetFileName(fileIndex * this.entriesPerFile * CQ_UNIT))).catch(() => {});
+    const path = this.filePath(fileIndex);
+    this.fds.forget(path);
+    await unlink(path).catch(() => {});
   }
 
-  async close(): Promise<void> {
-    const all = [...this.fds.values()];
-    this.fds.clear();
-    for (const p of all) await p.then((fd) => (fd >= 0 ? closeFd(fd) : undefined)).catch(() => {});
+  /** Closes this queue's open files (they reopen on demand). */
+  close(): void {
+    this.fds.forgetPrefix(this.dir + sep);
   }
 
   async destroy(): Promise<void> {
-    await this.close();
+    this.close();
     await rm(this.dir, { recursive: true, force: true });
   }
+}
+
+/** Opens a queue file read-write; with `create`, creates it (and its folder) at full size. */
+async function openQueueFile(path: string, dir: string, size: number, create: boolean): Promise<number> {
+  try {
+    return await openFd(path, 'r+');
+  } catch (e) {
+    if (!create || (e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+  }
+  await mkdir(dir, { recursive: true });
+  // 'a+' creates without truncating (another open may have raced us); then r+ for positional writes.
+  await closeFd(await openFd(path, 'a+'));
+  const fd = await openFd(path, 'r+');
+  await ftruncate(fd, size);
+  return fd;
 }
