@@ -6,6 +6,20 @@ export const DEFAULT_MAX_FRAME_LENGTH = 16 * 1024 * 1024;
 /** The smallest legal frame: the 4-byte serialize-type/header-length word. */
 const MIN_FRAME_LENGTH = 4;
 
+/**
+ * Why a frame whose length word reads `len` cannot be accepted, or undefined if it can.
+ * Shared by every frame cutter so that all of them refuse the same frames with the same error.
+ */
+export function checkFrameLength(len: number, maxFrameLength: number): ProtocolError | undefined {
+  if (len > maxFrameLength) {
+    return protocolError('frame-too-large', `frame length ${len} exceeds ${maxFrameLength}`);
+  }
+  if (len < MIN_FRAME_LENGTH) {
+    return protocolError('frame-too-short', `frame length ${len} is below ${MIN_FRAME_LENGTH}`);
+  }
+  return undefined;
+}
+
 export interface SplitResult {
   /** Complete frames, each the bytes after the 4-byte length field. */
   frames: Buffer[];
@@ -75,11 +89,7 @@ export class FrameSplitter {
   }
 
   private check(len: number): ProtocolError | undefined {
-    if (len > this.maxFrameLength) {
-      this.failed = protocolError('frame-too-large', `frame length ${len} exceeds ${this.maxFrameLength}`);
-    } else if (len < MIN_FRAME_LENGTH) {
-      this.failed = protocolError('frame-too-short', `frame length ${len} is below ${MIN_FRAME_LENGTH}`);
-    }
+    this.failed = checkFrameLength(len, this.maxFrameLength);
     if (this.failed) {
       this.parts = [];
       this.pendingLength = 0;

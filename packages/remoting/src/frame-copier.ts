@@ -1,7 +1,4 @@
-import { type ProtocolError, protocolError, type SplitResult } from '@rocketmq-ts/protocol';
-
-/** The smallest legal frame: the 4-byte serialize-type/header-length word. */
-const MIN_FRAME_LENGTH = 4;
+import { checkFrameLength, type ProtocolError, type SplitResult } from '@rocketmq-ts/protocol';
 
 /**
  * Cuts a TCP byte stream into frames, like the protocol's FrameSplitter, for chunks that the
@@ -47,8 +44,11 @@ export class FrameCopier {
           this.lengthBytes = 0;
           len = this.lengthWord.readInt32BE(0);
         }
-        const error = this.check(len);
-        if (error) return { frames, error };
+        const error = checkFrameLength(len, this.maxFrameLength);
+        if (error) {
+          this.failed = error;
+          return { frames, error };
+        }
         frame = Buffer.allocUnsafe(len);
         if (n - off >= len) {
           chunk.copy(frame, 0, off, off + len);
@@ -69,14 +69,5 @@ export class FrameCopier {
       }
     }
     return { frames };
-  }
-
-  private check(len: number): ProtocolError | undefined {
-    if (len > this.maxFrameLength) {
-      this.failed = protocolError('frame-too-large', `frame length ${len} exceeds ${this.maxFrameLength}`);
-    } else if (len < MIN_FRAME_LENGTH) {
-      this.failed = protocolError('frame-too-short', `frame length ${len} is below ${MIN_FRAME_LENGTH}`);
-    }
-    return this.failed;
   }
 }
