@@ -158,7 +158,7 @@ describe('ProduceAccumulator', () => {
   });
 
   it('sends held messages after batchMaxDelayMs when the request in flight is slow', () => {
-    mock.timers.enable({ apis: ['setTimeout'] });
+    mock.timers.enable({ apis: ['setTimeout', 'Date'] });
     try {
       const { sender, calls } = recordingSender();
       const acc = new ProduceAccumulator(SETTINGS, sender);
@@ -170,6 +170,31 @@ describe('ProduceAccumulator', () => {
       mock.timers.tick(1);
       assert.equal(calls.length, 2);
       assert.equal(calls[1]!.msgs.length, 2);
+    } finally {
+      mock.timers.reset();
+    }
+  });
+
+  it('times each topic from its own oldest held message', () => {
+    mock.timers.enable({ apis: ['setTimeout', 'Date'] });
+    try {
+      const { sender, calls } = recordingSender();
+      const acc = new ProduceAccumulator(SETTINGS, sender);
+      acc.add('A', pending().p);
+      acc.add('A', pending().p);
+      mock.timers.tick(6);
+      acc.add('B', pending().p);
+      acc.add('B', pending().p);
+      mock.timers.tick(4);
+      assert.deepEqual(
+        calls.map((c) => `${c.topic}:${c.msgs.length}`),
+        ['A:1', 'B:1', 'A:1'],
+      );
+      mock.timers.tick(6);
+      assert.deepEqual(
+        calls.map((c) => `${c.topic}:${c.msgs.length}`),
+        ['A:1', 'B:1', 'A:1', 'B:1'],
+      );
     } finally {
       mock.timers.reset();
     }

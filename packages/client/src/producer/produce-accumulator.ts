@@ -55,15 +55,23 @@ export interface BatchSender {
 class TopicBatch {
   pending: PendingSend[] = [];
   pendingBytes = 0;
+  /** Date.now() when the oldest message in `pending` arrived. */
+  heldSince = 0;
   inFlight = 0;
-  timer: ReturnType<typeof setTimeout> | undefined;
   constructor(readonly topic: string) {}
 }
 
 export class ProduceAccumulator {
   private readonly topics = new Map<string, TopicBatch>();
-  private readonly requests = new Set<Promise<void>>();
+  /** Topics with messages waiting, in the order they started to wait. */
+  private readonly holding = new Set<TopicBatch>();
+  // One timer for the whole accumulator rather than one per held batch: under load with many
+  // topics nearly every message is held briefly, and a setTimeout/clearTimeout pair each time
+  // cost more than the batching saved.
+  private timer: ReturnType<typeof setTimeout> | undefined;
   private held = 0;
+  private requests = 0;
+  private idle: (() => void)[] = [];
 
   constructor(
     private readonly settings: AccumulatorSettings,
@@ -92,25 +100,47 @@ export class ProduceAccumulator {
       return true;
     }
     if (t.pending.length > 0 && t.pendingBytes + msg.size > this.settings.batchMaxBytes) this.flush(t);
+    if (t.pending.length === 0) this.hold(t);
     t.pending.push(msg);
     t.pendingBytes += msg.size;
     if (t.pendingBytes >= this.settings.batchMaxBytes || t.pending.length >= MAX_BATCH_COUNT) this.flush(t);
-    else if (t.timer === undefined) t.timer = setTimeout(() => this.flush(t), this.settings.batchMaxDelayMs);
     return true;
   }
 
   /** Sends everything held now and resolves once every request of the accumulator is answered. */
-  async drain(): Promise<void> {
+  drain(): Promise<void> {
     for (const t of this.topics.values()) this.flush(t);
-    while (this.requests.size > 0) await Promise.allSettled([...this.requests]);
+    if (this.requests === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idle.push(resolve));
   }
 
-  private flush(t: TopicBatch): void {
-    if (t.timer !== undefined) {
-      clearTimeout(t.timer);
-      t.timer = undefined;
+  private hold(t: TopicBatch): void {
+    t.heldSince = Date.now();
+    this.holding.add(t);
+    this.timer ??= setTimeout(this.sweep, this.settings.batchMaxDelayMs);
+  }
+
+  /** Sends what has waited batchMaxDelayMs; re-arms for the next oldest. */
+  private readonly sweep = (): void => {
+    this.timer = undefined;
+    const delay = this.settings.batchMaxDelayMs;
+    const now = Date.now();
+    let next = delay;
+    for (const t of this.holding) {
+      const left = t.heldSince + delay - now;
+      if (left <= 0) this.flush(t);
+      else if (left < next) next = left;
     }
+    if (this.holding.size > 0) this.timer = setTimeout(this.sweep, next);
+  };
+
+  private flush(t: TopicBatch): void {
     if (t.pending.length === 0) return;
+    this.holding.delete(t);
+    if (this.holding.size === 0 && this.timer !== undefined) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
     const msgs = t.pending;
     const bytes = t.pendingBytes;
     t.pending = [];
@@ -120,26 +150,41 @@ export class ProduceAccumulator {
 
   private launch(t: TopicBatch, msgs: PendingSend[], bytes: number): void {
     t.inFlight++;
-    const sent =
-      msgs.length === 1
-        ? this.sender.sendOne(t.topic, msgs[0]!).then((r) => msgs[0]!.resolve(r))
-        : this.sender.sendBatch(t.topic, msgs, minTimeout(msgs)).then((r) => settleBatch(r, msgs));
-    const done: Promise<void> = sent.then(
-      () => this.landed(t, bytes, done),
-      (e: unknown) => {
-        for (const m of msgs) m.reject(e);
-        this.landed(t, bytes, done);
-      },
-    );
-    this.requests.add(done);
+    this.requests++;
+    const failed = (e: unknown) => {
+      for (const m of msgs) m.reject(e);
+      this.landed(t, bytes);
+    };
+    if (msgs.length === 1) {
+      const m = msgs[0]!;
+      this.sender.sendOne(t.topic, m).then((r) => {
+        m.resolve(r);
+        this.landed(t, bytes);
+      }, failed);
+      return;
+    }
+    this.sender.sendBatch(t.topic, msgs, minTimeout(msgs)).then((r) => {
+      try {
+        settleBatch(r, msgs);
+      } catch (e) {
+        failed(e);
+        return;
+      }
+      this.landed(t, bytes);
+    }, failed);
   }
 
-  private landed(t: TopicBatch, bytes: number, request: Promise<void>): void {
-    this.requests.delete(request);
+  private landed(t: TopicBatch, bytes: number): void {
     this.held -= bytes;
     t.inFlight--;
+    this.requests--;
     // Nagle: what piled up behind the requests leaves once none of them is outstanding.
     if (t.inFlight === 0) this.flush(t);
+    if (this.requests === 0 && this.idle.length > 0) {
+      const waiters = this.idle;
+      this.idle = [];
+      for (const w of waiters) w();
+    }
   }
 }
 
