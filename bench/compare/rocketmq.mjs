@@ -187,9 +187,11 @@ async function sdkTarget({ namesrv, flush }, sdk) {
       await eachLimited(topics, concurrency, (t) => admin.createTopic(t));
       await eachLimited(topics, concurrency, (t) => admin.awaitRoute(t));
     },
+    /** `o.autoBatch === false` runs the same spread with auto-batching off. */
     async produceSpread(n, topics, o) {
+      const settings = o.autoBatch === false ? { ...PRODUCER_SETTINGS, autoBatch: false } : PRODUCER_SETTINGS;
       const clients = [];
-      for (let p = 0; p < o.producers; p++) clients.push(await newProducer());
+      for (let p = 0; p < o.producers; p++) clients.push(await newProducer(settings));
       // Route lookups happen on the first send to each topic: do them before the clock starts.
       for (const c of clients) await Promise.all(topics.map((t) => c.fetchPublishMessageQueues(t)));
       const T = topics.length;
