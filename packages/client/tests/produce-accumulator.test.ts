@@ -87,6 +87,16 @@ function pending(size = 10, timeoutMs = 3000) {
 
 const tick = () => new Promise((r) => setImmediate(r));
 
+/** Runs `fn` with setTimeout and Date under node:test's mock clock. */
+function withMockClock(fn: () => void): void {
+  mock.timers.enable({ apis: ['setTimeout', 'Date'] });
+  try {
+    fn();
+  } finally {
+    mock.timers.reset();
+  }
+}
+
 describe('ProduceAccumulator', () => {
   it('sends a lone message at once, alone', () => {
     const { sender, calls } = recordingSender();
@@ -158,8 +168,7 @@ describe('ProduceAccumulator', () => {
   });
 
   it('sends held messages after batchMaxDelayMs when the request in flight is slow', () => {
-    mock.timers.enable({ apis: ['setTimeout', 'Date'] });
-    try {
+    withMockClock(() => {
       const { sender, calls } = recordingSender();
       const acc = new ProduceAccumulator(SETTINGS, sender);
       acc.add('T', pending().p);
@@ -170,14 +179,11 @@ describe('ProduceAccumulator', () => {
       mock.timers.tick(1);
       assert.equal(calls.length, 2);
       assert.equal(calls[1]!.msgs.length, 2);
-    } finally {
-      mock.timers.reset();
-    }
+    });
   });
 
   it('times each topic from its own oldest held message', () => {
-    mock.timers.enable({ apis: ['setTimeout', 'Date'] });
-    try {
+    withMockClock(() => {
       const { sender, calls } = recordingSender();
       const acc = new ProduceAccumulator(SETTINGS, sender);
       acc.add('A', pending().p);
@@ -195,9 +201,7 @@ describe('ProduceAccumulator', () => {
         calls.map((c) => `${c.topic}:${c.msgs.length}`),
         ['A:1', 'B:1', 'A:1', 'B:1'],
       );
-    } finally {
-      mock.timers.reset();
-    }
+    });
   });
 
   it('rejects every message of a failed batch with its error, and goes on', async () => {
