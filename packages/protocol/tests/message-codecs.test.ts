@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import {
   createOffsetMsgId,
   decodeBatchBody,
@@ -7,7 +8,9 @@ import {
   decodeProperties,
   encodeBatchBody,
   encodeProperties,
+  findIndexProperties,
   getPropertyFromString,
+  type IndexPropertyRanges,
   MessageConst,
   setPropertyInString,
   tagsHashCode,
@@ -47,6 +50,25 @@ describe('properties codec', () => {
     assert.equal(getPropertyFromString(s, 'KEYS'), undefined);
     assert.equal(getPropertyFromString('TAGS\u0001x', 'TAGS'), 'x');
     assert.equal(setPropertyInString(s, 'TAGS', 'B'), 'XTAGS\u0001no\u0002TAGS\u0001B\u0002UNIQ_KEY\u0001AB\u0002');
+  });
+
+  it('finds TAGS, KEYS and UNIQ_KEY in one pass exactly where getPropertyFromString does', () => {
+    const r: IndexPropertyRanges = { tagsFrom: 0, tagsTo: 0, keysFrom: 0, keysTo: 0, uniqFrom: 0, uniqTo: 0 };
+    const value = (s: string, from: number, to: number) => (from < 0 ? undefined : s.slice(from, to));
+    const check = (s: string): void => {
+      findIndexProperties(s, r);
+      assert.equal(value(s, r.tagsFrom, r.tagsTo), getPropertyFromString(s, 'TAGS'));
+      assert.equal(value(s, r.keysFrom, r.keysTo), getPropertyFromString(s, 'KEYS'));
+      assert.equal(value(s, r.uniqFrom, r.uniqTo), getPropertyFromString(s, 'UNIQ_KEY'));
+    };
+    check('XTAGS\u0001no\u0002TAGS\u0001TagA\u0002UNIQ_KEY\u0001AB\u0002KEYS\u0001k1 k2\u0002');
+    check('TAGS\u0001\u0002TAGS\u0001late\u0002KEYS\u0001a\u0001b');
+    check('A\u0002KEYS\u0001x\u0002\u0002\u0001UNIQ_KEY\u0002UNIQ_KEY\u0001u');
+    const piece = fc.constantFrom('TAGS', 'KEYS', 'UNIQ_KEY', 'X', 'v', ' ', '\u0001', '\u0002', '');
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 16 }), (parts) => check(parts.join(''))),
+      { numRuns: 2000 },
+    );
   });
 });
 

@@ -246,6 +246,7 @@ export class FileMessageStore implements MessageStore {
       const p = all ? all[i]! : one;
       if (offsets) offsets[i] = phy;
       p.queueOffset = p.consumable && q ? q.assigned++ : 0;
+      p.queue = q;
       p.physicalOffset = phy;
       p.storeTimestamp = now;
       const size = this.encoder.write(alloc.buf, pos, p, false);
@@ -287,19 +288,7 @@ export class FileMessageStore implements MessageStore {
     while (h < pend.length) {
       const p = pend[h]!;
       if (p.physicalOffset + p.size > pos) break;
-      d.dispatch(
-        p.topic,
-        p.queueId,
-        p.queueOffset,
-        p.physicalOffset,
-        p.size,
-        p.tagsCode,
-        p.storeTimestamp,
-        p.properties,
-        p.sysFlag,
-        true,
-        true,
-      );
+      d.dispatchPrepared(p);
       h++;
     }
     if (h === pend.length) {

@@ -26,15 +26,16 @@ describe('file store: ConsumeQueue flushing', () => {
       const config = { mappedFileSizeConsumeQueue: 20 * 65536, flushIntervalConsumeQueue: 20 };
       const s = await openStore(live, config);
       const writes0 = Number(s.runtimeInfo().checkpointCoveredOffset);
-      // Queue 0 gets 450 entries (9000 bytes: pages 0..2 dirty), queues 1..3 get 5 each.
+      // Queue 0 gets 450 entries (9000 bytes: pages 0..2), so a pass flushes it once it has
+      // reached 410 (two page boundaries crossed); queues 1..3 get 5 each and stay in memory.
       for (let i = 0; i < 450; i++) await s.putMessage(msg('F', 0, i, 16));
+      await eventually(async () => (await entries(cqFile(live, 'F', 0))) >= 410);
       const quiet: number[] = [];
       for (let q = 1; q < 4; q++)
         for (let i = 0; i < 5; i++) {
           const r = await s.putMessage(msg('F', q, 1000 + q * 10 + i, 16));
           if (i === 0) quiet.push(r.append!.wroteOffset);
         }
-      await eventually(async () => (await entries(cqFile(live, 'F', 0))) === 450);
       // Let a few more passes run: the quiet queues stay in memory.
       await new Promise((r) => setTimeout(r, 100));
       for (let q = 1; q < 4; q++) assert.equal(await entries(cqFile(live, 'F', q)), 0, `queue ${q} not flushed`);

@@ -63,3 +63,56 @@ export function setPropertyInString(text: string, name: string, value: string): 
   props.set(name, value);
   return encodeProperties(props);
 }
+
+/** Where the values of the properties the store indexes sit in an encoded string: [from, to). */
+export interface IndexPropertyRanges {
+  tagsFrom: number;
+  tagsTo: number;
+  keysFrom: number;
+  keysTo: number;
+  uniqFrom: number;
+  uniqTo: number;
+}
+
+/**
+ * Finds TAGS, KEYS and UNIQ_KEY in one pass without building substrings; a range is −1/−1
+ * when the property is absent or empty. Same answers as getPropertyFromString (the first pair
+ * with the name wins), for the append path, which needs all three for every message.
+ */
+export function findIndexProperties(text: string, out: IndexPropertyRanges): void {
+  out.tagsFrom = out.tagsTo = out.keysFrom = out.keysTo = out.uniqFrom = out.uniqTo = -1;
+  let found = 0; // bits: 1 TAGS, 2 KEYS, 4 UNIQ_KEY seen
+  const n = text.length;
+  let pos = 0;
+  while (pos < n && found !== 7) {
+    let end = text.indexOf(PROPERTY_SEPARATOR, pos);
+    if (end < 0) end = n;
+    const sep = text.indexOf(NAME_VALUE_SEPARATOR, pos);
+    if (sep < 0) break;
+    if (sep < end) {
+      const len = sep - pos;
+      const from = sep + 1;
+      const to = from < end ? end : -1;
+      if (len === 4 && (found & 1) === 0 && text.startsWith('TAGS', pos)) {
+        found |= 1;
+        if (to > 0) {
+          out.tagsFrom = from;
+          out.tagsTo = to;
+        }
+      } else if (len === 4 && (found & 2) === 0 && text.startsWith('KEYS', pos)) {
+        found |= 2;
+        if (to > 0) {
+          out.keysFrom = from;
+          out.keysTo = to;
+        }
+      } else if (len === 8 && (found & 4) === 0 && text.startsWith('UNIQ_KEY', pos)) {
+        found |= 4;
+        if (to > 0) {
+          out.uniqFrom = from;
+          out.uniqTo = to;
+        }
+      }
+    }
+    pos = end + 1;
+  }
+}

@@ -4,9 +4,11 @@
 // prepared record is one object that is both the encoder input and the layout, so an append
 // allocates as little as possible (docs/store.md, "Hot path").
 import {
+  findIndexProperties,
   getPropertyFromString,
   type HostBytes,
   hostHexPrefix,
+  type IndexPropertyRanges,
   MAX_PROPERTIES_SIZE,
   MAX_V1_TOPIC_LENGTH,
   MessageConst,
@@ -16,9 +18,9 @@ import {
   type RecordLayout,
   type StoredRecordInput,
   storedRecordSize,
-  tagsHashCode,
   writeStoredRecord,
 } from '@rocketmq-ts/protocol';
+import type { ConsumeQueue } from '../consumequeue/consume-queue.js';
 import type { MessageInput, PutMessageStatus } from '../message-store.js';
 
 /** Whether a sysFlag marks a record that is never put in a ConsumeQueue. */
@@ -28,7 +30,7 @@ export function isConsumable(sysFlag: number): boolean {
 }
 
 /** A validated message with its record layout and the fields dispatch needs. */
-export class PreparedRecord implements StoredRecordInput, RecordLayout {
+export class PreparedRecord implements StoredRecordInput, RecordLayout, IndexPropertyRanges {
   readonly topic: string;
   readonly queueId: number;
   readonly flag: number;
@@ -37,12 +39,21 @@ export class PreparedRecord implements StoredRecordInput, RecordLayout {
   readonly bornTimestamp: number;
   readonly reconsumeTimes: number;
   readonly preparedTransactionOffset: number;
-  /** Set when the record is placed. */
+  /** Set when the record is placed (queue: the file store's ConsumeQueue, for dispatch). */
   queueOffset = 0;
+  queue: ConsumeQueue | undefined = undefined;
   physicalOffset = 0;
   storeTimestamp = 0;
   /** Prepared and rolled-back transaction records get no ConsumeQueue entry (as in RocketMQ). */
   readonly consumable: boolean;
+  readonly tagsCode: number;
+  // Where TAGS, KEYS and UNIQ_KEY sit in `properties` (one scan; −1 when absent).
+  tagsFrom = -1;
+  tagsTo = -1;
+  keysFrom = -1;
+  keysTo = -1;
+  uniqFrom = -1;
+  uniqTo = -1;
 
   constructor(
     m: MessageInput,
@@ -52,7 +63,6 @@ export class PreparedRecord implements StoredRecordInput, RecordLayout {
     readonly size: number,
     readonly topicLength: number,
     readonly propertiesLength: number,
-    readonly tagsCode: number,
   ) {
     this.topic = m.topic;
     this.queueId = m.queueId;
@@ -63,6 +73,8 @@ export class PreparedRecord implements StoredRecordInput, RecordLayout {
     this.reconsumeTimes = m.reconsumeTimes;
     this.preparedTransactionOffset = m.preparedTransactionOffset;
     this.consumable = isConsumable(sysFlag);
+    findIndexProperties(m.properties, this);
+    this.tagsCode = m.tagsCode ?? (this.tagsFrom < 0 ? 0 : continueHash(0, m.properties, this.tagsFrom, this.tagsTo));
   }
 
   get v2(): boolean {
@@ -77,6 +89,8 @@ export class RecordEncoder {
   readonly storeHost: HostBytes;
   readonly msgIdPrefix: string;
   private readonly topicBytes = new Map<string, number>();
+  private lastTopic = '';
+  private lastTopicLength = 0;
 
   constructor(
     storeHost: string,
@@ -95,12 +109,14 @@ export class RecordEncoder {
     if (msg.topic.length === 0 || msg.queueId < 0) return 'MESSAGE_ILLEGAL';
     const bornHost = parseHost(msg.bornHost);
     if (!bornHost) return 'MESSAGE_ILLEGAL';
-    let topicLength = this.topicBytes.get(msg.topic);
+    let topicLength = msg.topic === this.lastTopic ? this.lastTopicLength : this.topicBytes.get(msg.topic);
     if (topicLength === undefined) {
       topicLength = Buffer.byteLength(msg.topic, 'utf8');
       if (this.topicBytes.size > 10_000) this.topicBytes.clear();
       this.topicBytes.set(msg.topic, topicLength);
     }
+    this.lastTopic = msg.topic;
+    this.lastTopicLength = topicLength;
     if (topicLength > MAX_TOPIC_BYTES) return 'MESSAGE_ILLEGAL';
     const propertiesLength = msg.properties.length === 0 ? 0 : Buffer.byteLength(msg.properties, 'utf8');
     if (propertiesLength > MAX_PROPERTIES_SIZE) return 'PROPERTIES_SIZE_EXCEEDED';
@@ -110,8 +126,7 @@ export class RecordEncoder {
     let sysFlag = msg.sysFlag & ~HOST_FLAGS;
     if (bornHost.v6) sysFlag |= MessageSysFlag.BORNHOST_V6_FLAG;
     if (storeV6) sysFlag |= MessageSysFlag.STOREHOSTADDRESS_V6_FLAG;
-    const tagsCode = msg.tagsCode ?? tagsHashCode(getPropertyFromString(msg.properties, MessageConst.PROPERTY_TAGS));
-    return new PreparedRecord(msg, bornHost, this.storeHost, sysFlag, size, topicLength, propertiesLength, tagsCode);
+    return new PreparedRecord(msg, bornHost, this.storeHost, sysFlag, size, topicLength, propertiesLength);
   }
 
   /**
@@ -133,24 +148,36 @@ export function continueHash(h: number, s: string, from = 0, to = s.length): num
   return h;
 }
 
+const scratch: IndexPropertyRanges = { tagsFrom: -1, tagsTo: -1, keysFrom: -1, keysTo: -1, uniqFrom: -1, uniqTo: -1 };
+
 /**
  * Calls `fn` with the String.hashCode of `<topic>#<key>` for each space-separated KEYS entry
- * and for the UNIQ_KEY, without building the key strings (the append path's form).
+ * and for the UNIQ_KEY, without building the key strings.
  */
 export function forEachIndexKeyHash(topic: string, properties: string, fn: (hash: number) => void): void {
+  findIndexProperties(properties, scratch);
+  forEachIndexKeyHashIn(topic, properties, scratch, fn);
+}
+
+/** forEachIndexKeyHash with the property positions already found (the append path's form). */
+export function forEachIndexKeyHashIn(
+  topic: string,
+  properties: string,
+  r: IndexPropertyRanges,
+  fn: (hash: number) => void,
+): void {
+  if (r.keysFrom < 0 && r.uniqFrom < 0) return;
   const base = continueHash(continueHash(0, topic), '#');
-  const keys = getPropertyFromString(properties, MessageConst.PROPERTY_KEYS);
-  if (keys) {
-    let start = 0;
-    for (let i = 0; i <= keys.length; i++) {
-      if (i === keys.length || keys.charCodeAt(i) === 32) {
-        if (i > start) fn(continueHash(base, keys, start, i));
+  if (r.keysFrom >= 0) {
+    let start = r.keysFrom;
+    for (let i = start; i <= r.keysTo; i++) {
+      if (i === r.keysTo || properties.charCodeAt(i) === 32) {
+        if (i > start) fn(continueHash(base, properties, start, i));
         start = i + 1;
       }
     }
   }
-  const uniq = getPropertyFromString(properties, MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX);
-  if (uniq) fn(continueHash(base, uniq));
+  if (r.uniqFrom >= 0) fn(continueHash(base, properties, r.uniqFrom, r.uniqTo));
 }
 
 /** Index keys of a record: each space-separated KEYS entry and the UNIQ_KEY, as `<topic>#<key>`. */

@@ -50,8 +50,8 @@ const BLANK_HEADER = 8;
  * it ran (a third of the time in the bench): acks wait for writes, so producers stall. With a
  * few smaller writes in flight the first acks come back while later records are encoded.
  */
-const MAX_WRITES_IN_FLIGHT = 3;
-const EAGER_WRITE_BYTES = 256 * 1024;
+const MAX_WRITES_IN_FLIGHT = 4;
+const EAGER_WRITE_BYTES = 512 * 1024;
 const MAX_WRITE_BYTES = 1024 * 1024;
 
 /** One fs.write in flight: block bytes [from, to). */

@@ -35,6 +35,8 @@ export const entrySize = (b: Buffer, p: number): number => b.readInt32BE(p + 8);
 /** The tags field is a long: a sign-extended tag hash, or a delivery time for SCHEDULE_TOPIC_XXXX. */
 export const entryTags = (b: Buffer, p: number): number => readInt64(b, p + 12);
 
+const viewOf = (b: Buffer): DataView => new DataView(b.buffer, b.byteOffset, b.byteLength);
+
 export class ConsumeQueue {
   minOffset = 0;
   /** Next offset to dispatch (entries below exist). */
@@ -44,6 +46,8 @@ export class ConsumeQueue {
   /** Entries below this are written to files. */
   flushedTo = 0;
   private chunk = Buffer.alloc(INITIAL_CHUNK * CQ_UNIT);
+  /** View of `chunk` for put(): DataView stores skip Buffer#write*'s argument checks. */
+  private chunkView = viewOf(this.chunk);
   private chunkStart = 0;
   private prev: Buffer | undefined;
   private prevStart = 0;
@@ -90,9 +94,12 @@ export class ConsumeQueue {
       i = this.maxOffset - this.chunkStart;
     }
     const p = i * CQ_UNIT;
-    writeInt64(this.chunk, phy, p);
-    this.chunk.writeInt32BE(size, p + 8);
-    writeInt64(this.chunk, tagsCode, p + 12);
+    const v = this.chunkView;
+    v.setInt32(p, Math.floor(phy / 0x100000000));
+    v.setUint32(p + 4, phy >>> 0);
+    v.setInt32(p + 8, size);
+    v.setInt32(p + 12, Math.floor(tagsCode / 0x100000000));
+    v.setUint32(p + 16, tagsCode >>> 0);
     this.maxOffset++;
     if (this.assigned < this.maxOffset) this.assigned = this.maxOffset;
   }
@@ -105,6 +112,7 @@ export class ConsumeQueue {
       this.prevStart = this.chunkStart;
       this.prevCount = used;
       this.chunk = Buffer.alloc(this.chunk.length);
+      this.chunkView = viewOf(this.chunk);
       this.chunkStart = this.maxOffset;
       return;
     }
@@ -112,6 +120,7 @@ export class ConsumeQueue {
     const bigger = Buffer.alloc(this.chunk.length * 2);
     this.chunk.copy(bigger, 0, 0, used * CQ_UNIT);
     this.chunk = bigger;
+    this.chunkView = viewOf(bigger);
   }
 
   /** In-memory view of up to `count` entries from `offset`, or undefined if they are on disk only. */

@@ -3,7 +3,13 @@
 // write covering the record completed; recovery calls it for records found past the
 // checkpoint. Arguments are positional so the hot path allocates nothing per record.
 import type { Logger } from '@rocketmq-ts/common';
-import { forEachIndexKeyHash, isConsumable } from '../append/record-encoder.js';
+import {
+  forEachIndexKeyHash,
+  forEachIndexKeyHashIn,
+  isConsumable,
+  type PreparedRecord,
+} from '../append/record-encoder.js';
+import type { ConsumeQueue } from '../consumequeue/consume-queue.js';
 import type { ConsumeQueueStore } from '../consumequeue/consume-queue-store.js';
 import type { IndexService } from '../index/index-service.js';
 
@@ -40,16 +46,7 @@ export class Dispatcher {
     toIndex: boolean,
   ): void {
     if (toQueue && isConsumable(sysFlag)) {
-      const q = this.queues.getOrCreate(topic, queueId);
-      q.put(queueOffset, phy, size, tagsCode);
-      const ls = this.listeners;
-      for (let i = 0; i < ls.length; i++) {
-        try {
-          ls[i]!(topic, queueId, q.maxOffset, tagsCode);
-        } catch (e) {
-          this.logger.warn({ err: e }, 'message arrival listener threw');
-        }
-      }
+      this.toQueue(this.queues.getOrCreate(topic, queueId), queueOffset, phy, size, tagsCode);
     }
     // Rolled-back transaction records are not indexed (as in RocketMQ).
     if (toIndex && (sysFlag & 0xc) !== 0xc) {
@@ -59,5 +56,32 @@ export class Dispatcher {
     }
     if (phy + size > this.dispatchedTo) this.dispatchedTo = phy + size;
     this.lastStoreTimestamp = storeTimestamp;
+  }
+
+  /** The live path: a record just written, with its index property positions already known. */
+  dispatchPrepared(p: PreparedRecord): void {
+    const phy = p.physicalOffset;
+    if (p.consumable) {
+      this.toQueue(p.queue ?? this.queues.getOrCreate(p.topic, p.queueId), p.queueOffset, phy, p.size, p.tagsCode);
+    }
+    if ((p.sysFlag & 0xc) !== 0xc) {
+      this.keyPhy = phy;
+      this.keyTime = p.storeTimestamp;
+      forEachIndexKeyHashIn(p.topic, p.properties, p, this.putKey);
+    }
+    if (phy + p.size > this.dispatchedTo) this.dispatchedTo = phy + p.size;
+    this.lastStoreTimestamp = p.storeTimestamp;
+  }
+
+  private toQueue(q: ConsumeQueue, offset: number, phy: number, size: number, tagsCode: number): void {
+    q.put(offset, phy, size, tagsCode);
+    const ls = this.listeners;
+    for (let i = 0; i < ls.length; i++) {
+      try {
+        ls[i]!(q.topic, q.queueId, q.maxOffset, tagsCode);
+      } catch (e) {
+        this.logger.warn({ err: e }, 'message arrival listener threw');
+      }
+    }
   }
 }

@@ -26,6 +26,9 @@ export class IndexFile {
   hashSlotCount = 0;
   indexCount = 1;
   private slots: Buffer | undefined;
+  /** Views for put(): DataView stores skip Buffer#write*'s argument checks. */
+  private slotView: DataView | undefined;
+  private pendingView = new DataView(new ArrayBuffer(0));
   private dirtyPages: Uint8Array | undefined;
   private pending = Buffer.alloc(0);
   /** Entry number of pending[0]. */
@@ -60,6 +63,7 @@ export class IndexFile {
     const f = new IndexFile(path, fd, slotNum, maxIndexNum);
     await ftruncate(fd, f.fileSize);
     f.slots = Buffer.alloc(slotNum * 4);
+    f.slotView = new DataView(f.slots.buffer, f.slots.byteOffset, f.slots.byteLength);
     f.dirtyPages = new Uint8Array(Math.ceil((slotNum * 4) / PAGE));
     await f.writeHeader();
     return f;
@@ -80,6 +84,7 @@ export class IndexFile {
     if (writable && !f.isFull()) {
       f.slots = Buffer.alloc(slotNum * 4);
       await readFully(fd, f.slots, 0, f.slots.length, INDEX_HEADER_SIZE);
+      f.slotView = new DataView(f.slots.buffer, f.slots.byteOffset, f.slots.byteLength);
       f.dirtyPages = new Uint8Array(Math.ceil((slotNum * 4) / PAGE));
     }
     f.pendingFrom = f.indexCount;
@@ -91,7 +96,8 @@ export class IndexFile {
     const slots = this.slots;
     if (!slots || this.isFull()) return false;
     const slot = keyHash % this.slotNum;
-    let prev = slots.readInt32BE(slot * 4);
+    const sv = this.slotView!;
+    let prev = sv.getInt32(slot * 4);
     if (prev <= 0 || prev >= this.indexCount) {
       prev = 0;
       this.hashSlotCount++;
@@ -109,12 +115,21 @@ export class IndexFile {
       this.pending = bigger;
     }
     const p = this.pendingCount * ENTRY;
-    this.pending.writeInt32BE(keyHash, p);
-    writeInt64(this.pending, phyOffset, p + 4);
-    this.pending.writeInt32BE(diff, p + 12);
-    this.pending.writeInt32BE(prev, p + 16);
+    let pv = this.pendingView;
+    if (
+      pv.buffer !== this.pending.buffer ||
+      pv.byteOffset !== this.pending.byteOffset ||
+      pv.byteLength !== this.pending.length
+    ) {
+      pv = this.pendingView = new DataView(this.pending.buffer, this.pending.byteOffset, this.pending.byteLength);
+    }
+    pv.setInt32(p, keyHash);
+    pv.setInt32(p + 4, Math.floor(phyOffset / 0x100000000));
+    pv.setUint32(p + 8, phyOffset >>> 0);
+    pv.setInt32(p + 12, diff);
+    pv.setInt32(p + 16, prev);
     this.pendingCount++;
-    slots.writeInt32BE(this.indexCount, slot * 4);
+    sv.setInt32(slot * 4, this.indexCount);
     this.dirtyPages![(slot * 4) >>> 12] = 1;
     this.indexCount++;
     this.endTimestamp = storeTimestamp;
@@ -240,6 +255,7 @@ export class IndexFile {
   /** Drops the in-memory slot table once the file is full and flushed. */
   seal(): void {
     this.slots = undefined;
+    this.slotView = undefined;
     this.dirtyPages = undefined;
   }
 
