@@ -103,7 +103,35 @@ function validated(
   });
 }
 
-const HIGH_BYTE = /[\x80-\xff]/;
+/** Whether h[from, to) is all ASCII (then latin1 and UTF-8 read it alike). */
+function asciiBytes(h: Buffer, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (h[i]! > 0x7f) return false;
+  return true;
+}
+
+// Header keys come from a small set (the fields of the header schemas), so each is decoded
+// once and then reused: a direct-mapped cache by length and first, middle and last byte,
+// confirmed byte by byte. Values are not cached (offsets and timestamps change every request).
+const KEY_SLOTS = 512;
+const keyBytes: (Buffer | undefined)[] = new Array(KEY_SLOTS).fill(undefined);
+const keyStrings: string[] = new Array(KEY_SLOTS).fill('');
+
+function cachedKey(h: Buffer, from: number, len: number): string | undefined {
+  if (len === 0 || len > 64) return undefined;
+  const slot = (len * 31 + h[from]! * 7 + h[from + (len >>> 1)]! * 3 + h[from + len - 1]!) & (KEY_SLOTS - 1);
+  const cached = keyBytes[slot];
+  if (cached === undefined || cached.length !== len) return undefined;
+  for (let i = 0; i < len; i++) if (cached[i] !== h[from + i]) return undefined;
+  return keyStrings[slot];
+}
+
+function cacheKey(h: Buffer, from: number, len: number, key: string): void {
+  // Only ASCII keys (one byte per character) are cached.
+  if (len === 0 || len > 64 || key.length !== len) return;
+  const slot = (len * 31 + h[from]! * 7 + h[from + (len >>> 1)]! * 3 + h[from + len - 1]!) & (KEY_SLOTS - 1);
+  keyBytes[slot] = Buffer.from(h.subarray(from, from + len));
+  keyStrings[slot] = key;
+}
 
 function decodeBinaryHeader(h: Buffer): Result<RemotingCommand, ProtocolError> {
   const bad = (what: string) => err(protocolError('header-binary', `binary header truncated at ${what}`));
@@ -114,13 +142,13 @@ function decodeBinaryHeader(h: Buffer): Result<RemotingCommand, ProtocolError> {
   const opaque = h.readInt32BE(5);
   const flag = h.readInt32BE(9);
   const remarkLength = h.readInt32BE(13);
-  // The header as one latin1 string: character offsets are byte offsets, so an ASCII field
-  // (the usual case) is a cheap slice instead of a UTF-8 decode call of its own.
+  // The header as one latin1 string (one native call): character offsets are byte offsets,
+  // so an ASCII field (the usual case) is a slice of it. A header with any byte above 0x7f
+  // reads its strings one by one as UTF-8 instead.
   const text = h.toString('latin1');
-  const str = (from: number, to: number): string => {
-    const s = text.slice(from, to);
-    return HIGH_BYTE.test(s) ? h.toString('utf8', from, to) : s;
-  };
+  const ascii = asciiBytes(h, 17, h.length);
+  const str = (from: number, to: number): string =>
+    ascii || asciiBytes(h, from, to) ? text.slice(from, to) : h.toString('utf8', from, to);
   let off = 17;
   if (remarkLength < 0 || remarkLength > h.length - off - 4) return bad('remark');
   const remark = remarkLength > 0 ? str(off, off + remarkLength) : undefined;
@@ -135,7 +163,11 @@ function decodeBinaryHeader(h: Buffer): Result<RemotingCommand, ProtocolError> {
     const kl = (h[off]! << 8) | h[off + 1]!;
     off += 2;
     if (kl > end - off - 4) return bad('extFields key');
-    const key = str(off, off + kl);
+    let key = cachedKey(h, off, kl);
+    if (key === undefined) {
+      key = str(off, off + kl);
+      cacheKey(h, off, kl, key);
+    }
     off += kl;
     const vl = h.readInt32BE(off);
     off += 4;
@@ -229,55 +261,55 @@ function jsonHeaderText(cmd: RemotingCommand): string {
   return JSON.stringify(header);
 }
 
-// Binary header strings are assembled as one latin1 string (length prefixes as characters)
-// and written with one call; non-ASCII text takes the byte-exact UTF-8 path instead.
+// Binary headers: one pass measures (and checks that every string is ASCII, where characters
+// are bytes), a second writes each string straight into the frame buffer. No intermediate
+// strings: concatenating them cost several cons strings and a flattening copy per field.
 const NON_ASCII = /[\u0080-\uffff]/;
-const be32Small: string[] = [];
-function be32(n: number): string {
-  if (n < 1024) {
-    let s = be32Small[n];
-    if (s === undefined) {
-      s = String.fromCharCode(0, 0, n >>> 8, n & 0xff);
-      be32Small[n] = s;
-    }
-    return s;
-  }
-  return String.fromCharCode(n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff);
-}
-const binaryKeys = new Map<string, string>();
-function binaryKey(k: string): string {
-  let s = binaryKeys.get(k);
-  if (s === undefined) {
-    s = String.fromCharCode(k.length >>> 8, k.length & 0xff) + k;
-    if (binaryKeys.size < 1024) binaryKeys.set(k, s);
-  }
-  return s;
+
+/** Writes ASCII `s` at `off`; returns its length. Short strings by hand: a native call costs more. */
+function writeAscii(out: Buffer, s: string, off: number): number {
+  const n = s.length;
+  if (n > 32) return out.write(s, off, 'latin1');
+  for (let i = 0; i < n; i++) out[off + i] = s.charCodeAt(i);
+  return n;
 }
 
 function encodeBinaryHeader(cmd: RemotingCommand, bodyLength: number): Buffer {
   const remark = cmd.remark ?? '';
+  const ext = cmd.extFields;
   let ascii = !NON_ASCII.test(remark);
-  let ext = '';
-  for (const k in cmd.extFields) {
-    if (!ascii) break;
-    const v = cmd.extFields[k];
+  let extLength = 0;
+  for (const k in ext) {
+    const v = ext[k];
     if (v === undefined || v === null) continue;
-    const vs = typeof v === 'string' ? v : String(v);
-    if (NON_ASCII.test(k) || NON_ASCII.test(vs)) ascii = false;
-    else ext += binaryKey(k) + be32(vs.length) + vs;
+    if (typeof v !== 'string' || NON_ASCII.test(k) || NON_ASCII.test(v)) {
+      ascii = false;
+      break;
+    }
+    extLength += 6 + k.length + v.length;
   }
   if (!ascii) return encodeBinaryHeaderUtf8(cmd, bodyLength);
-  const headerLength = 21 + remark.length + ext.length;
+  const headerLength = 21 + remark.length + extLength;
   const out = Buffer.allocUnsafe(8 + headerLength);
   out.writeInt32BE(4 + headerLength + bodyLength, 0);
   out.writeUInt32BE(((SerializeType.ROCKETMQ << 24) | headerLength) >>> 0, 4);
   writeFixedPart(out, cmd);
   out.writeInt32BE(remark.length, 21);
   let off = 25;
-  if (remark.length > 0) off += out.write(remark, off, 'latin1');
-  out.writeInt32BE(ext.length, off);
+  if (remark.length > 0) off += writeAscii(out, remark, off);
+  out.writeInt32BE(extLength, off);
   off += 4;
-  if (ext.length > 0) out.write(ext, off, 'latin1');
+  for (const k in ext) {
+    const v = ext[k];
+    if (v === undefined || v === null) continue;
+    out[off] = k.length >>> 8;
+    out[off + 1] = k.length & 0xff;
+    off += 2;
+    off += writeAscii(out, k, off);
+    out.writeInt32BE(v.length, off);
+    off += 4;
+    off += writeAscii(out, v, off);
+  }
   return out;
 }
 

@@ -217,4 +217,29 @@ describe('FrameSplitter', () => {
       assert.equal(new FrameSplitter().push(buf).error?.kind, 'frame-too-short');
     }
   });
+
+  it('keeps keys apart that share length and first, middle and last bytes (decoded-key cache)', () => {
+    const keys = ['a1b2c', 'a3b4c', 'aébxc', 'a1b2c', 'a3b4c'];
+    for (let round = 0; round < 3; round++) {
+      for (const k of keys) {
+        const fields = Object.setPrototypeOf({ [k]: `v-${k}`, z: 'q' }, null) as Record<string, string>;
+        const frame = encodeCommand(createRequest(105, fields), SerializeType.ROCKETMQ).subarray(4);
+        const r = decodeCommand(frame);
+        assert.ok(r.ok);
+        assert.equal(r.value.serializeType, SerializeType.ROCKETMQ);
+        assert.deepEqual(Object.keys(r.value.extFields), [k, 'z']);
+        assert.equal(r.value.extFields[k], `v-${k}`);
+      }
+    }
+  });
+
+  it('writes and reads non-ASCII remarks and fields as UTF-8', () => {
+    const fields = Object.setPrototypeOf({ topic: 'Tüpic', kéy: 'x' }, null) as Record<string, string>;
+    const cmd = createResponse(createRequest(105), 1, 'rémark 中', fields);
+    const r = decodeCommand(encodeCommand(cmd, SerializeType.ROCKETMQ).subarray(4));
+    assert.ok(r.ok);
+    assert.equal(r.value.serializeType, SerializeType.ROCKETMQ);
+    assert.equal(r.value.remark, 'rémark 中');
+    assert.deepEqual({ ...r.value.extFields }, { topic: 'Tüpic', kéy: 'x' });
+  });
 });
