@@ -491,6 +491,7 @@ export class FileMessageStore implements MessageStore {
       commitLogSyncCalls: String(this.commitLog.syncs),
       checkpointCoveredOffset: String(this.checkpointCovered),
       consumeQueueOpenFiles: String(this.cqStore.openFiles),
+      consumeQueueSyncCalls: String(this.cqStore.syncs),
       startAcceptSendRequestTimeStamp: String(this.startTimestamp),
       storeType: 'file',
     };

@@ -72,6 +72,25 @@ describe('file store: layout and restart', () => {
     await store.shutdown();
   });
 
+  it('never lets the warm-up zero fill of a segment erase records written into it (warmMapedFileEnable)', async () => {
+    const dir = await tempDir('rmq-fs-');
+    dirs.push(dir);
+    // 256 KiB segments, zero-filled in 1 MiB steps: the log reaches each one while (or before) it fills.
+    const over = { warmMapedFileEnable: true, mappedFileSizeCommitLog: 256 * 1024, writeCacheBytes: 8 * 1024 };
+    let store = await openStore(dir.path, over);
+    for (let i = 0; i < 1500; i += 100) {
+      await Promise.all(Array.from({ length: 100 }, (_, k) => store.putMessage(msg('Warm', (i + k) % 2, i + k, 600))));
+    }
+    await store.shutdown();
+    store = await openStore(dir.path, over);
+    for (let q = 0; q < 2; q++) {
+      const all = await readQueue(store, 'Warm', q);
+      assert.equal(all.length, 750);
+      for (const [k, m] of all.entries()) assert.deepEqual(m.body, msg('Warm', q, 2 * k + q, 600).body);
+    }
+    await store.shutdown();
+  });
+
   it('acknowledges 256 concurrent SYNC_FLUSH appends with shared fdatasyncs', async () => {
     const dir = await tempDir('rmq-fs-');
     dirs.push(dir);

@@ -257,6 +257,16 @@ export class CommitLog {
       const b = this.blocks.find((x) => x.issued < x.filled);
       if (!b) return;
       const seg = this.segments.find(b.start);
+      const fill = seg && seg.stopFill !== true ? this.segments.stopFill(seg) : undefined;
+      if (fill) {
+        // Warm-up zero writes still in flight in this segment: let the last one land first.
+        this.waitingSegment = true;
+        void fill.finally(() => {
+          this.waitingSegment = false;
+          this.writeNext();
+        });
+        return;
+      }
       if (!seg || seg.start > b.start) {
         // Segment still being created: wait for it, then carry on.
         this.waitingSegment = true;

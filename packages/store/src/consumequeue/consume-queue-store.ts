@@ -12,6 +12,8 @@ const FLUSH_CONCURRENCY = 2;
 export class ConsumeQueueStore {
   readonly table = new Map<string, Map<number, ConsumeQueue>>();
   private readonly fds: FdCache;
+  /** ConsumeQueue fdatasyncs so far (runtime info, bench). */
+  syncs = 0;
 
   constructor(
     readonly dir: string,
@@ -160,7 +162,7 @@ export class ConsumeQueueStore {
     for (const q of this.all()) if (q.dirty && (leastPages <= 0 || q.dirtyPages >= leastPages)) due.push(q);
     let next = 0;
     const worker = async (): Promise<void> => {
-      while (next < due.length) await due[next++]!.flush();
+      while (next < due.length) this.syncs += await due[next++]!.flush();
     };
     await Promise.all(Array.from({ length: Math.min(FLUSH_CONCURRENCY, due.length) }, worker));
     let bound = Number.POSITIVE_INFINITY;

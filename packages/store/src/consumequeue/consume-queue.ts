@@ -180,15 +180,16 @@ export class ConsumeQueue {
     return v ? entryPhy(v.buf, v.pos) : 0;
   }
 
-  /** Writes entries [flushedTo, maxOffset) (and pending repairs) to their files and fdatasyncs them. */
-  async flush(): Promise<void> {
+  /** Writes entries [flushedTo, maxOffset) (and pending repairs) to their files and fdatasyncs them; returns the fdatasyncs. */
+  async flush(): Promise<number> {
+    let syncs = 0;
     const end = this.maxOffset;
     let from = this.flushedTo;
     if (this.repairs.length > 0) {
       const rs = this.repairs;
       this.repairs = [];
       try {
-        await this.writeRepairs(rs);
+        syncs += await this.writeRepairs(rs);
       } catch (e) {
         this.repairs = rs.concat(this.repairs);
         throw e;
@@ -203,14 +204,17 @@ export class ConsumeQueue {
       // Copy: the chunk keeps changing while the write is on the pool.
       const bytes = Buffer.from(view.buf.subarray(view.pos, view.pos + len));
       await this.writeSynced(fileIndex, bytes, (from - fileIndex * this.entriesPerFile) * CQ_UNIT);
+      syncs++;
       from += view.count;
     }
     this.flushedTo = Math.max(this.flushedTo, end);
+    return syncs;
   }
 
   /** Rewrites re-dispatched entries in place. Re-dispatch comes in queue order: one write per run of consecutive offsets. */
-  private async writeRepairs(rs: number[]): Promise<void> {
+  private async writeRepairs(rs: number[]): Promise<number> {
     let i = 0;
+    let syncs = 0;
     while (i < rs.length) {
       const first = rs[i]!;
       const fileIndex = Math.floor(first / this.entriesPerFile);
@@ -224,8 +228,10 @@ export class ConsumeQueue {
         writeInt64(run, rs[k + 3]!, p + 12);
       }
       await this.writeSynced(fileIndex, run, (first - fileIndex * this.entriesPerFile) * CQ_UNIT);
+      syncs++;
       i = j;
     }
+    return syncs;
   }
 
   /** Writes `bytes` at `position` of a file (created if needed) and fdatasyncs it. */

@@ -59,12 +59,6 @@ export function fstatSize(fd: number): Promise<number> {
   return new Promise((resolve, reject) => fs.fstat(fd, (e, st) => (e ? reject(e) : resolve(st.size))));
 }
 
-const ZEROS = Buffer.alloc(1024 * 1024);
-/** Overwrites [from, to) with zeros in 1 MiB writes (erases stale data past a truncation point). */
-export async function zeroRange(fd: number, from: number, to: number): Promise<void> {
-  for (let p = from; p < to; p += ZEROS.length) await writeFully(fd, ZEROS, 0, Math.min(ZEROS.length, to - p), p);
-}
-
 /** Fsyncs a directory so a created, renamed or deleted entry survives power loss. */
 export async function syncDir(path: string): Promise<void> {
   let fd: number | undefined;
