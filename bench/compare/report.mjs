@@ -60,18 +60,20 @@ export function mainTable(rows) {
 /** Who was busy in each throughput phase: the server, or the harness process (client libraries). */
 export function cpuTable(rows) {
   const out = [
-    '| target | produce: wall s | server CPU s | client CPU s | consume: wall s | server CPU s | client CPU s |',
-    '|---|---:|---:|---:|---:|---:|---:|',
+    '| target | produce: wall s | server CPU s | client CPU s | CPU µs/msg | consume: wall s | server CPU s | client CPU s | CPU µs/msg |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   const f = (x) => fmtNum(x, 2);
+  // Server + client CPU per message: steadier than msg/s when neighbours share the cores.
+  const perMsg = (p) => fmtNum(((p.serverCpuS + p.clientCpuS) * 1e6) / (p.msgsPerSec * p.secs), 1);
   for (const r of rows.filter((x) => !x.error && x.produce)) {
     const p = r.produce;
-    const c = r.consume ?? {};
-    out.push(
-      `| ${r.target} | ${f(p.secs)} | ${f(p.serverCpuS)} | ${f(p.clientCpuS)} | ${f(c.secs)} | ${f(c.serverCpuS)} | ${f(c.clientCpuS)} |`,
-    );
+    const c = r.consume;
+    const cs = c ? `${f(c.secs)} | ${f(c.serverCpuS)} | ${f(c.clientCpuS)} | ${perMsg(c)}` : '– | – | – | –';
+    out.push(`| ${r.target} | ${f(p.secs)} | ${f(p.serverCpuS)} | ${f(p.clientCpuS)} | ${perMsg(p)} | ${cs} |`);
     const u = r.produceUnbatched;
-    if (u) out.push(`| ${offLabel(r)} | ${f(u.secs)} | ${f(u.serverCpuS)} | ${f(u.clientCpuS)} | | | |`);
+    if (u)
+      out.push(`| ${offLabel(r)} | ${f(u.secs)} | ${f(u.serverCpuS)} | ${f(u.clientCpuS)} | ${perMsg(u)} | | | | |`);
   }
   return out.length > 2 ? out : [];
 }
@@ -209,7 +211,8 @@ export function renderReport({ title, when, mode, cfg, mach, rows, topicRows, ch
     lines.push(
       '### CPU per throughput phase',
       '',
-      'Server CPU is the broker process; client CPU is the harness process (its client library, all threads).',
+      'Server CPU is the broker process; client CPU is the harness process (its client library, all threads);',
+      'CPU µs/msg is both together per message, the figure least moved by neighbours on a shared machine.',
       'Both share the same cores: a client that needs a core to itself caps what the broker can show.',
       '',
       ...cpu,
