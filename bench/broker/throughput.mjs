@@ -7,12 +7,18 @@
 //     [--scenarios async,sync,latency,topics] [--messages 200000] [--size 1024] [--window 512]
 //     [--queues 8] [--topics 1,64,256,1024] [--rate 5000] [--seconds 10] [--header json|rocketmq]
 //     [--consume-rounds 1]
-//     [--server-node-args='--cpu-prof --cpu-prof-dir=/tmp/prof'] [--root <repo copy>]
+//     [--server-node-args='--cpu-prof --cpu-prof-dir=/tmp/prof'] [--root <repo copy>] [--gc]
 //
 // Scenarios: async / sync = produce then consume N messages on one topic (ASYNC_FLUSH /
 // SYNC_FLUSH); latency = producer paced at --rate msg/s, consumer long-polling every queue,
 // end-to-end p50/p99 from a timestamp in the body; topics = produce/consume N messages spread
 // over each topic count × --queues. Prints one JSON line per scenario and a markdown table.
+//
+// --gc (latency scenario): the broker runs with --trace-gc-nvp and loop-probe.mjs; the
+// result then adds, over the counted seconds only, the broker's scavenges and mark-compacts
+// per 10k messages, bytes it allocated per message, its GC pauses and event-loop delay, and
+// which tail samples (above p99) overlapped a broker GC pause, a broker loop stall or a GC
+// pause of this (client) process.
 import { spawn } from 'node:child_process';
 import { appendFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -48,6 +54,7 @@ const { values } = parseArgs({
     'server-log': { type: 'string', default: '' },
     /** Run the broker from this checkout instead of --root (the client stays --root's). */
     'server-root': { type: 'string', default: '' },
+    gc: { type: 'boolean', default: false },
   },
 });
 const N = Number(values.messages);
@@ -80,15 +87,26 @@ async function startServer(flush) {
     'packages/distribution/bin/rocketmq-ts.js',
   );
   const args = ['start', '--data-dir', dir, '--namesrv-port', '0', '--broker-port', '0', '--host', '127.0.0.1'];
+  const gcArgs = values.gc
+    ? ['--trace-gc', '--trace-gc-nvp', '--import', new URL('./loop-probe.mjs', import.meta.url).pathname]
+    : [];
   const proc = spawn(
     process.execPath,
-    [...values['server-node-args'].split(' ').filter(Boolean), bin, ...args, '--flush-disk-type', flush],
+    [...gcArgs, ...values['server-node-args'].split(' ').filter(Boolean), bin, ...args, '--flush-disk-type', flush],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
+  const lines = [];
+  let partial = '';
   const boot = await new Promise((res, rej) => {
     let out = '';
     proc.stdout.setEncoding('utf8').on('data', (c) => {
       if (values['server-log']) appendFileSync(values['server-log'], c);
+      if (values.gc) {
+        const parts = (partial + c).split('\n');
+        partial = parts.pop();
+        for (const l of parts) if (l.startsWith('loop-probe') || l.includes(' ms: pause=')) lines.push(l);
+      }
+      if (out.length > 65536) return;
       out += c;
       const m = /ready in (\d+) ms: .* at ([\d.:]+),/.exec(out);
       if (m) res({ readyMs: Number(m[1]), addr: m[2] });
@@ -107,7 +125,60 @@ async function startServer(flush) {
     })();
     return stopping;
   };
-  return { proc, addr: boot.addr, readyMs: boot.readyMs, idle, stop };
+  return { proc, addr: boot.addr, readyMs: boot.readyMs, idle, stop, lines };
+}
+
+/**
+ * GC and loop-delay figures of the broker between epoch times `from` and `to`, out of the
+ * lines --gc collects, plus the broker's GC pauses and stalled probe windows as intervals.
+ */
+function serverGcStats(lines, from, to) {
+  let origin = 0;
+  const byIsolate = new Map();
+  const probe = [];
+  for (const l of lines) {
+    if (l.startsWith('loop-probe-origin ')) origin = Number(l.split(' ')[1]);
+    else if (l.startsWith('loop-probe ')) {
+      const [, t, p50, p99, max, n] = l.split(' ').map(Number);
+      probe.push({ t, p50, p99, max, n });
+    } else {
+      const m = /^\[\d+:(0x[0-9a-f]+)\]\s+(\d+) ms: pause=([\d.]+) .*?gc=(\w+) .*? allocated=(\d+)/.exec(l);
+      if (!m) continue;
+      const list = byIsolate.get(m[1]) ?? [];
+      list.push({ end: Number(m[2]), pause: Number(m[3]), kind: m[4], allocated: Number(m[5]) });
+      byIsolate.set(m[1], list);
+    }
+  }
+  // The main isolate starts first (and GCs first); worker isolates count from their own start.
+  const main = [...byIsolate.values()][0] ?? [];
+  const inWindow = main.filter((g) => origin + g.end >= from && origin + g.end <= to);
+  const pauses = inWindow.map((g) => ({ from: origin + g.end - g.pause, to: origin + g.end, kind: g.kind }));
+  const probeIn = probe.filter((p) => p.t >= from && p.t <= to + 300);
+  const windowMs = probeIn.length > 1 ? probeIn[1].t - probeIn[0].t : 250;
+  return {
+    scavenges: inWindow.filter((g) => g.kind === 's').length,
+    markCompacts: inWindow.filter((g) => g.kind === 'ms' || g.kind === 'mc').length,
+    allocatedBytes: inWindow.reduce((a, g) => a + g.allocated, 0),
+    gcPauseMs: Number(inWindow.reduce((a, g) => a + g.pause, 0).toFixed(1)),
+    maxGcPauseMs: Math.max(0, ...inWindow.map((g) => g.pause)),
+    pauses,
+    loopDelayMaxMs: Math.max(0, ...probeIn.map((p) => p.max)),
+    loopDelayP99MedianMs: probeIn.map((p) => p.p99).sort((a, b) => a - b)[Math.floor(probeIn.length / 2)] ?? NaN,
+    // Probe windows whose worst delay exceeded 2 ms beyond the 1 ms sampling tick.
+    stalls: probeIn.filter((p) => p.max > 3).map((p) => ({ from: p.t - windowMs, to: p.t, max: p.max })),
+  };
+}
+
+/** Client-side GC pauses (epoch ms), recorded while `record` is true. */
+const clientGc = [];
+if (values.gc) {
+  const { PerformanceObserver, performance: perf } = await import('node:perf_hooks');
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      const from = perf.timeOrigin + e.startTime;
+      clientGc.push({ from, to: from + e.duration, kind: e.detail?.kind });
+    }
+  }).observe({ entryTypes: ['gc'] });
 }
 
 async function createTopics(client, addr, names) {
@@ -283,6 +354,7 @@ async function latency() {
     const slots = topics.length * QUEUES;
     const offsets = new Array(slots).fill(0);
     const dump = values.latdump ? [] : undefined;
+    const tails = values.gc ? [] : undefined;
     let warm = true;
     const poll = async (slot) => {
       const topic = topics[Math.floor(slot / QUEUES)];
@@ -295,7 +367,10 @@ async function latency() {
         if (r.code === 0 && r.body) {
           for (let pos = 0; pos + BODY_AT + 8 <= r.body.length; pos += r.body.readInt32BE(pos)) {
             const sentAt = r.body.readDoubleBE(pos + BODY_AT);
-            if (!warm) samples.push(now - sentAt);
+            if (!warm) {
+              samples.push(now - sentAt);
+              if (tails) tails.push(sentAt, now - sentAt);
+            }
             if (dump) dump.push(`${sentAt.toFixed(3)},${(now - sentAt).toFixed(3)},${slot},${pullSent.toFixed(3)}`);
           }
         }
@@ -349,6 +424,42 @@ async function latency() {
     samples.sort((a, b) => a - b);
     const pct = (p) =>
       Number((samples[Math.min(samples.length - 1, Math.floor(samples.length * p))] ?? NaN).toFixed(3));
+    let gc;
+    if (tails) {
+      const epoch = (t) => performance.timeOrigin + t;
+      const st = serverGcStats(server.lines, epoch(tWarm), epoch(t1));
+      const counted = samples.length;
+      const p99 = pct(0.99);
+      const overlaps = (list, a, b) => list.some((x) => x.from < b && x.to > a);
+      const tail = { n: 0, serverGc: 0, serverStall: 0, clientGc: 0, none: 0 };
+      for (let i = 0; i < tails.length; i += 2) {
+        if (tails[i + 1] < p99) continue;
+        const a = epoch(tails[i]);
+        const b = a + tails[i + 1];
+        tail.n++;
+        const sg = overlaps(st.pauses, a, b);
+        const ss = overlaps(st.stalls, a, b);
+        const cg = overlaps(clientGc, a, b);
+        if (sg) tail.serverGc++;
+        if (ss) tail.serverStall++;
+        if (cg) tail.clientGc++;
+        if (!sg && !ss && !cg) tail.none++;
+      }
+      const clientIn = clientGc.filter((g) => g.from >= epoch(tWarm) && g.to <= epoch(t1));
+      gc = {
+        serverScavengesPer10k: Number(((st.scavenges * 10_000) / counted).toFixed(1)),
+        serverMarkCompacts: st.markCompacts,
+        serverBytesPerMsg: Math.round(st.allocatedBytes / counted),
+        serverGcPauseMs: st.gcPauseMs,
+        serverMaxGcPauseMs: st.maxGcPauseMs,
+        serverLoopDelayMaxMs: st.loopDelayMaxMs,
+        serverLoopDelayP99MedianMs: st.loopDelayP99MedianMs,
+        serverStallWindows: st.stalls.length,
+        clientGcPauses: clientIn.length,
+        clientGcPauseMs: Number(clientIn.reduce((x, g) => x + g.to - g.from, 0).toFixed(1)),
+        tailsOverP99: tail,
+      };
+    }
     return {
       scenario: 'latency',
       rate,
@@ -362,6 +473,8 @@ async function latency() {
       maxMs: Number((samples.at(-1) ?? NaN).toFixed(3)),
       topics: topicCount,
       serverCpuPct: Math.round(((c1 - (await cpuAtWarm)) * 100) / ((t1 - tWarm) / 1000)),
+      serverCpuUsPerMsg: Math.round(((c1 - (await cpuAtWarm)) * 1e6) / Math.max(1, samples.length)),
+      ...(gc ? { gc } : {}),
     };
   } finally {
     stopped = true;

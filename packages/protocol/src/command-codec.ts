@@ -133,9 +133,20 @@ function cacheKey(h: Buffer, from: number, len: number, key: string): void {
   keyStrings[slot] = key;
 }
 
+function truncated(what: string): { ok: false; error: ProtocolError } {
+  return err(protocolError('header-binary', `binary header truncated at ${what}`));
+}
+
+/**
+ * h[from, to) as a string: a slice of `text` (h read as latin1) when the bytes are ASCII,
+ * where latin1 and UTF-8 agree, else decoded as UTF-8.
+ */
+function headerString(h: Buffer, text: string, ascii: boolean, from: number, to: number): string {
+  return ascii || asciiBytes(h, from, to) ? text.slice(from, to) : h.toString('utf8', from, to);
+}
+
 function decodeBinaryHeader(h: Buffer): Result<RemotingCommand, ProtocolError> {
-  const bad = (what: string) => err(protocolError('header-binary', `binary header truncated at ${what}`));
-  if (h.length < 21) return bad('fixed part');
+  if (h.length < 21) return truncated('fixed part');
   const code = h.readInt16BE(0);
   const languageCode = h[2]!;
   const version = h.readInt16BE(3);
@@ -144,35 +155,33 @@ function decodeBinaryHeader(h: Buffer): Result<RemotingCommand, ProtocolError> {
   const remarkLength = h.readInt32BE(13);
   // The header as one latin1 string (one native call): character offsets are byte offsets,
   // so an ASCII field (the usual case) is a slice of it. A header with any byte above 0x7f
-  // reads its strings one by one as UTF-8 instead.
+  // reads those strings as UTF-8 instead.
   const text = h.toString('latin1');
   const ascii = asciiBytes(h, 17, h.length);
-  const str = (from: number, to: number): string =>
-    ascii || asciiBytes(h, from, to) ? text.slice(from, to) : h.toString('utf8', from, to);
   let off = 17;
-  if (remarkLength < 0 || remarkLength > h.length - off - 4) return bad('remark');
-  const remark = remarkLength > 0 ? str(off, off + remarkLength) : undefined;
+  if (remarkLength < 0 || remarkLength > h.length - off - 4) return truncated('remark');
+  const remark = remarkLength > 0 ? headerString(h, text, ascii, off, off + remarkLength) : undefined;
   off += remarkLength;
   const extLength = h.readInt32BE(off);
   off += 4;
-  if (extLength < 0 || extLength > h.length - off) return bad('extFields length');
+  if (extLength < 0 || extLength > h.length - off) return truncated('extFields length');
   const end = off + extLength;
   const extFields = emptyFields();
   while (off < end) {
-    if (end - off < 2) return bad('extFields key length');
+    if (end - off < 2) return truncated('extFields key length');
     const kl = (h[off]! << 8) | h[off + 1]!;
     off += 2;
-    if (kl > end - off - 4) return bad('extFields key');
+    if (kl > end - off - 4) return truncated('extFields key');
     let key = cachedKey(h, off, kl);
     if (key === undefined) {
-      key = str(off, off + kl);
+      key = headerString(h, text, ascii, off, off + kl);
       cacheKey(h, off, kl, key);
     }
     off += kl;
     const vl = h.readInt32BE(off);
     off += 4;
-    if (vl < 0 || vl > end - off) return bad('extFields value');
-    extFields[key] = str(off, off + vl);
+    if (vl < 0 || vl > end - off) return truncated('extFields value');
+    extFields[key] = headerString(h, text, ascii, off, off + vl);
     off += vl;
   }
   return ok({

@@ -51,7 +51,16 @@ export class FrameSplitter {
 
   push(chunk: Buffer): SplitResult {
     const frames: Buffer[] = [];
-    if (this.failed) return { frames, error: this.failed };
+    const error = this.pushInto(chunk, frames);
+    return error === undefined ? { frames } : { frames, error };
+  }
+
+  /**
+   * As push(), appending the frames to `frames` (which the caller may reuse across calls);
+   * returns the error that makes the stream unusable, if any.
+   */
+  pushInto(chunk: Buffer, frames: Buffer[]): ProtocolError | undefined {
+    if (this.failed) return this.failed;
     let buf = chunk;
     if (this.pendingLength > 0) {
       this.parts.push(chunk);
@@ -60,10 +69,10 @@ export class FrameSplitter {
         // Only the length word is needed; the parts before it are tiny.
         const head = Buffer.concat(this.parts, Math.min(this.pendingLength, 4));
         const error = this.check(head.readInt32BE(0));
-        if (error) return { frames, error };
+        if (error) return error;
         this.need = 4 + head.readInt32BE(0);
       }
-      if (this.need < 0 || this.pendingLength < this.need) return { frames };
+      if (this.need < 0 || this.pendingLength < this.need) return undefined;
       buf = this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts, this.pendingLength);
       this.parts = [];
       this.pendingLength = 0;
@@ -73,7 +82,7 @@ export class FrameSplitter {
     while (buf.length - off >= 4) {
       const len = buf.readInt32BE(off);
       const error = this.check(len);
-      if (error) return { frames, error };
+      if (error) return error;
       if (buf.length - off - 4 < len) {
         this.need = 4 + len;
         break;
@@ -85,7 +94,7 @@ export class FrameSplitter {
       this.parts = [buf.subarray(off)];
       this.pendingLength = buf.length - off;
     }
-    return { frames };
+    return undefined;
   }
 
   private check(len: number): ProtocolError | undefined {

@@ -101,7 +101,9 @@ export class SocketConnection implements Connection {
   /** Date.now() of the last inbound bytes; the idle sweep reads it. */
   lastReadAt = Date.now();
 
-  private readonly splitter: Pick<FrameSplitter, 'push'>;
+  private readonly splitter: Pick<FrameSplitter, 'pushInto'>;
+  /** Frames cut from the current chunk; emptied after each (only processFrames reads it). */
+  private readonly frames: Buffer[] = [];
   private readonly pending = new Map<number, PendingRequest>();
   private readonly closeListeners: (() => void)[] = [];
   private readonly logger: Logger;
@@ -109,7 +111,7 @@ export class SocketConnection implements Connection {
   private readonly highWaterMark: number;
   private readonly serializeType: SerializeType;
   private backlog: Buffer[] = [];
-  private small: Buffer[] = [];
+  private readonly small: Buffer[] = [];
   private smallBytes = 0;
   private corked = false;
   private paused = false;
@@ -199,7 +201,7 @@ export class SocketConnection implements Connection {
     const small = this.small;
     if (small.length === 0) return;
     const out = small.length === 1 ? small[0]! : Buffer.concat(small, this.smallBytes);
-    this.small = [];
+    small.length = 0;
     this.smallBytes = 0;
     this.socket.write(out);
   }
@@ -267,16 +269,22 @@ export class SocketConnection implements Connection {
 
   private readonly onData = (chunk: Buffer): void => {
     this.lastReadAt = Date.now();
-    const { frames, error } = this.splitter.push(chunk);
-    if (this.backlog.length > 0) {
-      // Only reachable if a chunk was already in flight when we paused; keep frame order.
-      for (const f of frames) this.backlog.push(f);
-    } else {
-      this.processFrames(frames);
+    const frames = this.frames;
+    const error = this.splitter.pushInto(chunk, frames);
+    try {
+      if (this.backlog.length > 0) {
+        // Only reachable if a chunk was already in flight when we paused; keep frame order.
+        for (const f of frames) this.backlog.push(f);
+      } else {
+        this.processFrames(frames);
+      }
+    } finally {
+      frames.length = 0;
     }
     if (error !== undefined) this.protocolFailure(error);
   };
 
+  /** Handles `frames` in order; those left when reading pauses move to the backlog. */
   private processFrames(frames: Buffer[]): void {
     for (let i = 0; i < frames.length; i++) {
       if (this.tornDown) return;
@@ -341,7 +349,7 @@ export class SocketConnection implements Connection {
     if (this.tornDown) return;
     this.tornDown = true;
     this.backlog = [];
-    this.small = [];
+    this.small.length = 0;
     this.smallBytes = 0;
     if (this.pending.size > 0) {
       const pending = [...this.pending.values()];

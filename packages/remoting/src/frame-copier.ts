@@ -25,7 +25,13 @@ export class FrameCopier {
 
   push(chunk: Buffer): SplitResult {
     const frames: Buffer[] = [];
-    if (this.failed) return { frames, error: this.failed };
+    const error = this.pushInto(chunk, frames);
+    return error === undefined ? { frames } : { frames, error };
+  }
+
+  /** As FrameSplitter.pushInto: frames appended to `frames`, the stream's error returned. */
+  pushInto(chunk: Buffer, frames: Buffer[]): ProtocolError | undefined {
+    if (this.failed) return this.failed;
     const n = chunk.length;
     let off = 0;
     while (off < n) {
@@ -47,7 +53,7 @@ export class FrameCopier {
         const error = checkFrameLength(len, this.maxFrameLength);
         if (error) {
           this.failed = error;
-          return { frames, error };
+          return error;
         }
         frame = Buffer.allocUnsafe(len);
         if (n - off >= len) {
@@ -68,6 +74,6 @@ export class FrameCopier {
         this.frame = undefined;
       }
     }
-    return { frames };
+    return undefined;
   }
 }

@@ -13,9 +13,12 @@ interface HeldPull {
   connection: Connection;
   filter: TagsCodeFilter | undefined;
   /** Re-runs the pull without suspension; its answer is the response. */
-  rerun: () => Promise<RemotingCommand | undefined>;
+  rerun: Rerun;
   resolve: (response: RemotingCommand | undefined) => void;
 }
+
+/** Re-runs a held pull without suspension; its answer (now or later) is the response. */
+export type Rerun = () => RemotingCommand | undefined | Promise<RemotingCommand | undefined>;
 
 export interface PullRequestHoldServiceOptions {
   /** Re-check period for deadlines and missed wake-ups (ms). */
@@ -64,7 +67,7 @@ export class PullRequestHoldService {
     timeoutMs: number,
     connection: Connection,
     filter: TagsCodeFilter | undefined,
-    rerun: () => Promise<RemotingCommand | undefined>,
+    rerun: Rerun,
     seenMaxOffset?: number,
   ): Promise<RemotingCommand | undefined> {
     return new Promise((resolve) => {
@@ -99,16 +102,14 @@ export class PullRequestHoldService {
   notifyMessageArriving(topic: string, queueId: number, maxOffset: number, tagsCode: number | undefined): void {
     const list = this.held.get(topic)?.get(queueId);
     if (!list) return;
-    // Collected first: waking detaches from `list`.
-    let woken: HeldPull[] | undefined;
-    for (let i = 0; i < list.length; i++) {
-      const p = list[i]!;
+    // Backwards: waking detaches from `list`, which only moves entries already visited.
+    for (let i = list.length - 1; i >= 0; i--) {
+      const p = list[i];
+      if (p === undefined) continue;
       if (maxOffset > p.offset && (tagsCode === undefined || p.filter === undefined || p.filter(tagsCode))) {
-        if (woken === undefined) woken = [p];
-        else woken.push(p);
+        this.wake(p);
       }
     }
-    if (woken) for (const p of woken) this.wake(p);
   }
 
   /** The client went away: its held pulls get no answer. */
@@ -149,10 +150,20 @@ export class PullRequestHoldService {
 
   private wake(p: HeldPull): void {
     if (!this.detach(p)) return;
-    p.rerun().then(p.resolve, (err: unknown) => {
-      this.opts.logger.warn({ err, topic: p.topic, queueId: p.queueId }, 're-running a held pull failed');
-      p.resolve(undefined);
-    });
+    let answer: ReturnType<Rerun>;
+    try {
+      answer = p.rerun();
+    } catch (err) {
+      this.rerunFailed(p, err);
+      return;
+    }
+    if (answer instanceof Promise) answer.then(p.resolve, (err: unknown) => this.rerunFailed(p, err));
+    else p.resolve(answer);
+  }
+
+  private rerunFailed(p: HeldPull, err: unknown): void {
+    this.opts.logger.warn({ err, topic: p.topic, queueId: p.queueId }, 're-running a held pull failed');
+    p.resolve(undefined);
   }
 
   private remove(p: HeldPull, response: RemotingCommand | undefined): void {

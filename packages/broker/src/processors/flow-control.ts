@@ -5,42 +5,46 @@ import type { Connection, RequestHandler } from '@rocketmq-ts/remoting';
 // client pipelining without bound gets SYSTEM_BUSY before it can fill the whole pool and
 // starve everyone else. Counted with a WeakMap so closed connections need no cleanup.
 
-export function limitPerConnection(handler: RequestHandler, maxInFlight: number, what: string): RequestHandler {
-  const inFlight = new WeakMap<Connection, number>();
-  const done = (conn: Connection): void => {
-    inFlight.set(conn, (inFlight.get(conn) ?? 1) - 1);
+/** One connection's count, with the callback that lowers it (made once per connection). */
+class ConnectionCount {
+  n = 0;
+  readonly done = (): void => {
+    this.n--;
   };
+}
+
+export function limitPerConnection(handler: RequestHandler, maxInFlight: number, what: string): RequestHandler {
+  const counts = new WeakMap<Connection, ConnectionCount>();
   return (request: RemotingCommand, conn: Connection) => {
-    const n = inFlight.get(conn) ?? 0;
-    if (n >= maxInFlight) {
+    let count = counts.get(conn);
+    if (count === undefined) {
+      count = new ConnectionCount();
+      counts.set(conn, count);
+    }
+    if (count.n >= maxInFlight) {
       return createResponse(
         request,
         ResponseCode.SYSTEM_BUSY,
         `[TOO_MANY_REQUESTS] this connection already has ${maxInFlight} ${what} requests in flight, try later`,
       );
     }
-    inFlight.set(conn, n + 1);
+    count.n++;
     let result: ReturnType<RequestHandler>;
     try {
       result = handler(request, conn);
     } catch (e) {
-      done(conn);
+      count.n--;
       throw e;
     }
     if (result instanceof Promise) {
-      // then(ok, fail) rather than finally(): finally allocates two more promises per request.
-      return result.then(
-        (r) => {
-          done(conn);
-          return r;
-        },
-        (e: unknown) => {
-          done(conn);
-          throw e;
-        },
-      );
+      // The count drops when the handler settles, before the caller sees the answer (its
+      // reaction is registered later). The caller gets the handler's own promise: no derived
+      // promise or closures per request. The branch promise `then` returns always fulfils
+      // (done returns normally), so a rejection is not reported twice.
+      void result.then(count.done, count.done);
+      return result;
     }
-    done(conn);
+    count.n--;
     return result;
   };
 }

@@ -1,9 +1,9 @@
 import {
   createResponse,
+  emptyFields,
   type HeaderType,
   Perm,
   PullMessageRequestHeader,
-  PullMessageResponseHeader,
   PullSysFlag,
   type RemotingCommand,
   ResponseCode,
@@ -15,6 +15,7 @@ import type {
   ClientRegistry,
   ConsumerOffsetStore,
   SubscriptionGroupRegistry,
+  SubscriptionGroupView,
   TopicRegistry,
 } from '../runtime/ports.js';
 import type { BrokerStats } from './broker-stats.js';
@@ -44,38 +45,116 @@ export interface PullSettings {
 export interface PullDeps {
   settings: PullSettings;
   topics: Pick<TopicRegistry, 'get'>;
-  groups: Pick<SubscriptionGroupRegistry, 'getOrCreate'>;
+  groups: Pick<SubscriptionGroupRegistry, 'get' | 'getOrCreate'>;
   offsets: Pick<ConsumerOffsetStore, 'commit'>;
   clients: Pick<ClientRegistry, 'consumerGroup'>;
-  store: Pick<MessageStore, 'getMessage'>;
+  store: Pick<MessageStore, 'getMessage' | 'getMaxOffsetInQueue'>;
   hold: Pick<PullRequestHoldService, 'hold'>;
   stats: Pick<BrokerStats, 'addGet'>;
 }
+
+/** A subscription's broker-side filter, once the checks passed. */
+interface Admitted {
+  filter: TagsCodeFilter | undefined;
+}
+/** Every subscription that filters nothing shares this. */
+const MATCH_ALL: Admitted = { filter: undefined };
+/** Bounds the cache of parsed tag expressions (pulls carrying SUBSCRIPTION). */
+const MAX_CACHED_EXPRESSIONS = 1024;
 
 /**
  * PULL_MESSAGE (11) and LITE_PULL_MESSAGE (361). Every answer carries nextBeginOffset,
  * minOffset, maxOffset and suggestWhichBrokerId (ali-ons does arithmetic on them whatever the
  * code). The body of a hit is the stored records back to back, exactly as the store holds them.
+ *
+ * A long-polling consumer's steady state is one pull answered per arrival and one pull that
+ * finds the queue caught up and is held, so both stay cheap: checks run synchronously when
+ * the group is known, a caught-up suspending pull is held without a store read (the read
+ * would answer OFFSET_OVERFLOW_ONE), parsed subscriptions are reused, and a woken pull re-runs
+ * its checks and read with the header it already decoded.
  */
 export class PullMessageProcessor {
+  /** Parsed tag expressions of pulls that carry their subscription, by expression type and text. */
+  private readonly expressionFilters = new Map<string, Admitted>();
+  /** Parsed heartbeat subscriptions, by the registry's subscription object. */
+  private readonly heartbeatFilters = new WeakMap<object, Admitted>();
+
   constructor(private readonly deps: PullDeps) {}
 
-  readonly handle = (request: RemotingCommand, conn: Connection): Promise<RemotingCommand | undefined> =>
-    this.process(request, conn, true);
-
-  private async process(
+  readonly handle = (
     request: RemotingCommand,
     conn: Connection,
-    allowSuspend: boolean,
-  ): Promise<RemotingCommand | undefined> {
+  ): RemotingCommand | Promise<RemotingCommand | undefined> => {
     const decoded = decodeHeader(PullMessageRequestHeader, request);
     if (!decoded.ok) return decoded.response;
-    const h = decoded.value;
-    const { settings, store } = this.deps;
-    const checked = await this.check(request, h);
-    if ('response' in checked) return checked.response;
-    const { filter } = checked;
+    return this.process(request, conn, decoded.value, true);
+  };
 
+  private process(
+    request: RemotingCommand,
+    conn: Connection,
+    h: PullHeader,
+    allowSuspend: boolean,
+  ): RemotingCommand | Promise<RemotingCommand | undefined> {
+    const { settings } = this.deps;
+    if ((settings.brokerPermission() & Perm.READ) === 0) {
+      return reply(
+        request,
+        ResponseCode.NO_PERMISSION,
+        `the broker[${settings.brokerName}] pulling message is forbidden`,
+      );
+    }
+    const group = this.deps.groups.get(h.consumerGroup);
+    if (group === undefined) return this.processNewGroup(request, conn, h, allowSuspend);
+    return this.admitted(request, conn, h, allowSuspend, group);
+  }
+
+  /** The group is not in the registry yet: it may be auto-created (which persists). */
+  private async processNewGroup(
+    request: RemotingCommand,
+    conn: Connection,
+    h: PullHeader,
+    allowSuspend: boolean,
+  ): Promise<RemotingCommand | undefined> {
+    const group = await this.deps.groups.getOrCreate(h.consumerGroup);
+    if (group === undefined) {
+      return reply(
+        request,
+        ResponseCode.SUBSCRIPTION_GROUP_NOT_EXIST,
+        `subscription group [${h.consumerGroup}] does not exist, ${FAQ_URL}`,
+      );
+    }
+    return this.admitted(request, conn, h, allowSuspend, group);
+  }
+
+  private admitted(
+    request: RemotingCommand,
+    conn: Connection,
+    h: PullHeader,
+    allowSuspend: boolean,
+    group: SubscriptionGroupView,
+  ): RemotingCommand | Promise<RemotingCommand | undefined> {
+    const checked = this.check(request, h, group);
+    if (!('filter' in checked)) return checked;
+    const filter = checked.filter;
+    if (allowSuspend && (h.sysFlag & PullSysFlag.SUSPEND) !== 0) {
+      const max = this.deps.store.getMaxOffsetInQueue(h.topic, h.queueId);
+      if (max > 0 && h.queueOffset === max) {
+        this.commitOffset(h, allowSuspend);
+        return this.hold(request, conn, h, filter, max);
+      }
+    }
+    return this.read(request, conn, h, allowSuspend, filter);
+  }
+
+  private async read(
+    request: RemotingCommand,
+    conn: Connection,
+    h: PullHeader,
+    allowSuspend: boolean,
+    filter: TagsCodeFilter | undefined,
+  ): Promise<RemotingCommand | undefined> {
+    const { settings, store } = this.deps;
     const result = await store.getMessage(
       h.topic,
       h.queueId,
@@ -84,29 +163,17 @@ export class PullMessageProcessor {
       Math.min(h.maxMsgBytes && h.maxMsgBytes > 0 ? h.maxMsgBytes : Number.MAX_SAFE_INTEGER, settings.maxTransferBytes),
       filter,
     );
-    if (allowSuspend && (h.sysFlag & PullSysFlag.COMMIT_OFFSET) !== 0 && settings.isMaster) {
-      this.deps.offsets.commit(h.consumerGroup, h.topic, h.queueId, h.commitOffset);
-    }
+    this.commitOffset(h, allowSuspend);
     const code = pullStatusCode(result.status, h.queueOffset);
     if (code === ResponseCode.PULL_NOT_FOUND && allowSuspend && (h.sysFlag & PullSysFlag.SUSPEND) !== 0) {
-      const holdMs = settings.longPollingEnable ? h.suspendTimeoutMillis : settings.shortPollingTimeMills;
-      return this.deps.hold.hold(
-        h.topic,
-        h.queueId,
-        h.queueOffset,
-        holdMs,
-        conn,
-        filter,
-        () => this.process(request, conn, false),
-        result.maxOffset,
-      );
+      return this.hold(request, conn, h, filter, result.maxOffset);
     }
-    const ext = PullMessageResponseHeader.encode({
-      suggestWhichBrokerId: 0,
-      nextBeginOffset: result.nextBeginOffset,
-      minOffset: result.minOffset,
-      maxOffset: result.maxOffset,
-    });
+    // PullMessageResponseHeader's four mandatory fields, built directly.
+    const ext = emptyFields();
+    ext.suggestWhichBrokerId = '0';
+    ext.nextBeginOffset = String(result.nextBeginOffset);
+    ext.minOffset = String(result.minOffset);
+    ext.maxOffset = String(result.maxOffset);
     if (code !== ResponseCode.SUCCESS) return createResponse(request, code, result.status, ext);
     this.deps.stats.addGet(h.consumerGroup, result.records.length);
     const response = createResponse(request, code, undefined, ext);
@@ -116,68 +183,112 @@ export class PullMessageProcessor {
     return response;
   }
 
-  /** Java's checks before reading, in its order. */
-  private async check(
+  private commitOffset(h: PullHeader, allowSuspend: boolean): void {
+    if (allowSuspend && (h.sysFlag & PullSysFlag.COMMIT_OFFSET) !== 0 && this.deps.settings.isMaster) {
+      this.deps.offsets.commit(h.consumerGroup, h.topic, h.queueId, h.commitOffset);
+    }
+  }
+
+  private hold(
     request: RemotingCommand,
+    conn: Connection,
     h: PullHeader,
-  ): Promise<{ filter: TagsCodeFilter | undefined } | { response: RemotingCommand }> {
-    const { settings, topics, groups, clients } = this.deps;
-    const fail = (code: number, remark: string) => ({ response: reply(request, code, remark) });
-    if ((settings.brokerPermission() & Perm.READ) === 0) {
-      return fail(ResponseCode.NO_PERMISSION, `the broker[${settings.brokerName}] pulling message is forbidden`);
-    }
-    const group = await groups.getOrCreate(h.consumerGroup);
-    if (group === undefined) {
-      return fail(
-        ResponseCode.SUBSCRIPTION_GROUP_NOT_EXIST,
-        `subscription group [${h.consumerGroup}] does not exist, ${FAQ_URL}`,
-      );
-    }
+    filter: TagsCodeFilter | undefined,
+    seenMaxOffset: number,
+  ): Promise<RemotingCommand | undefined> {
+    const { settings } = this.deps;
+    const holdMs = settings.longPollingEnable ? h.suspendTimeoutMillis : settings.shortPollingTimeMills;
+    return this.deps.hold.hold(
+      h.topic,
+      h.queueId,
+      h.queueOffset,
+      holdMs,
+      conn,
+      filter,
+      () => this.process(request, conn, h, false),
+      seenMaxOffset,
+    );
+  }
+
+  /** Java's checks after the group lookup, in its order: the filter, or the refusal. */
+  private check(request: RemotingCommand, h: PullHeader, group: SubscriptionGroupView): Admitted | RemotingCommand {
+    const { settings, topics, clients } = this.deps;
     if (!group.consumeEnable) {
-      return fail(ResponseCode.NO_PERMISSION, `subscription group no permission, ${h.consumerGroup}`);
+      return reply(request, ResponseCode.NO_PERMISSION, `subscription group no permission, ${h.consumerGroup}`);
     }
     const topic = topics.get(h.topic);
     if (topic === undefined) {
-      return fail(ResponseCode.TOPIC_NOT_EXIST, `topic[${h.topic}] not exist, apply first please! ${FAQ_URL}`);
+      return reply(
+        request,
+        ResponseCode.TOPIC_NOT_EXIST,
+        `topic[${h.topic}] not exist, apply first please! ${FAQ_URL}`,
+      );
     }
     if ((topic.perm & Perm.READ) === 0) {
-      return fail(ResponseCode.NO_PERMISSION, `the topic[${h.topic}] pulling message is forbidden`);
+      return reply(request, ResponseCode.NO_PERMISSION, `the topic[${h.topic}] pulling message is forbidden`);
     }
     if (h.queueId < 0 || h.queueId >= topic.readQueueNums) {
-      return fail(
+      return reply(
+        request,
         ResponseCode.INVALID_PARAMETER,
         `queueId[${h.queueId}] is illegal, topic:[${h.topic}] topicConfig.readQueueNums:[${topic.readQueueNums}] consumer:[${request.extFields.clientId ?? ''}]`,
       );
     }
-    let sub: ParsedSubscription;
+    let admitted: Admitted;
+    let expressionType: string;
     if ((h.sysFlag & PullSysFlag.SUBSCRIPTION) !== 0) {
-      sub = parseTagExpression(h.subscription, h.expressionType ?? 'TAG');
+      expressionType = h.expressionType ?? 'TAG';
+      admitted = this.expressionFilter(h.subscription, expressionType);
     } else {
       const info = clients.consumerGroup(h.consumerGroup);
       if (info === undefined) {
-        return fail(ResponseCode.SUBSCRIPTION_NOT_EXIST, `the consumer's group info not exist ${FAQ_URL}`);
+        return reply(request, ResponseCode.SUBSCRIPTION_NOT_EXIST, `the consumer's group info not exist ${FAQ_URL}`);
       }
       if (!group.consumeBroadcastEnable && info.messageModel === 'BROADCASTING') {
-        return fail(
+        return reply(
+          request,
           ResponseCode.NO_PERMISSION,
           `the consumer group[${h.consumerGroup}] can not consume by broadcast way`,
         );
       }
       const s = info.subscriptions.get(h.topic);
       if (s === undefined) {
-        return fail(ResponseCode.SUBSCRIPTION_NOT_EXIST, `the consumer's subscription not exist ${FAQ_URL}`);
+        return reply(request, ResponseCode.SUBSCRIPTION_NOT_EXIST, `the consumer's subscription not exist ${FAQ_URL}`);
       }
       if (s.subVersion < h.subVersion) {
-        return fail(ResponseCode.SUBSCRIPTION_NOT_LATEST, `the consumer's subscription not latest`);
+        return reply(request, ResponseCode.SUBSCRIPTION_NOT_LATEST, `the consumer's subscription not latest`);
       }
-      sub = fromHeartbeat(s);
+      expressionType = s.expressionType;
+      let cached = this.heartbeatFilters.get(s);
+      if (cached === undefined) {
+        cached = admit(fromHeartbeat(s));
+        this.heartbeatFilters.set(s, cached);
+      }
+      admitted = cached;
     }
-    if (!isTagType(sub.expressionType) && !settings.enablePropertyFilter) {
-      return fail(
+    if (!isTagType(expressionType) && !settings.enablePropertyFilter) {
+      return reply(
+        request,
         ResponseCode.SYSTEM_ERROR,
-        `The broker does not support consumer to filter message by ${sub.expressionType}`,
+        `The broker does not support consumer to filter message by ${expressionType}`,
       );
     }
-    return { filter: tagsFilter(sub) };
+    return admitted;
   }
+
+  private expressionFilter(subscription: string | undefined, expressionType: string): Admitted {
+    const key = `${expressionType}\u0000${subscription ?? ''}`;
+    let cached = this.expressionFilters.get(key);
+    if (cached === undefined) {
+      cached = admit(parseTagExpression(subscription, expressionType));
+      if (this.expressionFilters.size >= MAX_CACHED_EXPRESSIONS) this.expressionFilters.clear();
+      this.expressionFilters.set(key, cached);
+    }
+    return cached;
+  }
+}
+
+function admit(sub: ParsedSubscription): Admitted {
+  const filter = tagsFilter(sub);
+  return filter === undefined ? MATCH_ALL : { filter };
 }
