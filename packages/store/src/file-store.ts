@@ -61,6 +61,10 @@ export class FileMessageStore implements MessageStore {
   private wResolve: ((r: PutMessageResult) => void)[] = [];
   private wSince: number[] = [];
   private waiterHead = 0;
+  /** One executor for every append's promise (no closure per append). */
+  private readonly captureResolve = (resolve: (r: PutMessageResult) => void): void => {
+    this.wResolve.push(resolve);
+  };
   private running = false;
   private writeFailed = false;
   private timers: NodeJS.Timeout[] = [];
@@ -265,9 +269,7 @@ export class FileMessageStore implements MessageStore {
       this.expiryTimer.ref();
       this.expiryRef = true;
     }
-    return new Promise((resolve) => {
-      this.wResolve.push(resolve);
-    });
+    return new Promise(this.captureResolve);
   }
 
   /** One clock read per event-loop turn: every append of a turn gets the same store time. */

@@ -205,14 +205,15 @@ function bodyLengthOffset(sysFlag: number): number {
  * the bytes are handed to the file, e.g. off the thread that encodes them.
  */
 export function fillBodyCrcs(buf: Buffer, from: number, to: number): void {
+  const dv = dataView(buf);
   let p = from;
   while (p + 8 <= to) {
-    const size = buf.readInt32BE(p);
-    const magic = buf.readInt32BE(p + 4);
+    const size = dv.getInt32(p);
+    const magic = dv.getInt32(p + 4);
     if (magic !== MessageMagic.V1 && magic !== MessageMagic.V2) break;
-    const bodyAt = p + bodyLengthOffset(buf.readInt32BE(p + 36));
-    const bodyLen = buf.readInt32BE(bodyAt);
-    buf.writeInt32BE(bodyCrc(buf.subarray(bodyAt + 4, bodyAt + 4 + bodyLen)), p + 8);
+    const bodyAt = p + bodyLengthOffset(dv.getInt32(p + 36));
+    const bodyLen = dv.getInt32(bodyAt);
+    dv.setInt32(p + 8, bodyCrc(new Uint8Array(buf.buffer, buf.byteOffset + bodyAt + 4, bodyLen)));
     p += size;
   }
 }
