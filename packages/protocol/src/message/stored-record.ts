@@ -57,6 +57,8 @@ export interface RecordLayout {
   topicLength: number;
   propertiesLength: number;
   v2: boolean;
+  /** The topic's UTF-8 bytes if the caller has them (copied instead of encoding the string). */
+  topicBytes?: Uint8Array | undefined;
 }
 
 /** Record size from its parts' byte lengths (V2 when the topic is over 127 bytes). */
@@ -185,7 +187,14 @@ export function writeStoredRecord(
   } else {
     target[p++] = layout.topicLength;
   }
-  p += putString(target, r.topic, p, layout.topicLength);
+  const tb = layout.topicBytes;
+  if (tb) {
+    // Topics are short: a byte loop beats a native string write's call overhead.
+    for (let i = 0; i < tb.length; i++) target[p + i] = tb[i]!;
+    p += tb.length;
+  } else {
+    p += putString(target, r.topic, p, layout.topicLength);
+  }
   dv.setInt16(p, layout.propertiesLength);
   p += 2;
   if (layout.propertiesLength > 0) p += putString(target, r.properties, p, layout.propertiesLength);

@@ -63,6 +63,8 @@ export class PreparedRecord implements StoredRecordInput, RecordLayout, IndexPro
     readonly size: number,
     readonly topicLength: number,
     readonly propertiesLength: number,
+    /** The topic's UTF-8 bytes (cached by the encoder per topic). */
+    readonly topicBytes: Buffer,
   ) {
     this.topic = m.topic;
     this.queueId = m.queueId;
@@ -88,9 +90,10 @@ const HOST_FLAGS = MessageSysFlag.BORNHOST_V6_FLAG | MessageSysFlag.STOREHOSTADD
 export class RecordEncoder {
   readonly storeHost: HostBytes;
   readonly msgIdPrefix: string;
-  private readonly topicBytes = new Map<string, number>();
+  /** UTF-8 bytes of recent topics: their length sizes the record, their bytes are copied into it. */
+  private readonly topicBytes = new Map<string, Buffer>();
   private lastTopic = '';
-  private lastTopicLength = 0;
+  private lastTopicBytes: Buffer = Buffer.alloc(0);
 
   constructor(
     storeHost: string,
@@ -109,14 +112,15 @@ export class RecordEncoder {
     if (msg.topic.length === 0 || msg.queueId < 0) return 'MESSAGE_ILLEGAL';
     const bornHost = parseHost(msg.bornHost);
     if (!bornHost) return 'MESSAGE_ILLEGAL';
-    let topicLength = msg.topic === this.lastTopic ? this.lastTopicLength : this.topicBytes.get(msg.topic);
-    if (topicLength === undefined) {
-      topicLength = Buffer.byteLength(msg.topic, 'utf8');
+    let topic = msg.topic === this.lastTopic ? this.lastTopicBytes : this.topicBytes.get(msg.topic);
+    if (topic === undefined) {
+      topic = Buffer.from(msg.topic, 'utf8');
       if (this.topicBytes.size > 10_000) this.topicBytes.clear();
-      this.topicBytes.set(msg.topic, topicLength);
+      this.topicBytes.set(msg.topic, topic);
     }
     this.lastTopic = msg.topic;
-    this.lastTopicLength = topicLength;
+    this.lastTopicBytes = topic;
+    const topicLength = topic.length;
     if (topicLength > MAX_TOPIC_BYTES) return 'MESSAGE_ILLEGAL';
     const propertiesLength = msg.properties.length === 0 ? 0 : Buffer.byteLength(msg.properties, 'utf8');
     if (propertiesLength > MAX_PROPERTIES_SIZE) return 'PROPERTIES_SIZE_EXCEEDED';
@@ -126,7 +130,7 @@ export class RecordEncoder {
     let sysFlag = msg.sysFlag & ~HOST_FLAGS;
     if (bornHost.v6) sysFlag |= MessageSysFlag.BORNHOST_V6_FLAG;
     if (storeV6) sysFlag |= MessageSysFlag.STOREHOSTADDRESS_V6_FLAG;
-    return new PreparedRecord(msg, bornHost, this.storeHost, sysFlag, size, topicLength, propertiesLength);
+    return new PreparedRecord(msg, bornHost, this.storeHost, sysFlag, size, topicLength, propertiesLength, topic);
   }
 
   /**

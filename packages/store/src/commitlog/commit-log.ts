@@ -51,7 +51,7 @@ const BLANK_HEADER = 8;
  * few smaller writes in flight the first acks come back while later records are encoded.
  */
 const MAX_WRITES_IN_FLIGHT = 4;
-const EAGER_WRITE_BYTES = 512 * 1024;
+const EAGER_WRITE_BYTES = 256 * 1024;
 const MAX_WRITE_BYTES = 1024 * 1024;
 
 /** One fs.write in flight: block bytes [from, to). */
