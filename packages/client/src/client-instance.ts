@@ -185,12 +185,20 @@ export class MQClientInstance {
    */
   async unregisterConsumerEverywhere(group: string): Promise<void> {
     this.unregisterConsumer(group);
+    await this.unregisterClientEverywhere(undefined, group);
+  }
+  /** The producer's counterpart of unregisterConsumerEverywhere. */
+  async unregisterProducerEverywhere(group: string): Promise<void> {
+    this.unregisterProducer(group);
+    await this.unregisterClientEverywhere(group, undefined);
+  }
+  private async unregisterClientEverywhere(producerGroup?: string, consumerGroup?: string): Promise<void> {
     // After any heartbeat still naming the group (Java holds its heartbeat lock here too): a
     // broker that handles the two out of order would otherwise register us again.
     await this.withHeartbeatLock(() =>
       Promise.all(
         this.knownBrokerAddrs().map((a) =>
-          this.api.unregisterClient(a, this.clientId, undefined, group).catch(() => undefined),
+          this.api.unregisterClient(a, this.clientId, producerGroup, consumerGroup).catch(() => undefined),
         ),
       ),
     );

@@ -149,12 +149,7 @@ export class Producer implements ProducerInner {
     // Messages the accumulator holds were accepted by send(): they leave before we unregister.
     if (this.accumulator) await this.accumulator.drain();
     if (wasRunning) {
-      this.instance.unregisterProducer(this.group);
-      await Promise.all(
-        this.instance
-          .knownBrokerAddrs()
-          .map((a) => this.instance.api.unregisterClient(a, this.instance.clientId, this.group).catch(() => undefined)),
-      );
+      await this.instance.unregisterProducerEverywhere(this.group);
     }
     await this.instance.release();
   }
