@@ -17,8 +17,9 @@
 // --gc (latency scenario): the broker runs with --trace-gc-nvp and loop-probe.mjs; the
 // result then adds, over the counted seconds only, the broker's scavenges and mark-compacts
 // per 10k messages, bytes it allocated per message, its GC pauses and event-loop delay, and
-// which tail samples (above p99) overlapped a broker GC pause, a broker loop stall or a GC
-// pause of this (client) process.
+// which tail samples (at or above p99) overlapped, in this order, a broker GC pause, a broker
+// loop stall while it waited for a CPU, one while it ran (its own work), a GC pause of this
+// (client) process, or a client stall of either kind (20 ms probe windows, loop-probe.mjs).
 import { spawn } from 'node:child_process';
 import { appendFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -74,10 +75,12 @@ const procStatus = async (pid) => {
   return { rssMB: Math.round(kb('VmRSS') / 1024), peakMB: Math.round(kb('VmHWM') / 1024) };
 };
 /** utime + stime of the process in seconds (clock ticks are 100 Hz on Linux). */
-const cpuSec = async (pid) => {
+const cpuSec = async (pid) => (await cpuSplit(pid)).total;
+/** { total, sys } CPU seconds of the process. */
+const cpuSplit = async (pid) => {
   const s = await readFile(`/proc/${pid}/stat`, 'utf8');
   const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
-  return (Number(f[11]) + Number(f[12])) / 100;
+  return { total: (Number(f[11]) + Number(f[12])) / 100, sys: Number(f[12]) / 100 };
 };
 
 async function startServer(flush) {
@@ -93,7 +96,11 @@ async function startServer(flush) {
   const proc = spawn(
     process.execPath,
     [...gcArgs, ...values['server-node-args'].split(' ').filter(Boolean), bin, ...args, '--flush-disk-type', flush],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      // Short probe windows, so that a stall can be placed against the samples it delayed.
+      env: values.gc ? { LOOP_PROBE_WINDOW_MS: '20', ...process.env, LOOP_PROBE_PRINT: '1' } : process.env,
+    },
   );
   const lines = [];
   let partial = '';
@@ -139,8 +146,8 @@ function serverGcStats(lines, from, to) {
   for (const l of lines) {
     if (l.startsWith('loop-probe-origin ')) origin = Number(l.split(' ')[1]);
     else if (l.startsWith('loop-probe ')) {
-      const [, t, p50, p99, max, n] = l.split(' ').map(Number);
-      probe.push({ t, p50, p99, max, n });
+      const [, t, p50, p99, max, n, waitMs, cpuMs] = l.split(' ').map(Number);
+      probe.push({ t, p50, p99, max, n, waitMs, cpuMs });
     } else {
       const m = /^\[\d+:(0x[0-9a-f]+)\]\s+(\d+) ms: pause=([\d.]+) .*?gc=(\w+) .*? allocated=(\d+)/.exec(l);
       if (!m) continue;
@@ -164,14 +171,31 @@ function serverGcStats(lines, from, to) {
     pauses,
     loopDelayMaxMs: Math.max(0, ...probeIn.map((p) => p.max)),
     loopDelayP99MedianMs: probeIn.map((p) => p.p99).sort((a, b) => a - b)[Math.floor(probeIn.length / 2)] ?? NaN,
-    // Probe windows whose worst delay exceeded 2 ms beyond the 1 ms sampling tick.
-    stalls: probeIn.filter((p) => p.max > 3).map((p) => ({ from: p.t - windowMs, to: p.t, max: p.max })),
+    // Probe windows whose worst delay exceeded 2 ms beyond the 1 ms sampling tick, and that
+    // no GC pause of the broker explains.
+    stalls: stallWindows(probeIn, windowMs, pauses),
+    runqueueWaitMs: Number(probeIn.reduce((a, p) => a + p.waitMs, 0).toFixed(1)),
   };
 }
 
-/** Client-side GC pauses (epoch ms), recorded while `record` is true. */
+/**
+ * Probe windows whose worst loop delay exceeded 2 ms beyond the 1 ms sampling tick and that
+ * no GC pause explains; `waited` when the thread spent at least 2 ms of the window runnable
+ * but off the CPU (another process had the core).
+ */
+function stallWindows(windows, windowMs, pauses) {
+  return windows
+    .filter((p) => p.max > 3)
+    .map((p) => ({ from: p.t - windowMs, to: p.t, max: p.max, waited: p.waitMs >= 2 }))
+    .filter((w) => !pauses.some((g) => g.from < w.to && g.to > w.from && g.to - g.from > w.max - 3));
+}
+
+/** Client-side GC pauses and loop-probe windows (epoch ms). */
 const clientGc = [];
+const clientProbe = [];
 if (values.gc) {
+  const { startProbe } = await import('./loop-probe.mjs');
+  startProbe((w) => clientProbe.push(w), 20);
   const { PerformanceObserver, performance: perf } = await import('node:perf_hooks');
   new PerformanceObserver((list) => {
     for (const e of list.getEntries()) {
@@ -381,7 +405,7 @@ async function latency() {
     const body = Buffer.alloc(SIZE, 0x61);
     let sent = 0;
     let failed = 0;
-    let cpuAtWarm = cpuSec(server.proc.pid);
+    let cpuAtWarm = cpuSplit(server.proc.pid);
     let tWarm = performance.now();
     const t0 = performance.now();
     const warmupMs = Number(values.warmup) * 1000;
@@ -391,7 +415,7 @@ async function latency() {
         const elapsed = performance.now() - t0;
         if (warm && elapsed >= warmupMs) {
           warm = false;
-          cpuAtWarm = cpuSec(server.proc.pid);
+          cpuAtWarm = cpuSplit(server.proc.pid);
           tWarm = performance.now();
         }
         const due = Math.min(total, Math.floor((elapsed * rate) / 1000));
@@ -414,7 +438,8 @@ async function latency() {
       tick();
     });
     await new Promise((r) => setTimeout(r, 500));
-    const c1 = await cpuSec(server.proc.pid);
+    const cpuEnd = await cpuSplit(server.proc.pid);
+    const c1 = cpuEnd.total;
     const t1 = performance.now();
     stopped = true;
     // Held pulls return when the server stops.
@@ -431,19 +456,38 @@ async function latency() {
       const counted = samples.length;
       const p99 = pct(0.99);
       const overlaps = (list, a, b) => list.some((x) => x.from < b && x.to > a);
-      const tail = { n: 0, serverGc: 0, serverStall: 0, clientGc: 0, none: 0 };
+      // Each tail sample (at or above p99) counted once, by the first cause that overlaps it.
+      const tail = {
+        n: 0,
+        serverGc: 0,
+        serverStallWaitingForCpu: 0,
+        serverStallOwnWork: 0,
+        clientGc: 0,
+        clientStallWaitingForCpu: 0,
+        clientStallOwnWork: 0,
+        none: 0,
+      };
+      const clientStalls = stallWindows(
+        clientProbe.filter((p) => p.t >= epoch(tWarm) && p.t <= epoch(t1) + 50),
+        20,
+        clientGc,
+      );
+      const waited = st.stalls.filter((w) => w.waited);
+      const own = st.stalls.filter((w) => !w.waited);
+      const cWaited = clientStalls.filter((w) => w.waited);
+      const cOwn = clientStalls.filter((w) => !w.waited);
       for (let i = 0; i < tails.length; i += 2) {
         if (tails[i + 1] < p99) continue;
         const a = epoch(tails[i]);
         const b = a + tails[i + 1];
         tail.n++;
-        const sg = overlaps(st.pauses, a, b);
-        const ss = overlaps(st.stalls, a, b);
-        const cg = overlaps(clientGc, a, b);
-        if (sg) tail.serverGc++;
-        if (ss) tail.serverStall++;
-        if (cg) tail.clientGc++;
-        if (!sg && !ss && !cg) tail.none++;
+        if (overlaps(st.pauses, a, b)) tail.serverGc++;
+        else if (overlaps(waited, a, b)) tail.serverStallWaitingForCpu++;
+        else if (overlaps(own, a, b)) tail.serverStallOwnWork++;
+        else if (overlaps(clientGc, a, b)) tail.clientGc++;
+        else if (overlaps(cWaited, a, b)) tail.clientStallWaitingForCpu++;
+        else if (overlaps(cOwn, a, b)) tail.clientStallOwnWork++;
+        else tail.none++;
       }
       const clientIn = clientGc.filter((g) => g.from >= epoch(tWarm) && g.to <= epoch(t1));
       gc = {
@@ -455,6 +499,8 @@ async function latency() {
         serverLoopDelayMaxMs: st.loopDelayMaxMs,
         serverLoopDelayP99MedianMs: st.loopDelayP99MedianMs,
         serverStallWindows: st.stalls.length,
+        serverStallWindowsWaitingForCpu: st.stalls.filter((w) => w.waited).length,
+        serverRunqueueWaitMs: st.runqueueWaitMs,
         clientGcPauses: clientIn.length,
         clientGcPauseMs: Number(clientIn.reduce((x, g) => x + g.to - g.from, 0).toFixed(1)),
         tailsOverP99: tail,
@@ -472,8 +518,9 @@ async function latency() {
       p999Ms: pct(0.999),
       maxMs: Number((samples.at(-1) ?? NaN).toFixed(3)),
       topics: topicCount,
-      serverCpuPct: Math.round(((c1 - (await cpuAtWarm)) * 100) / ((t1 - tWarm) / 1000)),
-      serverCpuUsPerMsg: Math.round(((c1 - (await cpuAtWarm)) * 1e6) / Math.max(1, samples.length)),
+      serverCpuPct: Math.round(((c1 - (await cpuAtWarm).total) * 100) / ((t1 - tWarm) / 1000)),
+      serverCpuUsPerMsg: Math.round(((c1 - (await cpuAtWarm).total) * 1e6) / Math.max(1, samples.length)),
+      serverSysCpuUsPerMsg: Math.round(((cpuEnd.sys - (await cpuAtWarm).sys) * 1e6) / Math.max(1, samples.length)),
       ...(gc ? { gc } : {}),
     };
   } finally {
