@@ -18,8 +18,8 @@ describe('file store recovery from a crash image', () => {
 
   before(async () => {
     root = await tempDir('rmq-rec-');
-    // Every dirty queue flushed each pass, so the checkpoint soon covers everything.
-    live = await openStore(join(root.path, 'live'), { flushConsumeQueueLeastPages: 0 });
+    // Every pass thorough (all dirty queues and the index), so the checkpoint soon covers everything.
+    live = await openStore(join(root.path, 'live'), { flushConsumeQueueThoroughInterval: 0 });
     for (let i = 0; i < N; i++) results.push(await live.putMessage(msg('R', i % 3, i)));
     await eventually(() => Number(live.runtimeInfo().checkpointCoveredOffset) === live.getMaxPhyOffset());
   });
