@@ -19,7 +19,7 @@ export function decodeCommand(frame: Buffer): Result<RemotingCommand, ProtocolEr
     type === SerializeType.JSON
       ? decodeJsonHeader(frame.toString('utf8', 4, 4 + headerLength))
       : type === SerializeType.ROCKETMQ
-        ? decodeBinaryHeader(frame.subarray(4, 4 + headerLength))
+        ? decodeBinaryHeader(frame, 4 + headerLength)
         : err(protocolError('serialize-type', `unknown serialize type ${type}`));
   if (!decoded.ok) return decoded;
   if (frame.length > 4 + headerLength) decoded.value.body = frame.subarray(4 + headerLength);
@@ -138,33 +138,40 @@ function truncated(what: string): { ok: false; error: ProtocolError } {
 }
 
 /**
- * h[from, to) as a string: a slice of `text` (h read as latin1) when the bytes are ASCII,
- * where latin1 and UTF-8 agree, else decoded as UTF-8.
+ * h[from, to) as a string: a slice of `text` (h read as latin1 from HEADER_START) when the
+ * bytes are ASCII, where latin1 and UTF-8 agree, else decoded as UTF-8.
  */
 function headerString(h: Buffer, text: string, ascii: boolean, from: number, to: number): string {
-  return ascii || asciiBytes(h, from, to) ? text.slice(from, to) : h.toString('utf8', from, to);
+  return ascii || asciiBytes(h, from, to)
+    ? text.slice(from - HEADER_START, to - HEADER_START)
+    : h.toString('utf8', from, to);
 }
 
-function decodeBinaryHeader(h: Buffer): Result<RemotingCommand, ProtocolError> {
-  if (h.length < 21) return truncated('fixed part');
-  const code = h.readInt16BE(0);
-  const languageCode = h[2]!;
-  const version = h.readInt16BE(3);
-  const opaque = h.readInt32BE(5);
-  const flag = h.readInt32BE(9);
-  const remarkLength = h.readInt32BE(13);
+/** Where the header starts in a frame: after the serialize-type/header-length word. */
+const HEADER_START = 4;
+
+/** Decodes the binary header at frame[HEADER_START, limit), read in place (no subarray). */
+function decodeBinaryHeader(h: Buffer, limit: number): Result<RemotingCommand, ProtocolError> {
+  const b = HEADER_START;
+  if (limit - b < 21) return truncated('fixed part');
+  const code = h.readInt16BE(b);
+  const languageCode = h[b + 2]!;
+  const version = h.readInt16BE(b + 3);
+  const opaque = h.readInt32BE(b + 5);
+  const flag = h.readInt32BE(b + 9);
+  const remarkLength = h.readInt32BE(b + 13);
   // The header as one latin1 string (one native call): character offsets are byte offsets,
   // so an ASCII field (the usual case) is a slice of it. A header with any byte above 0x7f
   // reads those strings as UTF-8 instead.
-  const text = h.toString('latin1');
-  const ascii = asciiBytes(h, 17, h.length);
-  let off = 17;
-  if (remarkLength < 0 || remarkLength > h.length - off - 4) return truncated('remark');
+  const text = h.toString('latin1', b, limit);
+  let off = b + 17;
+  const ascii = asciiBytes(h, off, limit);
+  if (remarkLength < 0 || remarkLength > limit - off - 4) return truncated('remark');
   const remark = remarkLength > 0 ? headerString(h, text, ascii, off, off + remarkLength) : undefined;
   off += remarkLength;
   const extLength = h.readInt32BE(off);
   off += 4;
-  if (extLength < 0 || extLength > h.length - off) return truncated('extFields length');
+  if (extLength < 0 || extLength > limit - off) return truncated('extFields length');
   const end = off + extLength;
   const extFields = emptyFields();
   while (off < end) {
