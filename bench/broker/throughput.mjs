@@ -363,6 +363,12 @@ async function throughput(flush, topicCount) {
 /** Stored record (IPv4 hosts): the body starts 88 bytes in; we put the send time there. */
 const BODY_AT = 88;
 
+/** The q-quantile of `values` (sorted in place), to 3 decimals. */
+function quantile(values, q) {
+  values.sort((a, b) => a - b);
+  return Number((values[Math.min(values.length - 1, Math.floor(values.length * q))] ?? NaN).toFixed(3));
+}
+
 async function latency() {
   const rate = Number(values.rate);
   const seconds = Number(values.seconds);
@@ -379,6 +385,8 @@ async function latency() {
     const offsets = new Array(slots).fill(0);
     const dump = values.latdump ? [] : undefined;
     const tails = values.gc ? [] : undefined;
+    /** Send round trips (request written → SEND_OK read), the producer's half of the path. */
+    const acks = [];
     let warm = true;
     const poll = async (slot) => {
       const topic = topics[Math.floor(slot / QUEUES)];
@@ -425,9 +433,11 @@ async function latency() {
           const slot = sent % (topics.length * QUEUES);
           const req = sendRequest(topics[Math.floor(slot / QUEUES)], slot % QUEUES, b);
           sent++;
+          const invokedAt = performance.now();
           producer.invoke(server.addr, req).then(
             (r) => {
               if (r.code !== 0) failed++;
+              else if (!warm) acks.push(performance.now() - invokedAt);
             },
             () => failed++,
           );
@@ -447,8 +457,7 @@ async function latency() {
     await Promise.allSettled(polls);
     if (dump) await writeFile(values.latdump, `${dump.join('\n')}\n`);
     samples.sort((a, b) => a - b);
-    const pct = (p) =>
-      Number((samples[Math.min(samples.length - 1, Math.floor(samples.length * p))] ?? NaN).toFixed(3));
+    const pct = (p) => quantile(samples, p);
     let gc;
     if (tails) {
       const epoch = (t) => performance.timeOrigin + t;
@@ -517,6 +526,8 @@ async function latency() {
       p99Ms: pct(0.99),
       p999Ms: pct(0.999),
       maxMs: Number((samples.at(-1) ?? NaN).toFixed(3)),
+      sendAckP50Ms: quantile(acks, 0.5),
+      sendAckP99Ms: quantile(acks, 0.99),
       topics: topicCount,
       serverCpuPct: Math.round(((c1 - (await cpuAtWarm).total) * 100) / ((t1 - tWarm) / 1000)),
       serverCpuUsPerMsg: Math.round(((c1 - (await cpuAtWarm).total) * 1e6) / Math.max(1, samples.length)),
