@@ -3,7 +3,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { ManualClock } from '@rocketmq-ts/common';
-import { decodeStoredRecord } from '@rocketmq-ts/protocol';
+import { bodyCrc, decodeStoredRecord } from '@rocketmq-ts/protocol';
 import { tempDir } from '@rocketmq-ts/testkit';
 import { createFileStore } from '../src/index.js';
 import { msg, openStore, readQueue, smallConfig } from './helpers.js';
@@ -69,6 +69,23 @@ describe('file store: layout and restart', () => {
     for (const [i, m] of all.entries()) assert.deepEqual(m.body, msg('Old', 0, i, 500).body);
     assert.ok(await store.lookMessageByOffset(all[0]!.physicalOffset));
     assert.equal(store.checkInMemByConsumeOffset('Old', 0, 299), true);
+    await store.shutdown();
+  });
+
+  it('fills in every body CRC when one loop turn appends more than a write carries', async () => {
+    const dir = await tempDir('rmq-fs-');
+    dirs.push(dir);
+    const store = await openStore(dir.path, {
+      mappedFileSizeCommitLog: 64 * 1024 * 1024,
+      writeCacheBytes: 1024 * 1024,
+    });
+    // 3 MiB in one turn: several eager writes, none starting inside a record.
+    await Promise.all(Array.from({ length: 3000 }, (_, i) => store.putMessage(msg('Crc', i % 2, i, 1000))));
+    for (let q = 0; q < 2; q++) {
+      const all = await readQueue(store, 'Crc', q);
+      assert.equal(all.length, 1500);
+      for (const m of all) assert.equal(m.bodyCrc, bodyCrc(m.body), `record at ${m.physicalOffset}`);
+    }
     await store.shutdown();
   });
 

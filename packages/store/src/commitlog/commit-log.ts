@@ -52,7 +52,6 @@ const BLANK_HEADER = 8;
  */
 const MAX_WRITES_IN_FLIGHT = 4;
 const EAGER_WRITE_BYTES = 256 * 1024;
-const MAX_WRITE_BYTES = 1024 * 1024;
 
 /** One fs.write in flight: block bytes [from, to). */
 interface Flight {
@@ -165,6 +164,8 @@ export class CommitLog {
 
   /** The record bytes at `offset` if still cached (zero-copy). */
   readCached(offset: number, size: number): Buffer | undefined {
+    // Unwritten records may still lack their body CRC (the writer fills it in).
+    if (offset + size > this.writtenPos) return undefined;
     const bl = this.blocks;
     for (let i = bl.length - 1; i >= 0; i--) {
       const b = bl[i]!;
@@ -284,8 +285,10 @@ export class CommitLog {
         );
         return;
       }
+      // Always up to `filled`, a record boundary: the writer fills CRCs record by record from
+      // `from`, so a range must never start inside a record.
       const from = b.issued;
-      const to = Math.min(b.filled, from + MAX_WRITE_BYTES);
+      const to = b.filled;
       b.issued = to;
       this.unissued -= to - from;
       const f: Flight = { block: b, to, done: false, failed: false };
