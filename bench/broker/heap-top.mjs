@@ -11,6 +11,15 @@ const rows = Number(rowsArg ?? 30);
 const msgs = Number(msgsArg ?? 0);
 const self = new Map();
 const withCaller = new Map();
+const byArea = new Map();
+/** packages/<name>/ or node: of a frame, else its URL's kind. */
+const area = (n) => {
+  const url = n.callFrame.url;
+  const m = /packages\/([\w-]+)\/dist\/src\/([\w-]+)\//.exec(url) ?? /packages\/([\w-]+)\//.exec(url);
+  if (m) return m[2] && m[1] === 'broker' ? `${m[1]}/${m[2]}` : m[1];
+  if (url.startsWith('node:')) return 'node internals';
+  return url === '' ? '(native)' : 'other';
+};
 let total = 0;
 const name = (n) => {
   const f = n.callFrame;
@@ -23,6 +32,9 @@ const walk = (node, parent) => {
     self.set(k, (self.get(k) ?? 0) + node.selfSize);
     const kc = `${k}  <-  ${parent ? name(parent) : '(root)'}`;
     withCaller.set(kc, (withCaller.get(kc) ?? 0) + node.selfSize);
+    // Native allocations count against the JS frame that called them.
+    const a = node.callFrame.url === '' && parent ? area(parent) : area(node);
+    byArea.set(a, (byArea.get(a) ?? 0) + node.selfSize);
     total += node.selfSize;
   }
   for (const c of node.children) walk(c, node);
@@ -36,5 +48,6 @@ const show = (title, map) => {
   }
 };
 console.log(`total sampled ${(total / 1048576).toFixed(1)} MiB${msgs ? `, ${(total / msgs).toFixed(0)} B/msg` : ''}`);
+show('by package (broker by folder; native calls count for their caller)', byArea);
 show('by function', self);
 show('by function <- caller', withCaller);

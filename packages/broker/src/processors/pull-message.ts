@@ -74,8 +74,9 @@ const MAX_CACHED_EXPRESSIONS = 1024;
  * its checks and read with the header it already decoded.
  */
 export class PullMessageProcessor {
-  /** Parsed tag expressions of pulls that carry their subscription, by expression type and text. */
-  private readonly expressionFilters = new Map<string, Admitted>();
+  /** Parsed tag expressions of pulls that carry their subscription, by expression type, then text. */
+  private readonly expressionFilters = new Map<string, Map<string, Admitted>>();
+  private cachedExpressions = 0;
   /** Parsed heartbeat subscriptions, by the registry's subscription object. */
   private readonly heartbeatFilters = new WeakMap<object, Admitted>();
 
@@ -277,12 +278,24 @@ export class PullMessageProcessor {
   }
 
   private expressionFilter(subscription: string | undefined, expressionType: string): Admitted {
-    const key = `${expressionType}\u0000${subscription ?? ''}`;
-    let cached = this.expressionFilters.get(key);
+    // Two levels instead of one joined key: no key string built per pull.
+    let byText = this.expressionFilters.get(expressionType);
+    if (byText === undefined) {
+      byText = new Map();
+      this.expressionFilters.set(expressionType, byText);
+    }
+    const text = subscription ?? '';
+    let cached = byText.get(text);
     if (cached === undefined) {
       cached = admit(parseTagExpression(subscription, expressionType));
-      if (this.expressionFilters.size >= MAX_CACHED_EXPRESSIONS) this.expressionFilters.clear();
-      this.expressionFilters.set(key, cached);
+      if (this.cachedExpressions >= MAX_CACHED_EXPRESSIONS) {
+        this.expressionFilters.clear();
+        this.cachedExpressions = 0;
+        this.expressionFilters.set(expressionType, byText);
+        byText.clear();
+      }
+      byText.set(text, cached);
+      this.cachedExpressions++;
     }
     return cached;
   }
