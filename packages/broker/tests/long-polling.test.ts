@@ -12,15 +12,17 @@ import type { Connection } from '@rocketmq-ts/remoting';
 import { PullRequestHoldService } from '../src/long-polling/pull-request-hold-service.js';
 import { PullMessageProcessor } from '../src/processors/pull-message.js';
 
+/** A hold service whose periodic check never runs by itself; `max` gives queue max offsets. */
+const service = (max: () => number) =>
+  new PullRequestHoldService({
+    checkIntervalMs: 1_000_000,
+    maxOffset: max,
+    clock: new ManualClock(0),
+    logger: silentLogger,
+  });
+
 describe('PullRequestHoldService: arrivals racing the hold', () => {
   const conn = { closed: false } as unknown as Connection;
-  const service = (max: () => number) =>
-    new PullRequestHoldService({
-      checkIntervalMs: 1_000_000,
-      maxOffset: max,
-      clock: new ManualClock(0),
-      logger: silentLogger,
-    });
 
   it('re-runs at once when the queue grew after the pull read it', async () => {
     const hold = service(() => 6);
@@ -69,12 +71,7 @@ describe('PullRequestHoldService: arrivals racing the hold', () => {
 describe('PullRequestHoldService: waking', () => {
   it('answers a re-run that returns at once, and wakes every matching pull of the queue', async () => {
     let max = 3;
-    const hold = new PullRequestHoldService({
-      checkIntervalMs: 1_000_000,
-      maxOffset: () => max,
-      clock: new ManualClock(0),
-      logger: silentLogger,
-    });
+    const hold = service(() => max);
     const conn = { closed: false } as unknown as Connection;
     const answered: number[] = [];
     const pulls = [0, 1, 2].map((i) =>
@@ -102,12 +99,7 @@ describe('PullMessageProcessor: caught-up pulls', () => {
   function setup() {
     const calls = { getMessage: 0, commits: [] as number[] };
     let max = 5;
-    const hold = new PullRequestHoldService({
-      checkIntervalMs: 1_000_000,
-      maxOffset: () => max,
-      clock: new ManualClock(0),
-      logger: silentLogger,
-    });
+    const hold = service(() => max);
     const processor = new PullMessageProcessor({
       settings: {
         brokerName: 'b',
