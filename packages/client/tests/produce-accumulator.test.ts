@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it, mock } from 'node:test';
-import { decodeBatchBody, encodeBatchBody } from '@rocketmq-ts/protocol';
 import { MQClientError } from '../src/errors.js';
 import type { SendResult } from '../src/message.js';
-import { encodeBatchRecords } from '../src/producer/message-encode.js';
 import {
   type AccumulatorSettings,
   type BatchSender,
@@ -273,23 +271,5 @@ describe('settleBatch', () => {
       queueOffset: 7,
     };
     assert.throws(() => settleBatch(reply, msgs), MQClientError);
-  });
-});
-
-describe('encodeBatchRecords', () => {
-  it('writes the same bytes as the protocol batch codec, in one buffer', () => {
-    const records = [
-      { flag: 0, body: Buffer.from('a'), properties: 'TAGS\u0001x\u0002' },
-      { flag: -7, body: Buffer.alloc(300, 2), properties: '' },
-      { flag: 3, body: Buffer.from('ü'), properties: 'n\u0001ünï ✓\u0002' },
-    ];
-    const ours = encodeBatchRecords(records);
-    assert.deepEqual(ours, encodeBatchBody(records));
-    const back = decodeBatchBody(ours);
-    assert.ok(back.ok);
-    assert.deepEqual(
-      back.value.map((r) => [r.flag, r.body.toString('hex'), r.properties]),
-      records.map((r) => [r.flag, r.body.toString('hex'), r.properties]),
-    );
   });
 });

@@ -132,6 +132,20 @@ describe('batch body', () => {
     assert.deepEqual(encodeBatchBody(r.value), body);
   });
 
+  it('round-trips records with multi-byte properties, empty properties and negative flags', () => {
+    const records = [
+      { flag: 0, body: Buffer.from('a'), properties: 'TAGS\u0001x\u0002' },
+      { flag: -7, body: Buffer.alloc(300, 2), properties: '' },
+      { flag: 3, body: Buffer.from('ü'), properties: 'n\u0001ünï ✓\u0002' },
+    ];
+    const back = decodeBatchBody(encodeBatchBody(records));
+    assert.ok(back.ok);
+    assert.deepEqual(
+      back.value.map((r) => [r.flag, r.body.toString('hex'), r.properties]),
+      records.map((r) => [r.flag, r.body.toString('hex'), r.properties]),
+    );
+  });
+
   it('returns an error value for truncated or inconsistent input', () => {
     assert.equal(decodeBatchBody(hex('0000001b 00000000')).ok, false);
     assert.equal(decodeBatchBody(hex('00000016 00000000 00000000 00000000 00000005 0000')).ok, false);

@@ -1,5 +1,6 @@
 import { deflateSync } from 'node:zlib';
 import {
+  encodeBatchBody,
   MAX_PROPERTIES_SIZE,
   MessageConst,
   MessageSysFlag,
@@ -88,50 +89,6 @@ export function maybeCompress(body: Buffer, over: number): EncodedBody {
   return { body, sysFlag: 0 };
 }
 
-/** What a SEND_BATCH_MESSAGE inner record carries. */
-export interface BatchRecord {
-  readonly flag: number;
-  readonly body: Buffer;
-  readonly properties: string;
-}
-
-// Inner record (reference §2.3): TOTALSIZE i32 | MAGICCODE i32 | BODYCRC i32 | FLAG i32 |
-// BODY i32 + bytes | PROPERTIES i16 + UTF-8. Java writes MAGICCODE and BODYCRC as 0.
-const RECORD_FIXED = 4 + 4 + 4 + 4 + 4 + 2;
-
-/**
- * Encodes the records of a SEND_BATCH_MESSAGE body into one Buffer sized up front: no
- * Buffer per record and no concat on the auto-batching path (STYLE rule 13).
- */
-export function encodeBatchRecords(records: readonly BatchRecord[]): Buffer {
-  let total = 0;
-  const propLens = new Array<number>(records.length);
-  for (let i = 0; i < records.length; i++) {
-    const r = records[i]!;
-    const n = Buffer.byteLength(r.properties, 'utf8');
-    propLens[i] = n;
-    total += RECORD_FIXED + r.body.length + n;
-  }
-  const out = Buffer.allocUnsafe(total);
-  let pos = 0;
-  for (let i = 0; i < records.length; i++) {
-    const r = records[i]!;
-    const propLen = propLens[i]!;
-    const size = RECORD_FIXED + r.body.length + propLen;
-    out.writeInt32BE(size, pos);
-    out.writeInt32BE(0, pos + 4);
-    out.writeInt32BE(0, pos + 8);
-    out.writeInt32BE(r.flag, pos + 12);
-    out.writeInt32BE(r.body.length, pos + 16);
-    r.body.copy(out, pos + 20);
-    const p = pos + 20 + r.body.length;
-    out.writeInt16BE(propLen, p);
-    if (propLen > 0) out.write(r.properties, p + 2, propLen, 'utf8');
-    pos += size;
-  }
-  return out;
-}
-
 /** SEND_BATCH_MESSAGE body: one inner record per message, each with its own UNIQ_KEY. */
 export function encodeBatch(msgs: readonly Message[], nextUniqKey: () => string): { body: Buffer; msgIds: string[] } {
   if (msgs.length === 0) throw illegalArgument('batch is empty');
@@ -146,7 +103,7 @@ export function encodeBatch(msgs: readonly Message[], nextUniqKey: () => string)
     msgIds.push(id);
     return { flag: m.flag ?? 0, body, properties: buildProperties(m, id) };
   });
-  const body = encodeBatchRecords(items);
+  const body = encodeBatchBody(items);
   if (body.length > MAX_MESSAGE_SIZE) throw illegalArgument(`batch is ${body.length} bytes, over ${MAX_MESSAGE_SIZE}`);
   return { body, msgIds };
 }

@@ -1,4 +1,5 @@
 import {
+  encodeBatchBody,
   MessageConst,
   type MessageQueue,
   MessageSysFlag,
@@ -14,14 +15,7 @@ import { createDefaultTransport } from '../default-transport.js';
 import { ClientErrorCode, illegalArgument, MQBrokerError, MQClientError, notRunning } from '../errors.js';
 import type { Message, MessageExt, SendResult } from '../message.js';
 import { FaultStrategy } from './fault-strategy.js';
-import {
-  bodyBytes,
-  buildProperties,
-  encodeBatch,
-  encodeBatchRecords,
-  maybeCompress,
-  validateMessage,
-} from './message-encode.js';
+import { bodyBytes, buildProperties, encodeBatch, maybeCompress, validateMessage } from './message-encode.js';
 import { type BatchSender, PendingSend, ProduceAccumulator } from './produce-accumulator.js';
 import type { MessageQueueSelector } from './queue-selector.js';
 import {
@@ -228,7 +222,7 @@ export class Producer implements ProducerInner {
       },
       sendBatch: (topic, msgs, timeoutMs) => {
         const header = this.header(topic, 0, 0, BATCH_WAIT, true);
-        return this.sendWithRetry(topic, header, encodeBatchRecords(msgs), '', { timeoutMs });
+        return this.sendWithRetry(topic, header, encodeBatchBody(msgs), '', { timeoutMs });
       },
     };
   }

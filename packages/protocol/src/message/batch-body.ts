@@ -34,20 +34,35 @@ export function decodeBatchBody(buf: Buffer): Result<BatchItem[], string> {
   return ok(out);
 }
 
-/** Builds a batch body the way the Java client does (MAGICCODE and BODYCRC 0). */
+/**
+ * Builds a batch body the way the Java client does (MAGICCODE and BODYCRC 0), into one Buffer
+ * sized up front: no Buffer per record and no concat (the producer's auto-batching path).
+ */
 export function encodeBatchBody(items: readonly BatchItem[]): Buffer {
-  const parts: Buffer[] = [];
-  for (const m of items) {
-    const props = Buffer.from(m.properties, 'utf8');
-    const total = FIXED + m.body.length + props.length;
-    const b = Buffer.alloc(total);
-    b.writeInt32BE(total, 0);
-    b.writeInt32BE(m.flag, 12);
-    b.writeInt32BE(m.body.length, 16);
-    m.body.copy(b, 20);
-    b.writeInt16BE(props.length, 20 + m.body.length);
-    props.copy(b, 22 + m.body.length);
-    parts.push(b);
+  let total = 0;
+  const propLens = new Array<number>(items.length);
+  for (let i = 0; i < items.length; i++) {
+    const m = items[i]!;
+    const n = Buffer.byteLength(m.properties, 'utf8');
+    propLens[i] = n;
+    total += FIXED + m.body.length + n;
   }
-  return Buffer.concat(parts);
+  const out = Buffer.allocUnsafe(total);
+  let pos = 0;
+  for (let i = 0; i < items.length; i++) {
+    const m = items[i]!;
+    const propLen = propLens[i]!;
+    const size = FIXED + m.body.length + propLen;
+    out.writeInt32BE(size, pos);
+    out.writeInt32BE(0, pos + 4);
+    out.writeInt32BE(0, pos + 8);
+    out.writeInt32BE(m.flag, pos + 12);
+    out.writeInt32BE(m.body.length, pos + 16);
+    m.body.copy(out, pos + 20);
+    const p = pos + 20 + m.body.length;
+    out.writeInt16BE(propLen, p);
+    if (propLen > 0) out.write(m.properties, p + 2, propLen, 'utf8');
+    pos += size;
+  }
+  return out;
 }
