@@ -29,6 +29,8 @@ export class SegmentFiles {
   /** Open segments sorted by start offset. */
   readonly list: Segment[] = [];
   private readonly creating = new Map<number, Promise<Segment>>();
+  /** Set by closeAll: no warm-up may start or continue after it (see fill). */
+  private closed = false;
 
   constructor(
     readonly dir: string,
@@ -92,12 +94,14 @@ export class SegmentFiles {
     // Writing into pages already in the page cache is several times cheaper than first-touch
     // writes, so a segment created ahead of need may be zero-filled in the background. The
     // fill stops for good before the first record is written into the segment (stopFill).
-    if (warm) this.fill(seg, 0);
+    if (warm && !this.closed) this.fill(seg, 0);
     return seg;
   }
 
   private fill(seg: Segment, pos: number): void {
-    if (seg.stopFill || pos >= this.segmentSize) {
+    // After closeAll a fill step could land in a file another store instance (same process,
+    // e.g. a restart) has reopened and written records into: zeros would erase them.
+    if (seg.stopFill || this.closed || pos >= this.segmentSize) {
       seg.filling = undefined;
       return;
     }
@@ -141,6 +145,7 @@ export class SegmentFiles {
   }
 
   async closeAll(): Promise<void> {
+    this.closed = true;
     await Promise.allSettled([...this.creating.values()]);
     await Promise.allSettled(this.list.map((s) => this.stopFill(s) ?? Promise.resolve()));
     for (const s of this.list) await closeFd(s.fd).catch(() => {});
