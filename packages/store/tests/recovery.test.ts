@@ -174,3 +174,32 @@ describe('file store reads around a lost ConsumeQueue file', () => {
     }
   });
 });
+
+describe('recovery scan windows (1 MiB) smaller than records and segment fillers', () => {
+  it('accepts records over 1 MiB and a segment-end filler longer than a window', async () => {
+    const root = await tempDir('rmq-rec-big-');
+    try {
+      // 5 MiB segments, 1.9 MiB records: the second record starts where a fresh 1 MiB window
+      // is read (its header was not in the previous one), and the third leaves a 1.2 MiB
+      // filler at the end of the segment; the fourth goes to the next segment.
+      const over = { mappedFileSizeCommitLog: 5 * 1024 * 1024, maxMessageSize: 4 * 1024 * 1024 };
+      const path = join(root.path, 's');
+      const s = await openStore(path, over);
+      const big = 1900 * 1024;
+      for (let i = 0; i < 4; i++) assert.equal((await s.putMessage(msg('B', 0, i, big))).status, 'PUT_OK');
+      const end = s.getMaxPhyOffset();
+      assert.ok(end > 5 * 1024 * 1024);
+      await s.shutdown();
+      // Without a checkpoint the scan starts at the first segment and verifies every record.
+      await rm(join(path, 'checkpoint'));
+      const r = await openStore(path, over);
+      assert.equal(r.lastRecovery.scannedFrom, 0);
+      assert.equal(r.lastRecovery.logEnd, end);
+      assert.equal(r.lastRecovery.truncated, false);
+      assert.equal((await readQueue(r, 'B', 0)).length, 4);
+      await r.shutdown();
+    } finally {
+      await root.cleanup();
+    }
+  });
+});

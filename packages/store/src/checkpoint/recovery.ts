@@ -126,25 +126,36 @@ async function scan(
     let buf = Buffer.alloc(0);
     let bufStart = pos;
     let refilledAt = -1;
+    let refilledWant = 0;
     while (pos < segEnd) {
-      let off = pos - bufStart;
-      let avail = buf.length - off;
+      const off = pos - bufStart;
+      const avail = buf.length - off;
       const total = avail >= 8 ? buf.readInt32BE(off) : 0;
       const magic = avail >= 8 ? buf.readInt32BE(off + 4) : 0;
       const isRecord = magic === MessageMagic.V1 || magic === MessageMagic.V2;
-      if (refilledAt !== pos && (avail < 8 || (isRecord && total > avail && total > 0 && pos + total <= segEnd))) {
-        // Window exhausted or the record runs past it: read from here on.
+      if (avail < 8 || (isRecord && total > avail && pos + total <= segEnd)) {
+        // Window exhausted or the record runs past it: read from here on. Once more if the
+        // record turns out longer than the window just read (its header was not in the old one).
         const want = Math.min(segEnd - pos, Math.max(CHUNK, total));
-        buf = Buffer.allocUnsafe(want);
-        buf = buf.subarray(0, await readFully(seg.fd, buf, 0, want, pos - seg.start));
-        bufStart = pos;
-        refilledAt = pos;
-        off = 0;
-        avail = buf.length;
-        await yieldLoop();
-        sliceStart = performance.now();
+        if (refilledAt !== pos || want > refilledWant) {
+          buf = Buffer.allocUnsafe(want);
+          buf = buf.subarray(0, await readFully(seg.fd, buf, 0, want, pos - seg.start));
+          bufStart = pos;
+          refilledAt = pos;
+          refilledWant = want;
+          await yieldLoop();
+          sliceStart = performance.now();
+          continue;
+        }
       }
       if (avail < 8) return done(avail > 0 && buf.subarray(off).some((b) => b !== 0));
+      if (magic === MessageMagic.BLANK) {
+        // The filler runs to the end of the segment, usually past the window (segments are
+        // larger than a window): check it against the segment, not the bytes read.
+        if (total >= 8 && pos + total === segEnd) break;
+        inp.logger.warn({ pos, reason: 'blank size', total }, 'commitlog ends at damaged record');
+        return done(true);
+      }
       const p = probeStoredRecord(buf, off, buf.length, inp.verifyCrc);
       if (p.kind === 'blank') break;
       if (p.kind === 'end') return done(false);
