@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // Many kill -9 trials of a SYNC_FLUSH writer process against one store directory.
 // Build first: npx tsc -b packages/store
-// usage: node bench/store/crash-trials.mjs [trials=100] [minKillMs=50] [maxKillMs=600]
+// usage: node bench/store/crash-trials.mjs [trials=100] [minKillMs=50] [maxKillMs=600] [keepDir]
+// keepDir: the crash image before each recovery is copied there; on a failure it is kept and
+// the recovery log printed (default <tmpdir>/rmq-crash-failed-<pid>, removed when all pass).
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +12,7 @@ import { runTrials } from '../../packages/store/dist/tests/integration/crash-har
 const trials = Number(process.argv[2] ?? 100);
 const minMs = Number(process.argv[3] ?? 50);
 const maxMs = Number(process.argv[4] ?? 600);
+const keepDir = process.argv[5] ?? join(tmpdir(), `rmq-crash-failed-${process.pid}`);
 // Trials run in rounds of 10 kills on one directory (each restart recovers the previous
 // crash image and all earlier acknowledgements are re-checked), then a fresh directory.
 const ROUND = 10;
@@ -39,6 +42,7 @@ try {
             );
           }
         },
+        keepDir,
       );
       results.push(...round);
       acked += round[round.length - 1]?.acked ?? 0;
@@ -46,6 +50,7 @@ try {
       await rm(dir, { recursive: true, force: true });
     }
   }
+  await rm(keepDir, { recursive: true, force: true });
 } catch (e) {
   failures++;
   console.error('TRIAL FAILED:', e);

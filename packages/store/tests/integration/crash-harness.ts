@@ -3,12 +3,31 @@
 // Used by crash.test.ts and by bench/store/crash-trials.mjs (many trials).
 import assert from 'node:assert/strict';
 import { fork } from 'node:child_process';
+import { cp, rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import type { Logger } from '@rocketmq-ts/common';
 import { decodeStoredRecord } from '@rocketmq-ts/protocol';
 import { createFileStore } from '../../src/index.js';
 import { type Ack, CRASH_QUEUES, CRASH_TOPIC, crashBody, crashConfig } from './crash-writer.js';
 
 const writerPath = fileURLToPath(new URL('./crash-writer.js', import.meta.url));
+
+/** Collects log lines (warn and above, and the recovery summary) of one reopen. */
+function recordingLogger(lines: string[]): Logger {
+  const rec =
+    (level: string) =>
+    (obj: object | string, msg?: string): void => {
+      lines.push(`${level} ${msg ?? ''} ${typeof obj === 'string' ? obj : JSON.stringify(obj)}`);
+    };
+  const l: Logger = {
+    debug: () => {},
+    info: rec('info'),
+    warn: rec('warn'),
+    error: rec('error'),
+    child: () => l,
+  };
+  return l;
+}
 
 export interface TrialResult {
   acked: number;
@@ -42,9 +61,20 @@ export function runWriter(dir: string, firstIndex: number, killAfterMs: number):
 }
 
 /** Reopens the store after a kill and checks it; `known` accumulates acks across trials. */
-export async function verifyAfterCrash(dir: string, known: Map<number, Ack>): Promise<TrialResult> {
+// With `keepFailed`, the store directory as the kill left it is copied aside before recovery;
+// the copy is kept (and the recovery log printed) when the check fails, for offline analysis.
+export async function verifyAfterCrash(
+  dir: string,
+  known: Map<number, Ack>,
+  keepFailed?: string,
+): Promise<TrialResult> {
+  const lines: string[] = [];
+  if (keepFailed) {
+    await rm(keepFailed, { recursive: true, force: true });
+    await cp(dir, keepFailed, { recursive: true });
+  }
   const t0 = performance.now();
-  const store = createFileStore({ ...crashConfig, storePathRootDir: dir });
+  const store = createFileStore({ ...crashConfig, storePathRootDir: dir }, { logger: recordingLogger(lines) });
   await store.start();
   const recoveryMs = performance.now() - t0;
   try {
@@ -94,6 +124,13 @@ export async function verifyAfterCrash(dir: string, known: Map<number, Ack>): Pr
       truncated: store.lastRecovery.truncated,
       recoveryMs,
     };
+  } catch (e) {
+    if (keepFailed) {
+      console.error(`crash image before the failing recovery kept in ${keepFailed}; recovery log:`);
+      console.error(JSON.stringify(store.lastRecovery));
+      for (const l of lines) console.error(`  ${l}`);
+    }
+    throw e;
   } finally {
     await store.shutdown();
   }
@@ -105,13 +142,14 @@ export async function runTrials(
   trials: number,
   killAfter: () => number,
   onTrial?: (n: number, r: TrialResult, newAcks: number) => void,
+  keepFailed?: string,
 ): Promise<TrialResult[]> {
   const known = new Map<number, Ack>();
   const out: TrialResult[] = [];
   for (let t = 0; t < trials; t++) {
     const acks = await runWriter(dir, (t + 1) * 10_000_000, killAfter());
     for (const a of acks) known.set(a.i, a);
-    const r = await verifyAfterCrash(dir, known);
+    const r = await verifyAfterCrash(dir, known, keepFailed);
     out.push(r);
     onTrial?.(t, r, acks.length);
   }
