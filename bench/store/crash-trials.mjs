@@ -19,6 +19,7 @@ const ROUND = 10;
 const t0 = Date.now();
 let failures = 0;
 let truncations = 0;
+let shortSegments = 0;
 let maxRecovery = 0;
 let totalRecovery = 0;
 const results = [];
@@ -33,6 +34,7 @@ try {
         () => minMs + Math.floor(Math.random() * (maxMs - minMs)),
         (n, r, fresh) => {
           if (r.truncated) truncations++;
+          shortSegments += r.shortSegments;
           maxRecovery = Math.max(maxRecovery, r.recoveryMs);
           totalRecovery += r.recoveryMs;
           const k = done + n + 1;
@@ -62,6 +64,7 @@ console.log(
     failures,
     ackedVerified: acked,
     truncatedTails: truncations,
+    shortSegmentsAfterKill: shortSegments,
     recoveryMsAvg: results.length ? +(totalRecovery / results.length).toFixed(1) : 0,
     recoveryMsMax: +maxRecovery.toFixed(1),
     seconds: (Date.now() - t0) / 1000,

@@ -2,7 +2,7 @@
 // copy, reopen it and check the store is consistent: every surviving message reads back, queue
 // offsets have no gaps, and appends continue right after the last good record.
 import assert from 'node:assert/strict';
-import { open, readdir, rm, truncate } from 'node:fs/promises';
+import { open, readdir, rm, stat, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { eventually, tempDir } from '@rocketmq-ts/testkit';
@@ -197,6 +197,55 @@ describe('recovery scan windows (1 MiB) smaller than records and segment fillers
       assert.equal(r.lastRecovery.logEnd, end);
       assert.equal(r.lastRecovery.truncated, false);
       assert.equal((await readQueue(r, 'B', 0)).length, 4);
+      await r.shutdown();
+    } finally {
+      await root.cleanup();
+    }
+  });
+});
+
+describe('a CommitLog segment left short by a crash while it was being created', () => {
+  it('is grown to full size at start, so its end-of-segment filler and the segments after it survive a crash scan', async () => {
+    const root = await tempDir('rmq-rec-short-');
+    try {
+      const path = join(root.path, 's');
+      const seg = 32 * 1024;
+      const segFile = (k: number) => join(path, 'commitlog', String(k * seg).padStart(20, '0'));
+      let s = await openStore(path);
+      const ids: string[] = [];
+      let i = 0;
+      const put = async (keep: boolean) => {
+        const r = await s.putMessage(msg('S', 0, i++));
+        assert.equal(r.status, 'PUT_OK');
+        if (keep) ids.push(r.append!.msgId);
+        return r.append!.wroteOffset;
+      };
+      // Fill segment 0 up to its filler; the first record of segment 1 will be lost below.
+      while ((await put(true)) < seg);
+      ids.pop();
+      await s.shutdown();
+      // The crash image of a run killed right after it wrote segment 0's filler, while segment 1
+      // was being created (open, then ftruncate to full size): segment 1 is an empty file.
+      await truncate(segFile(1), 0);
+      await rm(join(path, 'checkpoint'));
+      s = await openStore(path);
+      assert.equal(s.lastRecovery.logEnd, seg);
+      assert.equal((await stat(segFile(1))).size, seg, 'segment 1 grown to full size');
+      // The next run fills segment 1 to its filler and goes on into segment 2.
+      while ((await put(true)) < 2 * seg + 2000);
+      // Killed: the index was last flushed at start (offset 32 KiB), so recovery scans from the
+      // start of segment 1, through its filler, into segment 2.
+      const image = join(root.path, 'image');
+      await snapshotDir(path, image);
+      await s.shutdown();
+      const r = await openStore(image);
+      assert.equal(r.lastRecovery.scannedFrom, seg);
+      assert.equal(r.lastRecovery.truncated, false);
+      const got = await readQueue(r, 'S', 0);
+      assert.deepEqual(
+        got.map((m) => m.msgId),
+        ids,
+      );
       await r.shutdown();
     } finally {
       await root.cleanup();

@@ -4,7 +4,17 @@
 import { mkdir, readdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '@rocketmq-ts/common';
-import { closeFd, ftruncate, isOffsetFileName, offsetFileName, openFd, syncDir, writeFully } from '../io/fs-async.js';
+import {
+  closeFd,
+  fdatasync,
+  fstatSize,
+  ftruncate,
+  isOffsetFileName,
+  offsetFileName,
+  openFd,
+  syncDir,
+  writeFully,
+} from '../io/fs-async.js';
 
 export interface Segment {
   start: number;
@@ -45,7 +55,17 @@ export class SegmentFiles {
     const names = (await readdir(this.dir)).filter(isOffsetFileName).sort();
     for (const name of names) {
       const path = join(this.dir, name);
-      this.list.push({ start: Number(name), fd: await openFd(path, 'r+'), path });
+      const fd = await openFd(path, 'r+');
+      // A crash between creating a segment and sizing it (see create) leaves it short, often
+      // empty. Records written into it later would stop at its end of file, and its end
+      // filler would run past it: grow it to full size (zeros), as create would have.
+      const length = await fstatSize(fd);
+      if (length < this.segmentSize) {
+        this.logger.warn({ path, length }, 'commitlog segment shorter than its size; growing it');
+        await ftruncate(fd, this.segmentSize);
+        await fdatasync(fd);
+      }
+      this.list.push({ start: Number(name), fd, path });
     }
   }
 

@@ -3,7 +3,8 @@
 // Used by crash.test.ts and by bench/store/crash-trials.mjs (many trials).
 import assert from 'node:assert/strict';
 import { fork } from 'node:child_process';
-import { cp, rm } from 'node:fs/promises';
+import { cp, readdir, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from '@rocketmq-ts/common';
 import { decodeStoredRecord } from '@rocketmq-ts/protocol';
@@ -36,6 +37,17 @@ export interface TrialResult {
   logEnd: number;
   truncated: boolean;
   recoveryMs: number;
+  /** CommitLog segments the kill left shorter than their size (killed while creating one). */
+  shortSegments: number;
+}
+
+async function countShortSegments(dir: string): Promise<number> {
+  const cl = join(dir, 'commitlog');
+  let n = 0;
+  for (const name of await readdir(cl).catch(() => [] as string[])) {
+    if ((await stat(join(cl, name))).size < crashConfig.mappedFileSizeCommitLog) n++;
+  }
+  return n;
 }
 
 /** Runs the writer until killed; returns the acknowledgements that reached this process. */
@@ -73,6 +85,7 @@ export async function verifyAfterCrash(
     await rm(keepFailed, { recursive: true, force: true });
     await cp(dir, keepFailed, { recursive: true });
   }
+  const shortSegments = await countShortSegments(dir);
   const t0 = performance.now();
   const store = createFileStore({ ...crashConfig, storePathRootDir: dir }, { logger: recordingLogger(lines) });
   await store.start();
@@ -123,6 +136,7 @@ export async function verifyAfterCrash(
       logEnd: store.lastRecovery.logEnd,
       truncated: store.lastRecovery.truncated,
       recoveryMs,
+      shortSegments,
     };
   } catch (e) {
     if (keepFailed) {
