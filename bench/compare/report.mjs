@@ -162,8 +162,17 @@ export function targetChecks(rows, topicRows) {
   const most = topicRows.find((r) => r.topics === 1024 && !r.error);
   const loss = base && most ? 1 - most.msgsPerSec / base.msgsPerSec : Number.NaN;
   const lossOff = base && most ? 1 - most.msgsPerSecOff / base.msgsPerSecOff : Number.NaN;
-  const off = Number.isFinite(lossOff) ? `; autoBatch off ${(lossOff * 100).toFixed(1)} %` : '';
-  add('throughput loss 1 → 1024 topics', loss, '≤ 15 %', loss <= 0.15, `autoBatch ${(loss * 100).toFixed(1)} %${off}`);
+  // Checked on the autoBatch-off rows: the same request shape at every topic count, so the loss
+  // is what the topic count costs the broker. With the 128-message window spread over 1024
+  // topics no batch can form, so the autoBatch loss mostly measures batching's gain on 1 topic.
+  const on = Number.isFinite(loss) ? `; autoBatch on ${(loss * 100).toFixed(1)} %` : '';
+  add(
+    'throughput loss 1 → 1024 topics',
+    lossOff,
+    '≤ 15 %',
+    lossOff <= 0.15,
+    `autoBatch off ${(lossOff * 100).toFixed(1)} %${on}`,
+  );
   const ours = rows.filter((r) => isOurs(r) && !r.error);
   const idle = Math.max(...ours.map((r) => r.idle?.rssMiB ?? Number.NaN));
   add(
