@@ -15,6 +15,7 @@ import {
 import { parseOffsetTable } from './admin/admin-bodies.js';
 import { ClientAPI } from './client-api.js';
 import type { ResolvedClientConfig } from './client-config.js';
+import type { OffsetBackend } from './consumer/offset-store.js';
 import { decodeMessages } from './consumer/pull-decode.js';
 import { ClientErrorCode, MQClientError, toClientError } from './errors.js';
 import type { MessageExt } from './message.js';
@@ -335,6 +336,16 @@ export class MQClientInstance {
   }
 
   /** Master address of a broker, refreshing the topic's route once if unknown. */
+  /** A consumer group's offsets on the master of each queue's broker (QUERY/UPDATE_CONSUMER_OFFSET). */
+  offsetBackend(group: string): OffsetBackend {
+    return {
+      query: async (mq) =>
+        this.api.queryConsumerOffset(await this.requireMasterAddr(mq.brokerName, mq.topic), group, mq),
+      update: async (mq, offset) =>
+        this.api.updateConsumerOffset(await this.requireMasterAddr(mq.brokerName, mq.topic), group, mq, offset),
+    };
+  }
+
   async requireMasterAddr(brokerName: string, topic: string): Promise<string> {
     let addr = this.masterAddr(brokerName);
     if (!addr) {

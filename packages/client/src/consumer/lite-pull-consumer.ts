@@ -139,24 +139,7 @@ export class LitePullConsumer implements ConsumerInner {
     if (this.subscriptions.size === 0) throw illegalArgument('subscribe() or assign() before start()');
     this.offsetStore =
       this.messageModel === 'CLUSTERING'
-        ? new RemoteBrokerOffsetStore(
-            {
-              query: async (mq) =>
-                this.instance.api.queryConsumerOffset(
-                  await this.instance.requireMasterAddr(mq.brokerName, mq.topic),
-                  this.group,
-                  mq,
-                ),
-              update: async (mq, o) =>
-                this.instance.api.updateConsumerOffset(
-                  await this.instance.requireMasterAddr(mq.brokerName, mq.topic),
-                  this.group,
-                  mq,
-                  o,
-                ),
-            },
-            this.logger,
-          )
+        ? new RemoteBrokerOffsetStore(this.instance.offsetBackend(this.group), this.logger)
         : new LocalFileOffsetStore(localOffsetFile(this.opts.offsetStoreDir, this.clientId, this.group), this.logger);
     await this.offsetStore.load();
     this.instance.registerConsumer(this);

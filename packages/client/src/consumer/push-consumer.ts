@@ -154,24 +154,7 @@ export class PushConsumer implements ConsumerInner, ConsumeHost {
     if (this.messageModel === 'CLUSTERING') {
       const rt = retryTopic(this.group);
       this.subscriptions.set(rt, buildSubscription(rt, '*'));
-      this.offsetStore = new RemoteBrokerOffsetStore(
-        {
-          query: async (mq) =>
-            this.instance.api.queryConsumerOffset(
-              await this.instance.requireMasterAddr(mq.brokerName, mq.topic),
-              this.group,
-              mq,
-            ),
-          update: async (mq, offset) =>
-            this.instance.api.updateConsumerOffset(
-              await this.instance.requireMasterAddr(mq.brokerName, mq.topic),
-              this.group,
-              mq,
-              offset,
-            ),
-        },
-        this.logger,
-      );
+      this.offsetStore = new RemoteBrokerOffsetStore(this.instance.offsetBackend(this.group), this.logger);
     } else {
       this.offsetStore = new LocalFileOffsetStore(
         localOffsetFile(this.o.offsetStoreDir, this.clientId, this.group),
