@@ -306,7 +306,7 @@ export async function measure(target, spec, server, cfg) {
       row.consume = await consumePhase(target, { ...common, topic: thr, n: cfg.n, batch: cfg.batch });
       log(cfg, `  consume ${cfg.n}: ${fmtNum(row.consume.msgsPerSec)} msg/s`);
     }
-    if (cfg.phases.includes('produce') && target.produceUnbatched) {
+    if (cfg.phases.includes('unbatched') && target.produceUnbatched) {
       const before = procStats(pid);
       await warmUp('produceUnbatched');
       const off = `${tag}_off`;

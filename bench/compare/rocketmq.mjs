@@ -108,7 +108,7 @@ function rawTarget({ namesrv, flush }) {
  * SEND_BATCH_MESSAGE requests. Every send is still awaited on its own. The produce phase is also
  * run once with it off (produceUnbatched), and the report shows both figures.
  */
-export const PRODUCER_SETTINGS = { autoBatch: true };
+export const PRODUCER_SETTINGS = { autoBatch: process.env.BENCH_AUTOBATCH !== '0' };
 
 /**
  * Through the SDK: Producer.send (waits for the broker's SEND_OK), PushConsumer with a concurrent

@@ -4,7 +4,7 @@
 //
 //   node bench/compare/run.mjs [--quick | --smoke] [--targets redis,nats,rabbitmq,rocketmq-async,rocketmq-sync]
 //        [--n 200000] [--rate 5000] [--topics 1,64,256,1024 | --no-topics] [--cpu-prof] [--out FILE | --no-write]
-//        [--phases produce,consume,latency] [--latdump DIR (one CSV of seq,latency per target)] [--topics-only]
+//        [--phases produce,unbatched,consume,latency] [--latdump DIR (one CSV of seq,latency per target)] [--topics-only]
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -47,7 +47,7 @@ function config() {
     rate: 5000,
     settleMs: 2000,
     producers: 4,
-    phases: ['produce', 'consume', 'latency'],
+    phases: ['produce', 'unbatched', 'consume', 'latency'],
     phaseDeadlineMs: 180_000,
     topicRounds: 3,
   };

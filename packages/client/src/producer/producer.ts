@@ -47,13 +47,12 @@ export interface ProducerOptions extends ClientOptions {
   retryAnotherBrokerWhenNotStoreOK?: boolean;
   /**
    * Auto-batching (default false, as in Java): concurrent `send` calls to one topic leave as
-   * one SEND_BATCH_MESSAGE, each caller still getting its own SendResult. A send with no
-   * request to its topic in flight leaves at once; batches form only under load (see
-   * produce-accumulator.ts). Not batched: sends with a queue or selector, delayed messages,
+   * one SEND_BATCH_MESSAGE, each caller still getting its own SendResult. Sends made in one
+   * event-loop turn leave together at its end, a lone send alone (see produce-accumulator.ts). Not batched: sends with a queue or selector, delayed messages,
    * `waitStoreMsgOK: false`, retry topics, and bodies large enough to be compressed.
    */
   autoBatch?: boolean;
-  /** Longest a message waits behind an in-flight request of its topic (ms, 1…30000); default 10. */
+  /** Longest a batch waits while 8 requests to its topic are in flight (ms, 1…30000); default 10. */
   batchMaxDelayMs?: number;
   /** A batch leaves once it holds this many bytes (1 B…2 MiB); default 32 KiB. */
   batchMaxBytes?: number;
