@@ -293,7 +293,15 @@ export async function measure(target, spec, server, cfg) {
     const o = { topic, size: cfg.size, inflight: cfg.inflight, rate: 0, payload: (i) => pool[i & 1023] };
     await withDeadline(target[method](cfg.warmupN, o), cfg.phaseDeadlineMs, `${target.name} warm-up`);
   };
-  if (cfg.phases.includes('produce')) await warmUp('produce');
+  if (cfg.phases.includes('produce')) {
+    await warmUp('produce');
+    // The consume path warms up the same way: the warm-up messages are consumed (untimed, by a
+    // consumer of their own) before the timed consume phase.
+    if (cfg.warmupN && cfg.phases.includes('consume')) {
+      const o = { topic: `${tag}_warm_produce`, batch: cfg.batch, onMessage: () => {} };
+      await withDeadline(target.consume(cfg.warmupN, o), cfg.phaseDeadlineMs, `${target.name} consume warm-up`);
+    }
+  }
   const cpu0 = procStats(pid);
   let offCpuS = 0;
   try {

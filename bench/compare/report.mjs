@@ -204,7 +204,7 @@ export function renderReport({ title, when, mode, cfg, mach, rows, topicRows, ch
     '- Each server is fresh (new data dir, loopback only); RSS and CPU are read from /proc/<server pid>.',
     ...(cfg.warmupN
       ? [
-          `- Before each timed produce phase, ${fmtNum(cfg.warmupN)} untimed messages go to a topic of their own (JIT warm-up, the same for every target).`,
+          `- Before each timed produce phase, ${fmtNum(cfg.warmupN)} untimed messages go to a topic of their own and are consumed from it before the timed consume phase (JIT warm-up of both paths, the same for every target).`,
         ]
       : []),
     '- rocketmq-ts produces through `Producer({ autoBatch: true })`, each send still awaited on its own; the',
