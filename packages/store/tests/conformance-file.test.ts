@@ -32,3 +32,22 @@ runConformance('file (SYNC_FLUSH)', async (config) => {
     },
   };
 });
+
+// The opt-in writer thread: ranges over 16 KiB are written off the loop.
+runConformance('file (ASYNC_FLUSH, writer thread)', async (config) => {
+  const dir = await tempDir('rmq-store-');
+  const clock = new ManualClock(0);
+  const store = createFileStore(
+    { ...config, storePathRootDir: dir.path, writeCacheBytes: 256 * 1024, commitLogWriterThread: true },
+    { clock },
+  );
+  await store.start();
+  return {
+    store,
+    clock,
+    close: async () => {
+      await store.shutdown();
+      await dir.cleanup();
+    },
+  };
+});
