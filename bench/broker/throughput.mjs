@@ -95,7 +95,16 @@ async function startServer(flush) {
     : [];
   const proc = spawn(
     process.execPath,
-    [...gcArgs, ...values['server-node-args'].split(' ').filter(Boolean), bin, ...args, '--flush-disk-type', flush],
+    // --single-threaded-gc: the flag of the bin's shebang, which a spawn through execPath skips.
+    [
+      '--single-threaded-gc',
+      ...gcArgs,
+      ...values['server-node-args'].split(' ').filter(Boolean),
+      bin,
+      ...args,
+      '--flush-disk-type',
+      flush,
+    ],
     {
       stdio: ['ignore', 'pipe', 'inherit'],
       // Short probe windows, so that a stall can be placed against the samples it delayed.

@@ -222,8 +222,12 @@ async function startRocketmq(dir, { flush, cpuProfDir }) {
   // The broker also listens on listenPort-2 (fast remoting) and listenPort+1 (HA) in RocketMQ.
   const brokerPort = await freePort([-2, 1]);
   const data = path.join(dir, 'store');
-  const nodeArgs = ['--enable-source-maps'];
+  // The flags of `npm start` and of the bin's shebang (docs/benchmarks.md, "Broker process flags").
+  const nodeArgs = ['--enable-source-maps', '--single-threaded-gc'];
   if (cpuProfDir) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${path.join(cpuProfDir, path.basename(dir))}`);
+  // Diagnosis, e.g. BENCH_SERVER_NODE_ARGS=--trace-gc (the lines land in the kept server.log with --cpu-prof).
+  if (process.env.BENCH_SERVER_NODE_ARGS)
+    nodeArgs.push(...process.env.BENCH_SERVER_NODE_ARGS.split(' ').filter(Boolean));
   const args = [
     ...nodeArgs,
     ROCKETMQ_BIN,
