@@ -199,7 +199,7 @@ export function renderReport({ title, when, mode, cfg, mach, rows, topicRows, ch
   lines.push('## Setup', '');
   lines.push(
     `- ${cfg.size} B random payloads; produce ${fmtNum(cfg.n)} messages with at most ${cfg.inflight} in flight, each acknowledged by the broker;`,
-    `  then consume all of them through the durable consumer API with acknowledgements (rocketmq-ts: a consumer group committing offsets, ${8} queues per topic);`,
+    `  then consume all of them through the durable consumer API with acknowledgements (rocketmq-ts: a consumer group committing offsets, ${8} queues per topic, pulls of up to ${cfg.batch} messages with broker.conf maxTransferCountOnMessageInMemory=${cfg.batch}; every peer reads ${cfg.batch} per request too);`,
     `  then end-to-end latency at ${fmtNum(cfg.rate)} msg/s for ${cfg.latencyS} s (after ${cfg.warmupS} s of warm-up), producer and consumer concurrent.`,
     '- Each server is fresh (new data dir, loopback only); RSS and CPU are read from /proc/<server pid>.',
     ...(cfg.warmupN

@@ -60,7 +60,7 @@ function rawTarget({ namesrv, flush }) {
     async consume(n, o) {
       consumer ??= new RawClient({ namesrv });
       await consumer.consume(o.topic, `bench_cg_${o.topic}`, n, {
-        batch: Math.min(o.batch, 32),
+        batch: o.batch,
         onMessage: o.onMessage,
         onReady: o.onReady,
       });
@@ -159,7 +159,7 @@ async function sdkTarget({ namesrv, flush }, sdk) {
         namesrvAddr: namesrv,
         consumerGroup: `bench_cg_${o.topic}`,
         consumeFromWhere: 'CONSUME_FROM_FIRST_OFFSET',
-        pullBatchSize: Math.min(o.batch, 32),
+        pullBatchSize: o.batch,
         consumeMessageBatchMaxSize: 32,
       });
       consumer.subscribe(o.topic, '*');

@@ -208,6 +208,9 @@ async function startRabbit(dir) {
   return { pid, options: { port }, stop: stopAll };
 }
 
+/** The read batch every target gets (run.mjs `batch`): XREADGROUP COUNT, fetch size, prefetch, pull size. */
+const PULL_BATCH = 256;
+
 /**
  * rocketmq-ts through its own `rocketmq-ts start` bin (NameServer + broker in one process).
  * With `cpuProfDir` the broker runs under `node --cpu-prof`; the profile is written when it exits.
@@ -222,6 +225,10 @@ async function startRocketmq(dir, { flush, cpuProfDir }) {
   // The broker also listens on listenPort-2 (fast remoting) and listenPort+1 (HA) in RocketMQ.
   const brokerPort = await freePort([-2, 1]);
   const data = path.join(dir, 'store');
+  // The one broker.conf change: a pull may return as many messages as the peers read per
+  // request (256; RocketMQ's default caps it at 32). See docs/benchmarks.md.
+  const conf = path.join(dir, 'broker.conf');
+  writeFileSync(conf, `maxTransferCountOnMessageInMemory=${PULL_BATCH}\n`);
   // The flags of `npm start` and of the bin's shebang (docs/benchmarks.md, "Broker process flags").
   const nodeArgs = ['--enable-source-maps', '--single-threaded-gc'];
   if (cpuProfDir) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${path.join(cpuProfDir, path.basename(dir))}`);
@@ -242,6 +249,8 @@ async function startRocketmq(dir, { flush, cpuProfDir }) {
     flush,
     '--host',
     '127.0.0.1',
+    '--config-file',
+    conf,
   ];
   const child = startDetached(process.execPath, args, { logFile: path.join(dir, 'server.log') });
   const isAlive = () => child.exitCode === null && child.signalCode === null;
