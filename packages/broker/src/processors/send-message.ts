@@ -33,6 +33,7 @@ import type { BrokerStats } from './broker-stats.js';
 import { delayLevelOf, scanSendProperties, stampProperties, withProperty } from './message-rewrite.js';
 import { decodeHeader, FAQ_URL, reply } from './request-util.js';
 import { PUT_STATUS_TABLE } from './status-table.js';
+import { TurnGate } from './turn-gate.js';
 
 type SendHeader = HeaderType<typeof SendMessageRequestHeader>;
 
@@ -74,15 +75,21 @@ type Checked =
  * slice of the request frame it arrived in.
  */
 export class SendMessageProcessor {
+  /** Bytes of send requests appended per loop turn (turn-gate.ts says why). */
+  private readonly gate = new TurnGate();
+
   constructor(private readonly deps: SendDeps) {}
+
+  readonly handle = (request: RemotingCommand, conn: Connection): RemotingCommand | Promise<RemotingCommand> =>
+    this.gate.pass(request.body?.length ?? 0, () => this.handleNow(request, conn));
 
   // The common send (existing topic, no retry, no transaction) runs synchronously up to the
   // store append and settles with one promise: no async frames per message (STYLE rule 13).
-  readonly handle = (request: RemotingCommand, conn: Connection): RemotingCommand | Promise<RemotingCommand> => {
+  private handleNow(request: RemotingCommand, conn: Connection): RemotingCommand | Promise<RemotingCommand> {
     const checked = this.check(request);
     if (checked instanceof Promise) return checked.then((c) => this.afterCheck(request, conn, c));
     return this.afterCheck(request, conn, checked);
-  };
+  }
 
   private afterCheck(
     request: RemotingCommand,
