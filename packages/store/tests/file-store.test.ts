@@ -122,20 +122,52 @@ describe('file store: layout and restart', () => {
 });
 
 describe('file store: SYNC_FLUSH on a slow disk', () => {
+  it('acks what a second fdatasync covers while the first is still running', async () => {
+    const dir = await tempDir('rmq-fs-');
+    let calls = 0;
+    let releaseFirst: (() => void) | undefined;
+    const store = createFileStore(
+      { ...smallConfig, storePathRootDir: dir.path, flushDiskType: 'SYNC_FLUSH', syncFlushTimeout: 5_000 },
+      {
+        clock: new ManualClock(1_700_000_000_000),
+        beforeSync: () =>
+          ++calls === 1
+            ? new Promise<void>((r) => {
+                releaseFirst = r;
+              })
+            : Promise.resolve(),
+      },
+    );
+    await store.start();
+    try {
+      const a = store.putMessage(msg('Two', 0, 1));
+      await new Promise((r) => setTimeout(r, 20));
+      assert.equal(calls, 1, 'the first fdatasync is held');
+      const b = await store.putMessage(msg('Two', 0, 2));
+      assert.equal(b.status, 'PUT_OK', 'acked by the second fdatasync');
+      assert.equal((await a).status, 'PUT_OK', 'the earlier record too: the second sync covers it');
+      assert.ok(releaseFirst, 'the first is still running');
+      assert.equal(Number(store.runtimeInfo().commitLogFlushedOffset), store.getMaxPhyOffset());
+      releaseFirst();
+      const c = await store.putMessage(msg('Two', 0, 3));
+      assert.equal(c.status, 'PUT_OK');
+      assert.equal(Number(store.runtimeInfo().commitLogFlushedOffset), store.getMaxPhyOffset());
+    } finally {
+      releaseFirst?.();
+      await store.shutdown();
+      await dir.cleanup();
+    }
+  });
+
   it('answers FLUSH_DISK_TIMEOUT after syncFlushTimeout, keeps the record, and acks later appends once the disk recovers', async () => {
     const dir = await tempDir('rmq-fs-');
     let slow = true;
-    let release: (() => void) | undefined;
+    const held: (() => void)[] = [];
     const store = createFileStore(
       { ...smallConfig, storePathRootDir: dir.path, flushDiskType: 'SYNC_FLUSH', syncFlushTimeout: 200 },
       {
         clock: new ManualClock(1_700_000_000_000),
-        beforeSync: () =>
-          slow
-            ? new Promise<void>((r) => {
-                release = r;
-              })
-            : Promise.resolve(),
+        beforeSync: () => (slow ? new Promise<void>((r) => held.push(r)) : Promise.resolve()),
       },
     );
     await store.start();
@@ -146,7 +178,7 @@ describe('file store: SYNC_FLUSH on a slow disk', () => {
       const got = await store.getMessage('Slow', 0, 0, 1, 1 << 20);
       assert.equal(got.status, 'FOUND', 'the record stays in the log');
       slow = false;
-      release?.();
+      for (const r of held) r();
       const ok = await store.putMessage(msg('Slow', 0, 2));
       assert.equal(ok.status, 'PUT_OK');
       assert.equal(ok.append!.logicsOffset, 1);

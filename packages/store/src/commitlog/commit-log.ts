@@ -52,6 +52,13 @@ const BLANK_HEADER = 8;
  */
 const MAX_WRITES_IN_FLIGHT = 4;
 const EAGER_WRITE_BYTES = 256 * 1024;
+/**
+ * fdatasyncs in flight at once (group commit). A second one started while the first runs
+ * covers what was written meanwhile, and its acks need not wait for the first to finish:
+ * SYNC_FLUSH produce, SDK producer at 128 in flight, 77-81k msg/s with one, 86-88k with two
+ * (four: no better).
+ */
+const MAX_SYNCS_IN_FLIGHT = 2;
 
 /** One fs.write in flight: block bytes [from, to). */
 interface Flight {
@@ -85,7 +92,10 @@ export class CommitLog {
   private writeError: unknown;
   private waitingSegment = false;
   private scheduled = false;
-  private syncing = false;
+  /** fdatasyncs in flight. */
+  private syncsInFlight = 0;
+  /** Highest target of an fdatasync issued: a new one only when there is more to cover. */
+  private syncIssuedTo = 0;
   private syncWanted = false;
   private stopped = false;
   private retryTimer: NodeJS.Timeout | undefined;
@@ -159,7 +169,7 @@ export class CommitLog {
   /** Asks for an fdatasync covering everything written (group commit: one in flight at a time). */
   requestFlush(): void {
     this.syncWanted = true;
-    if (!this.syncing) this.flushNow();
+    if (this.syncsInFlight < MAX_SYNCS_IN_FLIGHT) this.flushNow();
   }
 
   /** The record bytes at `offset` if still cached (zero-copy). */
@@ -198,13 +208,17 @@ export class CommitLog {
 
   /** Waits for every allocated byte to be written and synced. */
   async drain(): Promise<void> {
-    for (let i = 0; i < 10_000 && (this.writtenPos < this.appendPos || this.flights.length > 0 || this.syncing); i++) {
+    for (
+      let i = 0;
+      i < 10_000 && (this.writtenPos < this.appendPos || this.flights.length > 0 || this.syncsInFlight > 0);
+      i++
+    ) {
       if (this.flights.length === 0 && !this.scheduled) this.writeNext();
       await new Promise((r) => setTimeout(r, 2));
     }
     if (this.flushedPos < this.writtenPos) {
       this.requestFlush();
-      for (let i = 0; i < 10_000 && (this.flushedPos < this.writtenPos || this.syncing); i++) {
+      for (let i = 0; i < 10_000 && (this.flushedPos < this.writtenPos || this.syncsInFlight > 0); i++) {
         await new Promise((r) => setTimeout(r, 2));
       }
     }
@@ -332,7 +346,7 @@ export class CommitLog {
     if (moved) {
       this.evict();
       this.events.onWritten(this.writtenPos);
-      if (this.syncWanted && !this.syncing) this.flushNow();
+      if (this.syncWanted && this.syncsInFlight < MAX_SYNCS_IN_FLIGHT) this.flushNow();
     }
     if (this.unissued > 0) this.writeNext();
   }
@@ -370,29 +384,36 @@ export class CommitLog {
   }
 
   private flushNow(): void {
-    if (this.writtenPos <= this.flushedPos) {
-      this.syncWanted = false;
+    if (this.writtenPos <= Math.max(this.flushedPos, this.syncIssuedTo)) {
+      if (this.syncsInFlight === 0) this.syncWanted = false;
       return;
     }
-    this.syncing = true;
+    this.syncsInFlight++;
     this.syncWanted = false;
     const target = this.writtenPos;
+    this.syncIssuedTo = target;
     this.syncs++;
     const fds: number[] = [];
     for (const s of this.segments.list) {
       // Segments overlapping (flushedPos, target]: the tail one, or two across a rollover.
+      // From flushedPos, not from what a sync in flight covers: this one may finish first.
       if (s.start < target && s.start + this.segments.segmentSize > this.flushedPos) fds.push(s.fd);
     }
     const sync = () => Promise.all(fds.map((fd) => fdatasync(fd)));
     (this.beforeSync ? this.beforeSync().then(sync) : sync()).then(
       () => {
-        this.syncing = false;
-        this.flushedPos = Math.max(this.flushedPos, target);
-        this.events.onFlushed(this.flushedPos);
+        this.syncsInFlight--;
+        // fdatasync makes everything written before it started durable, whatever an earlier
+        // one still in flight covers: flushedPos may jump over it.
+        if (target > this.flushedPos) {
+          this.flushedPos = target;
+          this.events.onFlushed(this.flushedPos);
+        }
         if (this.syncWanted) this.flushNow();
       },
       (e) => {
-        this.syncing = false;
+        this.syncsInFlight--;
+        this.syncIssuedTo = this.flushedPos;
         this.logger.error({ err: e }, 'commitlog fdatasync failed');
         this.events.onWriteError(e);
       },
