@@ -22,6 +22,22 @@ export function machine() {
   };
 }
 
+/** Aggregate CPU ticks from /proc/stat: all, and steal (time the hypervisor ran someone else). */
+export function cpuTicks() {
+  try {
+    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    return { total: f.reduce((a, b) => a + b, 0), steal: f[7] ?? 0 };
+  } catch {
+    return null;
+  }
+}
+
+/** Steal as a percentage of the CPU time between two cpuTicks() readings. */
+export function stealPct(a, b) {
+  if (!a || !b || b.total <= a.total) return null;
+  return (100 * (b.steal - a.steal)) / (b.total - a.total);
+}
+
 export function machineLines(m) {
   return [
     `- CPU: ${m.cpu}, ${m.cores} cores`,

@@ -12,7 +12,17 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fmtNum, measure } from './harness.mjs';
 import { profileLines } from './profile.mjs';
-import { cpuTable, machine, mainTable, ratioTable, renderReport, targetChecks, topicsTable } from './report.mjs';
+import {
+  cpuTable,
+  cpuTicks,
+  machine,
+  mainTable,
+  ratioTable,
+  renderReport,
+  stealPct,
+  targetChecks,
+  topicsTable,
+} from './report.mjs';
 import { clientKind } from './rocketmq.mjs';
 import { ensurePeers, REPO, readLog, startServer } from './servers.mjs';
 import { createTarget, TARGET_SPECS } from './targets.mjs';
@@ -174,6 +184,7 @@ async function main() {
   const names = selectTargets();
   const mode = argv.smoke ? '--smoke' : argv.quick ? '--quick' : 'full';
   const mach = machine();
+  const ticks0 = cpuTicks();
   const notes = [];
   console.log(`# bench:compare ${mode}: ${names.join(', ')}; ${mach.cpu}, ${mach.cores} cores, node ${mach.node}`);
 
@@ -219,6 +230,10 @@ async function main() {
   const profile = cpuProfDir ? profileLines(cpuProfDir) : [];
   const secs = (Date.now() - started) / 1000;
   notes.push(`whole run took ${fmtNum(secs)} s.`);
+  const steal = stealPct(ticks0, cpuTicks());
+  // A shared VM: the same build's figures moved by a third between runs when neighbours were busy.
+  if (steal !== null)
+    notes.push(`CPU steal during the run: ${steal.toFixed(1)} % of CPU time (vCPUs given to other guests).`);
   console.log('');
   const tables = [mainTable(rows), ratioTable(rows), cpuTable(rows), topicsTable(topicRows), checks];
   for (const l of tables.filter((t) => t.length).flatMap((t) => [...t, ''])) console.log(l);
