@@ -232,8 +232,10 @@ async function main() {
   notes.push(`whole run took ${fmtNum(secs)} s.`);
   const steal = stealPct(ticks0, cpuTicks());
   // A shared VM: the same build's figures moved by a third between runs when neighbours were busy.
-  if (steal !== null)
+  if (steal !== null) {
     notes.push(`CPU steal during the run: ${steal.toFixed(1)} % of CPU time (vCPUs given to other guests).`);
+    console.log(`# ${notes.at(-1)}`);
+  }
   console.log('');
   const tables = [mainTable(rows), ratioTable(rows), cpuTable(rows), topicsTable(topicRows), checks];
   for (const l of tables.filter((t) => t.length).flatMap((t) => [...t, ''])) console.log(l);
