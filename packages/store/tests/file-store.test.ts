@@ -121,13 +121,22 @@ describe('file store: layout and restart', () => {
   });
 });
 
+const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
 describe('file store: SYNC_FLUSH on a slow disk', () => {
-  it('acks what a second fdatasync covers while the first is still running', async () => {
+  it('starts a second fdatasync for a large backlog and acks what it covers while the first still runs', async () => {
     const dir = await tempDir('rmq-fs-');
     let calls = 0;
     let releaseFirst: (() => void) | undefined;
     const store = createFileStore(
-      { ...smallConfig, storePathRootDir: dir.path, flushDiskType: 'SYNC_FLUSH', syncFlushTimeout: 5_000 },
+      {
+        ...smallConfig,
+        storePathRootDir: dir.path,
+        flushDiskType: 'SYNC_FLUSH',
+        syncFlushTimeout: 5_000,
+        mappedFileSizeCommitLog: 1 << 20,
+        maxMessageSize: 256 * 1024,
+      },
       {
         clock: new ManualClock(1_700_000_000_000),
         beforeSync: () =>
@@ -139,17 +148,23 @@ describe('file store: SYNC_FLUSH on a slow disk', () => {
       },
     );
     await store.start();
+    const settled = (p: Promise<unknown>) => Promise.race([p.then(() => true), delay(30).then(() => false)]);
     try {
       const a = store.putMessage(msg('Two', 0, 1));
-      await new Promise((r) => setTimeout(r, 20));
+      await delay(20);
       assert.equal(calls, 1, 'the first fdatasync is held');
-      const b = await store.putMessage(msg('Two', 0, 2));
-      assert.equal(b.status, 'PUT_OK', 'acked by the second fdatasync');
-      assert.equal((await a).status, 'PUT_OK', 'the earlier record too: the second sync covers it');
+      const small = store.putMessage(msg('Two', 0, 2));
+      assert.equal(await settled(small), false, 'a small backlog waits for the first sync');
+      assert.equal(calls, 1);
+      const big = await store.putMessage(msg('Two', 0, 3, 70_000));
+      assert.equal(big.status, 'PUT_OK', 'acked by a second fdatasync');
+      assert.equal(calls, 2);
+      assert.equal((await a).status, 'PUT_OK', 'the earlier records too: the second sync covers them');
+      assert.equal((await small).status, 'PUT_OK');
       assert.ok(releaseFirst, 'the first is still running');
       assert.equal(Number(store.runtimeInfo().commitLogFlushedOffset), store.getMaxPhyOffset());
       releaseFirst();
-      const c = await store.putMessage(msg('Two', 0, 3));
+      const c = await store.putMessage(msg('Two', 0, 4));
       assert.equal(c.status, 'PUT_OK');
       assert.equal(Number(store.runtimeInfo().commitLogFlushedOffset), store.getMaxPhyOffset());
     } finally {
