@@ -2,7 +2,7 @@
 // dir. Every process is started by us, and stopped only through the PID we started (or the PID
 // file the server wrote for us), never by name.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -282,6 +282,20 @@ export function readLog(file, lines = 30) {
 export async function startServer(spec, root, extra = {}) {
   const dir = path.join(root, spec.label.replace(/[^A-Za-z0-9_-]/g, '_'));
   mkdirSync(dir, { recursive: true });
+  const server = await startKind(spec, dir, extra);
+  // A stopped server's data goes at once: left for the end of the run, the gigabytes written by
+  // earlier targets (and earlier topic counts) were still being written back by the kernel while
+  // later ones were measured. Unlinked files' dirty pages are dropped instead. Kept with
+  // --cpu-prof, whose profiles and server logs live in the same tree.
+  const stop = server.stop;
+  server.stop = async (...args) => {
+    await stop(...args);
+    if (!extra.cpuProfDir) rmSync(dir, { recursive: true, force: true });
+  };
+  return server;
+}
+
+function startKind(spec, dir, extra) {
   switch (spec.kind) {
     case 'redis':
       return startRedis(dir);
