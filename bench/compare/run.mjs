@@ -158,7 +158,7 @@ async function runTarget(name, cfg, root, cpuProfDir) {
   let server = null;
   let target = null;
   try {
-    server = await startServer(base, root, { cpuProfDir });
+    server = await startServer(base, root, { cpuProfDir, readBatch: cfg.batch });
     servers.add(server);
     const spec = { ...base, options: server.options };
     target = await createTarget(spec);

@@ -208,14 +208,11 @@ async function startRabbit(dir) {
   return { pid, options: { port }, stop: stopAll };
 }
 
-/** The read batch every target gets (run.mjs `batch`): XREADGROUP COUNT, fetch size, prefetch, pull size. */
-const PULL_BATCH = 256;
-
 /**
  * rocketmq-ts through its own `rocketmq-ts start` bin (NameServer + broker in one process).
  * With `cpuProfDir` the broker runs under `node --cpu-prof`; the profile is written when it exits.
  */
-async function startRocketmq(dir, { flush, cpuProfDir }) {
+async function startRocketmq(dir, { flush, cpuProfDir, readBatch = 256 }) {
   if (!process.env.ROCKETMQ_TS_BIN && !existsSync(ROCKETMQ_DIST)) {
     throw new Error(
       `rocketmq-ts start is not built (${path.relative(REPO, ROCKETMQ_DIST)} missing): run npm run build`,
@@ -226,9 +223,9 @@ async function startRocketmq(dir, { flush, cpuProfDir }) {
   const brokerPort = await freePort([-2, 1]);
   const data = path.join(dir, 'store');
   // The one broker.conf change: a pull may return as many messages as the peers read per
-  // request (256; RocketMQ's default caps it at 32). See docs/benchmarks.md.
+  // request (run.mjs `batch`; RocketMQ's default caps it at 32). See docs/benchmarks.md.
   const conf = path.join(dir, 'broker.conf');
-  writeFileSync(conf, `maxTransferCountOnMessageInMemory=${PULL_BATCH}\n`);
+  writeFileSync(conf, `maxTransferCountOnMessageInMemory=${readBatch}\n`);
   // The flags of `npm start` and of the bin's shebang (docs/benchmarks.md, "Broker process flags").
   const nodeArgs = ['--enable-source-maps', '--single-threaded-gc'];
   if (cpuProfDir) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${path.join(cpuProfDir, path.basename(dir))}`);

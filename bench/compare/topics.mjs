@@ -56,7 +56,7 @@ export async function manyTopics(cfg, root, { onServer } = {}) {
 
 async function setUp(step, cfg, root, onServer) {
   const spec = { kind: 'rocketmq', label: `topics-${step.count}`, flush: 'ASYNC_FLUSH' };
-  step.server = await startServer(spec, root, { cpuProfDir: cfg.cpuProfDir });
+  step.server = await startServer(spec, root, { cpuProfDir: cfg.cpuProfDir, readBatch: cfg.batch });
   onServer?.(step.server);
   step.target = await createTarget({ ...spec, options: step.server.options });
   step.watch = new ProcWatch(step.server.pid);

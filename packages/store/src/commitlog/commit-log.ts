@@ -101,7 +101,7 @@ export class CommitLog {
   private scheduled = false;
   /** fdatasyncs in flight. */
   private syncsInFlight = 0;
-  /** Highest target of an fdatasync issued: a new one only when there is more to cover. */
+  /** Highest target of an fdatasync issued (never below flushedPos): a new one only when there is more to cover. */
   private syncIssuedTo = 0;
   private syncWanted = false;
   private stopped = false;
@@ -125,7 +125,7 @@ export class CommitLog {
 
   /** Position all cursors at the recovered end of the log. */
   setEnd(position: number): void {
-    this.appendPos = this.writtenPos = this.flushedPos = position;
+    this.appendPos = this.writtenPos = this.flushedPos = this.syncIssuedTo = position;
     this.blocks = [];
     this.cachedBytes = 0;
     this.unissued = 0;
@@ -176,7 +176,7 @@ export class CommitLog {
   /** Asks for an fdatasync covering everything written (group commit: one in flight at a time). */
   requestFlush(): void {
     this.syncWanted = true;
-    if (this.syncsInFlight < MAX_SYNCS_IN_FLIGHT) this.flushNow();
+    this.flushNow();
   }
 
   /** The record bytes at `offset` if still cached (zero-copy). */
@@ -353,7 +353,7 @@ export class CommitLog {
     if (moved) {
       this.evict();
       this.events.onWritten(this.writtenPos);
-      if (this.syncWanted && this.syncsInFlight < MAX_SYNCS_IN_FLIGHT) this.flushNow();
+      if (this.syncWanted) this.flushNow();
     }
     if (this.unissued > 0) this.writeNext();
   }
@@ -390,8 +390,10 @@ export class CommitLog {
     }
   }
 
+  /** Starts an fdatasync if one is due: something unsynced, a free slot, and for a second one a large backlog. */
   private flushNow(): void {
-    if (this.writtenPos <= Math.max(this.flushedPos, this.syncIssuedTo)) {
+    if (this.syncsInFlight >= MAX_SYNCS_IN_FLIGHT) return;
+    if (this.writtenPos <= this.syncIssuedTo) {
       if (this.syncsInFlight === 0) this.syncWanted = false;
       return;
     }
@@ -416,6 +418,8 @@ export class CommitLog {
         // one still in flight covers: flushedPos may jump over it.
         if (target > this.flushedPos) {
           this.flushedPos = target;
+          // After a failed sync lowered it, syncIssuedTo must not stay below flushedPos.
+          if (target > this.syncIssuedTo) this.syncIssuedTo = target;
           this.events.onFlushed(this.flushedPos);
         }
         if (this.syncWanted) this.flushNow();
