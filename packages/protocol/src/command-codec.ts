@@ -1,5 +1,6 @@
 import { err, ok, type Result } from '@rocketmq-ts/common';
 import { LANGUAGES, languageToCode } from './codes.js';
+import { jsonDepthWithin, MAX_HEADER_VALUE_DEPTH } from './decode-limits.js';
 import { type ProtocolError, protocolError } from './protocol-error.js';
 import { emptyFields, type RemotingCommand, SerializeType } from './remoting-command.js';
 
@@ -48,7 +49,11 @@ function decodeJsonHeader(text: string): Result<RemotingCommand, ProtocolError> 
   const ext = o.extFields;
   if (ext !== undefined && ext !== null) {
     if (typeof ext !== 'object' || Array.isArray(ext)) return fieldError('header field extFields must be an object');
-    r.value.extFields = adoptFields(ext as Record<string, unknown>);
+    const fields = adoptFields(ext as Record<string, unknown>);
+    if (fields === undefined) {
+      return fieldError(`header field extFields nests deeper than ${MAX_HEADER_VALUE_DEPTH} levels`);
+    }
+    r.value.extFields = fields;
   }
   return r;
 }
@@ -57,15 +62,20 @@ function decodeJsonHeader(text: string): Result<RemotingCommand, ProtocolError> 
  * Turns the parsed extFields object into ours in place: null prototype (JSON.parse already
  * made any `__proto__` key an own data property), every value a string. Adopting the object
  * instead of copying it into Object.create(null) saves a dictionary-mode insert per field.
+ * Undefined when a value nests deeper than MAX_HEADER_VALUE_DEPTH.
  */
-function adoptFields(src: Record<string, unknown>): Record<string, string> {
+function adoptFields(src: Record<string, unknown>): Record<string, string> | undefined {
   Object.setPrototypeOf(src, null);
   for (const k in src) {
     const v = src[k];
     if (typeof v === 'string') continue;
     // Java and Go send strings; ali-ons sends raw numbers and booleans. Normalise to strings.
     if (v === null || v === undefined) delete src[k];
-    else src[k] = typeof v === 'object' ? JSON.stringify(v) : String(v);
+    else if (typeof v !== 'object') src[k] = String(v);
+    // JSON.parse nests iteratively but JSON.stringify recurses: a value thousands of levels
+    // deep would overflow the stack, so the depth is checked (iteratively) first.
+    else if (!jsonDepthWithin(v, MAX_HEADER_VALUE_DEPTH)) return undefined;
+    else src[k] = JSON.stringify(v);
   }
   return src as Record<string, string>;
 }

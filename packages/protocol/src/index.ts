@@ -1,6 +1,7 @@
 export * from './body/index.js';
 export * from './codes.js';
 export * from './command-codec.js';
+export * from './decode-limits.js';
 export * from './frame-splitter.js';
 export * from './header-schema.js';
 // Areas below are filled by their owners; each file is self-contained.

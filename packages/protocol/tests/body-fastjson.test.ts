@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { encodeFastjson, FastjsonSyntaxError, parseFastjson } from '../src/body/fastjson.js';
+import { MAX_JSON_DEPTH } from '../src/decode-limits.js';
 
 // Golden strings are written from the fastjson rules (alphabetical bean fields, compact,
 // nulls omitted, object keys in place, bare numeric keys), not copied from captures.
@@ -93,5 +94,13 @@ describe('parseFastjson', () => {
     for (const bad of ['{"a":1', '{"a" 1}', '[1 2]', '{"a":1}x', '"abc', '{:1}']) {
       assert.throws(() => parseFastjson(bad), FastjsonSyntaxError, bad);
     }
+  });
+});
+
+describe('parseFastjson nesting bound (issue 18)', () => {
+  it('refuses nesting past MAX_JSON_DEPTH instead of overflowing the stack', () => {
+    assert.throws(() => parseFastjson(`${'['.repeat(100_000)}${']'.repeat(100_000)}`), /nesting deeper than/);
+    const ok = `${'['.repeat(MAX_JSON_DEPTH)}${']'.repeat(MAX_JSON_DEPTH)}`;
+    assert.equal(JSON.stringify(parseFastjson(ok)), ok);
   });
 });

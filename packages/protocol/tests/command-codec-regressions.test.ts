@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createRequest, decodeCommand, emptyFields, encodeCommand, SerializeType } from '../src/index.js';
+import {
+  createRequest,
+  decodeCommand,
+  emptyFields,
+  encodeCommand,
+  MAX_HEADER_VALUE_DEPTH,
+  SerializeType,
+} from '../src/index.js';
 
 describe('command codec regressions', () => {
   it('keeps an extFields key named __proto__ through JSON encode and decode (found by fast-check)', () => {
@@ -29,5 +36,33 @@ describe('ROCKETMQ binary header limits', () => {
     }
     const plain = encodeCommand(createRequest(10, Object.assign(emptyFields(), { a: 'x' })), SerializeType.ROCKETMQ);
     assert.equal(plain.readUInt8(4), SerializeType.ROCKETMQ);
+  });
+});
+
+describe('JSON header nesting (issue 18, finding 1)', () => {
+  const frame = (header: string): Buffer => {
+    const h = Buffer.from(header, 'utf8');
+    const out = Buffer.alloc(4 + h.length);
+    out.writeUInt32BE(h.length, 0);
+    h.copy(out, 4);
+    return out;
+  };
+
+  it('refuses an extFields value nested deeper than the bound, without throwing', () => {
+    for (const depth of [MAX_HEADER_VALUE_DEPTH + 1, 4200, 200_000]) {
+      const r = decodeCommand(frame(`{"code":30,"extFields":{"topic":${'['.repeat(depth)}${']'.repeat(depth)}}}`));
+      assert.equal(r.ok, false, `depth ${depth}`);
+      if (!r.ok) assert.match(r.error.message, /nests deeper than/);
+    }
+  });
+
+  it('still reads an object value at the bound as its JSON text (ali-ons sends such values)', () => {
+    const depth = MAX_HEADER_VALUE_DEPTH;
+    const value = `${'{"a":'.repeat(depth - 1)}{}${'}'.repeat(depth - 1)}`;
+    const r = decodeCommand(frame(`{"code":30,"extFields":{"v":${value},"n":5,"b":true}}`));
+    assert.ok(r.ok);
+    assert.equal(r.value.extFields.v, value);
+    assert.equal(r.value.extFields.n, '5');
+    assert.equal(r.value.extFields.b, 'true');
   });
 });

@@ -1,8 +1,6 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
-import { dirname, join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import {
   CreateTopicRequestHeader,
   createRequest,
@@ -11,15 +9,14 @@ import {
   ResponseCode,
 } from '@rocketmq-ts/protocol';
 import { RemotingClient } from '@rocketmq-ts/remoting';
-import { eventually, tempDir } from '@rocketmq-ts/testkit';
+import { eventually } from '@rocketmq-ts/testkit';
+import { type StartedProcess, startRocketmqTs } from './start-process.js';
 
 // The `rocketmq-ts start` bin as users run it: NameServer + broker in one process.
 
-const BIN = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'bin', 'rocketmq-ts.js');
-
 describe('rocketmq-ts start', () => {
+  let started: StartedProcess;
   let proc: ChildProcess;
-  let dir: { path: string; cleanup: () => Promise<void> };
   let namesrv = '';
   let broker = '';
   let readyMs = 0;
@@ -27,35 +24,12 @@ describe('rocketmq-ts start', () => {
   const client = new RemotingClient({ requestTimeoutMs: 5000 });
 
   before(async () => {
-    dir = await tempDir('rocketmq-ts-start-');
-    const t0 = Date.now();
-    proc = spawn(
-      process.execPath,
-      [BIN, 'start', '--data-dir', dir.path, '--namesrv-port', '0', '--broker-port', '0', '--host', '127.0.0.1'],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let out = '';
-    proc.stdout!.setEncoding('utf8').on('data', (c: string) => {
-      out += c;
-    });
-    await eventually(() => /ready in/.test(out), { timeoutMs: 15_000, message: 'boot line' });
-    wallMs = Date.now() - t0;
-    const m =
-      /ready in (\d+) ms: NameServer \S+ \(clients: ([\d.:]+)\), broker broker-a of DefaultCluster at ([\d.:]+)/.exec(
-        out,
-      );
-    assert.ok(m, out);
-    readyMs = Number(m[1]);
-    namesrv = m[2]!;
-    broker = m[3]!;
+    started = await startRocketmqTs();
+    ({ proc, namesrv, broker, readyMs, wallMs } = started);
   });
   after(async () => {
     await client.close();
-    if (proc.exitCode === null) {
-      proc.kill('SIGKILL');
-      await new Promise((r) => proc.once('exit', r));
-    }
-    await dir.cleanup();
+    await started.kill();
   });
 
   it('is ready in under 2 s and prints where it listens', () => {

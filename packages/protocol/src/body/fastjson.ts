@@ -1,3 +1,5 @@
+import { MAX_JSON_DEPTH } from '../decode-limits.js';
+
 // The JSON dialect Java's fastjson writes for RocketMQ admin bodies. Two quirks matter:
 //
 // 1. Maps keyed by objects (ConsumeStats.offsetTable, TopicStatsTable.offsetTable, keyed by
@@ -81,6 +83,8 @@ export function parseFastjson(text: string): unknown {
 
 class Parser {
   pos = 0;
+  /** Open objects and arrays: the parser recurses once per level, so the depth is bounded. */
+  private depth = 0;
   constructor(private readonly s: string) {}
 
   skip(): void {
@@ -111,12 +115,18 @@ class Parser {
     }
   }
 
+  private enter(): void {
+    if (++this.depth > MAX_JSON_DEPTH) this.fail(`nesting deeper than ${MAX_JSON_DEPTH} levels`);
+  }
+
   private array(): unknown[] {
+    this.enter();
     this.pos++;
     const out: unknown[] = [];
     this.skip();
     if (this.s[this.pos] === ']') {
       this.pos++;
+      this.depth--;
       return out;
     }
     for (;;) {
@@ -124,18 +134,23 @@ class Parser {
       out.push(this.value());
       this.skip();
       const c = this.s[this.pos++];
-      if (c === ']') return out;
+      if (c === ']') {
+        this.depth--;
+        return out;
+      }
       if (c !== ',') this.fail("expected ',' or ']'");
     }
   }
 
   private object(): unknown {
+    this.enter();
     this.pos++;
     const entries: [unknown, unknown][] = [];
     let objectKeys = false;
     this.skip();
     if (this.s[this.pos] === '}') {
       this.pos++;
+      this.depth--;
       return {};
     }
     for (;;) {
@@ -159,6 +174,7 @@ class Parser {
       if (d === '}') break;
       if (d !== ',') this.fail("expected ',' or '}'");
     }
+    this.depth--;
     if (objectKeys) return new Map(entries);
     const out: Record<string, unknown> = {};
     for (const [k, v] of entries) {

@@ -1,0 +1,42 @@
+// Bounds every decoder of network input applies (docs/formats.md "Decoder bounds"). A value
+// past a bound is a decode error, answered like any other malformed input; nothing here is
+// configurable because no legitimate RocketMQ peer comes near them.
+
+/** Deepest JSON nesting accepted in a body (Java's beans nest fewer than 10 levels). */
+export const MAX_JSON_DEPTH = 128;
+
+/** Deepest nesting of an extFields value sent as a JSON object or array (ali-ons sends flat values). */
+export const MAX_HEADER_VALUE_DEPTH = 32;
+
+/** Most entries in one decoded collection (topics in a register body, sets in a heartbeat, …). */
+export const MAX_ENTRIES = 1 << 20;
+
+/** Most messages in one SEND_BATCH_MESSAGE body (the body itself is bounded by the frame). */
+export const MAX_BATCH_MESSAGES = 1 << 16;
+
+/** Largest inflated body: RocketMQ's maxMessageSize is 4 MiB; a register body of 100k topics stays under 32 MiB. */
+export const MAX_INFLATED_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Whether the object/array graph under `root` nests at most `max` levels (root = level 1).
+ * Iterative, so a hostile depth cannot exhaust the stack; visits each node once.
+ */
+export function jsonDepthWithin(root: unknown, max: number): boolean {
+  if (typeof root !== 'object' || root === null) return true;
+  const nodes: object[] = [root];
+  const depths: number[] = [1];
+  while (nodes.length > 0) {
+    const node = nodes.pop()!;
+    const depth = depths.pop()!;
+    if (depth > max) return false;
+    const values = Array.isArray(node) ? node : Object.values(node);
+    for (let i = 0; i < values.length; i++) {
+      const v: unknown = values[i];
+      if (typeof v === 'object' && v !== null) {
+        nodes.push(v);
+        depths.push(depth + 1);
+      }
+    }
+  }
+  return true;
+}
