@@ -54,7 +54,7 @@ describe('NamesrvRegistrar', () => {
     assert.equal(cmd.extFields.clusterName, 'DefaultCluster');
     assert.equal(cmd.extFields.brokerId, '0');
     assert.equal(cmd.extFields.compressed, 'false');
-    const body = decodeRegisterBrokerBody(cmd.body!, { compressed: false, version: cmd.version });
+    const body = await decodeRegisterBrokerBody(cmd.body!, { compressed: false, version: cmd.version });
     assert.ok(body.ok);
     assert.equal(body.value.topicConfigSerializeWrapper.topicConfigTable.get('T1')?.writeQueueNums, 2);
     assert.equal(body.value.topicConfigSerializeWrapper.dataVersion.counter, 1);
@@ -73,7 +73,7 @@ describe('NamesrvRegistrar', () => {
     await Promise.all([first, a, b]);
     const registers = sent.filter((s) => s.cmd.code === RequestCode.REGISTER_BROKER);
     assert.equal(registers.length, 2);
-    const last = decodeRegisterBrokerBody(registers[1]!.cmd.body!, { compressed: false, version: 479 });
+    const last = await decodeRegisterBrokerBody(registers[1]!.cmd.body!, { compressed: false, version: 479 });
     assert.ok(last.ok);
     assert.equal(last.value.topicConfigSerializeWrapper.dataVersion.counter, 3);
   });

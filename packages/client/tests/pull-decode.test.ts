@@ -5,9 +5,11 @@ import {
   decodeStoredRecords,
   encodeProperties,
   encodeStoredRecord,
+  MAX_INFLATED_MESSAGE_BYTES,
   MessageSysFlag,
   parseHost,
 } from '@rocketmq-ts/protocol';
+import { zeroBomb } from '@rocketmq-ts/testkit';
 import { decodeMessages } from '../src/consumer/pull-decode.js';
 import { record } from './stored-records.js';
 
@@ -35,6 +37,18 @@ describe('decodeMessages', () => {
       onlyA.map((m) => m.queueOffset),
       [0, 2],
     );
+  });
+  it('leaves a body that inflates past MAX_INFLATED_MESSAGE_BYTES as stored (issue 18, finding 3)', () => {
+    const bomb = zeroBomb(1024);
+    const body = Buffer.concat([
+      record(0, bomb, { TAGS: 'TagA' }, MessageSysFlag.COMPRESSED_FLAG),
+      record(1, Buffer.from('next'), {}),
+    ]);
+    const before = process.memoryUsage().arrayBuffers;
+    const [m, next] = decodeMessages(body, 'b');
+    assert.ok(process.memoryUsage().arrayBuffers - before < 2 * MAX_INFLATED_MESSAGE_BYTES);
+    assert.equal(m?.body.length, bomb.length);
+    assert.equal(next?.body.toString(), 'next');
   });
   it('stops at a truncated tail instead of throwing', () => {
     const body = Buffer.concat([record(0, Buffer.from('a'), {}), record(1, Buffer.from('b'), {})]);

@@ -14,8 +14,11 @@ export const MAX_ENTRIES = 1 << 20;
 /** Most messages in one SEND_BATCH_MESSAGE body (the body itself is bounded by the frame). */
 export const MAX_BATCH_MESSAGES = 1 << 16;
 
-/** Largest inflated body: RocketMQ's maxMessageSize is 4 MiB; a register body of 100k topics stays under 32 MiB. */
+/** Largest inflated REGISTER_BROKER body (100,000 topics take about 8 MiB). */
 export const MAX_INFLATED_BYTES = 64 * 1024 * 1024;
+
+/** Largest inflated message body: 4 times RocketMQ's default maxMessageSize (4 MiB), the frame limit. */
+export const MAX_INFLATED_MESSAGE_BYTES = 16 * 1024 * 1024;
 
 /**
  * Whether the object/array graph under `root` nests at most `max` levels (root = level 1).

@@ -1,4 +1,5 @@
 export * from './body/index.js';
+export * from './bounded-inflate.js';
 export * from './codes.js';
 export * from './command-codec.js';
 export * from './decode-limits.js';

@@ -1,5 +1,11 @@
-import { inflateSync } from 'node:zlib';
-import { MessageMagic, MessageSysFlag, MIN_RECORD_SIZE, probeStoredRecord } from '@rocketmq-ts/protocol';
+import {
+  inflateBoundedSync,
+  MAX_INFLATED_MESSAGE_BYTES,
+  MessageMagic,
+  MessageSysFlag,
+  MIN_RECORD_SIZE,
+  probeStoredRecord,
+} from '@rocketmq-ts/protocol';
 import { ReceivedMessage } from './received-message.js';
 
 /**
@@ -55,11 +61,10 @@ function decodeAt(buf: Buffer, pos: number, brokerName: string, expectedTopic: s
   if ((sysFlag & MessageSysFlag.COMPRESSED_FLAG) !== 0) {
     const type = sysFlag & MessageSysFlag.COMPRESSION_TYPE_MASK;
     if (type === 0 || type === MessageSysFlag.COMPRESSION_ZLIB_TYPE) {
-      try {
-        msgBody = inflateSync(msgBody);
-      } catch {
-        // Leave the bytes as stored: a consumer sees something rather than losing the message.
-      }
+      // Past the bound or not zlib: leave the bytes as stored, so a consumer sees something
+      // rather than losing the message.
+      const inflated = inflateBoundedSync(msgBody, MAX_INFLATED_MESSAGE_BYTES);
+      if (inflated.ok) msgBody = inflated.value;
     }
   }
   return new ReceivedMessage(

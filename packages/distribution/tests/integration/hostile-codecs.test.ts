@@ -1,8 +1,17 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { createRequest, decodeCommand, FrameSplitter, RequestCode, ResponseCode } from '@rocketmq-ts/protocol';
+import {
+  createRequest,
+  decodeCommand,
+  FrameSplitter,
+  RegisterBrokerRequestHeader,
+  RequestCode,
+  ResponseCode,
+} from '@rocketmq-ts/protocol';
 import { RemotingClient } from '@rocketmq-ts/remoting';
+import { zeroBomb } from '@rocketmq-ts/testkit';
 import { type StartedProcess, startRocketmqTs } from './start-process.js';
 
 // Hostile input against the `rocketmq-ts start` process (NameServer + broker in one process),
@@ -56,6 +65,12 @@ function exchange(addr: string, frame: Buffer, timeoutMs = 10_000): Promise<Exch
   });
 }
 
+/** Resident set of process `pid` in MiB (Linux /proc). */
+function rssMiB(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : 0;
+}
+
 const nestedArrays = (depth: number): string => `${'['.repeat(depth)}"x"${']'.repeat(depth)}`;
 const nestedObjects = (depth: number): string => `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
 
@@ -102,4 +117,49 @@ describe('rocketmq-ts start under hostile input (issue 18)', () => {
       await stillAnswers();
     });
   }
+
+  // Finding 3: a 1 MiB REGISTER_BROKER body inflating to 1 GiB was inflated without a limit
+  // (RSS 112 -> 2,174 MiB, other clients stalled up to 2.5 s).
+  it('refuses a zlib bomb in REGISTER_BROKER with SYSTEM_ERROR, RSS bounded, other clients answered', async () => {
+    const pid = started.proc.pid!;
+    const rssBefore = rssMiB(pid);
+    let rssPeak = rssBefore;
+    const request = createRequest(
+      RequestCode.REGISTER_BROKER,
+      RegisterBrokerRequestHeader.encode({
+        brokerName: 'bomb',
+        brokerAddr: '127.0.0.1:1',
+        clusterName: 'BombCluster',
+        haServerAddr: '127.0.0.1:2',
+        brokerId: 0,
+        compressed: true,
+      }),
+      zeroBomb(1024),
+    );
+    request.version = 479;
+    let done = false;
+    const answered = client.invoke(namesrv, request, 30_000).finally(() => {
+      done = true;
+    });
+    // Meanwhile another client keeps asking the same NameServer.
+    let pings = 0;
+    let slowestMs = 0;
+    while (!done) {
+      const t0 = performance.now();
+      const r = await client.invoke(namesrv, createRequest(RequestCode.GET_BROKER_CLUSTER_INFO));
+      slowestMs = Math.max(slowestMs, performance.now() - t0);
+      assert.equal(r.code, ResponseCode.SUCCESS);
+      pings++;
+      rssPeak = Math.max(rssPeak, rssMiB(pid));
+    }
+    const response = await answered;
+    assert.equal(response.code, ResponseCode.SYSTEM_ERROR);
+    assert.match(response.remark ?? '', /RegisterBrokerBody: inflated body exceeds \d+ bytes/);
+    rssPeak = Math.max(rssPeak, rssMiB(pid));
+    assert.ok(rssPeak - rssBefore < 256, `RSS ${rssBefore.toFixed(0)} -> ${rssPeak.toFixed(0)} MiB`);
+    assert.ok(pings >= 1 && slowestMs < 1000, `${pings} pings, slowest ${slowestMs.toFixed(1)} ms`);
+    const cluster = await client.invoke(namesrv, createRequest(RequestCode.GET_BROKER_CLUSTER_INFO));
+    assert.doesNotMatch(cluster.body?.toString() ?? '', /BombCluster/);
+    await stillAnswers();
+  });
 });

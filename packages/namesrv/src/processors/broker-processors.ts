@@ -1,9 +1,8 @@
-import { promisify } from 'node:util';
-import { crc32, inflate } from 'node:zlib';
+import { crc32 } from 'node:zlib';
 import {
   BrokerHeartbeatRequestHeader,
   decodeDataVersion,
-  decodeRegisterBrokerBodyInflated,
+  decodeRegisterBrokerBody,
   emptyDataVersion,
   encodeDataVersion,
   encodeKVTable,
@@ -24,8 +23,6 @@ import { failure, type ProcessorDeps, type ProcessorEntries, readHeader, success
 
 // Broker-facing codes: REGISTER_BROKER (103), UNREGISTER_BROKER (104),
 // QUERY_DATA_VERSION (322), BROKER_HEARTBEAT (904).
-
-const inflateAsync = promisify(inflate);
 
 /** `extFields` key a broker puts its zone in (Java MixAll.ZONE_NAME). */
 const ZONE_NAME = '__ZONE_NAME';
@@ -49,20 +46,8 @@ export function brokerProcessors(deps: ProcessorDeps): ProcessorEntries {
     let body: RegisterBrokerBody;
     if (request.body && request.body.length > 0) {
       const compressed = header.compressed === true && request.version >= MQVersion.V3_0_11;
-      let raw = request.body;
-      if (compressed) {
-        try {
-          // Off the event loop: a large topic table takes a while to inflate.
-          raw = await inflateAsync(request.body);
-        } catch (e) {
-          return failure(
-            request,
-            ResponseCode.SYSTEM_ERROR,
-            `Failed to decode RegisterBrokerBody: ${(e as Error).message}`,
-          );
-        }
-      }
-      const decoded = decodeRegisterBrokerBodyInflated(raw, { compressed, version: request.version });
+      // A compressed body is inflated off the event loop, refused past MAX_INFLATED_BYTES.
+      const decoded = await decodeRegisterBrokerBody(request.body, { compressed, version: request.version });
       if (!decoded.ok)
         return failure(request, ResponseCode.SYSTEM_ERROR, `Failed to decode RegisterBrokerBody: ${decoded.error}`);
       body = decoded.value;

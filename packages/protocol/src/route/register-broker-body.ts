@@ -1,6 +1,8 @@
-import { deflateSync, inflateSync } from 'node:zlib';
+import { deflateSync } from 'node:zlib';
 import { err, ok, type Result } from '@rocketmq-ts/common';
+import { inflateBounded } from '../bounded-inflate.js';
 import { MQVersion } from '../codes.js';
+import { MAX_INFLATED_BYTES } from '../decode-limits.js';
 import { parseLenientJson } from './lenient-json.js';
 import {
   decodeTopicConfigSerializeWrapper,
@@ -56,16 +58,19 @@ export function decodeRegisterBrokerBodyInflated(
   return decodeCompressedSections(bytes);
 }
 
-/** Decodes a REGISTER_BROKER body, inflating it synchronously when compressed. */
-export function decodeRegisterBrokerBody(body: Buffer, opts: RegisterBodyOptions): Result<RegisterBrokerBody, string> {
+/**
+ * Decodes a REGISTER_BROKER body; a compressed one is inflated off the event loop and refused
+ * once it inflates past `maxInflatedBytes`.
+ */
+export async function decodeRegisterBrokerBody(
+  body: Buffer,
+  opts: RegisterBodyOptions,
+  maxInflatedBytes = MAX_INFLATED_BYTES,
+): Promise<Result<RegisterBrokerBody, string>> {
   if (!opts.compressed || opts.version < MQVersion.V3_0_11) return decodeRegisterBrokerBodyInflated(body, opts);
-  let raw: Buffer;
-  try {
-    raw = inflateSync(body);
-  } catch (e) {
-    return err(`RegisterBrokerBody: bad zlib stream: ${(e as Error).message}`);
-  }
-  return decodeRegisterBrokerBodyInflated(raw, opts);
+  const raw = await inflateBounded(body, maxInflatedBytes);
+  if (!raw.ok) return err(`RegisterBrokerBody: ${raw.error}`);
+  return decodeRegisterBrokerBodyInflated(raw.value, opts);
 }
 
 function readStringList(v: unknown): string[] {
