@@ -79,6 +79,8 @@ export class FileMessageStore implements MessageStore {
   private putCount = 0;
   private putBytes = 0;
   private checkpointCovered = 0;
+  /** Completed checkpoint passes (runtimeInfo): lets a caller wait for a pass that began after its writes. */
+  private checkpointPasses = 0;
   private lastThoroughFlush = 0;
   private logicsTimestamp = 0;
   private indexCovered = 0;
@@ -389,6 +391,7 @@ export class FileMessageStore implements MessageStore {
         indexCoveredOffset: this.indexCovered,
       });
       this.checkpointCovered = cqCovered;
+      this.checkpointPasses++;
     };
     this.checkpointing = run()
       .catch((e) => this.logger.error({ err: e }, 'checkpoint failed'))
@@ -500,6 +503,7 @@ export class FileMessageStore implements MessageStore {
       commitLogWriteCalls: String(this.commitLog.writes),
       commitLogSyncCalls: String(this.commitLog.syncs),
       checkpointCoveredOffset: String(this.checkpointCovered),
+      checkpointPasses: String(this.checkpointPasses),
       consumeQueueOpenFiles: String(this.cqStore.openFiles),
       consumeQueueSyncCalls: String(this.cqStore.syncs),
       startAcceptSendRequestTimeStamp: String(this.startTimestamp),
