@@ -87,7 +87,7 @@ function javaParse(s: string, [min, max]: readonly [bigint, bigint]): bigint | u
 /** Boolean.parseBoolean: "true" ignoring case, anything else false. */
 const javaParseBoolean = (s: string): boolean => /^[tT][rR][uU][eE]$/.test(s);
 
-const asciiOnly = (s: string) => /^[\x00-\x7f]*$/.test(s);
+const asciiOnly = (s: string) => [...s].every((c) => c.charCodeAt(0) < 0x80);
 const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 const Nums = defineHeader('Nums', { i: f.optInt(), l: f.optLong(), b: f.optBoolean() });
@@ -158,20 +158,18 @@ describe('header fields parse as Java parses them', () => {
     );
   });
 
-  it(
-    'long: the whole Java long range, beyond 2^53 too',
-    { todo: 'int64 header fields are limited to ±(2^53 − 1) until they are widened to the Java long range' },
-    () => {
-      for (const raw of ['9007199254740992', '-9007199254740993', '9223372036854775807', '-9223372036854775808']) {
-        const want = javaParse(raw, LONG_RANGE)!;
-        const r = Nums.decode({ l: raw });
-        assert.ok(r.ok, raw);
-        const v: unknown = r.value.l;
-        assert.ok(typeof v === 'bigint' ? v === want : v === Number(want), `${raw} → ${String(v)}`);
-      }
-      for (const raw of ['9223372036854775808', '-9223372036854775809']) assert.ok(!Nums.decode({ l: raw }).ok, raw);
-    },
-  );
+  it('long: the whole Java long range, beyond 2^53 too', {
+    todo: 'int64 header fields are limited to ±(2^53 − 1) until they are widened to the Java long range',
+  }, () => {
+    for (const raw of ['9007199254740992', '-9007199254740993', '9223372036854775807', '-9223372036854775808']) {
+      const want = javaParse(raw, LONG_RANGE)!;
+      const r = Nums.decode({ l: raw });
+      assert.ok(r.ok, raw);
+      const v: unknown = r.value.l;
+      assert.ok(typeof v === 'bigint' ? v === want : v === Number(want), `${raw} → ${String(v)}`);
+    }
+    for (const raw of ['9223372036854775808', '-9223372036854775809']) assert.ok(!Nums.decode({ l: raw }).ok, raw);
+  });
 
   it('boolean: Boolean.parseBoolean', () => {
     fc.assert(

@@ -68,7 +68,8 @@ const BORN_HOST = { ip: [10, 0, 0, 1], port: 1234 };
 function modelRecord(m: MessageInput, queueOffset: number, physicalOffset: number, storeTimestamp: number): Buffer {
   const topic = Buffer.from(m.topic, 'utf8');
   const props = Buffer.from(m.properties, 'utf8');
-  const size = 4 + 4 + 4 + 4 + 4 + 8 + 8 + 4 + 8 + 8 + 8 + 8 + 4 + 8 + 4 + m.body.length + 1 + topic.length + 2 + props.length;
+  const size =
+    4 + 4 + 4 + 4 + 4 + 8 + 8 + 4 + 8 + 8 + 8 + 8 + 4 + 8 + 4 + m.body.length + 1 + topic.length + 2 + props.length;
   const b = Buffer.alloc(size);
   let p = 0;
   const i32 = (v: number) => {
@@ -108,7 +109,7 @@ function modelRecord(m: MessageInput, queueOffset: number, physicalOffset: numbe
 /** Offset message id: store host (IP, port) and physical offset, upper-case hex. */
 function modelMsgId(physicalOffset: number): string {
   const b = Buffer.alloc(16);
-  STORE_HOST.ip.forEach((x, i) => b.writeUInt8(x, i));
+  for (const [i, x] of STORE_HOST.ip.entries()) b.writeUInt8(x, i);
   b.writeInt32BE(STORE_HOST.port, 4);
   b.writeBigInt64BE(BigInt(physicalOffset), 8);
   return b.toString('hex').toUpperCase();
