@@ -96,7 +96,7 @@ export function runConformance(name: string, factory: StoreFactory): void {
       assert.equal(store.getMaxPhyOffset(), a.wroteOffset + a.wroteBytes);
     });
 
-    it('maps offsets to the statuses of reference §2.3', async () => {
+    it('maps offsets to the statuses of docs/store.md', async () => {
       for (let i = 0; i < 4; i++) assert.equal((await store.putMessage(message({ topic: 'S' }))).status, 'PUT_OK');
       const one = await store.getMessage('S', 0, 4, 32, 1 << 20);
       assert.deepEqual([one.status, one.nextBeginOffset, one.maxOffset], ['OFFSET_OVERFLOW_ONE', 4, 4]);
