@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { Producer, PushConsumer } from '@rocketmq-ts/client';
+import { MQAdmin, Producer, PushConsumer } from '@rocketmq-ts/client';
 import { eventually } from '@rocketmq-ts/testkit';
 import { runNode, startCluster, type TestCluster, unique } from './client-support.js';
 
@@ -47,7 +47,15 @@ describe('mqadmin', () => {
     );
     const bs = await mqadmin(['brokerStatus', '-b', cluster.brokerAddr], env);
     assert.equal(bs.code, 0, bs.stderr);
-    assert.ok(bs.stdout.split('\n').length > 3, bs.stdout);
+    // `key : value` lines, keys sorted and padded as Java's brokerStatus prints them.
+    assert.match(bs.stdout, /^bootTimestamp\s+: \d{13}$/m);
+    assert.match(bs.stdout, /^brokerVersionDesc\s+: V\d/m);
+    assert.match(bs.stdout, /^msgPutTotalTodayNow\s+: \d+$/m);
+    const keys = bs.stdout
+      .trim()
+      .split('\n')
+      .map((l) => l.split(' : ')[0]!.trim());
+    assert.deepEqual(keys, [...keys].sort(), 'keys are sorted');
   });
 
   it('sendMessage, queryMsgById, queryMsgByKey, printMsg, consumeMessage', async () => {
@@ -192,16 +200,30 @@ describe('mqadmin', () => {
     const cfg = await mqadmin(['getBrokerConfig', ...n, '-b', cluster.brokerAddr, '--json']);
     assert.equal(cfg.code, 0, cfg.stderr);
     assert.equal((JSON.parse(cfg.stdout) as Record<string, string>).brokerName, 'broker-a');
+    const groupsOnBroker = async () => {
+      const admin = new MQAdmin({ namesrvAddr: cluster.namesrvAddr });
+      try {
+        return (await admin.subscriptionGroups(cluster.brokerAddr)).map((g) => g.groupName);
+      } finally {
+        await admin.close();
+      }
+    };
+    assert.ok((await groupsOnBroker()).includes(group), 'the group exists before the delete');
     const del = await mqadmin(['deleteSubGroup', ...n, '-c', cluster.clusterName, '-g', group]);
     assert.equal(del.code, 0, del.stderr);
     assert.match(del.stdout, /delete subscription group .* success/);
+    assert.ok(!(await groupsOnBroker()).includes(group), 'the broker no longer has the group');
   });
 
   it('deleteTopic removes the route', async () => {
     const del = await mqadmin(['deleteTopic', ...n, '-c', cluster.clusterName, '-t', topic]);
     assert.equal(del.code, 0, del.stderr);
     const route = await mqadmin(['topicRoute', ...n, '-t', topic]);
-    assert.notEqual(route.code, 0);
+    // A clean failure naming the missing route (exit 1, one line), not a crash.
+    assert.equal(route.code, 1, route.stderr);
+    assert.equal(route.stderr, `no route info of topic ${topic}\n`);
+    const list = await mqadmin(['topicList', ...n, '--json']);
+    assert.ok(!(JSON.parse(list.stdout) as string[]).includes(topic), 'gone from topicList');
   });
 
   it('fails with a one-line reason and non-zero exit when the NameServer is unreachable', async () => {

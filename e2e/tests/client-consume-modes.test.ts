@@ -8,8 +8,10 @@ import {
   MQAdmin,
   Producer,
   PushConsumer,
+  retryTopic,
   selectMessageQueueByHash,
 } from '@rocketmq-ts/client';
+import { type Logger, silentLogger } from '@rocketmq-ts/common';
 import { eventually } from '@rocketmq-ts/testkit';
 import { createTopic, startCluster, type TestCluster, testLogger, unique } from './client-support.js';
 
@@ -119,6 +121,7 @@ describe('client consumption modes', () => {
       consumerGroup: group,
       consumeFromWhere: 'CONSUME_FROM_FIRST_OFFSET',
       maxReconsumeTimes: 2,
+      persistConsumerOffsetIntervalMs: 200,
     });
     consumer.subscribe(topic);
     consumer.registerMessageListener({
@@ -149,7 +152,19 @@ describe('client consumption modes', () => {
         { timeoutMs: 20_000, message: 'message in the DLQ' },
       );
       assert.ok(dlq.length >= 1);
-      await new Promise((r) => setTimeout(r, 1500));
+      // Once every queue of the group (the topic and its %RETRY% topic) is consumed and the
+      // offsets are committed, nothing is left that could be delivered again.
+      await eventually(
+        async () => {
+          const p = await admin.consumeStats(group).catch(() => undefined);
+          const retry = p?.queues.filter((q) => q.mq.topic === retryTopic(group)) ?? [];
+          return (
+            retry.reduce((s, q) => s + q.brokerOffset, 0) === 2 &&
+            p!.queues.every((q) => q.consumerOffset === q.brokerOffset)
+          );
+        },
+        { timeoutMs: 20_000, message: 'every queue of the group consumed and committed' },
+      );
       assert.equal(deliveries.length, 3, 'no delivery after the DLQ');
     } finally {
       await admin.close();
@@ -295,9 +310,14 @@ describe('client consumption modes', () => {
     try {
       let n = 0;
       while (n < 5) n += (await lite.poll(5000)).length;
-      await new Promise((r) => setTimeout(r, 150));
-      await lite.poll(10); // the next poll commits once the interval has passed
-      assert.equal(await lite.committed(mq), 5);
+      // A poll commits once autoCommitIntervalMs has passed since the last commit.
+      await eventually(
+        async () => {
+          await lite.poll(10);
+          return (await lite.committed(mq)) === 5;
+        },
+        { message: 'auto-committed' },
+      );
     } finally {
       await lite.shutdown();
     }
@@ -312,6 +332,14 @@ describe('client consumption modes', () => {
       release = r;
     });
     let consumed = 0;
+    const flowControlLogs: string[] = [];
+    const capture: Logger = {
+      ...silentLogger,
+      warn: (_obj, msg) => {
+        if (msg?.startsWith('flow control')) flowControlLogs.push(msg);
+      },
+      child: () => capture,
+    };
     const consumer = new PushConsumer({
       namesrvAddr: cluster.namesrvAddr,
       consumerGroup: group,
@@ -319,6 +347,7 @@ describe('client consumption modes', () => {
       consumeThreadMax: 1,
       pullThresholdForQueue: 10,
       pullBatchSize: 8,
+      logger: capture,
     });
     consumer.subscribe(topic);
     consumer.registerMessageListener({
@@ -340,10 +369,12 @@ describe('client consumption modes', () => {
         },
         { timeoutMs: 10_000, message: 'messages cached' },
       );
-      await new Promise((r) => setTimeout(r, 300));
+      // The pull loop has met the threshold (it logs the first time) and stopped pulling.
+      await eventually(() => flowControlLogs.length > 0, { timeoutMs: 10_000, message: 'flow control' });
       const info = await admin.consumerRunningInfo(group, consumer.clientId);
       const held = info.queues.find((x) => x.mq.topic === topic)!.cachedMsgCount;
       assert.ok(cached <= 18 && held <= 18, `held ${held} (threshold 10 + one batch of 8)`);
+      assert.ok(held > 10, `flow control began only over the threshold (held ${held})`);
       release();
       await eventually(() => consumed === 100, { timeoutMs: 15_000, message: 'all 100 after release' });
     } finally {
@@ -358,7 +389,7 @@ describe('client consumption modes', () => {
     await createTopic(cluster, topic, 2);
     const group = unique('G_bfile');
     const dir = `${tmpdir()}/rmq-bfile-${process.pid}-${Date.now()}`;
-    const run = async (expect: string[]) => {
+    const run = async (expect: string[], total: number) => {
       const got = new Set<string>();
       const c = new PushConsumer({
         namesrvAddr: cluster.namesrvAddr,
@@ -379,16 +410,24 @@ describe('client consumption modes', () => {
       try {
         // Shorter than one periodic rebalance (20 s), as in the lite pull test above.
         await eventually(() => expect.every((b) => got.has(b)), { timeoutMs: 15_000, message: expect.join(',') });
-        await new Promise((r) => setTimeout(r, 300));
+        // The consumed messages' offsets have reached the offset table (shutdown writes it out).
+        await eventually(
+          async () => {
+            const info = await c.runningInfo();
+            const mqs = [...(info.mqTable as Map<{ topic: string }, { commitOffset: number }>)];
+            return mqs.filter(([mq]) => mq.topic === topic).reduce((sum, [, q]) => sum + q.commitOffset, 0) === total;
+          },
+          { message: `offsets at ${total}` },
+        );
       } finally {
         await c.shutdown();
       }
       return got;
     };
     for (let i = 0; i < 4; i++) await producer.send({ topic, body: `first${i}` });
-    await run(['first0', 'first1', 'first2', 'first3']);
+    await run(['first0', 'first1', 'first2', 'first3'], 4);
     for (let i = 0; i < 4; i++) await producer.send({ topic, body: `second${i}` });
-    const second = await run(['second0', 'second1', 'second2', 'second3']);
+    const second = await run(['second0', 'second1', 'second2', 'second3'], 8);
     assert.ok(![...second].some((b) => b.startsWith('first')), `re-consumed: ${[...second].join(',')}`);
   });
 

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { type AddressInfo, createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { MQAdmin, MQClientError, Producer } from '@rocketmq-ts/client';
 import { createTopic, runChild, startCluster, type TestCluster, unique } from './client-support.js';
@@ -21,24 +22,44 @@ describe('client lifecycle', () => {
   });
 
   it('fails over to the next NameServer address and reports unreachable ones', async () => {
-    // Clients start at a random address (as Java does, to spread load); with two dead ones
-    // listed first, most of these runs begin on a dead address and must fail over.
-    for (let i = 0; i < 6; i++) {
-      const admin = new MQAdmin({ namesrvAddr: `127.0.0.1:1;127.0.0.1:2;${cluster.namesrvAddr}` });
-      try {
-        assert.ok(Array.isArray(await admin.topicList()));
-      } finally {
-        await admin.close();
+    const topic = unique('T_nsfail');
+    await createTopic(cluster, topic);
+    // Two "dead" NameServers that count the connections they get and drop each at once.
+    let tried = 0;
+    const dead = await Promise.all(
+      [0, 1].map(async () => {
+        const server = createServer((socket) => {
+          tried++;
+          socket.destroy();
+        });
+        await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+        return server;
+      }),
+    );
+    try {
+      const deadAddrs = dead.map((s) => `127.0.0.1:${(s.address() as AddressInfo).port}`);
+      // Clients start at a random address (as Java does, to spread load); with the dead ones
+      // listed first, two starts in three begin on a dead address and must fail over.
+      for (let i = 0; i < 40 && tried === 0; i++) {
+        const admin = new MQAdmin({ namesrvAddr: [...deadAddrs, cluster.namesrvAddr].join(';') });
+        try {
+          assert.ok((await admin.topicList()).includes(topic), 'the live NameServer answered');
+        } finally {
+          await admin.close();
+        }
       }
+      assert.ok(tried > 0, 'a dead address was tried first, and the call still succeeded');
+    } finally {
+      for (const s of dead) s.close();
     }
-    const dead = new MQAdmin({ namesrvAddr: '127.0.0.1:1' });
+    const unreachable = new MQAdmin({ namesrvAddr: '127.0.0.1:1' });
     try {
       await assert.rejects(
-        dead.topicList(),
+        unreachable.topicList(),
         (e: unknown) => e instanceof MQClientError && e.retriable && /connect to 127\.0\.0\.1:1 failed/.test(e.message),
       );
     } finally {
-      await dead.close();
+      await unreachable.close();
     }
   });
 

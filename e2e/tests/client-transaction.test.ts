@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { type LocalTransactionState, type MessageExt, Producer, PushConsumer } from '@rocketmq-ts/client';
+import { type LocalTransactionState, type MessageExt, MQAdmin, Producer, PushConsumer } from '@rocketmq-ts/client';
 import { eventually } from '@rocketmq-ts/testkit';
 import { createTopic, startCluster, type TestCluster, unique } from './client-support.js';
 
@@ -60,8 +60,23 @@ describe('client transactions', () => {
       assert.equal(got.get('commit-me')!.msgId, c.msgId);
       assert.equal(got.get('commit-me')!.tags, 'T');
       assert.equal(got.get('check-me')!.properties.get('TRAN_MSG'), undefined);
-      await new Promise((r) => setTimeout(r, 1500));
+      // What reached the topic is exactly the two committed messages: the rolled-back one was
+      // never stored there, so it can never be delivered. (Its end-transaction request was
+      // answered before check-me was even sent.)
+      const admin = new MQAdmin({ namesrvAddr: cluster.namesrvAddr });
+      try {
+        const stats = await admin.topicStats(topic);
+        assert.equal(
+          stats.reduce((s, q) => s + q.maxOffset, 0),
+          2,
+          'only the committed messages are in the topic',
+        );
+      } finally {
+        await admin.close();
+      }
       assert.ok(!got.has('rollback-me'), 'rolled-back message was delivered');
+      // Checks go out in half-queue order on one connection: commit-me's would have come before
+      // check-me's, which has been answered.
       assert.equal(checked.filter((m) => m.body.toString() === 'commit-me').length, 0, 'a decided message was checked');
     } finally {
       await producer.shutdown();

@@ -8,7 +8,7 @@ export {
   namesrvAddrList,
   resolveBrokerConfig,
 } from './broker-config.js';
-export { ClientRegistryImpl } from './client/client-registry.js';
+export { ClientGroupRegistry } from './client/client-registry.js';
 export { ConsumerOffsetManager } from './offset/consumer-offset-manager.js';
 export { chooseAdvertisedIp } from './outbound/advertised-address.js';
 export { type BrokerComponents, composeBroker, Pools } from './runtime/composition.js';

@@ -9,7 +9,7 @@ import {
   UnregisterClientRequestHeader,
 } from '@rocketmq-ts/protocol';
 import type { Connection } from '@rocketmq-ts/remoting';
-import { ClientRegistryImpl } from '../src/client/client-registry.js';
+import { ClientGroupRegistry } from '../src/client/client-registry.js';
 import { ClientManageProcessor } from '../src/processors/client-manage.js';
 import {
   consumerData,
@@ -44,10 +44,10 @@ function fakeConnection(name: string) {
   return { conn, pushed };
 }
 
-describe('ClientRegistryImpl', () => {
+describe('ClientGroupRegistry', () => {
   it('expires consumers silent for 120 s and notifies the remaining members', () => {
     const clock = new ManualClock(0);
-    const reg = new ClientRegistryImpl({
+    const reg = new ClientGroupRegistry({
       channelExpiredTimeoutMs: 120_000,
       notifyEnabled: () => true,
       logger: silentLogger,
@@ -71,7 +71,7 @@ describe('ClientRegistryImpl', () => {
   });
 
   it('keeps producer channels per group for transaction check-back', () => {
-    const reg = new ClientRegistryImpl({
+    const reg = new ClientGroupRegistry({
       channelExpiredTimeoutMs: 120_000,
       notifyEnabled: () => true,
       logger: silentLogger,
@@ -93,7 +93,7 @@ describe('ClientRegistryImpl', () => {
  * broker registers the new topic with a slow NameServer.
  */
 function processorWithSlowRetryTopic() {
-  const registry = new ClientRegistryImpl({
+  const registry = new ClientGroupRegistry({
     channelExpiredTimeoutMs: 120_000,
     notifyEnabled: () => true,
     logger: silentLogger,

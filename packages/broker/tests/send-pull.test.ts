@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { ManualClock } from '@rocketmq-ts/common';
 import {
   createOffsetMsgId,
   createRequest,
@@ -9,6 +10,7 @@ import {
   RequestCode,
   ResponseCode,
 } from '@rocketmq-ts/protocol';
+import { eventually } from '@rocketmq-ts/testkit';
 import { props, pullRequest, sendRequest, startTestBroker, type TestBroker } from './helpers/broker-harness.js';
 
 describe('send and pull (memory store, raw protocol)', () => {
@@ -81,44 +83,6 @@ describe('send and pull (memory store, raw protocol)', () => {
     assert.equal(none.extFields.nextBeginOffset, '3');
   });
 
-  it('long-polls: a held pull is answered when a message arrives', async () => {
-    const started = Date.now();
-    const pending = b.client.invoke(b.addr, pullRequest('TopicLP', { suspendMs: 10_000 }));
-    // The topic must exist for the pull to be held; create it through a send to queue 1.
-    await b.client.invoke(b.addr, sendRequest('TopicLP', 'x', { queueId: 1 }));
-    await b.client.invoke(b.addr, sendRequest('TopicLP', 'woken', { queueId: 0 }));
-    const r = await pending;
-    // The first pull may race topic creation (TOPIC_NOT_EXIST); only a held pull is interesting.
-    if (r.code === ResponseCode.TOPIC_NOT_EXIST) {
-      const again = b.client.invoke(b.addr, pullRequest('TopicLP', { offset: 1, suspendMs: 10_000 }));
-      await b.client.invoke(b.addr, sendRequest('TopicLP', 'woken2', { queueId: 0 }));
-      const r2 = await again;
-      assert.equal(r2.code, ResponseCode.SUCCESS);
-      assert.equal(decodeStoredRecords(r2.body!)[0]?.body.toString(), 'woken2');
-    } else {
-      assert.equal(r.code, ResponseCode.SUCCESS);
-      assert.equal(decodeStoredRecords(r.body!)[0]?.body.toString(), 'woken');
-    }
-    assert.ok(Date.now() - started < 5000);
-  });
-
-  it('long-polls: a held pull is answered PULL_NOT_FOUND after suspendTimeoutMillis, not much later', async () => {
-    const started = Date.now();
-    const r = await b.client.invoke(b.addr, pullRequest('TopicA', { offset: 1, suspendMs: 300 }));
-    const took = Date.now() - started;
-    assert.equal(r.code, ResponseCode.PULL_NOT_FOUND);
-    assert.ok(took >= 280 && took < 2000, `held ${took} ms`);
-  });
-
-  it('a held pull does not block sends on the same connection', async () => {
-    const held = b.client.invoke(b.addr, pullRequest('TopicA', { offset: 1, suspendMs: 5000, subscription: 'Nope' }));
-    const s = await b.client.invoke(b.addr, sendRequest('TopicB', 'while held'));
-    assert.equal(s.code, ResponseCode.SUCCESS);
-    await b.client.invoke(b.addr, sendRequest('TopicA', 'wake'));
-    const r = await held;
-    assert.ok([ResponseCode.PULL_RETRY_IMMEDIATELY, ResponseCode.PULL_NOT_FOUND].includes(r.code as 19 | 20));
-  });
-
   it('commits the offset carried by a pull with FLAG_COMMIT_OFFSET', async () => {
     await b.client.invoke(b.addr, pullRequest('TopicA', { group: 'CG-commit', sysFlag: 1 | 4, commitOffset: 1 }));
     assert.equal(b.broker.components.offsets.query('CG-commit', 'TopicA', 0), 1);
@@ -171,7 +135,8 @@ describe('send and pull (memory store, raw protocol)', () => {
     assert.equal(m?.properties.get('REAL_QID'), '2');
     assert.equal(m?.sysFlag & 0xc, 0);
     const real = await b.client.invoke(b.addr, pullRequest('TopicTx', { queueId: 2 }));
-    assert.notEqual(real.code, ResponseCode.SUCCESS, 'a half message is not consumable');
+    assert.equal(real.code, ResponseCode.PULL_NOT_FOUND, 'a half message is not consumable');
+    assert.equal(real.extFields.maxOffset, '0', 'nor in the real queue');
   });
 
   it('sends %RETRY% messages over the retry budget to %DLQ%<group>', async () => {
@@ -204,6 +169,61 @@ describe('send and pull (memory store, raw protocol)', () => {
     assert.equal(r.code, ResponseCode.SUCCESS);
     const p = await b.client.invoke(b.addr, pullRequest('%DLQ%GL'));
     assert.equal(decodeStoredRecords(p.body!)[0]?.body.toString(), 'ordered');
+  });
+});
+
+describe('long polling (manual clock; the hold check runs only when the test calls it)', () => {
+  let b: TestBroker;
+  const clock = new ManualClock(1_700_000_000_000);
+  before(async () => {
+    b = await startTestBroker({ pullHoldCheckIntervalMills: 3_600_000 }, { clock });
+    // The topics exist before any pull is held (a pull of an unknown topic is TOPIC_NOT_EXIST).
+    for (const t of ['TopicLP', 'TopicTO', 'TopicHB']) {
+      assert.equal((await b.client.invoke(b.addr, sendRequest(t, 'first', { queueId: 1 }))).code, ResponseCode.SUCCESS);
+    }
+  });
+  after(() => b.close());
+  const holding = (n: number) => eventually(() => b.broker.components.hold.size === n, { message: `${n} held` });
+
+  it('a held pull is answered when a message arrives, before its deadline', async () => {
+    const pending = b.client.invoke(b.addr, pullRequest('TopicLP', { suspendMs: 10_000 }));
+    await holding(1);
+    assert.equal((await b.client.invoke(b.addr, sendRequest('TopicLP', 'woken'))).code, ResponseCode.SUCCESS);
+    const r = await pending;
+    assert.equal(r.code, ResponseCode.SUCCESS);
+    assert.equal(decodeStoredRecords(r.body!)[0]?.body.toString(), 'woken');
+  });
+
+  it('a held pull is answered PULL_NOT_FOUND at the first check at or after suspendTimeoutMillis', async () => {
+    const pending = b.client.invoke(b.addr, pullRequest('TopicTO', { suspendMs: 300 }));
+    await holding(1);
+    clock.advance(299);
+    b.broker.components.hold.check();
+    assert.equal(b.broker.components.hold.size, 1, 'not answered before the deadline');
+    clock.advance(1);
+    b.broker.components.hold.check();
+    assert.equal(b.broker.components.hold.size, 0, 'answered at the deadline');
+    const r = await pending;
+    assert.equal(r.code, ResponseCode.PULL_NOT_FOUND);
+    assert.equal(r.extFields.nextBeginOffset, '0');
+  });
+
+  it('a held pull does not block sends on the same connection', async () => {
+    const held = b.client.invoke(b.addr, pullRequest('TopicHB', { suspendMs: 5000, subscription: 'Wanted' }));
+    await holding(1);
+    const s = await b.client.invoke(b.addr, sendRequest('TopicB', 'while held'));
+    assert.equal(s.code, ResponseCode.SUCCESS);
+    assert.equal(b.broker.components.hold.size, 1, 'the send was answered while the pull is still held');
+    // A message its filter rejects does not wake it; one it wants does.
+    await b.client.invoke(b.addr, sendRequest('TopicHB', 'other', { properties: props({ TAGS: 'Other' }) }));
+    assert.equal(b.broker.components.hold.size, 1, 'a message the filter rejects does not wake the pull');
+    await b.client.invoke(b.addr, sendRequest('TopicHB', 'wake', { properties: props({ TAGS: 'Wanted' }) }));
+    const r = await held;
+    assert.equal(r.code, ResponseCode.SUCCESS);
+    assert.deepEqual(
+      decodeStoredRecords(r.body!).map((m) => m.body.toString()),
+      ['wake'],
+    );
   });
 });
 

@@ -41,12 +41,15 @@ describe('RemoteBrokerOffsetStore', () => {
     store.removeOffset(q0);
     assert.equal(await store.readOffset(q0, 'memory'), -1);
   });
-  it('keeps going when one queue fails to persist', async () => {
+  it('keeps going when one queue fails to persist, and retries that queue next time', async () => {
+    const updates: [string, number][] = [];
+    let down = true;
     const store = new RemoteBrokerOffsetStore(
       {
         query: async () => -1,
-        update: async (mq) => {
-          if (mq.queueId === 0) throw new Error('down');
+        update: async (mq, o) => {
+          if (mq.queueId === 0 && down) throw new Error('down');
+          updates.push([mqKey(mq), o]);
         },
       },
       silentLogger,
@@ -54,6 +57,17 @@ describe('RemoteBrokerOffsetStore', () => {
     store.updateOffset(q0, 1, false);
     store.updateOffset(q1, 2, false);
     await store.persistAll([q0, q1]);
+    assert.deepEqual(updates, [[mqKey(q1), 2]], 'the healthy queue reached the broker');
+    down = false;
+    await store.persistAll([q0, q1]);
+    assert.deepEqual(
+      updates,
+      [
+        [mqKey(q1), 2],
+        [mqKey(q0), 1],
+      ],
+      'the failed queue is sent again, the persisted one is not',
+    );
   });
 });
 

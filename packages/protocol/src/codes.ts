@@ -1,5 +1,5 @@
 // Request and response codes of the remoting protocol, spelled as RocketMQ spells them
-// (see docs/formats.md and the reference tables). Only values: no behaviour lives here.
+// (see docs/formats.md). Only values: no behaviour lives here.
 
 export const RequestCode = {
   SEND_MESSAGE: 10,

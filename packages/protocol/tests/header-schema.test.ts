@@ -44,53 +44,141 @@ describe('defineHeader', () => {
       },
     );
   });
-  it('reads int and long fields exactly as /^[+-]?\\d+$/ followed by Number() would', () => {
-    const Nums = defineHeader('Nums', { i: f.optInt(), l: f.optLong() });
-    const reference = (raw: string, int: boolean): number | undefined => {
-      if (!/^[+-]?\d+$/.test(raw)) return undefined;
-      const n = Number(raw);
-      if (int) return n >= -2147483648 && n <= 2147483647 ? n : undefined;
-      return Number.isSafeInteger(n) ? n : undefined;
-    };
-    const digits = fc.stringMatching(/^[+-]?[0-9]{0,22}$/);
-    const edge = fc.constantFrom(
-      '2147483647',
-      '2147483648',
-      '-2147483648',
-      '-2147483649',
-      '9007199254740991',
-      '9007199254740992',
-      '-9007199254740991',
-      '-0',
-      '+7',
-      '007',
-      '',
-      '+',
-      '-',
-      ' 1',
-      '1 ',
-      '1e3',
-      '0x10',
-      '١',
-    );
+});
+
+// The oracle: Java's own parse rules (RocketMQ decodes header fields with Integer.parseInt,
+// Long.parseLong and Boolean.parseBoolean), written here from the JDK's documented behaviour:
+// an optional '+' or '-', then at least one decimal digit (Character.digit: any Unicode
+// decimal digit in the BMP), nothing else (no spaces, no exponent, no hex), and the value
+// within the type's range. One deliberate difference: non-ASCII digits are refused
+// (docs/formats.md, "Header fields").
+const INT_RANGE = [-(2n ** 31n), 2n ** 31n - 1n] as const;
+const LONG_RANGE = [-(2n ** 63n), 2n ** 63n - 1n] as const;
+const isNd = (cp: number) => /\p{Nd}/u.test(String.fromCharCode(cp));
+
+/** Character.digit(c, 10): decimal digits come in runs of ten, zero first. */
+function javaDigit(c: number): number {
+  if (!isNd(c)) return -1;
+  let k = 0;
+  while (k < c && isNd(c - k - 1)) k++;
+  return k % 10;
+}
+
+function javaParse(s: string, [min, max]: readonly [bigint, bigint]): bigint | undefined {
+  if (s.length === 0) return undefined;
+  let i = 0;
+  let neg = false;
+  if (s[0] === '-' || s[0] === '+') {
+    neg = s[0] === '-';
+    i = 1;
+    if (s.length === 1) return undefined;
+  }
+  let v = 0n;
+  for (; i < s.length; i++) {
+    const d = javaDigit(s.charCodeAt(i));
+    if (d < 0) return undefined;
+    v = v * 10n + BigInt(d);
+    if (v > max + 1n) return undefined;
+  }
+  const r = neg ? -v : v;
+  return r < min || r > max ? undefined : r;
+}
+
+/** Boolean.parseBoolean: "true" ignoring case, anything else false. */
+const javaParseBoolean = (s: string): boolean => /^[tT][rR][uU][eE]$/.test(s);
+
+const asciiOnly = (s: string) => [...s].every((c) => c.charCodeAt(0) < 0x80);
+const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+const Nums = defineHeader('Nums', { i: f.optInt(), l: f.optLong(), b: f.optBoolean() });
+const numberish = fc.oneof(
+  fc.stringMatching(/^[+-]?[0-9]{0,22}$/),
+  fc
+    .array(fc.constantFrom(...'0123456789+- .ex_', '١', '۵', '५', '০', '๙', '０', '９', '\u00b2', '\u2155'), {
+      maxLength: 22,
+    })
+    .map((cs) => cs.join('')),
+  fc.constantFrom(
+    '2147483647',
+    '2147483648',
+    '-2147483648',
+    '-2147483649',
+    '9007199254740991',
+    '9007199254740992',
+    '-9007199254740991',
+    '9223372036854775807',
+    '9223372036854775808',
+    '-9223372036854775808',
+    '-9223372036854775809',
+    '-0',
+    '+7',
+    '007',
+    '',
+    '+',
+    '-',
+    '+-1',
+    ' 1',
+    '1 ',
+    '1e3',
+    '0x10',
+    '١',
+  ),
+  fc.string({ maxLength: 6 }),
+);
+const booleanish = fc.oneof(
+  fc.constantFrom('true', 'TRUE', 'True', 'tRuE', 'false', '1', 'yes', ' true', 'true ', 'truee', 'tru', ''),
+  fc.array(fc.constantFrom(...'tTrRuUeE1 '), { maxLength: 5 }).map((cs) => cs.join('')),
+  fc.string({ maxLength: 5 }),
+);
+
+describe('header fields parse as Java parses them', () => {
+  it('int: Integer.parseInt', () => {
     fc.assert(
-      fc.property(fc.oneof(digits, edge, fc.string({ maxLength: 6 })), (raw) => {
-        const r = Nums.decode({ i: raw, l: raw });
-        const ri = reference(raw, true);
-        const rl = reference(raw, false);
-        if (ri === undefined || rl === undefined) {
-          assert.equal(r.ok, false, raw);
-          const only = ri === undefined ? Nums.decode({ l: raw }) : Nums.decode({ i: raw });
-          const ok = ri === undefined ? rl !== undefined : ri !== undefined;
-          assert.equal(only.ok, ok, raw);
-          if (only.ok) assert.equal(ri === undefined ? only.value.l : only.value.i, ri ?? rl, raw);
-        } else {
-          assert.ok(r.ok, raw);
-          assert.equal(r.value.i, ri, raw);
-          assert.equal(r.value.l, rl, raw);
-        }
+      fc.property(numberish, (raw) => {
+        const want = asciiOnly(raw) ? javaParse(raw, INT_RANGE) : undefined;
+        const r = Nums.decode({ i: raw });
+        assert.equal(r.ok, want !== undefined, `ok for ${JSON.stringify(raw)}`);
+        // === (not Object.is): Java has no -0, and "-0" encodes back as "0".
+        if (r.ok) assert.ok(r.value.i === Number(want), `${JSON.stringify(raw)} → ${r.value.i}`);
       }),
       { numRuns: 3000 },
+    );
+  });
+
+  it('long: Long.parseLong, within the exactly representable range', () => {
+    fc.assert(
+      fc.property(numberish, (raw) => {
+        const java = asciiOnly(raw) ? javaParse(raw, LONG_RANGE) : undefined;
+        if (java !== undefined && (java > SAFE || java < -SAFE)) return; // the next test
+        const r = Nums.decode({ l: raw });
+        assert.equal(r.ok, java !== undefined, `ok for ${JSON.stringify(raw)}`);
+        if (r.ok) assert.ok(r.value.l === Number(java), `${JSON.stringify(raw)} → ${r.value.l}`);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('long: the whole Java long range, beyond 2^53 too', {
+    todo: 'int64 header fields are limited to ±(2^53 − 1) until they are widened to the Java long range',
+  }, () => {
+    for (const raw of ['9007199254740992', '-9007199254740993', '9223372036854775807', '-9223372036854775808']) {
+      const want = javaParse(raw, LONG_RANGE)!;
+      const r = Nums.decode({ l: raw });
+      assert.ok(r.ok, raw);
+      const v: unknown = r.value.l;
+      assert.ok(typeof v === 'bigint' ? v === want : v === Number(want), `${raw} → ${String(v)}`);
+    }
+    for (const raw of ['9223372036854775808', '-9223372036854775809']) assert.ok(!Nums.decode({ l: raw }).ok, raw);
+  });
+
+  it('boolean: Boolean.parseBoolean', () => {
+    fc.assert(
+      fc.property(booleanish, (raw) => {
+        const r = Nums.decode({ b: raw });
+        assert.ok(r.ok);
+        assert.equal(r.value.b, javaParseBoolean(raw), JSON.stringify(raw));
+      }),
+      { numRuns: 2000 },
     );
   });
 });

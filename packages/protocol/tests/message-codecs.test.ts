@@ -73,7 +73,7 @@ describe('properties codec', () => {
 });
 
 describe('tag hash', () => {
-  it('is Java String.hashCode (reference §3.7 examples)', () => {
+  it('is Java String.hashCode', () => {
     assert.equal(tagsHashCode('TagA'), 2598919);
     assert.equal(tagsHashCode('TagB'), 2598920);
     assert.equal(tagsHashCode('*'), 42);

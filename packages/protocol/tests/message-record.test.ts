@@ -19,7 +19,7 @@ import {
   writeStoredRecord,
 } from '../src/index.js';
 
-// Golden bytes assembled field by field from reference §3.1, not captured from any peer.
+// Golden bytes assembled field by field from the layout in docs/formats.md §4, not captured from any peer.
 const hex = (...parts: string[]): Buffer => Buffer.from(parts.join('').replace(/\s+/g, ''), 'hex');
 
 function input(over: Partial<StoredRecordInput> = {}): StoredRecordInput {

@@ -14,7 +14,7 @@ import {
   type TopicRouteData,
 } from '../src/index.js';
 
-// Golden strings written from the reference (remoting-protocol.md §2.3): fastjson bean
+// Golden strings written from the rules in docs/formats.md §3: fastjson bean
 // order (alphabetical), nulls omitted, compact, brokerAddrs keys bare unless standard.
 
 const brokerA: BrokerData = {

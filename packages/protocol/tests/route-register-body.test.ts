@@ -13,7 +13,7 @@ import {
   type TopicConfig,
 } from '../src/index.js';
 
-// Bytes assembled by hand from the reference layout (§2.3 "Body, compressed"), not by our encoder.
+// Bytes assembled by hand from the layout in docs/formats.md §3 (REGISTER_BROKER, compressed), not by our encoder.
 function int(n: number): Buffer {
   const b = Buffer.alloc(4);
   b.writeInt32BE(n);

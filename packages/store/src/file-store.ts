@@ -54,16 +54,18 @@ export class FileMessageStore implements MessageStore {
   private readonly sync: boolean;
   private pending: PreparedRecord[] = [];
   private pendingHead = 0;
-  // Acks waiting for a write (ASYNC_FLUSH) or an fdatasync (SYNC_FLUSH), in log order, as
-  // parallel arrays: end offset of the append, its result, its resolver, when it was queued.
-  private wEnd: number[] = [];
-  private wResult: PutMessageResult[] = [];
-  private wResolve: ((r: PutMessageResult) => void)[] = [];
-  private wSince: number[] = [];
-  private waiterHead = 0;
+  // Appends waiting for their ack, in log order: until a write (ASYNC_FLUSH) or an fdatasync
+  // (SYNC_FLUSH) covers them. Parallel arrays read from ackHead on: the CommitLog offset the
+  // append ends at, its result, its promise's resolver, and when it was queued (SYNC_FLUSH
+  // timeout).
+  private ackEnds: number[] = [];
+  private ackResults: PutMessageResult[] = [];
+  private ackResolvers: ((r: PutMessageResult) => void)[] = [];
+  private ackQueuedAt: number[] = [];
+  private ackHead = 0;
   /** One executor for every append's promise (no closure per append). */
   private readonly captureResolve = (resolve: (r: PutMessageResult) => void): void => {
-    this.wResolve.push(resolve);
+    this.ackResolvers.push(resolve);
   };
   private running = false;
   private writeFailed = false;
@@ -79,6 +81,8 @@ export class FileMessageStore implements MessageStore {
   private putCount = 0;
   private putBytes = 0;
   private checkpointCovered = 0;
+  /** Completed checkpoint passes (runtimeInfo): lets a caller wait for a pass that began after its writes. */
+  private checkpointPasses = 0;
   private lastThoroughFlush = 0;
   private logicsTimestamp = 0;
   private indexCovered = 0;
@@ -264,9 +268,9 @@ export class FileMessageStore implements MessageStore {
     this.putBytes += total;
     this.commitLog.commit();
     const append = new AppendOutcome(this.encoder, alloc.physicalOffset, total, one.queueOffset, now, n, offsets);
-    this.wEnd.push(phy);
-    this.wResult.push({ status: 'PUT_OK', append });
-    this.wSince.push(this.sync ? Date.now() : 0);
+    this.ackEnds.push(phy);
+    this.ackResults.push({ status: 'PUT_OK', append });
+    this.ackQueuedAt.push(this.sync ? Date.now() : 0);
     if (this.expiryTimer && !this.expiryRef) {
       this.expiryTimer.ref();
       this.expiryRef = true;
@@ -305,7 +309,7 @@ export class FileMessageStore implements MessageStore {
       this.pendingHead = h;
     }
     if (this.sync) {
-      if (this.waiterHead < this.wEnd.length) this.commitLog.requestFlush();
+      if (this.ackHead < this.ackEnds.length) this.commitLog.requestFlush();
     } else {
       this.ackUpTo(pos, undefined);
     }
@@ -316,13 +320,13 @@ export class FileMessageStore implements MessageStore {
   }
 
   private ackUpTo(pos: number, status: 'FLUSH_DISK_TIMEOUT' | undefined): void {
-    const ends = this.wEnd;
+    const ends = this.ackEnds;
     const n = ends.length;
-    let h = this.waiterHead;
+    let h = this.ackHead;
     while (h < n && ends[h]! <= pos) {
-      const r = this.wResult[h]!;
+      const r = this.ackResults[h]!;
       if (status) r.status = status;
-      this.wResolve[h]!(r);
+      this.ackResolvers[h]!(r);
       h++;
     }
     if (h === n) {
@@ -330,28 +334,28 @@ export class FileMessageStore implements MessageStore {
         this.expiryTimer?.unref();
         this.expiryRef = false;
       }
-      this.wEnd = [];
-      this.wResult = [];
-      this.wResolve = [];
-      this.wSince = [];
-      this.waiterHead = 0;
+      this.ackEnds = [];
+      this.ackResults = [];
+      this.ackResolvers = [];
+      this.ackQueuedAt = [];
+      this.ackHead = 0;
     } else if (h > 4096 && h * 2 > n) {
-      this.wEnd = ends.slice(h);
-      this.wResult = this.wResult.slice(h);
-      this.wResolve = this.wResolve.slice(h);
-      this.wSince = this.wSince.slice(h);
-      this.waiterHead = 0;
+      this.ackEnds = ends.slice(h);
+      this.ackResults = this.ackResults.slice(h);
+      this.ackResolvers = this.ackResolvers.slice(h);
+      this.ackQueuedAt = this.ackQueuedAt.slice(h);
+      this.ackHead = 0;
     } else {
-      this.waiterHead = h;
+      this.ackHead = h;
     }
   }
 
   /** SYNC_FLUSH: answer FLUSH_DISK_TIMEOUT to appends whose fdatasync is overdue (or all, at shutdown). */
   private expireSyncWaiters(all = false): void {
     const limit = Date.now() - this.config.syncFlushTimeout;
-    let h = this.waiterHead;
-    while (h < this.wEnd.length && (all || this.wSince[h]! <= limit)) h++;
-    if (h > this.waiterHead) this.ackUpTo(this.wEnd[h - 1]!, 'FLUSH_DISK_TIMEOUT');
+    let h = this.ackHead;
+    while (h < this.ackEnds.length && (all || this.ackQueuedAt[h]! <= limit)) h++;
+    if (h > this.ackHead) this.ackUpTo(this.ackEnds[h - 1]!, 'FLUSH_DISK_TIMEOUT');
   }
 
   /**
@@ -389,6 +393,7 @@ export class FileMessageStore implements MessageStore {
         indexCoveredOffset: this.indexCovered,
       });
       this.checkpointCovered = cqCovered;
+      this.checkpointPasses++;
     };
     this.checkpointing = run()
       .catch((e) => this.logger.error({ err: e }, 'checkpoint failed'))
@@ -500,6 +505,7 @@ export class FileMessageStore implements MessageStore {
       commitLogWriteCalls: String(this.commitLog.writes),
       commitLogSyncCalls: String(this.commitLog.syncs),
       checkpointCoveredOffset: String(this.checkpointCovered),
+      checkpointPasses: String(this.checkpointPasses),
       consumeQueueOpenFiles: String(this.cqStore.openFiles),
       consumeQueueSyncCalls: String(this.cqStore.syncs),
       startAcceptSendRequestTimeStamp: String(this.startTimestamp),

@@ -1,5 +1,5 @@
 // The offset checks every getMessage starts with, shared by both stores so they agree on the
-// status table of reference §2.3 (PULL_MESSAGE).
+// status table in docs/store.md ("Statuses").
 import type { GetMessageResult, GetMessageStatus } from './message-store.js';
 
 /**

@@ -36,8 +36,9 @@ describe('file store: ConsumeQueue flushing', () => {
           const r = await s.putMessage(msg('F', q, 1000 + q * 10 + i, 16));
           if (i === 0) quiet.push(r.append!.wroteOffset);
         }
-      // Let a few more passes run: the quiet queues stay in memory.
-      await new Promise((r) => setTimeout(r, 100));
+      // Two more passes (the second one began after the writes): the quiet queues stay in memory.
+      const passes = Number(s.runtimeInfo().checkpointPasses);
+      await eventually(() => Number(s.runtimeInfo().checkpointPasses) >= passes + 2, { message: 'two passes' });
       for (let q = 1; q < 4; q++) assert.equal(await entries(cqFile(live, 'F', q)), 0, `queue ${q} not flushed`);
       const covered = Number(s.runtimeInfo().checkpointCoveredOffset);
       assert.ok(covered >= writes0);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { ManualClock } from '@rocketmq-ts/common';
 import { bodyCrc, decodeStoredRecord } from '@rocketmq-ts/protocol';
-import { tempDir } from '@rocketmq-ts/testkit';
+import { eventually, tempDir } from '@rocketmq-ts/testkit';
 import { createFileStore } from '../src/index.js';
 import { msg, openStore, readQueue, smallConfig } from './helpers.js';
 
@@ -121,8 +121,6 @@ describe('file store: layout and restart', () => {
   });
 });
 
-const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 describe('file store: SYNC_FLUSH on a slow disk', () => {
   it('starts a second fdatasync for a large backlog and acks what it covers while the first still runs', async () => {
     const dir = await tempDir('rmq-fs-');
@@ -148,19 +146,22 @@ describe('file store: SYNC_FLUSH on a slow disk', () => {
       },
     );
     await store.start();
-    const settled = (p: Promise<unknown>) => Promise.race([p.then(() => true), delay(30).then(() => false)]);
     try {
       const a = store.putMessage(msg('Two', 0, 1));
-      await delay(20);
-      assert.equal(calls, 1, 'the first fdatasync is held');
-      const small = store.putMessage(msg('Two', 0, 2));
-      assert.equal(await settled(small), false, 'a small backlog waits for the first sync');
-      assert.equal(calls, 1);
+      await eventually(() => calls === 1, { message: 'the first fdatasync is held' });
+      // How many fdatasyncs had started when `small` was acked: a small backlog waits for the
+      // first sync (held) and is acked only by the second one, which `big` starts.
+      let syncsWhenSmallAcked = -1;
+      const small = store.putMessage(msg('Two', 0, 2)).then((r) => {
+        syncsWhenSmallAcked = calls;
+        return r;
+      });
       const big = await store.putMessage(msg('Two', 0, 3, 70_000));
       assert.equal(big.status, 'PUT_OK', 'acked by a second fdatasync');
-      assert.equal(calls, 2);
-      assert.equal((await a).status, 'PUT_OK', 'the earlier records too: the second sync covers them');
+      assert.equal(calls, 2, 'exactly one more fdatasync: the small backlog started none');
       assert.equal((await small).status, 'PUT_OK');
+      assert.equal(syncsWhenSmallAcked, 2, 'the small backlog was acked by the second sync');
+      assert.equal((await a).status, 'PUT_OK', 'the earlier records too: the second sync covers them');
       assert.ok(releaseFirst, 'the first is still running');
       assert.equal(Number(store.runtimeInfo().commitLogFlushedOffset), store.getMaxPhyOffset());
       releaseFirst();

@@ -20,9 +20,14 @@ describe('file store retention', () => {
     const dir = await tempDir('rmq-ret-');
     dirs.push(dir);
     const clock = new ManualClock(Date.now());
-    const now = new Date(clock.now());
+    // Four calendar days later at the same local wall-clock time: 96 h, or 95/97 h across a DST
+    // change (adding 96 h would then land an hour off deleteWhen). deleteWhen lists both hours
+    // in case the wall-clock time does not exist on the later day.
+    const later = new Date(clock.now());
+    later.setDate(later.getDate() + 4);
+    const hours = [new Date(clock.now()).getHours(), later.getHours()].map((h) => String(h).padStart(2, '0'));
     const store = createFileStore(
-      { ...smallConfig, storePathRootDir: dir.path, deleteWhen: String(now.getHours()).padStart(2, '0') },
+      { ...smallConfig, storePathRootDir: dir.path, deleteWhen: [...new Set(hours)].join(';') },
       { clock, diskUsage: async () => 10 },
     );
     await store.start();
@@ -30,7 +35,7 @@ describe('file store retention', () => {
     await flushed(store);
     const segsBefore = (await readdir(join(dir.path, 'commitlog'))).length;
     assert.equal(await store.retention.runOnce(), 0, 'nothing is older than 72 h yet');
-    clock.advance(96 * 3_600_000); // same hour of day, past 72 h
+    clock.set(later.getTime()); // a deleteWhen hour again, past 72 h
     const deleted = await store.retention.runOnce();
     assert.ok(deleted > 0 && deleted <= 10);
     assert.equal((await readdir(join(dir.path, 'commitlog'))).length, segsBefore - deleted);

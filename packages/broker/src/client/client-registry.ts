@@ -59,7 +59,7 @@ export interface ClientRegistryOptions {
  * close) are pushed to every remaining member as NOTIFY_CONSUMER_IDS_CHANGED so clients
  * rebalance at once instead of on their next periodic rebalance.
  */
-export class ClientRegistryImpl implements ClientRegistry {
+export class ClientGroupRegistry implements ClientRegistry {
   private readonly consumers = new Map<string, ConsumerGroupState>();
   private readonly producers = new Map<string, Map<Connection, Channel>>();
 

@@ -119,8 +119,8 @@ export class PullRequestHoldService {
 
   // Runs every checkIntervalMs over every held pull (8192 with 1024 topics × 8 queues): it
   // walks the table in place, reads each queue's max offset once, and allocates only for
-  // the pulls it answers.
-  private check(): void {
+  // the pulls it answers. Public so tests with a ManualClock can run a pass at a chosen time.
+  check(): void {
     const now = this.opts.clock.now();
     let due: HeldPull[] | undefined;
     for (const [topic, queues] of this.held) {

@@ -9,14 +9,14 @@ import {
   UnregisterClientRequestHeader,
 } from '@rocketmq-ts/protocol';
 import type { Connection } from '@rocketmq-ts/remoting';
-import type { ClientRegistryImpl } from '../client/client-registry.js';
+import type { ClientGroupRegistry } from '../client/client-registry.js';
 import type { SubscriptionGroupRegistry, TopicRegistry } from '../runtime/ports.js';
 import { retryTopicOf } from '../topic/name-validation.js';
 import { decodeHeader, reply } from './request-util.js';
 
 export interface ClientManageDeps {
   clients: Pick<
-    ClientRegistryImpl,
+    ClientGroupRegistry,
     'registerConsumer' | 'registerProducer' | 'unregisterConsumer' | 'unregisterProducer' | 'consumerIds'
   >;
   groups: Pick<SubscriptionGroupRegistry, 'getOrCreate'>;

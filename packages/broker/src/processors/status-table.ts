@@ -43,7 +43,7 @@ export const PUT_STATUS_TABLE: Readonly<Record<PutMessageStatus, StatusTranslati
 };
 
 /**
- * GetMessageStatus → pull response code (reference §2.3 PULL_MESSAGE). `requestOffset` matters
+ * GetMessageStatus → pull response code (docs/formats.md §2, pull responses). `requestOffset` matters
  * for empty queues: offset 0 is "nothing yet" (19), anything else is "moved" (21).
  */
 export function pullStatusCode(status: GetMessageStatus, requestOffset: number): number {

@@ -4,7 +4,7 @@ import { RequestCode, UniqKeyGenerator } from '@rocketmq-ts/protocol';
 import type { RemotingClient, RequestHandler } from '@rocketmq-ts/remoting';
 import type { MessageStore } from '@rocketmq-ts/store';
 import { type BrokerConfig, isMasterRole, namesrvAddrList } from '../broker-config.js';
-import { ClientRegistryImpl } from '../client/client-registry.js';
+import { ClientGroupRegistry } from '../client/client-registry.js';
 import { PullRequestHoldService } from '../long-polling/pull-request-hold-service.js';
 import { ConsumerOffsetManager } from '../offset/consumer-offset-manager.js';
 import { NamesrvRegistrar } from '../outbound/namesrv-registrar.js';
@@ -51,7 +51,7 @@ export interface BrokerComponents {
   topics: TopicConfigManager;
   groups: SubscriptionGroupManager;
   offsets: ConsumerOffsetManager;
-  clients: ClientRegistryImpl;
+  clients: ClientGroupRegistry;
   hold: PullRequestHoldService;
   stats: BrokerStats;
   registrar: NamesrvRegistrar;
@@ -95,7 +95,7 @@ export function composeBroker(ctx: CompositionContext): BrokerComponents {
     clock,
   });
   const offsets = new ConsumerOffsetManager(configDir, logger.child({ component: 'offsets' }));
-  const clients = new ClientRegistryImpl({
+  const clients = new ClientGroupRegistry({
     channelExpiredTimeoutMs: config.channelExpiredTimeout,
     notifyEnabled: (g) => groups.get(g)?.notifyConsumerIdsChangedEnable ?? true,
     logger: logger.child({ component: 'clients' }),

@@ -49,6 +49,7 @@ export function installFeatures(deps: FeatureDeps): FeatureSet {
   return {
     processors,
     locks,
+    schedule,
     async start() {
       await schedule.start();
       admin.start();

@@ -159,6 +159,11 @@ export interface FeatureSet {
    * processor may consult this.
    */
   locks?: { isLockAllExpired(group: string): boolean };
+  /**
+   * Delay delivery: one pass over a level's parked messages (the service's timer runs the same
+   * pass); resolves to the ms until the next one is due. Lets tests observe a pass end.
+   */
+  schedule?: { deliverDue(level: number): Promise<number | undefined> };
   /** Starts background services (schedule delivery, transaction checks, lock expiry). */
   start(): Promise<void>;
   /** Stops them and persists their progress. */

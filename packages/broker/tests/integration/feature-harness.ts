@@ -1,3 +1,4 @@
+import type { Clock } from '@rocketmq-ts/common';
 import {
   createRequest,
   decodeOffsetMsgId,
@@ -46,6 +47,8 @@ export interface FeatureBrokerOptions {
   store?: 'memory' | 'file';
   /** Reuse a directory (restart); it is then not removed by close(). */
   dir?: string;
+  /** The broker's and the store's clock (default: the system clock). */
+  clock?: Clock;
 }
 
 export interface SendResult {
@@ -74,7 +77,11 @@ export async function startFeatureBroker(
     { mappedFileSizeCommitLog: 4 * 1024 * 1024, mappedFileSizeConsumeQueue: 1000 * 20, ...overrides },
     {
       ...(options.dir === undefined ? {} : { dir: options.dir }),
-      createStore: (c) => (options.store === 'file' ? createFileStore(c) : createMemoryStore(c)),
+      ...(options.clock === undefined ? {} : { clock: options.clock }),
+      createStore: (c) => {
+        const deps = options.clock === undefined ? {} : { clock: options.clock };
+        return options.store === 'file' ? createFileStore(c, deps) : createMemoryStore(c, deps);
+      },
     },
   );
   const { broker, addr, dir, client } = base;

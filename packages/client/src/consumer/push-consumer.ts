@@ -82,6 +82,8 @@ export class PushConsumer implements ConsumerInner, ConsumeHost {
   private lockTimer: NodeJS.Timeout | undefined;
   private state: State = 'created';
   private startedAt = 0;
+  /** Pull-loop turns skipped by flow control; the first of every 1000 is logged (as Java does). */
+  private flowControlTimes = 0;
 
   constructor(options: PushConsumerOptions) {
     if (!options.consumerGroup) throw illegalArgument('consumerGroup is required');
@@ -350,6 +352,12 @@ export class PushConsumer implements ConsumerInner, ConsumeHost {
     const signal = this.abort.signal;
     while (!pq.dropped && !signal.aborted) {
       if (this.flowControlled(pq)) {
+        if (this.flowControlTimes++ % 1000 === 0) {
+          this.logger.warn(
+            { mq, cachedMsgCount: pq.count, cachedMsgSize: pq.size, flowControlTimes: this.flowControlTimes },
+            'flow control: the queue holds too many unconsumed messages; pulling later',
+          );
+        }
         await sleep(50, signal);
         continue;
       }

@@ -61,7 +61,7 @@ const quiet = {
 };
 const common = {
   nameSrv: [opts.namesrvAddr],
-  // Required by an assert even when nameSrv is given (reference §5.2).
+  // Required by an assert even when nameSrv is given (docs/development.md, "ali-ons as a test client").
   httpclient: {
     request: async () => {
       throw new Error('unused');

@@ -7,7 +7,7 @@ import { tempDir } from '@rocketmq-ts/testkit';
 import { type LocalCluster, startLocalCluster } from '../../src/index.js';
 import { type ChildHandle, spawnJsonLines } from './child-lines.js';
 
-// The real npm ali-ons client (reference §5) against startLocalCluster. Each ali-ons role runs
+// The real npm ali-ons client (docs/development.md, "ali-ons as a test client") against startLocalCluster. Each ali-ons role runs
 // in a child process (its inner producer never closes).
 
 const CHILD = join(dirname(fileURLToPath(import.meta.url)), 'ali-ons-child.js');
@@ -37,7 +37,7 @@ describe('ali-ons against rocketmq-ts', () => {
       host: '127.0.0.1',
       brokerConfig: { messageDelayLevel: DELAY_LEVELS, pullHoldCheckIntervalMills: 200 },
     });
-    // ali-ons does not auto-create topics (reference §5.4): create them first.
+    // ali-ons does not auto-create topics (docs/development.md): create them first.
     for (const t of ['OnsTags', 'OnsRetry', 'OnsBroadcast', 'OnsDelay']) {
       await cluster.broker.components.topics.createOrUpdate(topicView(t, { readQueueNums: 4, writeQueueNums: 4 }));
     }

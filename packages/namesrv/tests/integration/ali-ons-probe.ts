@@ -23,7 +23,7 @@ const logger = { info() {}, debug() {}, warn: toStderr, error: toStderr };
 const producer = new Producer({
   producerGroup: 'PID_NAMESRV_PROBE',
   nameSrv,
-  // Required by an assert even when nameSrv is set (reference §5.2); never called.
+  // Required by an assert even when nameSrv is set (docs/development.md, "ali-ons as a test client"); never called.
   httpclient: { request: async () => Promise.reject(new Error('unused')) },
   logger,
 });

@@ -1,4 +1,4 @@
-// SEND_BATCH_MESSAGE body (reference §2.3): concatenated inner records without topic or queue.
+// SEND_BATCH_MESSAGE body (docs/formats.md §4): concatenated inner records without topic or queue.
 //   TOTALSIZE i32 (whole inner record) | MAGICCODE i32 (0 from Java) | BODYCRC i32 (0) |
 //   FLAG i32 | BODY i32 len + bytes | PROPERTIES i16 len + UTF-8
 import { err, ok, type Result } from '@rocketmq-ts/common';

@@ -64,7 +64,7 @@ export const MessageConst = {
   KEY_SEPARATOR: ' ',
 } as const;
 
-/** Message sysFlag bits (reference §3.2). */
+/** Message sysFlag bits (docs/formats.md §4). */
 export const MessageSysFlag = {
   COMPRESSED_FLAG: 0x1,
   MULTI_TAGS_FLAG: 0x2,

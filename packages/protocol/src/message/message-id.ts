@@ -1,4 +1,4 @@
-// Message ids (reference §3.4): the offset msgId (storeHost + port + physical offset, upper
+// Message ids (docs/formats.md §4): the offset msgId (storeHost + port + physical offset, upper
 // hex) that brokers return and VIEW_MESSAGE_BY_ID decodes, and the client-style UNIQ_KEY.
 import { formatHost, type HostBytes, parseHost } from './socket-address.js';
 

@@ -1,4 +1,4 @@
-// Message properties: `name \u0001 value \u0002` pairs (reference §3.3). Java writes a
+// Message properties: `name \u0001 value \u0002` pairs (docs/formats.md §4). Java writes a
 // separator after the last pair too, and its parser drops pairs with an empty name or value;
 // both behaviours are kept so round trips with Java clients are byte-identical.
 

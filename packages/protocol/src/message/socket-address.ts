@@ -1,6 +1,6 @@
 // `ip:port` strings to the 8-byte (IPv4) or 20-byte (IPv6) host fields of a stored record.
 // IPv4-mapped IPv6 (`::ffff:a.b.c.d`) is written as IPv4: ali-ons and the Go client only
-// read 4-byte hosts (reference §3.1).
+// read 4-byte hosts (docs/formats.md §4).
 
 /** Parsed host field: the address bytes followed by a 4-byte big-endian port. */
 export interface HostBytes {

@@ -1,5 +1,5 @@
 // The stored message record: one CommitLog entry, and also the body format of pull, query and
-// view responses (reference §3.1). Schema, IPv4 hosts, V1 magic:
+// view responses (docs/formats.md §4). Schema, IPv4 hosts, V1 magic:
 //
 //   0 TOTALSIZE i32 | 4 MAGICCODE i32 | 8 BODYCRC i32 | 12 QUEUEID i32 | 16 FLAG i32
 //   20 QUEUEOFFSET i64 | 28 PHYSICALOFFSET i64 | 36 SYSFLAG i32 | 40 BORNTIMESTAMP i64

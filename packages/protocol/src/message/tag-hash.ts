@@ -1,6 +1,6 @@
 /**
  * Java `String.hashCode()` over UTF-16 code units with 32-bit wrap-around: the ConsumeQueue
- * tag field and the subscription `codeSet` both carry it (reference §3.7).
+ * tag field and the subscription `codeSet` both carry it (docs/formats.md §4).
  */
 export function tagsHashCode(tags: string | undefined): number {
   if (tags === undefined || tags === '') return 0;

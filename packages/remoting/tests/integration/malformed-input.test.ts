@@ -55,7 +55,13 @@ const garbage: [string, () => Buffer][] = [
     },
   ],
   // A valid request, then junk: the junk still costs the connection.
-  ['a good frame followed by junk', () => Buffer.concat([encodeCommand(createRequest(ECHO)), randomBytes(64)])],
+  // The junk's first byte is ≥ 0x80 (a negative length): junk starting with 0x00 would declare
+  // a plausible frame and the server would rightly wait for the rest of it.
+  [
+    'a good frame followed by junk',
+    () =>
+      Buffer.concat([encodeCommand(createRequest(ECHO)), randomWithFirstByte(64, 0x80 | (randomBytes(1)[0]! & 0x7f))]),
+  ],
 ];
 
 describe('malformed input', () => {
