@@ -1,7 +1,7 @@
 import { homedir, hostname } from 'node:os';
 import { join } from 'node:path';
 import { applyProperties, type ConfigValue, readPropertiesFile } from '@rocketmq-ts/common';
-import { DEFAULT_DELAY_LEVELS } from './schedule/delay-levels.js';
+import { DEFAULT_MESSAGE_DELAY_LEVEL, RMQ_SYS_TRACE_TOPIC } from '@rocketmq-ts/protocol';
 
 // broker.conf keys under RocketMQ's names (STYLE rule 15) with RocketMQ's defaults, so an
 // existing broker.conf carries over. Keys we parse but do not act on are kept so `-p` shows
@@ -49,8 +49,8 @@ function defaults() {
     clusterTopicEnable: true,
     brokerTopicEnable: true,
     traceTopicEnable: false,
-    msgTraceTopicName: 'RMQ_SYS_TRACE_TOPIC',
-    messageDelayLevel: DEFAULT_DELAY_LEVELS,
+    msgTraceTopicName: RMQ_SYS_TRACE_TOPIC,
+    messageDelayLevel: DEFAULT_MESSAGE_DELAY_LEVEL,
     longPollingEnable: true,
     shortPollingTimeMills: 1000,
     /** Java's PullRequestHoldService re-check period; bounded here to 1 s so holds end on time. */

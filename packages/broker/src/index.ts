@@ -15,5 +15,4 @@ export { type BrokerComponents, composeBroker, Pools } from './runtime/compositi
 export { Broker, type BrokerOptions, startBroker, storeConfigOf } from './runtime/lifecycle.js';
 export type * from './runtime/ports.js';
 export { SubscriptionGroupManager } from './subscription/subscription-group-manager.js';
-export * from './topic/name-validation.js';
 export { TopicConfigManager, topicView } from './topic/topic-config-manager.js';

@@ -1,10 +1,18 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ManualClock } from '@rocketmq-ts/common';
-import { decodeStoredRecord, MessageConst, RequestCode, ResponseCode } from '@rocketmq-ts/protocol';
+import {
+  decodeStoredRecord,
+  dlqTopicOf,
+  MessageConst,
+  parseDelayLevels,
+  RequestCode,
+  ResponseCode,
+  RMQ_SYS_SCHEDULE_TOPIC,
+  retryTopicOf,
+} from '@rocketmq-ts/protocol';
 import type { MessageStore } from '@rocketmq-ts/store';
-import { dlqTopic, retryTopic, sendBackProcessor, sendBackTarget } from '../src/retry/send-back.js';
-import { parseDelayLevels, SCHEDULE_TOPIC } from '../src/schedule/delay-levels.js';
+import { sendBackProcessor, sendBackTarget } from '../src/retry/send-back.js';
 import { ScheduleMessageService } from '../src/schedule/schedule-service.js';
 import { groupView, message, noConnection, request, testDeps } from './feature-fakes.js';
 
@@ -38,15 +46,15 @@ describe('CONSUMER_SEND_MSG_BACK', () => {
       noConnection,
     );
     assert.equal(r!.code, ResponseCode.SUCCESS, r!.remark);
-    assert.ok(deps.topics.get(retryTopic('g')));
-    assert.equal(deps.topics.get(retryTopic('g'))!.perm, 6);
+    assert.ok(deps.topics.get(retryTopicOf('g')));
+    assert.equal(deps.topics.get(retryTopicOf('g'))!.perm, 6);
 
-    const parked = (await lastIn(deps.store, SCHEDULE_TOPIC, 2))!;
+    const parked = (await lastIn(deps.store, RMQ_SYS_SCHEDULE_TOPIC, 2))!;
     assert.equal(parked.body.toString(), 'work');
     assert.equal(parked.reconsumeTimes, 1);
     assert.equal(parked.bornTimestamp, 1_600_000_000_000);
     const props = parked.properties;
-    assert.equal(props.get(MessageConst.PROPERTY_REAL_TOPIC), retryTopic('g'));
+    assert.equal(props.get(MessageConst.PROPERTY_REAL_TOPIC), retryTopicOf('g'));
     assert.equal(props.get(MessageConst.PROPERTY_REAL_QUEUE_ID), '0');
     assert.equal(props.get(MessageConst.PROPERTY_DELAY_TIME_LEVEL), '3');
     assert.equal(props.get(MessageConst.PROPERTY_RETRY_TOPIC), 'T');
@@ -85,7 +93,7 @@ describe('CONSUMER_SEND_MSG_BACK', () => {
     assert.equal(r1!.code, ResponseCode.NO_PERMISSION);
     const open = await testDeps('/nonexistent');
     const put2 = await open.store.putMessage(message('T', 0));
-    open.topics.table.set(retryTopic('g'), { ...(await open.topics.ensure(retryTopic('g'), 1, 4)) });
+    open.topics.table.set(retryTopicOf('g'), { ...(await open.topics.ensure(retryTopicOf('g'), 1, 4)) });
     const r2 = await sendBackProcessor(open, LEVELS).handler(
       request(36, { offset: put2.append!.wroteOffset, group: 'g', delayLevel: 0 }),
       noConnection,
@@ -111,12 +119,12 @@ describe('CONSUMER_SEND_MSG_BACK', () => {
       noConnection,
     );
     assert.equal(r!.code, ResponseCode.SUCCESS);
-    const dead = (await lastIn(deps.store, dlqTopic('g')))!;
+    const dead = (await lastIn(deps.store, dlqTopicOf('g')))!;
     assert.equal(dead.reconsumeTimes, 1);
     assert.equal(dead.properties.get(MessageConst.PROPERTY_DELAY_TIME_LEVEL), undefined);
-    assert.equal(deps.topics.get(dlqTopic('g'))!.writeQueueNums, 1);
-    assert.equal(deps.topics.get(dlqTopic('g'))!.perm, 6);
-    assert.equal(deps.store.getMaxOffsetInQueue(SCHEDULE_TOPIC, 1), 0);
+    assert.equal(deps.topics.get(dlqTopicOf('g'))!.writeQueueNums, 1);
+    assert.equal(deps.topics.get(dlqTopicOf('g'))!.perm, 6);
+    assert.equal(deps.store.getMaxOffsetInQueue(RMQ_SYS_SCHEDULE_TOPIC, 1), 0);
   });
 
   it('honours the header maxReconsumeTimes only from request version 121 (V3_4_9)', async () => {
@@ -125,10 +133,10 @@ describe('CONSUMER_SEND_MSG_BACK', () => {
     const put = await deps.store.putMessage(message('T', 0));
     const ext = { offset: put.append!.wroteOffset, group: 'g', delayLevel: 0, maxReconsumeTimes: 0 };
     await p.handler(request(36, ext, undefined, 120), noConnection);
-    assert.equal(deps.store.getMaxOffsetInQueue(dlqTopic('g'), 0), 0, 'old client: group retryMaxTimes (16) applies');
-    assert.equal(deps.store.getMaxOffsetInQueue(SCHEDULE_TOPIC, 2), 1);
+    assert.equal(deps.store.getMaxOffsetInQueue(dlqTopicOf('g'), 0), 0, 'old client: group retryMaxTimes (16) applies');
+    assert.equal(deps.store.getMaxOffsetInQueue(RMQ_SYS_SCHEDULE_TOPIC, 2), 1);
     await p.handler(request(36, ext, undefined, 121), noConnection);
-    assert.equal(deps.store.getMaxOffsetInQueue(dlqTopic('g'), 0), 1);
+    assert.equal(deps.store.getMaxOffsetInQueue(dlqTopicOf('g'), 0), 1);
   });
 
   it('cycles retry → delivery → retry and lands in the DLQ after maxReconsumeTimes', async () => {
@@ -145,16 +153,16 @@ describe('CONSUMER_SEND_MSG_BACK', () => {
       const level = 3 + attempt;
       clock.advance(LEVELS[level - 1]!);
       await schedule.deliverDue(level);
-      const retried = (await lastIn(deps.store, retryTopic('g')))!;
+      const retried = (await lastIn(deps.store, retryTopicOf('g')))!;
       assert.equal(retried.reconsumeTimes, attempt + 1);
       assert.equal(retried.properties.get(MessageConst.PROPERTY_ORIGIN_MESSAGE_ID), first.append!.msgId);
       assert.equal(retried.properties.get(MessageConst.PROPERTY_RETRY_TOPIC), 'T');
       offset = retried.physicalOffset;
     }
-    assert.equal(deps.store.getMaxOffsetInQueue(retryTopic('g'), 0), 3);
+    assert.equal(deps.store.getMaxOffsetInQueue(retryTopicOf('g'), 0), 3);
     const r = await p.handler(request(36, { offset, group: 'g', delayLevel: 0 }), noConnection);
     assert.equal(r!.code, ResponseCode.SUCCESS);
-    const dead = (await lastIn(deps.store, dlqTopic('g')))!;
+    const dead = (await lastIn(deps.store, dlqTopicOf('g')))!;
     assert.equal(dead.reconsumeTimes, 4);
     assert.equal(dead.body.toString(), 'job');
     assert.equal(dead.properties.get(MessageConst.PROPERTY_ORIGIN_MESSAGE_ID), first.append!.msgId);

@@ -3,9 +3,16 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ManualClock, systemClock } from '@rocketmq-ts/common';
-import { decodeStoredRecord, MessageConst, RequestCode, tagsHashCode } from '@rocketmq-ts/protocol';
+import {
+  decodeStoredRecord,
+  MessageConst,
+  parseDelayLevels,
+  RequestCode,
+  RMQ_SYS_SCHEDULE_TOPIC,
+  tagsHashCode,
+} from '@rocketmq-ts/protocol';
 import { eventually, tempDir } from '@rocketmq-ts/testkit';
-import { parseDelayLevels, SCHEDULE_TOPIC, toScheduled } from '../src/schedule/delay-levels.js';
+import { toScheduled } from '../src/schedule/delay-levels.js';
 import { scheduleProcessors } from '../src/schedule/schedule-processors.js';
 import { DELAY_OFFSET_FILE, deliverAt, ScheduleMessageService } from '../src/schedule/schedule-service.js';
 import { message, noConnection, request, testDeps } from './feature-fakes.js';
@@ -178,7 +185,7 @@ describe('delay delivery (ScheduleMessageService)', () => {
       await deps.store.putMessage(toScheduled(message('T', 3), 1, LEVELS, sentAt));
       await eventually(() => deps.store.getMaxOffsetInQueue('T', 3) === 1, { timeoutMs: 3000 });
       assert.ok(Date.now() - sentAt >= 1000, 'not before the delay');
-      assert.equal(deps.store.getMaxOffsetInQueue(SCHEDULE_TOPIC, 0), 1);
+      assert.equal(deps.store.getMaxOffsetInQueue(RMQ_SYS_SCHEDULE_TOPIC, 0), 1);
       await eventually(
         async () => (await readFile(join(dir.path, 'e', DELAY_OFFSET_FILE), 'utf8').catch(() => '')).includes('{1:1}'),
         {

@@ -3,22 +3,22 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ManualClock } from '@rocketmq-ts/common';
-import { decodeStoredRecord, MessageConst, MessageSysFlag, RequestCode, ResponseCode } from '@rocketmq-ts/protocol';
-import { eventually, tempDir } from '@rocketmq-ts/testkit';
-import { parseDelayLevels, SCHEDULE_TOPIC } from '../src/schedule/delay-levels.js';
-import { endTransactionProcessor } from '../src/transaction/end-transaction.js';
 import {
-  TRANS_CHECK_MAX_TIME_TOPIC,
-  TRANSACTION_STATE_FILE,
-  TransactionService,
-} from '../src/transaction/transaction-service.js';
-import {
-  type CheckPolicy,
-  decideCheck,
+  decodeStoredRecord,
+  MessageConst,
+  MessageSysFlag,
+  parseDelayLevels,
+  RequestCode,
+  ResponseCode,
+  RMQ_SYS_SCHEDULE_TOPIC,
   RMQ_SYS_TRANS_HALF_TOPIC,
   RMQ_SYS_TRANS_OP_HALF_TOPIC,
-  TransactionState,
-} from '../src/transaction/transaction-state.js';
+  TRANS_CHECK_MAX_TIME_TOPIC,
+} from '@rocketmq-ts/protocol';
+import { eventually, tempDir } from '@rocketmq-ts/testkit';
+import { endTransactionProcessor } from '../src/transaction/end-transaction.js';
+import { TRANSACTION_STATE_FILE, TransactionService } from '../src/transaction/transaction-service.js';
+import { type CheckPolicy, decideCheck, TransactionState } from '../src/transaction/transaction-state.js';
 import { FakeChannel, message, noConnection, request, type TestDeps, testDeps } from './feature-fakes.js';
 
 const LEVELS = parseDelayLevels('1s 5s');
@@ -170,7 +170,7 @@ describe('END_TRANSACTION', () => {
     const half = await putHalf(deps, 'D', { DELAY: '2' });
     await end(half, 8);
     assert.equal(deps.store.getMaxOffsetInQueue('T', 3), 0);
-    assert.equal(deps.store.getMaxOffsetInQueue(SCHEDULE_TOPIC, 1), 1);
+    assert.equal(deps.store.getMaxOffsetInQueue(RMQ_SYS_SCHEDULE_TOPIC, 1), 1);
   });
 });
 

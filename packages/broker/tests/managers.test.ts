@@ -3,10 +3,10 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ManualClock, StateFile, silentLogger } from '@rocketmq-ts/common';
+import { groupNameProblem, topicNameProblem } from '@rocketmq-ts/protocol';
 import { tempDir } from '@rocketmq-ts/testkit';
 import { ConsumerOffsetManager } from '../src/offset/consumer-offset-manager.js';
 import { SubscriptionGroupManager } from '../src/subscription/subscription-group-manager.js';
-import { validateGroupName, validateTopicName } from '../src/topic/name-validation.js';
 import { TopicConfigManager, type TopicConfigManagerOptions, topicView } from '../src/topic/topic-config-manager.js';
 
 let dir: { path: string; cleanup: () => Promise<void> };
@@ -33,14 +33,14 @@ const topicOptions = (configDir: string, o: Partial<TopicConfigManagerOptions> =
 
 describe('name validation', () => {
   it('accepts letters, digits and _ % - | up to 127 (255 for retry/DLQ)', () => {
-    assert.equal(validateTopicName('Topic_A-1|x%y'), undefined);
-    assert.match(validateTopicName('a b') ?? '', /illegal characters/);
-    assert.match(validateTopicName('') ?? '', /blank/);
-    assert.match(validateTopicName('t'.repeat(128)) ?? '', /longer/);
-    assert.equal(validateTopicName(`%RETRY%${'g'.repeat(200)}`), undefined);
-    assert.match(validateTopicName(`%DLQ%${'g'.repeat(260)}`) ?? '', /longer/);
-    assert.equal(validateGroupName('GID_x'), undefined);
-    assert.match(validateGroupName('g@h') ?? '', /illegal/);
+    assert.equal(topicNameProblem('Topic_A-1|x%y'), undefined);
+    assert.match(topicNameProblem('a b') ?? '', /illegal characters/);
+    assert.match(topicNameProblem('') ?? '', /blank/);
+    assert.match(topicNameProblem('t'.repeat(128)) ?? '', /longer/);
+    assert.equal(topicNameProblem(`%RETRY%${'g'.repeat(200)}`), undefined);
+    assert.match(topicNameProblem(`%DLQ%${'g'.repeat(260)}`) ?? '', /longer/);
+    assert.equal(groupNameProblem('GID_x'), undefined);
+    assert.match(groupNameProblem('g@h') ?? '', /illegal/);
   });
 });
 

@@ -1,3 +1,4 @@
+import { BENCHMARK_TOPIC } from '@rocketmq-ts/protocol';
 import { Command } from 'commander';
 import { runConsumerBench } from './bench/consumer-bench.js';
 import { runProducerBench } from './bench/producer-bench.js';
@@ -26,7 +27,7 @@ const producerCommand = (name: string, batch: boolean) => {
     .command(name)
     .description(batch ? 'batch producer benchmark' : 'producer benchmark')
     .option('-n, --namesrvAddr <addr>', 'NameServer address (default env NAMESRV_ADDR)')
-    .option('-t, --topic <topic>', 'topic', 'BenchmarkTest')
+    .option('-t, --topic <topic>', 'topic', BENCHMARK_TOPIC)
     .option('-w, --threadCount <n>', 'concurrent senders', num, 64)
     .option('-s, --messageSize <bytes>', 'message size', num, 128)
     .option('-k, --keyEnable <bool>', 'set a key on each message', bool, false)
@@ -63,7 +64,7 @@ program
   .command('consumer')
   .description('consumer benchmark')
   .option('-n, --namesrvAddr <addr>', 'NameServer address (default env NAMESRV_ADDR)')
-  .option('-t, --topic <topic>', 'topic', 'BenchmarkTest')
+  .option('-t, --topic <topic>', 'topic', BENCHMARK_TOPIC)
   .option('-g, --group <group>', 'consumer group', 'benchmark_consumer')
   .option('-e, --expression <expr>', 'tag expression', '*')
   .option('-w, --threadCount <n>', 'concurrent listener calls', num, 20)

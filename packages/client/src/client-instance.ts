@@ -1,46 +1,23 @@
 import type { Logger } from '@rocketmq-ts/common';
 import {
-  CheckTransactionStateRequestHeader,
-  type ConsumerData,
-  createResponse,
-  encodeFastjson,
+  AUTO_CREATE_TOPIC_KEY_TOPIC,
   MASTER_ID,
-  MessageConst,
   type MessageQueue,
   type RemotingCommand,
-  RequestCode,
-  ResponseCode,
   type TopicRouteData,
 } from '@rocketmq-ts/protocol';
-import { parseOffsetTable } from './admin/admin-bodies.js';
 import { ClientAPI } from './client-api.js';
 import type { ResolvedClientConfig } from './client-config.js';
 import type { OffsetBackend } from './consumer/offset-store.js';
-import { decodeMessages } from './consumer/pull-decode.js';
-import { ClientErrorCode, MQClientError, toClientError } from './errors.js';
-import type { MessageExt } from './message.js';
-import type { CheckTransactionHeader } from './producer/transaction.js';
+import { ClientErrorCode, MQClientError } from './errors.js';
+import { registerBrokerRequestHandlers } from './instance/broker-requests.js';
+import type { ConsumerInner, ProducerInner } from './instance/members.js';
+import { NameServerClient } from './instance/namesrv-client.js';
+import { RouteTable } from './instance/route-table.js';
 import { routeFromTemplate, type TopicPublishInfo, toPublishInfo, toSubscribeQueues } from './route/topic-route.js';
 import type { ClientTransport } from './transport.js';
 
-/** What the shared core needs from a consumer registered with it. */
-export interface ConsumerInner {
-  readonly group: string;
-  consumerData(): ConsumerData;
-  doRebalance(): Promise<void>;
-  persistOffsets(): Promise<void>;
-  /** Java's ConsumerRunningInfo as plain data (GET_CONSUMER_RUNNING_INFO). */
-  runningInfo?(): Promise<Record<string, unknown>>;
-  /** Broker asked to move the group's offsets (RESET_CONSUMER_CLIENT_OFFSET). */
-  resetOffsets?(topic: string, offsets: Map<string, number>): Promise<void>;
-}
-
-export interface ProducerInner {
-  readonly group: string;
-  publishTopics(): Iterable<string>;
-  /** The broker asks about an undecided half message (CHECK_TRANSACTION_STATE). */
-  checkTransactionState?(brokerAddr: string, header: CheckTransactionHeader, msg: MessageExt): Promise<void>;
-}
+export type { ConsumerInner, ProducerInner } from './instance/members.js';
 
 export type TransportFactory = (config: ResolvedClientConfig) => ClientTransport;
 
@@ -58,10 +35,8 @@ const instances = new Map<string, Entry>();
 export class MQClientInstance {
   readonly api: ClientAPI;
   readonly logger: Logger;
-  private readonly routes = new Map<string, TopicRouteData>();
-  private readonly publishInfo = new Map<string, TopicPublishInfo>();
-  /** brokerName → brokerId → address, merged from every route seen. */
-  private readonly brokerAddrs = new Map<string, Map<number, string>>();
+  private readonly namesrv: NameServerClient;
+  private readonly table = new RouteTable();
   private readonly producers = new Map<string, ProducerInner>();
   private readonly consumers = new Map<string, ConsumerInner>();
   private readonly timers: NodeJS.Timeout[] = [];
@@ -75,7 +50,6 @@ export class MQClientInstance {
   private rebalanceAgain = false;
   private rebalanceMisses = 0;
   private missedThisRun = false;
-  private namesrvIndex: number;
   private started = false;
   private closed = false;
 
@@ -85,29 +59,13 @@ export class MQClientInstance {
   ) {
     this.api = new ClientAPI(transport, config.requestTimeoutMs);
     this.logger = config.logger.child({ clientId: config.clientId });
-    this.namesrvIndex = Math.floor(Math.random() * config.namesrvAddrs.length);
-    transport.registerProcessor(RequestCode.NOTIFY_CONSUMER_IDS_CHANGED, (req) => {
-      this.logger.debug({ group: req.extFields.consumerGroup }, 'consumer ids changed; rebalancing');
-      this.rebalanceSoon();
-      return undefined;
+    this.namesrv = new NameServerClient(this.api, config.namesrvAddrs);
+    registerBrokerRequestHandlers(transport, {
+      logger: this.logger,
+      producer: (group) => this.producers.get(group),
+      consumer: (group) => this.consumers.get(group),
+      rebalanceSoon: () => this.rebalanceSoon(),
     });
-    transport.registerProcessor(RequestCode.RESET_CONSUMER_CLIENT_OFFSET, (req) => this.onResetOffset(req));
-    const unsupported = (req: RemotingCommand) =>
-      createResponse(req, ResponseCode.REQUEST_CODE_NOT_SUPPORTED, `request type ${req.code} not supported`);
-    transport.registerProcessor(RequestCode.GET_CONSUMER_RUNNING_INFO, (req) => this.onRunningInfo(req));
-    transport.registerProcessor(RequestCode.CHECK_TRANSACTION_STATE, (req, conn) => {
-      this.onCheckTransaction(req, conn.remoteAddress).catch((e: unknown) =>
-        this.logger.warn({ err: e }, 'transaction check failed'),
-      );
-      return undefined;
-    });
-    for (const code of [
-      RequestCode.GET_CONSUMER_STATUS_FROM_CLIENT,
-      RequestCode.CONSUME_MESSAGE_DIRECTLY,
-      RequestCode.PUSH_REPLY_MESSAGE_TO_CLIENT,
-    ]) {
-      transport.registerProcessor(code, unsupported);
-    }
   }
 
   get clientId(): string {
@@ -154,7 +112,10 @@ export class MQClientInstance {
       );
     };
     every(this.config.pollNameServerIntervalMs, () => this.refreshAllRoutes());
-    every(this.config.heartbeatBrokerIntervalMs, () => this.sendHeartbeatToAllBrokers());
+    every(this.config.heartbeatBrokerIntervalMs, () => {
+      this.cleanOfflineBrokers();
+      return this.sendHeartbeatToAllBrokers();
+    });
     every(this.config.persistConsumerOffsetIntervalMs, () => this.persistAllOffsets());
     every(20_000, () => this.rebalanceNow());
   }
@@ -207,42 +168,14 @@ export class MQClientInstance {
 
   // ---- NameServer -------------------------------------------------------------------
 
-  /**
-   * Sends to the current NameServer, moving to the next address on network failure; the
-   * address that answered becomes current. Broker-level error codes are not failed over.
-   */
-  async invokeNamesrv(build: () => RemotingCommand, timeoutMs?: number): Promise<RemotingCommand> {
-    const addrs = this.config.namesrvAddrs;
-    let last: unknown;
-    for (let i = 0; i < addrs.length; i++) {
-      const idx = (this.namesrvIndex + i) % addrs.length;
-      try {
-        const r = await this.api.invoke(addrs[idx]!, build(), timeoutMs);
-        this.namesrvIndex = idx;
-        return r;
-      } catch (e) {
-        last = e;
-      }
-    }
-    throw toClientError(last);
+  /** Any request to the NameServers, with failover; the response whatever its code. */
+  invokeNamesrv(build: () => RemotingCommand, timeoutMs?: number): Promise<RemotingCommand> {
+    return this.namesrv.invoke(build, timeoutMs);
   }
 
   /** Route of a topic from the NameServer (with failover); undefined when it has none. */
-  async fetchRoute(topic: string, timeoutMs?: number): Promise<TopicRouteData | undefined> {
-    const addrs = this.config.namesrvAddrs;
-    let last: unknown;
-    for (let i = 0; i < addrs.length; i++) {
-      const idx = (this.namesrvIndex + i) % addrs.length;
-      try {
-        const r = await this.api.getTopicRoute(addrs[idx]!, topic, timeoutMs);
-        this.namesrvIndex = idx;
-        return r;
-      } catch (e) {
-        last = e;
-        if (!(e instanceof MQClientError)) break;
-      }
-    }
-    throw toClientError(last);
+  fetchRoute(topic: string, timeoutMs?: number): Promise<TopicRouteData | undefined> {
+    return this.namesrv.fetchRoute(topic, timeoutMs);
   }
 
   /** Refreshes one topic's route into the cache; returns it (undefined = no route). */
@@ -262,17 +195,18 @@ export class MQClientInstance {
   }
 
   private applyRoute(topic: string, route: TopicRouteData): void {
-    this.routes.set(topic, route);
-    let newBroker = false;
-    for (const bd of route.brokerDatas) {
-      const known = this.brokerAddrs.get(bd.brokerName);
-      for (const a of bd.brokerAddrs.values()) if (![...(known?.values() ?? [])].includes(a)) newBroker = true;
-      this.brokerAddrs.set(bd.brokerName, new Map<number, string>(bd.brokerAddrs));
-    }
     // A broker we have not introduced ourselves to yet: heartbeat now rather than within
     // 30 s, so it knows our groups (transaction checks, consumer lists) from the start.
-    if (newBroker && this.started) this.heartbeatSoon();
-    this.publishInfo.set(topic, toPublishInfo(topic, route));
+    if (this.table.apply(topic, route) && this.started) this.heartbeatSoon();
+  }
+
+  /**
+   * Drops brokers no cached route names any more (Java's cleanOfflineBroker, run before
+   * each periodic heartbeat), so a broker that left the cluster stops getting heartbeats.
+   */
+  cleanOfflineBrokers(): void {
+    const removed = this.table.cleanOfflineBrokers();
+    if (removed.length > 0) this.logger.info({ removed }, 'offline brokers removed from the route table');
   }
 
   private async refreshAllRoutes(): Promise<void> {
@@ -292,50 +226,52 @@ export class MQClientInstance {
    * Publish info for a topic: cached, else fetched; if the NameServer has no route, the
    * template topic's route so the broker auto-creates the topic on first send (as Java does).
    */
-  async getPublishInfo(topic: string, defaultTopic = 'TBW102', defaultQueueNums = 4): Promise<TopicPublishInfo> {
-    const cached = this.publishInfo.get(topic);
+  async getPublishInfo(
+    topic: string,
+    defaultTopic = AUTO_CREATE_TOPIC_KEY_TOPIC,
+    defaultQueueNums = 4,
+  ): Promise<TopicPublishInfo> {
+    const cached = this.table.getPublishInfo(topic);
     if (cached && cached.queues.length > 0) return cached;
     const route = await this.updateTopicRoute(topic);
     if (route) {
-      const info = this.publishInfo.get(topic)!;
+      const info = this.table.getPublishInfo(topic)!;
       if (info.queues.length > 0) return info;
     }
     const template = await this.fetchRoute(defaultTopic);
     if (template) {
       const info = toPublishInfo(topic, routeFromTemplate(template, defaultQueueNums));
-      for (const bd of template.brokerDatas) this.brokerAddrs.set(bd.brokerName, new Map(bd.brokerAddrs));
       // Cached until the periodic refresh finds the topic's own route (as Java does), so
       // sends to a new topic do not ask the NameServer twice each.
       if (info.queues.length > 0) {
-        this.publishInfo.set(topic, info);
+        this.table.setPublishInfo(topic, info);
         return info;
       }
+      this.table.addBrokers(template);
     }
     throw new MQClientError(`no route info of topic ${topic}`, { code: ClientErrorCode.NO_ROUTE });
   }
 
   /** Readable queues of a topic from a fresh route; throws NO_ROUTE when there is none. */
   async fetchSubscribeQueues(topic: string): Promise<MessageQueue[]> {
-    const route = (await this.updateTopicRoute(topic)) ?? this.routes.get(topic);
+    const route = (await this.updateTopicRoute(topic)) ?? this.table.route(topic);
     if (!route) throw new MQClientError(`no route info of topic ${topic}`, { code: ClientErrorCode.NO_ROUTE });
     return toSubscribeQueues(topic, route);
   }
 
   cachedSubscribeQueues(topic: string): MessageQueue[] | undefined {
-    const route = this.routes.get(topic);
-    return route ? toSubscribeQueues(topic, route) : undefined;
+    return this.table.subscribeQueues(topic);
   }
 
   /** Marks a topic's cached publish info stale (after send failures). */
   invalidatePublishInfo(topic: string): void {
-    this.publishInfo.delete(topic);
+    this.table.invalidatePublishInfo(topic);
   }
 
   masterAddr(brokerName: string): string | undefined {
-    return this.brokerAddrs.get(brokerName)?.get(MASTER_ID);
+    return this.table.masterAddr(brokerName);
   }
 
-  /** Master address of a broker, refreshing the topic's route once if unknown. */
   /** A consumer group's offsets on the master of each queue's broker (QUERY/UPDATE_CONSUMER_OFFSET). */
   offsetBackend(group: string): OffsetBackend {
     return {
@@ -346,6 +282,7 @@ export class MQClientInstance {
     };
   }
 
+  /** Master address of a broker, refreshing the topic's route once if unknown. */
   async requireMasterAddr(brokerName: string, topic: string): Promise<string> {
     let addr = this.masterAddr(brokerName);
     if (!addr) {
@@ -358,12 +295,7 @@ export class MQClientInstance {
 
   /** Any broker address serving a topic (master preferred): where group membership is asked. */
   anyBrokerAddrOf(topic: string): string | undefined {
-    const route = this.routes.get(topic);
-    if (!route) return undefined;
-    const bds = route.brokerDatas;
-    if (bds.length === 0) return undefined;
-    const bd = bds[Math.floor(Math.random() * bds.length)]!;
-    return bd.brokerAddrs.get(MASTER_ID) ?? bd.brokerAddrs.values().next().value;
+    return this.table.anyBrokerAddrOf(topic);
   }
 
   // ---- heartbeat, rebalance, offsets -------------------------------------------------
@@ -401,7 +333,7 @@ export class MQClientInstance {
     };
     const mastersOnly = this.consumers.size === 0;
     const jobs: Promise<void>[] = [];
-    for (const [name, addrs] of this.brokerAddrs) {
+    for (const [name, addrs] of this.table.brokers()) {
       for (const [id, addr] of addrs) {
         if (mastersOnly && id !== MASTER_ID) continue;
         jobs.push(
@@ -444,9 +376,7 @@ export class MQClientInstance {
 
   /** Brokers this client has routes to, for unregistering on close. */
   knownBrokerAddrs(): string[] {
-    const out: string[] = [];
-    for (const addrs of this.brokerAddrs.values()) for (const a of addrs.values()) out.push(a);
-    return out;
+    return this.table.addrs();
   }
 
   /** Runs a rebalance of every consumer soon (coalescing bursts of notifications). */
@@ -487,43 +417,5 @@ export class MQClientInstance {
 
   private async persistAllOffsets(): Promise<void> {
     for (const c of this.consumers.values()) await c.persistOffsets();
-  }
-
-  private async onCheckTransaction(req: RemotingCommand, brokerAddr: string): Promise<void> {
-    const h = CheckTransactionStateRequestHeader.decode(req.extFields);
-    if (!h.ok || !req.body) return;
-    const [msg] = decodeMessages(req.body, h.value.brokerName ?? '');
-    if (!msg) return;
-    const group = msg.properties.get(MessageConst.PROPERTY_PRODUCER_GROUP) ?? '';
-    const producer = this.producers.get(group);
-    if (!producer?.checkTransactionState) {
-      this.logger.warn({ group }, 'transaction check for a producer group not running here');
-      return;
-    }
-    await producer.checkTransactionState(brokerAddr, h.value, msg);
-  }
-
-  private async onRunningInfo(req: RemotingCommand): Promise<RemotingCommand> {
-    const group = req.extFields.consumerGroup ?? '';
-    const c = this.consumers.get(group);
-    if (!c?.runningInfo) {
-      return createResponse(req, ResponseCode.SYSTEM_ERROR, `The Consumer Group <${group}> not exist in this consumer`);
-    }
-    const body = Buffer.from(encodeFastjson(await c.runningInfo()), 'utf8');
-    return createResponse(req, ResponseCode.SUCCESS, undefined, undefined, body);
-  }
-
-  private async onResetOffset(req: RemotingCommand): Promise<RemotingCommand> {
-    // Header: ResetOffsetRequestHeader (topic, group, timestamp, isForce); body: the new offsets.
-    const group = req.extFields.group ?? '';
-    const topic = req.extFields.topic ?? '';
-    const c = this.consumers.get(group);
-    if (c?.resetOffsets && req.body) {
-      await c.resetOffsets(
-        topic,
-        parseOffsetTable(req.body, (v) => Number(v)),
-      );
-    }
-    return createResponse(req, ResponseCode.SUCCESS);
   }
 }

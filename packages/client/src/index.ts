@@ -1,6 +1,8 @@
 // Public surface of @rocketmq-ts/client.
 
 export type { MessageQueue } from '@rocketmq-ts/protocol';
+// `%RETRY%<group>` / `%DLQ%<group>` under the client's long-standing names.
+export { dlqTopicOf as dlqTopic, retryTopicOf as retryTopic } from '@rocketmq-ts/protocol';
 export {
   type AdminOptions,
   type ConsumeProgress,
@@ -34,7 +36,7 @@ export type {
 export { LitePullConsumer, type LitePullConsumerOptions } from './consumer/lite-pull-consumer.js';
 export { LocalFileOffsetStore, type OffsetStore, RemoteBrokerOffsetStore } from './consumer/offset-store.js';
 export { PushConsumer, type PushConsumerOptions } from './consumer/push-consumer.js';
-export { buildSubscription, dlqTopic, retryTopic } from './consumer/subscription.js';
+export { buildSubscription } from './consumer/subscription.js';
 export {
   brokerError,
   ClientErrorCode,

@@ -1,5 +1,6 @@
 export { type Clock, ManualClock, systemClock } from './clock.js';
 export { RocketMQError } from './errors.js';
+export { Fifo } from './fifo.js';
 export { createLogger, type Logger, type LogLevel, silentLogger } from './logger.js';
 export {
   applyProperties,

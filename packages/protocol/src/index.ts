@@ -11,3 +11,4 @@ export * from './message/index.js';
 export * from './protocol-error.js';
 export * from './remoting-command.js';
 export * from './route/index.js';
+export * from './rules/index.js';

@@ -4,10 +4,11 @@
 import { mkdir } from 'node:fs/promises';
 import { totalmem } from 'node:os';
 import { join } from 'node:path';
-import { type Clock, type Logger, silentLogger, systemClock } from '@rocketmq-ts/common';
+import { type Clock, Fifo, type Logger, silentLogger, systemClock } from '@rocketmq-ts/common';
+import { parseDelayLevels } from '@rocketmq-ts/protocol';
 import { AppendOutcome } from './append/append-result.js';
 import { type PreparedRecord, RecordEncoder } from './append/record-encoder.js';
-import { parseDelayLevels, recoverCommitLog } from './checkpoint/recovery.js';
+import { recoverCommitLog } from './checkpoint/recovery.js';
 import { AbortMarker, StoreCheckpoint } from './checkpoint/store-checkpoint.js';
 import { CommitLog } from './commitlog/commit-log.js';
 import { acquireThreadWriter } from './commitlog/record-writer.js';
@@ -37,6 +38,15 @@ export interface FileStoreDeps {
   beforeSync?: () => Promise<void>;
 }
 
+/** An append waiting for its ack: the log offset it ends at, its result, and when it was queued (SYNC_FLUSH). */
+interface AckWaiter {
+  end: number;
+  result: PutMessageResult;
+  resolve: (r: PutMessageResult) => void;
+  since: number;
+}
+const noResolve = (): void => {};
+
 export class FileMessageStore implements MessageStore {
   readonly config: MessageStoreConfig;
   private readonly logger: Logger;
@@ -52,20 +62,15 @@ export class FileMessageStore implements MessageStore {
   private readonly abort: AbortMarker;
   readonly retention: RetentionService;
   private readonly sync: boolean;
-  private pending: PreparedRecord[] = [];
-  private pendingHead = 0;
-  // Appends waiting for their ack, in log order: until a write (ASYNC_FLUSH) or an fdatasync
-  // (SYNC_FLUSH) covers them. Parallel arrays read from ackHead on: the CommitLog offset the
-  // append ends at, its result, its promise's resolver, and when it was queued (SYNC_FLUSH
-  // timeout).
-  private ackEnds: number[] = [];
-  private ackResults: PutMessageResult[] = [];
-  private ackResolvers: ((r: PutMessageResult) => void)[] = [];
-  private ackQueuedAt: number[] = [];
-  private ackHead = 0;
+  /** Records written to the CommitLog buffer, waiting for their write to complete (then dispatch). */
+  private readonly pending = new Fifo<PreparedRecord>();
+  /** Acks waiting for a write (ASYNC_FLUSH) or an fdatasync (SYNC_FLUSH), in log order. */
+  private readonly ackWaiters = new Fifo<AckWaiter>();
+  /** The waiter of the append being placed: its promise's executor fills in `resolve`. */
+  private placing: AckWaiter | undefined;
   /** One executor for every append's promise (no closure per append). */
   private readonly captureResolve = (resolve: (r: PutMessageResult) => void): void => {
-    this.ackResolvers.push(resolve);
+    this.placing!.resolve = resolve;
   };
   private running = false;
   private writeFailed = false;
@@ -268,14 +273,21 @@ export class FileMessageStore implements MessageStore {
     this.putBytes += total;
     this.commitLog.commit();
     const append = new AppendOutcome(this.encoder, alloc.physicalOffset, total, one.queueOffset, now, n, offsets);
-    this.ackEnds.push(phy);
-    this.ackResults.push({ status: 'PUT_OK', append });
-    this.ackQueuedAt.push(this.sync ? Date.now() : 0);
+    const waiter: AckWaiter = {
+      end: phy,
+      result: { status: 'PUT_OK', append },
+      resolve: noResolve,
+      since: this.sync ? Date.now() : 0,
+    };
+    this.ackWaiters.push(waiter);
+    this.placing = waiter;
     if (this.expiryTimer && !this.expiryRef) {
       this.expiryTimer.ref();
       this.expiryRef = true;
     }
-    return new Promise(this.captureResolve);
+    const promise = new Promise(this.captureResolve);
+    this.placing = undefined;
+    return promise;
   }
 
   /** One clock read per event-loop turn: every append of a turn gets the same store time. */
@@ -291,25 +303,13 @@ export class FileMessageStore implements MessageStore {
   private onWritten(pos: number): void {
     this.writeFailed = false;
     const pend = this.pending;
-    let h = this.pendingHead;
     const d = this.dispatcher;
-    while (h < pend.length) {
-      const p = pend[h]!;
-      if (p.physicalOffset + p.size > pos) break;
+    for (let p = pend.peek(); p !== undefined && p.physicalOffset + p.size <= pos; p = pend.peek()) {
       d.dispatchPrepared(p);
-      h++;
-    }
-    if (h === pend.length) {
-      this.pending = [];
-      this.pendingHead = 0;
-    } else if (h > 4096 && h * 2 > pend.length) {
-      this.pending = pend.slice(h);
-      this.pendingHead = 0;
-    } else {
-      this.pendingHead = h;
+      pend.shift();
     }
     if (this.sync) {
-      if (this.ackHead < this.ackEnds.length) this.commitLog.requestFlush();
+      if (!this.ackWaiters.isEmpty) this.commitLog.requestFlush();
     } else {
       this.ackUpTo(pos, undefined);
     }
@@ -320,42 +320,25 @@ export class FileMessageStore implements MessageStore {
   }
 
   private ackUpTo(pos: number, status: 'FLUSH_DISK_TIMEOUT' | undefined): void {
-    const ends = this.ackEnds;
-    const n = ends.length;
-    let h = this.ackHead;
-    while (h < n && ends[h]! <= pos) {
-      const r = this.ackResults[h]!;
-      if (status) r.status = status;
-      this.ackResolvers[h]!(r);
-      h++;
+    const waiters = this.ackWaiters;
+    for (let w = waiters.peek(); w !== undefined && w.end <= pos; w = waiters.peek()) {
+      waiters.shift();
+      if (status) w.result.status = status;
+      w.resolve(w.result);
     }
-    if (h === n) {
-      if (this.expiryRef) {
-        this.expiryTimer?.unref();
-        this.expiryRef = false;
-      }
-      this.ackEnds = [];
-      this.ackResults = [];
-      this.ackResolvers = [];
-      this.ackQueuedAt = [];
-      this.ackHead = 0;
-    } else if (h > 4096 && h * 2 > n) {
-      this.ackEnds = ends.slice(h);
-      this.ackResults = this.ackResults.slice(h);
-      this.ackResolvers = this.ackResolvers.slice(h);
-      this.ackQueuedAt = this.ackQueuedAt.slice(h);
-      this.ackHead = 0;
-    } else {
-      this.ackHead = h;
+    if (waiters.isEmpty && this.expiryRef) {
+      this.expiryTimer?.unref();
+      this.expiryRef = false;
     }
   }
 
   /** SYNC_FLUSH: answer FLUSH_DISK_TIMEOUT to appends whose fdatasync is overdue (or all, at shutdown). */
   private expireSyncWaiters(all = false): void {
     const limit = Date.now() - this.config.syncFlushTimeout;
-    let h = this.ackHead;
-    while (h < this.ackEnds.length && (all || this.ackQueuedAt[h]! <= limit)) h++;
-    if (h > this.ackHead) this.ackUpTo(this.ackEnds[h - 1]!, 'FLUSH_DISK_TIMEOUT');
+    const waiters = this.ackWaiters;
+    let i = 0;
+    while (i < waiters.size && (all || waiters.at(i)!.since <= limit)) i++;
+    if (i > 0) this.ackUpTo(waiters.at(i - 1)!.end, 'FLUSH_DISK_TIMEOUT');
   }
 
   /**

@@ -1,4 +1,4 @@
-export { indexKeys, isConsumable } from './append/record-encoder.js';
+export { indexKeys } from './append/record-encoder.js';
 export { createFileStore, FileMessageStore, type FileStoreDeps } from './file-store.js';
 export { createMemoryStore, MemoryMessageStore } from './memory-store.js';
 export type * from './message-store.js';

@@ -1,7 +1,7 @@
 // MessageStore kept entirely in memory: same record bytes, offsets and statuses as the file
 // store (both pass tests/conformance.ts), for fast broker tests. Nothing survives shutdown.
 import { type Clock, systemClock } from '@rocketmq-ts/common';
-import { readStoreTimestamp } from '@rocketmq-ts/protocol';
+import { isRollbackTransactionType, readStoreTimestamp } from '@rocketmq-ts/protocol';
 import { AppendOutcome } from './append/append-result.js';
 import { indexKeys, type PreparedRecord, RecordEncoder } from './append/record-encoder.js';
 import { checkGetOffset, maxScanEntries } from './get-status.js';
@@ -101,7 +101,7 @@ export class MemoryMessageStore implements MessageStore {
         q.tags.push(p.tagsCode);
         logicsOffset++;
       }
-      if ((p.sysFlag & 0xc) !== 0xc) {
+      if (!isRollbackTransactionType(p.sysFlag)) {
         for (const key of indexKeys(p.topic, p.properties)) {
           const list = this.index.get(key);
           if (list) list.push(phy);

@@ -1,3 +1,4 @@
+import { DEFAULT_MESSAGE_DELAY_LEVEL } from '@rocketmq-ts/protocol';
 // Store configuration under RocketMQ's key names (broker.conf carries over unchanged).
 
 export type FlushDiskType = 'ASYNC_FLUSH' | 'SYNC_FLUSH';
@@ -87,7 +88,7 @@ export const defaultStoreConfig: MessageStoreConfig = {
   commitLogWriterThread: false,
   cleanResourceInterval: 10_000,
   deleteFileBatchMax: 10,
-  messageDelayLevel: '1s 5s 10s 30s 1m 2m 3m 4m 5m 6m 7m 8m 9m 10m 20m 30m 1h 2h',
+  messageDelayLevel: DEFAULT_MESSAGE_DELAY_LEVEL,
 };
 
 export function resolveStoreConfig(partial: Partial<MessageStoreConfig>): MessageStoreConfig {

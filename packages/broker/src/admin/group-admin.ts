@@ -5,6 +5,7 @@ import {
   GetConsumerRunningInfoRequestHeader,
   GetConsumeStatsRequestHeader,
   GetSubscriptionGroupConfigRequestHeader,
+  groupNameProblem,
   RequestCode,
   ResetOffsetRequestHeader,
   ResponseCode,
@@ -12,7 +13,6 @@ import {
 import type { RequestHandler } from '@rocketmq-ts/remoting';
 import type { FeatureDeps, FeatureProcessor } from '../runtime/ports.js';
 import { fastjsonBody, groupConfigJson, mqJson, parseGroupConfig, ZERO_VERSION } from './admin-json.js';
-import { groupNameProblem } from './name-rules.js';
 import { decodeHeader, failure, success } from './respond.js';
 import type { TpsSampler } from './tps-sampler.js';
 

@@ -1,8 +1,15 @@
-import { CreateTopicRequestHeader, Perm, RequestCode, ResponseCode, TopicRequestHeader } from '@rocketmq-ts/protocol';
+import {
+  CreateTopicRequestHeader,
+  isSystemTopic,
+  Perm,
+  RequestCode,
+  ResponseCode,
+  TopicRequestHeader,
+  topicNameProblem,
+} from '@rocketmq-ts/protocol';
 import type { RequestHandler } from '@rocketmq-ts/remoting';
 import type { FeatureDeps, FeatureProcessor, TopicView } from '../runtime/ports.js';
 import { type DataVersionView, fastjsonBody, mqJson, topicConfigJson, ZERO_VERSION } from './admin-json.js';
-import { isSystemTopic, topicNameProblem } from './name-rules.js';
 import { decodeHeader, failure, success } from './respond.js';
 
 // Topic administration: GET_ALL_TOPIC_CONFIG (21), UPDATE_AND_CREATE_TOPIC (17),

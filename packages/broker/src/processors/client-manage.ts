@@ -6,12 +6,12 @@ import {
   Perm,
   type RemotingCommand,
   ResponseCode,
+  retryTopicOf,
   UnregisterClientRequestHeader,
 } from '@rocketmq-ts/protocol';
 import type { Connection } from '@rocketmq-ts/remoting';
 import type { ClientGroupRegistry } from '../client/client-registry.js';
 import type { SubscriptionGroupRegistry, TopicRegistry } from '../runtime/ports.js';
-import { retryTopicOf } from '../topic/name-validation.js';
 import { decodeHeader, reply } from './request-util.js';
 
 export interface ClientManageDeps {

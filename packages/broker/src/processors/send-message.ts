@@ -2,17 +2,23 @@ import type { Clock, Logger } from '@rocketmq-ts/common';
 import {
   createResponse,
   decodeBatchBody,
+  dlqTopicOf,
   type HeaderType,
+  isNotAllowedSendTopic,
+  isRetryTopic,
   MessageConst,
   MessageSysFlag,
   MQVersion,
   Perm,
+  RETRY_GROUP_TOPIC_PREFIX,
   type RemotingCommand,
   RequestCode,
   ResponseCode,
+  RMQ_SYS_TRANS_HALF_TOPIC,
   SendMessageRequestHeader,
   SendMessageRequestHeaderV2,
   SendMessageResponseHeader,
+  topicNameProblem,
   transactionType,
   withTransactionType,
 } from '@rocketmq-ts/protocol';
@@ -20,14 +26,6 @@ import type { Connection } from '@rocketmq-ts/remoting';
 import type { MessageInput, MessageStore, PutMessageResult } from '@rocketmq-ts/store';
 import type { SubscriptionGroupRegistry, TopicView } from '../runtime/ports.js';
 import { toScheduled } from '../schedule/delay-levels.js';
-import {
-  dlqTopicOf,
-  isNotAllowedSendTopic,
-  isRetryTopic,
-  RETRY_GROUP_TOPIC_PREFIX,
-  RMQ_SYS_TRANS_HALF_TOPIC,
-  validateTopicName,
-} from '../topic/name-validation.js';
 import type { TopicConfigManager } from '../topic/topic-config-manager.js';
 import type { BrokerStats } from './broker-stats.js';
 import { delayLevelOf, scanSendProperties, stampProperties, withProperty } from './message-rewrite.js';
@@ -116,7 +114,7 @@ export class SendMessageProcessor {
         `the broker[${settings.brokerName}] sending message is forbidden`,
       );
     }
-    const bad = validateTopicName(h.topic);
+    const bad = topicNameProblem(h.topic);
     if (bad !== undefined) return this.fail(request, ResponseCode.INVALID_PARAMETER, bad);
     if (isNotAllowedSendTopic(h.topic)) {
       return this.fail(request, ResponseCode.NO_PERMISSION, `Sending message to topic[${h.topic}] is forbidden.`);

@@ -1,3 +1,4 @@
+import { Fifo } from '@rocketmq-ts/common';
 /**
  * Caps the send-request bytes the broker appends in one event-loop turn; requests beyond the
  * cap run in later turns, in arrival order.
@@ -21,15 +22,14 @@ interface Waiting {
 
 export class TurnGate {
   private used = 0;
-  private queue: Waiting[] = [];
-  private head = 0;
+  private readonly queue = new Fifo<Waiting>();
   private scheduled = false;
 
   constructor(private readonly budget: number = TURN_BUDGET) {}
 
   /** Requests waiting for a later turn. */
   get waiting(): number {
-    return this.queue.length - this.head;
+    return this.queue.size;
   }
 
   /**
@@ -37,7 +37,7 @@ export class TurnGate {
    * empty turn), else in a later turn after everything already waiting.
    */
   pass<T>(bytes: number, run: () => T | Promise<T>): T | Promise<T> {
-    if (this.head === this.queue.length && (this.used === 0 || this.used + bytes <= this.budget)) {
+    if (this.queue.isEmpty && (this.used === 0 || this.used + bytes <= this.budget)) {
       this.used += bytes;
       const out = run();
       this.schedule();
@@ -70,16 +70,11 @@ export class TurnGate {
     this.scheduled = false;
     this.used = 0;
     const q = this.queue;
-    while (this.head < q.length) {
-      const w = q[this.head]!;
+    for (let w = q.peek(); w !== undefined; w = q.peek()) {
       if (this.used > 0 && this.used + w.bytes > this.budget) break;
       this.used += w.bytes;
-      this.head++;
+      q.shift();
       w.go();
-    }
-    if (this.head === q.length) {
-      this.queue = [];
-      this.head = 0;
     }
     if (this.used > 0) this.schedule();
   };

@@ -1,11 +1,13 @@
 import {
   ConsumerSendMsgBackRequestHeader,
   decodeStoredRecord,
+  dlqTopicOf,
   MessageConst,
   MQVersion,
   Perm,
   RequestCode,
   ResponseCode,
+  retryTopicOf,
 } from '@rocketmq-ts/protocol';
 import type { RequestHandler } from '@rocketmq-ts/remoting';
 import type { MessageInput } from '@rocketmq-ts/store';
@@ -18,11 +20,6 @@ import { copyOf, editProperties } from './message-copy.js';
 // CONSUMER_SEND_MSG_BACK (36): a consumer failed to process a message and hands it back by
 // its CommitLog offset. The broker re-stores a copy for redelivery through the delay levels
 // into %RETRY%<group>, or into %DLQ%<group> once the retries are used up.
-
-export const RETRY_GROUP_TOPIC_PREFIX = '%RETRY%';
-export const DLQ_GROUP_TOPIC_PREFIX = '%DLQ%';
-export const retryTopic = (group: string): string => RETRY_GROUP_TOPIC_PREFIX + group;
-export const dlqTopic = (group: string): string => DLQ_GROUP_TOPIC_PREFIX + group;
 
 /** `retryMaxTimes` default of a subscription group. */
 export const DEFAULT_MAX_RECONSUME_TIMES = 16;
@@ -64,7 +61,7 @@ export function sendBackProcessor(
     }
     if (group.retryQueueNums <= 0) return success(request);
 
-    let topic = retryTopic(header.group);
+    let topic = retryTopicOf(header.group);
     let queueNums = group.retryQueueNums;
     const retry = await deps.topics.ensure(topic, queueNums, READ_WRITE);
     if ((retry.perm & Perm.WRITE) === 0) {
@@ -81,7 +78,7 @@ export function sendBackProcessor(
         : group.retryMaxTimes;
     const target = sendBackTarget(view.reconsumeTimes, maxReconsumeTimes, header.delayLevel);
     if (target.kind === 'dlq') {
-      topic = dlqTopic(header.group);
+      topic = dlqTopicOf(header.group);
       queueNums = DLQ_QUEUE_NUMS;
       await deps.topics.ensure(topic, queueNums, READ_WRITE);
     }

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Clock, Logger } from '@rocketmq-ts/common';
-import { RequestCode, UniqKeyGenerator } from '@rocketmq-ts/protocol';
+import { parseDelayLevels, RequestCode, UniqKeyGenerator } from '@rocketmq-ts/protocol';
 import type { RemotingClient, RequestHandler } from '@rocketmq-ts/remoting';
 import type { MessageStore } from '@rocketmq-ts/store';
 import { type BrokerConfig, isMasterRole, namesrvAddrList } from '../broker-config.js';
@@ -14,7 +14,6 @@ import { ConsumerOffsetProcessor } from '../processors/consumer-offsets.js';
 import { limitPerConnection } from '../processors/flow-control.js';
 import { PullMessageProcessor } from '../processors/pull-message.js';
 import { SendMessageProcessor } from '../processors/send-message.js';
-import { parseDelayLevels } from '../schedule/delay-levels.js';
 import { SubscriptionGroupManager } from '../subscription/subscription-group-manager.js';
 import { TopicConfigManager } from '../topic/topic-config-manager.js';
 import type { BrokerIdentity, FeatureDeps, FeatureSet } from './ports.js';

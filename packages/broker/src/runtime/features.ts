@@ -1,10 +1,10 @@
+import { DEFAULT_MESSAGE_DELAY_LEVEL, parseDelayLevels } from '@rocketmq-ts/protocol';
 import { AdminService } from '../admin/admin-service.js';
 import { numberConfig, stringConfig } from '../admin/config-values.js';
 import { lockProcessors } from '../lock/lock-processors.js';
 import { DEFAULT_LOCK_MAX_LIVE_TIME_MS, RebalanceLockManager } from '../lock/rebalance-lock-manager.js';
 import { queryProcessors } from '../query/query-processors.js';
 import { sendBackProcessor } from '../retry/send-back.js';
-import { DEFAULT_DELAY_LEVELS, parseDelayLevels } from '../schedule/delay-levels.js';
 import { scheduleProcessors } from '../schedule/schedule-processors.js';
 import { DEFAULT_FLUSH_DELAY_OFFSET_INTERVAL_MS, ScheduleMessageService } from '../schedule/schedule-service.js';
 import { endTransactionProcessor } from '../transaction/end-transaction.js';
@@ -21,7 +21,7 @@ import type { FeatureDeps, FeatureProcessor, FeatureSet } from './ports.js';
 // 200, 201, 202, 203, 207, 208, 215, 222, 300, 307, 351, 352.
 
 export function installFeatures(deps: FeatureDeps): FeatureSet {
-  const levelsMs = parseDelayLevels(stringConfig(deps.config, 'messageDelayLevel', DEFAULT_DELAY_LEVELS));
+  const levelsMs = parseDelayLevels(stringConfig(deps.config, 'messageDelayLevel', DEFAULT_MESSAGE_DELAY_LEVEL));
   const schedule = new ScheduleMessageService(
     deps,
     levelsMs,

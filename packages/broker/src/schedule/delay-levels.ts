@@ -1,26 +1,9 @@
-import { decodeProperties, encodeProperties, MessageConst } from '@rocketmq-ts/protocol';
+import { decodeProperties, encodeProperties, MessageConst, RMQ_SYS_SCHEDULE_TOPIC } from '@rocketmq-ts/protocol';
 import type { MessageInput } from '@rocketmq-ts/store';
 
-// Delay levels (`messageDelayLevel`) and the rewrite of a delayed message into
-// SCHEDULE_TOPIC_XXXX. Shared by the send path (which parks messages) and the schedule
+// The rewrite of a delayed message into SCHEDULE_TOPIC_XXXX (levels: `parseDelayLevels` in
+// @rocketmq-ts/protocol). Shared by the send path (which parks messages) and the schedule
 // service (which delivers them when due). Format: docs/formats.md, "Delayed messages".
-
-export const SCHEDULE_TOPIC = 'SCHEDULE_TOPIC_XXXX';
-export const DEFAULT_DELAY_LEVELS = '1s 5s 10s 30s 1m 2m 3m 4m 5m 6m 7m 8m 9m 10m 20m 30m 1h 2h';
-
-const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
-/** Parses `messageDelayLevel` into milliseconds per level (index 0 = level 1). Throws on a bad entry. */
-export function parseDelayLevels(spec: string): number[] {
-  return spec
-    .trim()
-    .split(/\s+/)
-    .map((item) => {
-      const m = /^(\d+)([smhd])$/.exec(item);
-      if (!m) throw new TypeError(`messageDelayLevel: bad entry "${item}"`);
-      return Number(m[1]) * UNIT_MS[m[2]!]!;
-    });
-}
 
 /**
  * Parks `msg` for delay `level` (1-based, clamped to the highest level): topic becomes
@@ -35,7 +18,7 @@ export function toScheduled(msg: MessageInput, level: number, levelsMs: number[]
   props.set(MessageConst.PROPERTY_DELAY_TIME_LEVEL, String(clamped));
   return {
     ...msg,
-    topic: SCHEDULE_TOPIC,
+    topic: RMQ_SYS_SCHEDULE_TOPIC,
     queueId: clamped - 1,
     properties: encodeProperties(props),
     tagsCode: now + levelsMs[clamped - 1]!,

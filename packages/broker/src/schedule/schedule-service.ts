@@ -6,11 +6,11 @@ import {
   MessageConst,
   type MessageView,
   parseFastjson,
+  RMQ_SYS_SCHEDULE_TOPIC,
 } from '@rocketmq-ts/protocol';
 import type { MessageInput } from '@rocketmq-ts/store';
 import { copyOf, editProperties } from '../retry/message-copy.js';
 import type { FeatureDeps } from '../runtime/ports.js';
-import { SCHEDULE_TOPIC } from './delay-levels.js';
 
 // Delivery of delayed messages. The send path parks a message with DELAY=n in
 // SCHEDULE_TOPIC_XXXX queue n-1, its ConsumeQueue tag field holding the delivery time. One
@@ -171,7 +171,7 @@ export class ScheduleMessageService {
     const { store, clock, logger } = this.deps;
     const queueId = level - 1;
     let offset = this.offset(level);
-    const min = store.getMinOffsetInQueue(SCHEDULE_TOPIC, queueId);
+    const min = store.getMinOffsetInQueue(RMQ_SYS_SCHEDULE_TOPIC, queueId);
     if (offset < min) offset = this.advance(level, min);
     for (;;) {
       // The records do not carry their ConsumeQueue tag field (the delivery time), so the
@@ -181,7 +181,7 @@ export class ScheduleMessageService {
       // store time + delay stands in: never earlier than the tag, since the send path takes
       // its time before the store stamps the record.
       const tags: number[] = [];
-      const got = await store.getMessage(SCHEDULE_TOPIC, queueId, offset, BATCH, BATCH_BYTES, (t) => {
+      const got = await store.getMessage(RMQ_SYS_SCHEDULE_TOPIC, queueId, offset, BATCH, BATCH_BYTES, (t) => {
         tags.push(t);
         return true;
       });

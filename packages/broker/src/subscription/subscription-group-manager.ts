@@ -1,8 +1,7 @@
 import { join } from 'node:path';
 import { type Clock, type Logger, RocketMQError, StateFile } from '@rocketmq-ts/common';
-import { type DataVersion, ResponseCode, readDataVersion } from '@rocketmq-ts/protocol';
+import { type DataVersion, groupNameProblem, ResponseCode, readDataVersion } from '@rocketmq-ts/protocol';
 import type { SubscriptionGroupRegistry, SubscriptionGroupView } from '../runtime/ports.js';
-import { validateGroupName } from '../topic/name-validation.js';
 
 export interface SubscriptionGroupManagerOptions {
   configDir: string;
@@ -107,7 +106,7 @@ export class SubscriptionGroupManager implements SubscriptionGroupRegistry {
   async getOrCreate(group: string): Promise<SubscriptionGroupView | undefined> {
     const existing = this.table.get(group);
     if (existing || !this.opts.autoCreateSubscriptionGroup) return existing;
-    if (validateGroupName(group) !== undefined) return undefined;
+    if (groupNameProblem(group) !== undefined) return undefined;
     const created = subscriptionGroupView(group, {}, this.opts.retryMaxTimes);
     this.table.set(group, created);
     this.opts.logger.info({ group }, 'subscription group auto-created');
@@ -125,7 +124,7 @@ export class SubscriptionGroupManager implements SubscriptionGroupRegistry {
   }
 
   async update(config: SubscriptionGroupView): Promise<void> {
-    const bad = validateGroupName(config.groupName);
+    const bad = groupNameProblem(config.groupName);
     if (bad !== undefined) throw new RocketMQError(bad, { code: ResponseCode.INVALID_PARAMETER });
     this.table.set(config.groupName, { ...config });
     this.bump();

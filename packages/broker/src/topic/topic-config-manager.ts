@@ -1,14 +1,18 @@
 import { join } from 'node:path';
 import { type Clock, type Logger, RocketMQError, StateFile } from '@rocketmq-ts/common';
-import { type DataVersion, Perm, ResponseCode, readDataVersion, readTopicConfig } from '@rocketmq-ts/protocol';
-import type { TopicRegistry, TopicView } from '../runtime/ports.js';
 import {
   AUTO_CREATE_TOPIC_KEY_TOPIC,
+  type DataVersion,
   OFFSET_MOVED_EVENT,
+  Perm,
+  ResponseCode,
   RMQ_SYS_SCHEDULE_TOPIC,
+  readDataVersion,
+  readTopicConfig,
   SELF_TEST_TOPIC,
-  validateTopicName,
-} from './name-validation.js';
+  topicNameProblem,
+} from '@rocketmq-ts/protocol';
+import type { TopicRegistry, TopicView } from '../runtime/ports.js';
 
 export interface TopicConfigManagerOptions {
   configDir: string;
@@ -176,7 +180,7 @@ export class TopicConfigManager implements TopicRegistry {
   }
 
   async createOrUpdate(config: TopicView): Promise<void> {
-    const bad = validateTopicName(config.topicName);
+    const bad = topicNameProblem(config.topicName);
     if (bad !== undefined) throw new RocketMQError(bad, { code: ResponseCode.INVALID_PARAMETER });
     const old = this.table.get(config.topicName);
     if (old && sameConfig(old, config)) return;

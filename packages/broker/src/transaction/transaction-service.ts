@@ -9,18 +9,14 @@ import {
   type MessageView,
   parseHost,
   RequestCode,
+  RMQ_SYS_TRANS_HALF_TOPIC,
+  RMQ_SYS_TRANS_OP_HALF_TOPIC,
+  TRANS_CHECK_MAX_TIME_TOPIC,
 } from '@rocketmq-ts/protocol';
 import type { PutMessageResult } from '@rocketmq-ts/store';
 import { copyOf } from '../retry/message-copy.js';
 import type { FeatureDeps } from '../runtime/ports.js';
-import {
-  type CheckPolicy,
-  decideCheck,
-  REMOVE_TAG,
-  RMQ_SYS_TRANS_HALF_TOPIC,
-  RMQ_SYS_TRANS_OP_HALF_TOPIC,
-  TransactionState,
-} from './transaction-state.js';
+import { type CheckPolicy, decideCheck, REMOVE_TAG, TransactionState } from './transaction-state.js';
 
 // Transaction check-back: half messages nobody committed or rolled back are asked about.
 // A tick (every second, or faster in tests) reads new op records, then walks the open half
@@ -31,7 +27,6 @@ import {
 // Progress goes to <configDir>/transactionCheck.json.
 
 export const TRANSACTION_STATE_FILE = 'transactionCheck.json';
-export const TRANS_CHECK_MAX_TIME_TOPIC = 'TRANS_CHECK_MAX_TIME_TOPIC';
 const TICK_MS = 1000;
 const BATCH = 32;
 const BATCH_BYTES = 4 * 1024 * 1024;

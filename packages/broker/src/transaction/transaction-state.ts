@@ -7,8 +7,6 @@
 // `resolved` holds the settled ones seen so far and `checks` how often each open one was
 // checked. `opOffset` is how far the op queue has been read.
 
-export const RMQ_SYS_TRANS_HALF_TOPIC = 'RMQ_SYS_TRANS_HALF_TOPIC';
-export const RMQ_SYS_TRANS_OP_HALF_TOPIC = 'RMQ_SYS_TRANS_OP_HALF_TOPIC';
 /** Tag of op records ("delete"), as RocketMQ writes them. */
 export const REMOVE_TAG = 'd';
 

@@ -1,4 +1,5 @@
 import {
+  AUTO_CREATE_TOPIC_KEY_TOPIC,
   type ClusterInfo,
   ConsumerGroupRequestHeader,
   CreateTopicRequestHeader,
@@ -17,6 +18,7 @@ import {
   RequestCode,
   ResetOffsetRequestHeader,
   ResponseCode,
+  retryTopicOf,
   TopicRequestHeader,
   type TopicRouteData,
   ViewMessageRequestHeader,
@@ -25,7 +27,6 @@ import { request } from '../client-api.js';
 import { type ClientOptions, resolveClientConfig } from '../client-config.js';
 import { MQClientInstance, type TransportFactory } from '../client-instance.js';
 import { decodeMessages } from '../consumer/pull-decode.js';
-import { retryTopic } from '../consumer/subscription.js';
 import { createDefaultTransport } from '../default-transport.js';
 import { brokerError, ClientErrorCode, illegalArgument, MQBrokerError, MQClientError } from '../errors.js';
 import type { MessageExt } from '../message.js';
@@ -143,7 +144,7 @@ export class MQAdmin {
       throw new MQClientError('no master broker to create the topic on', { code: ClientErrorCode.BROKER_NOT_FOUND });
     const header = {
       topic: o.topic,
-      defaultTopic: 'TBW102',
+      defaultTopic: AUTO_CREATE_TOPIC_KEY_TOPIC,
       readQueueNums: o.readQueueNums ?? 8,
       writeQueueNums: o.writeQueueNums ?? 8,
       perm: o.perm ?? 6,
@@ -193,7 +194,7 @@ export class MQAdmin {
   /** Per-queue broker offset, consumer offset and lag of a group (GET_CONSUME_STATS). */
   async consumeStats(group: string, topic?: string): Promise<ConsumeProgress> {
     const route =
-      (await this.instance.fetchRoute(retryTopic(group)).catch(() => undefined)) ??
+      (await this.instance.fetchRoute(retryTopicOf(group)).catch(() => undefined)) ??
       (topic ? await this.topicRoute(topic) : undefined);
     if (!route) throw new MQClientError(`no route for consumer group ${group}`, { code: ClientErrorCode.NO_ROUTE });
     const queues: ConsumeProgress['queues'] = [];
@@ -220,7 +221,7 @@ export class MQAdmin {
 
   /** Live members of a group with their subscriptions (GET_CONSUMER_CONNECTION_LIST). */
   async consumerConnection(group: string): Promise<ConsumerConnection> {
-    const route = await this.instance.fetchRoute(retryTopic(group));
+    const route = await this.instance.fetchRoute(retryTopicOf(group));
     const addr = route?.brokerDatas.map((b) => b.brokerAddrs.get(MASTER_ID)).find((a) => a !== undefined);
     if (!addr) throw new MQClientError(`no broker knows consumer group ${group}`, { code: ClientErrorCode.NO_ROUTE });
     const r = await this.api.invokeOk(
@@ -235,7 +236,7 @@ export class MQAdmin {
    * properties, subscriptions and per-queue state. Java clients answer it too.
    */
   async consumerRunningInfo(group: string, clientId: string): Promise<ConsumerRunningInfo> {
-    const route = await this.instance.fetchRoute(retryTopic(group));
+    const route = await this.instance.fetchRoute(retryTopicOf(group));
     const addr = route?.brokerDatas.map((b) => b.brokerAddrs.get(MASTER_ID)).find((a) => a !== undefined);
     if (!addr) throw new MQClientError(`no broker knows consumer group ${group}`, { code: ClientErrorCode.NO_ROUTE });
     const r = await this.api.invokeOk(

@@ -6,6 +6,7 @@ import {
   type MessageQueue,
   mqKey,
   PullSysFlag,
+  retryTopicOf,
   type SubscriptionData,
 } from '@rocketmq-ts/protocol';
 import { resolveClientConfig } from '../client-config.js';
@@ -22,7 +23,7 @@ import { LocalFileOffsetStore, type OffsetStore, RemoteBrokerOffsetStore } from 
 import { ProcessQueue } from './process-queue.js';
 import { decodeMessages } from './pull-decode.js';
 import { assignQueues, computePullFromWhere, parseConsumeTimestamp } from './rebalance.js';
-import { buildSubscription, retryTopic, tagFilter } from './subscription.js';
+import { buildSubscription, tagFilter } from './subscription.js';
 
 export interface PushConsumerOptions extends ConsumerOptions {
   /** Concurrent listener: batches handled at once (Java consumeThreadMax), default 20. */
@@ -154,7 +155,7 @@ export class PushConsumer implements ConsumerInner, ConsumeHost {
     if (!this.listener) throw illegalArgument('no message listener registered');
     if (this.subscriptions.size === 0) throw illegalArgument('no subscription');
     if (this.messageModel === 'CLUSTERING') {
-      const rt = retryTopic(this.group);
+      const rt = retryTopicOf(this.group);
       this.subscriptions.set(rt, buildSubscription(rt, '*'));
       this.offsetStore = new RemoteBrokerOffsetStore(this.instance.offsetBackend(this.group), this.logger);
     } else {

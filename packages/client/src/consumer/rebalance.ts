@@ -1,4 +1,4 @@
-import type { ConsumeFromWhere, MessageModel, MessageQueue } from '@rocketmq-ts/protocol';
+import { type ConsumeFromWhere, isRetryTopic, type MessageModel, type MessageQueue } from '@rocketmq-ts/protocol';
 import type { MQClientInstance } from '../client-instance.js';
 import { compareQueues } from '../route/topic-route.js';
 import type { AllocateMessageQueueStrategy } from './allocate.js';
@@ -73,7 +73,7 @@ export async function computePullFromWhere(
 ): Promise<number> {
   const stored = await store.readOffset(mq, 'store');
   if (stored >= 0) return stored;
-  const isRetry = mq.topic.startsWith('%RETRY%');
+  const isRetry = isRetryTopic(mq.topic);
   const addr = await instance.requireMasterAddr(mq.brokerName, mq.topic);
   switch (opts.consumeFromWhere) {
     case 'CONSUME_FROM_FIRST_OFFSET':

@@ -1,7 +1,12 @@
-import { MessageConst, NAME_VALUE_SEPARATOR, PROPERTY_SEPARATOR } from '@rocketmq-ts/protocol';
+import {
+  AUTO_CREATE_TOPIC_KEY_TOPIC,
+  MessageConst,
+  NAME_VALUE_SEPARATOR,
+  PROPERTY_SEPARATOR,
+  retryTopicOf,
+} from '@rocketmq-ts/protocol';
 import type { MQClientInstance } from '../client-instance.js';
 import type { MessageExt } from '../message.js';
-import { retryTopic } from './subscription.js';
 
 /**
  * Hands a failed message back for redelivery: CONSUMER_SEND_MSG_BACK to the broker that
@@ -32,7 +37,7 @@ export async function sendMessageBack(
   } catch (first) {
     instance.logger.warn({ err: first, msgId: msg.msgId }, 'send-back failed; re-sending to the retry topic');
   }
-  const topic = retryTopic(group);
+  const topic = retryTopicOf(group);
   const props = new Map(msg.properties);
   if (!props.has(MessageConst.PROPERTY_RETRY_TOPIC)) props.set(MessageConst.PROPERTY_RETRY_TOPIC, msg.topic);
   if (!props.has(MessageConst.PROPERTY_ORIGIN_MESSAGE_ID))
@@ -51,7 +56,7 @@ export async function sendMessageBack(
     {
       producerGroup: 'CLIENT_INNER_PRODUCER',
       topic,
-      defaultTopic: 'TBW102',
+      defaultTopic: AUTO_CREATE_TOPIC_KEY_TOPIC,
       defaultTopicQueueNums: 4,
       queueId: mq.queueId,
       sysFlag: msg.sysFlag & ~1 /* body is already inflated */,
@@ -73,7 +78,7 @@ export async function sendMessageBack(
  * queue of the retry topic holds such messages: for any other `queueTopic` nothing is looked at.
  */
 export function resetRetryTopic(msgs: MessageExt[], group: string, queueTopic: string): void {
-  const rt = retryTopic(group);
+  const rt = retryTopicOf(group);
   if (queueTopic !== rt) return;
   for (const m of msgs) {
     if (m.topic !== rt) continue;

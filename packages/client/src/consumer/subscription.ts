@@ -34,6 +34,3 @@ export function tagFilter(sub: SubscriptionData): ((tags: string | undefined) =>
   const set = new Set(sub.tagsSet);
   return (tags) => tags !== undefined && set.has(tags);
 }
-
-export const retryTopic = (group: string): string => `%RETRY%${group}`;
-export const dlqTopic = (group: string): string => `%DLQ%${group}`;

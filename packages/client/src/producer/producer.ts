@@ -1,5 +1,7 @@
 import {
+  AUTO_CREATE_TOPIC_KEY_TOPIC,
   encodeBatchBody,
+  isRetryTopic,
   MessageConst,
   type MessageQueue,
   MessageSysFlag,
@@ -108,7 +110,7 @@ export class Producer implements ProducerInner {
       sendMsgTimeoutMs: options.sendMsgTimeoutMs ?? 3000,
       retryTimesWhenSendFailed: options.retryTimesWhenSendFailed ?? 2,
       compressMsgBodyOverHowmuch: options.compressMsgBodyOverHowmuch ?? 4096,
-      createTopicKey: options.createTopicKey ?? 'TBW102',
+      createTopicKey: options.createTopicKey ?? AUTO_CREATE_TOPIC_KEY_TOPIC,
       defaultTopicQueueNums: options.defaultTopicQueueNums ?? 4,
       retryAnotherBrokerWhenNotStoreOK: options.retryAnotherBrokerWhenNotStoreOK ?? false,
     };
@@ -205,7 +207,7 @@ export class Producer implements ProducerInner {
   private batchable<A>(msg: Message, body: Buffer, opts: SendOptions<A>): boolean {
     if (opts.queue !== undefined || opts.selector !== undefined) return false;
     if (msg.delayTimeLevel !== undefined && msg.delayTimeLevel > 0) return false;
-    if (msg.waitStoreMsgOK === false || msg.topic.startsWith(RETRY_TOPIC_PREFIX)) return false;
+    if (msg.waitStoreMsgOK === false || isRetryTopic(msg.topic)) return false;
     if (msg.properties !== undefined && msg.properties[MessageConst.PROPERTY_PRODUCER_GROUP] !== undefined)
       return false;
     const over = this.options.compressMsgBodyOverHowmuch;
@@ -417,8 +419,6 @@ export class Producer implements ProducerInner {
     if (this.state !== 'running') throw notRunning('producer');
   }
 }
-
-const RETRY_TOPIC_PREFIX = '%RETRY%';
 
 // A batch request's own properties, as Java's MessageBatch carries them (WAIT of its first
 // message). Never empty: an empty-string header field cannot travel in a binary header, so

@@ -6,8 +6,7 @@ import {
   MessageSysFlag,
   RequestCode,
 } from '@rocketmq-ts/protocol';
-import { request } from '../client-api.js';
-import type { MQClientInstance } from '../client-instance.js';
+import { type ClientAPI, request } from '../client-api.js';
 import type { Message, MessageExt, SendResult } from '../message.js';
 
 // Transactional messages: the producer stores a half message (TRAN_MSG=true, PREPARED
@@ -30,6 +29,12 @@ export interface TransactionSendResult extends SendResult {
 
 export type CheckTransactionHeader = HeaderType<typeof CheckTransactionStateRequestHeader>;
 
+/** What ending a transaction needs from the client instance: a oneway send and a master address. */
+export interface TransactionPort {
+  readonly api: Pick<ClientAPI, 'oneway'>;
+  requireMasterAddr(brokerName: string, topic: string): Promise<string>;
+}
+
 const VERDICT: Record<LocalTransactionState, number> = {
   COMMIT_MESSAGE: MessageSysFlag.TRANSACTION_COMMIT_TYPE,
   ROLLBACK_MESSAGE: MessageSysFlag.TRANSACTION_ROLLBACK_TYPE,
@@ -40,7 +45,7 @@ export const commitOrRollbackOf = (s: LocalTransactionState): number => VERDICT[
 
 /** END_TRANSACTION, oneway as the Java client sends it. */
 export async function endTransaction(
-  instance: MQClientInstance,
+  instance: TransactionPort,
   brokerAddr: string,
   header: HeaderType<typeof EndTransactionRequestHeader>,
 ): Promise<void> {
@@ -49,7 +54,7 @@ export async function endTransaction(
 
 /** The verdict for a half message the producer just stored. */
 export async function endAfterSend(
-  instance: MQClientInstance,
+  instance: TransactionPort,
   group: string,
   result: SendResult,
   state: LocalTransactionState,

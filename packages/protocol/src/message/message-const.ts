@@ -83,12 +83,6 @@ export const MessageSysFlag = {
   COMPRESSION_TYPE_MASK: 0x700,
 } as const;
 
-/** Transaction type bits of a sysFlag (NOT / PREPARED / COMMIT / ROLLBACK). */
-export const transactionType = (sysFlag: number): number => sysFlag & MessageSysFlag.TRANSACTION_TYPE_MASK;
-/** Replaces the transaction type bits of a sysFlag. */
-export const withTransactionType = (sysFlag: number, type: number): number =>
-  (sysFlag & ~MessageSysFlag.TRANSACTION_TYPE_MASK) | type;
-
 /** MAGICCODE values as signed 32-bit ints, the way they sit in the record. */
 export const MessageMagic = {
   V1: 0xdaa320a7 | 0,

@@ -9,6 +9,7 @@ import {
   type HostBytes,
   hostHexPrefix,
   type IndexPropertyRanges,
+  isConsumableTransactionType,
   MAX_PROPERTIES_SIZE,
   MAX_V1_TOPIC_LENGTH,
   MessageConst,
@@ -22,12 +23,6 @@ import {
 } from '@rocketmq-ts/protocol';
 import type { ConsumeQueue } from '../consumequeue/consume-queue.js';
 import type { MessageInput, PutMessageStatus } from '../message-store.js';
-
-/** Whether a sysFlag marks a record that is never put in a ConsumeQueue. */
-export function isConsumable(sysFlag: number): boolean {
-  const t = sysFlag & MessageSysFlag.TRANSACTION_TYPE_MASK;
-  return t === MessageSysFlag.TRANSACTION_NOT_TYPE || t === MessageSysFlag.TRANSACTION_COMMIT_TYPE;
-}
 
 /** A validated message with its record layout and the fields dispatch needs. */
 export class PreparedRecord implements StoredRecordInput, RecordLayout, IndexPropertyRanges {
@@ -74,7 +69,7 @@ export class PreparedRecord implements StoredRecordInput, RecordLayout, IndexPro
     this.bornTimestamp = m.bornTimestamp;
     this.reconsumeTimes = m.reconsumeTimes;
     this.preparedTransactionOffset = m.preparedTransactionOffset;
-    this.consumable = isConsumable(sysFlag);
+    this.consumable = isConsumableTransactionType(sysFlag);
     findIndexProperties(m.properties, this);
     this.tagsCode = m.tagsCode ?? (this.tagsFrom < 0 ? 0 : continueHash(0, m.properties, this.tagsFrom, this.tagsTo));
   }

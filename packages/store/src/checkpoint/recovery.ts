@@ -10,6 +10,7 @@ import {
   MessageConst,
   MessageMagic,
   probeStoredRecord,
+  RMQ_SYS_SCHEDULE_TOPIC,
   readInt64,
   tagsHashCode,
 } from '@rocketmq-ts/protocol';
@@ -20,7 +21,6 @@ import type { CheckpointData } from './store-checkpoint.js';
 
 // 1 MiB per read: checking one window (CRCs included) stays around a millisecond of loop time.
 const CHUNK = 1024 * 1024;
-export const SCHEDULE_TOPIC = 'SCHEDULE_TOPIC_XXXX';
 
 export interface RecoveryInput {
   segments: SegmentFiles;
@@ -196,7 +196,7 @@ function redispatch(
   if (!m) return;
   let tagsCode = 0;
   const delay =
-    m.topic === SCHEDULE_TOPIC
+    m.topic === RMQ_SYS_SCHEDULE_TOPIC
       ? getPropertyFromString(m.propertiesString, MessageConst.PROPERTY_DELAY_TIME_LEVEL)
       : undefined;
   if (delay !== undefined) {
@@ -219,16 +219,4 @@ function redispatch(
     toQueue,
     toIndex,
   );
-}
-
-/** Parses RocketMQ's messageDelayLevel (`1s 5s … 2h`) into milliseconds per level. */
-export function parseDelayLevels(text: string): number[] {
-  const unit: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-  return text
-    .trim()
-    .split(/\s+/)
-    .map((t) => {
-      const m = /^(\d+)([smhd])$/.exec(t);
-      return m ? Number(m[1]) * unit[m[2]!]! : 1000;
-    });
 }

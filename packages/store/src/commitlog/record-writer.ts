@@ -7,7 +7,7 @@
 // (`commitLogWriterThread`) for stores whose loop is saturated by appends alone.
 import * as fs from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import type { Logger } from '@rocketmq-ts/common';
+import { Fifo, type Logger } from '@rocketmq-ts/common';
 import { fillBodyCrcs } from '@rocketmq-ts/protocol';
 import { type WriterReply, type WriterRequest, WriterRequestKind } from './writer-messages.js';
 
@@ -62,8 +62,7 @@ function writeNow(buf: Buffer, fd: number, from: number, to: number, position: n
 class WriterThread {
   readonly worker: Worker;
   /** Callbacks of the writes sent, in order (the thread answers in order). */
-  private pending: WriteDone[] = [];
-  private head = 0;
+  private readonly pending = new Fifo<WriteDone>();
   private nextId = 1;
   dead: Error | undefined;
 
@@ -75,7 +74,7 @@ class WriterThread {
 
   /** No write queued or running on the thread. */
   get idle(): boolean {
-    return this.head === this.pending.length;
+    return this.pending.isEmpty;
   }
 
   register(memory: SharedArrayBuffer): number {
@@ -90,29 +89,22 @@ class WriterThread {
 
   write(id: number, fd: number, from: number, to: number, position: number, done: WriteDone): void {
     // A pending write keeps the process alive, as a pending fs.write would.
-    if (this.head === this.pending.length) this.worker.ref();
+    if (this.pending.isEmpty) this.worker.ref();
     this.pending.push(done);
     this.post([WriterRequestKind.WRITE, id, fd, from, to, position]);
   }
 
   private reply(r: WriterReply): void {
-    const done = this.pending[this.head];
+    const done = this.pending.shift();
     if (!done) return;
-    this.pending[this.head++] = undefined as unknown as WriteDone;
-    if (this.head === this.pending.length) {
-      this.pending = [];
-      this.head = 0;
-      this.worker.unref();
-    }
+    if (this.pending.isEmpty) this.worker.unref();
     done(r === 0 ? undefined : Object.assign(new Error(r[0]), { code: r[1] }));
   }
 
   /** The thread is gone: fail every write still waiting for it. */
   fail(e: Error): void {
     this.dead = e;
-    const waiting = this.pending.slice(this.head);
-    this.pending = [];
-    this.head = 0;
+    const waiting = this.pending.drain();
     for (const done of waiting) done(e);
   }
 }

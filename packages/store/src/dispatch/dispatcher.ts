@@ -3,12 +3,8 @@
 // write covering the record completed; recovery calls it for records found past the
 // checkpoint. Arguments are positional so the hot path allocates nothing per record.
 import type { Logger } from '@rocketmq-ts/common';
-import {
-  forEachIndexKeyHash,
-  forEachIndexKeyHashIn,
-  isConsumable,
-  type PreparedRecord,
-} from '../append/record-encoder.js';
+import { isConsumableTransactionType, isRollbackTransactionType } from '@rocketmq-ts/protocol';
+import { forEachIndexKeyHash, forEachIndexKeyHashIn, type PreparedRecord } from '../append/record-encoder.js';
 import type { ConsumeQueue } from '../consumequeue/consume-queue.js';
 import type { ConsumeQueueStore } from '../consumequeue/consume-queue-store.js';
 import type { IndexService } from '../index/index-service.js';
@@ -45,11 +41,11 @@ export class Dispatcher {
     toQueue: boolean,
     toIndex: boolean,
   ): void {
-    if (toQueue && isConsumable(sysFlag)) {
+    if (toQueue && isConsumableTransactionType(sysFlag)) {
       this.toQueue(this.queues.getOrCreate(topic, queueId), queueOffset, phy, size, tagsCode);
     }
     // Rolled-back transaction records are not indexed (as in RocketMQ).
-    if (toIndex && (sysFlag & 0xc) !== 0xc) {
+    if (toIndex && !isRollbackTransactionType(sysFlag)) {
       this.keyPhy = phy;
       this.keyTime = storeTimestamp;
       forEachIndexKeyHash(topic, properties, this.putKey);
@@ -64,7 +60,7 @@ export class Dispatcher {
     if (p.consumable) {
       this.toQueue(p.queue ?? this.queues.getOrCreate(p.topic, p.queueId), p.queueOffset, phy, p.size, p.tagsCode);
     }
-    if ((p.sysFlag & 0xc) !== 0xc) {
+    if (!isRollbackTransactionType(p.sysFlag)) {
       this.keyPhy = phy;
       this.keyTime = p.storeTimestamp;
       forEachIndexKeyHashIn(p.topic, p.properties, p, this.putKey);

@@ -1,0 +1,4 @@
+export * from './delay-levels.js';
+export * from './names.js';
+export * from './system-topics.js';
+export * from './transaction-type.js';
