@@ -1,6 +1,6 @@
 export { type Clock, ManualClock, systemClock } from './clock.js';
 export { RocketMQError } from './errors.js';
-export { createLogger, type Logger, type LogLevel, silentLogger } from './logger.js';
+export { type Logger, type LogLevel, silentLogger } from './logger.js';
 export {
   applyProperties,
   type ConfigValue,
