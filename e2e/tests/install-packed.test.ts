@@ -226,13 +226,15 @@ describe('the packed packages, installed into a fresh app', { timeout: 170_000 }
     server.stderr?.on('data', (d: Buffer) => {
       serverOut += d.toString();
     });
-    namesrvAddr = await eventually(
-      () => {
-        assert.equal(server?.exitCode, null, `rocketmq-ts start exited: ${serverOut}`);
-        return /rocketmq-ts ready .*\(clients: ([\d.]+:\d+)\)/.exec(serverOut)?.[1];
-      },
-      { timeoutMs: 30_000, message: `rocketmq-ts start to print its addresses (so far: ${serverOut})` },
-    );
+    const ready = await eventually(
+      () =>
+        server?.exitCode !== null || server.signalCode !== null
+          ? { exited: true }
+          : /rocketmq-ts ready .*\(clients: ([\d.]+:\d+)\)/.exec(serverOut)?.[1],
+      { timeoutMs: 30_000, message: 'rocketmq-ts start to print its addresses' },
+    ).catch((e: unknown) => assert.fail(`${String(e)}; output so far: ${serverOut}`));
+    assert.equal(typeof ready, 'string', `rocketmq-ts start exited: ${serverOut}`);
+    namesrvAddr = ready as string;
     bins = runBins();
     // The shebang (env -S) puts the flag on node's own command line.
     const cmdline = `/proc/${server.pid}/cmdline`;
