@@ -1,6 +1,8 @@
 // Enforces the import direction of docs/architecture.md:
 // common <- protocol <- remoting <- {client, namesrv}; store <- common, protocol;
-// broker <- store, remoting; cli <- client; distribution <- namesrv, broker; testkit anywhere (dev only).
+// broker <- store, remoting; cli <- client; distribution (the rocketmq-ts package) <- namesrv, broker, cli;
+// testkit anywhere (dev only). Every package also declares what it imports in its own package.json,
+// because that is all an `npm install` of the package brings (e2e/tests/install-packed.test.ts).
 const allowed = {
   common: [],
   protocol: ['common'],
@@ -10,7 +12,7 @@ const allowed = {
   broker: ['common', 'protocol', 'remoting', 'store'],
   client: ['common', 'protocol', 'remoting'],
   cli: ['common', 'protocol', 'remoting', 'client'],
-  distribution: ['common', 'protocol', 'remoting', 'namesrv', 'store', 'broker'],
+  distribution: ['common', 'protocol', 'remoting', 'namesrv', 'store', 'broker', 'client', 'cli'],
 };
 const forbidden = [
   {
@@ -27,6 +29,36 @@ const forbidden = [
     severity: 'error',
     from: { path: '^packages/([^/]+)/' },
     to: { path: '^packages/([^/]+)/', pathNot: '^packages/$1/' },
+  },
+  {
+    name: 'no-undeclared-dependency',
+    comment:
+      "an npm package imported by a file must be in the dependencies (or dev/peer dependencies) of the package.json closest to the file: the workspace root's do not travel with a published package",
+    severity: 'error',
+    from: {},
+    // dependencyTypesNot: depcruise also reports a package named in peerDependenciesMeta as npm-no-pkg.
+    to: {
+      dependencyTypes: ['npm-no-pkg', 'npm-unknown'],
+      dependencyTypesNot: ['npm', 'npm-dev', 'npm-peer', 'npm-optional'],
+    },
+  },
+  {
+    name: 'not-to-unresolvable',
+    comment:
+      'an import that resolves to nothing on disk: a typo, a package that is not installed, or (the workspace packages resolve to their dist/) a tree that is not built: lint runs after npm run build',
+    severity: 'error',
+    from: {},
+    to: { couldNotResolve: true },
+  },
+  {
+    name: 'shipped-code-not-to-dev-dependency',
+    comment:
+      'src/ and bin/ are what a package ships: what they import at run time must be in dependencies (or peerDependencies), not devDependencies, which a user does not get',
+    severity: 'error',
+    from: { path: '^packages/[^/]+/(src|bin)/' },
+    // A package that is a devDependency for the package's own build and a peerDependency for its
+    // users (pino in common) is fine.
+    to: { dependencyTypes: ['npm-dev'], dependencyTypesNot: ['type-only', 'npm', 'npm-peer'] },
   },
   {
     name: 'src-not-importing-testkit',
@@ -52,7 +84,8 @@ module.exports = {
     preserveSymlinks: true,
     tsConfig: { fileName: 'tsconfig.base.json' },
     tsPreCompilationDeps: true,
-    combinedDependencies: true,
+    // Each file's imports are checked against the package.json closest to it, not the root's too.
+    combinedDependencies: false,
     enhancedResolveOptions: {
       exportsFields: ['exports'],
       conditionNames: ['import', 'types', 'default'],

@@ -2,9 +2,10 @@
 // process by startLocalCluster on port 0 in a temp dir, plus small helpers. Not a test file.
 import { spawn } from 'node:child_process';
 import { MQAdmin } from '@rocketmq-ts/client';
-import { createLogger, type Logger } from '@rocketmq-ts/common';
-import { startLocalCluster } from '@rocketmq-ts/distribution';
+import type { Logger } from '@rocketmq-ts/common';
+import { createLogger } from '@rocketmq-ts/common/pino-logger';
 import { eventually, tempDir } from '@rocketmq-ts/testkit';
+import { startLocalCluster } from 'rocketmq-ts';
 
 export interface TestCluster {
   namesrvAddr: string;
@@ -61,15 +62,28 @@ export interface ChildResult {
 }
 
 /** Runs `node <path> …args` (a built bin or helper script); resolves its exit and output. */
-export function runNode(
-  path: string,
+export const runNode = (path: string, args: string[], opts: RunOptions = {}): Promise<ChildResult> =>
+  runCommand(process.execPath, [path, ...args], opts);
+
+export interface RunOptions {
+  timeoutMs?: number;
+  /** Added to this process's environment, or the whole environment with `replaceEnv`. */
+  env?: NodeJS.ProcessEnv;
+  replaceEnv?: boolean;
+  cwd?: string;
+}
+
+/** Runs `file …args`; resolves its exit and output. */
+export function runCommand(
+  file: string,
   args: string[],
-  { timeoutMs = 30_000, env = {} }: { timeoutMs?: number; env?: Record<string, string> } = {},
+  { timeoutMs = 30_000, env = {}, replaceEnv = false, cwd }: RunOptions = {},
 ): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
     const start = Date.now();
-    const child = spawn(process.execPath, [path, ...args], {
-      env: { ...process.env, ...env },
+    const child = spawn(file, args, {
+      cwd,
+      env: replaceEnv ? env : { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -84,10 +98,14 @@ export function runNode(
       child.kill('SIGKILL');
       reject(
         new Error(
-          `${path} ${args.join(' ')} did not exit within ${timeoutMs} ms; stdout: ${stdout}; stderr: ${stderr}`,
+          `${file} ${args.join(' ')} did not exit within ${timeoutMs} ms; stdout: ${stdout}; stderr: ${stderr}`,
         ),
       );
     }, timeoutMs);
+    child.once('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
     child.on('exit', (code) => {
       clearTimeout(timer);
       resolve({ code, stdout, stderr, ms: Date.now() - start });

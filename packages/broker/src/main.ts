@@ -1,6 +1,7 @@
 // `mqbroker -n <namesrv> -c broker.conf [-p]`: the broker process.
 import { parseArgs } from 'node:util';
-import { createLogger, formatProperties, shutdownOnSignals } from '@rocketmq-ts/common';
+import { formatProperties, shutdownOnSignals } from '@rocketmq-ts/common';
+import { createLogger } from '@rocketmq-ts/common/pino-logger';
 import { type BrokerConfig, loadBrokerConfigFile } from './broker-config.js';
 import { startBroker } from './runtime/lifecycle.js';
 

@@ -1,7 +1,7 @@
 export { type Clock, ManualClock, systemClock } from './clock.js';
 export { RocketMQError } from './errors.js';
 export { Fifo } from './fifo.js';
-export { createLogger, type Logger, type LogLevel, silentLogger } from './logger.js';
+export { type Logger, type LogLevel, silentLogger } from './logger.js';
 export {
   applyProperties,
   type ConfigValue,

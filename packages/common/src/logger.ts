@@ -1,5 +1,3 @@
-import { pino } from 'pino';
-
 /** What library code logs through; the composition root decides where lines go. */
 export interface Logger {
   debug(obj: object | string, msg?: string): void;
@@ -10,11 +8,6 @@ export interface Logger {
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
-
-/** Structured JSON logs on stderr (stdout stays free for command output). */
-export function createLogger(name: string, level: LogLevel = 'info'): Logger {
-  return pino({ name, level, base: { name } }, pino.destination(2));
-}
 
 const noop = (): void => {};
 /** A logger that drops everything; the default for tests and embedded use. */

@@ -1,2 +1,2 @@
-// Public surface of @rocketmq-ts/distribution.
+// Public surface of the rocketmq-ts package (its commands are the bins in bin/).
 export { type LocalCluster, type LocalClusterOptions, startLocalCluster } from './local-cluster.js';

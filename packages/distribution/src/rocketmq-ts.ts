@@ -1,6 +1,7 @@
 // `rocketmq-ts`: the all-in-one launcher. `rocketmq-ts start` runs a NameServer and a broker in
 // one process, for development and tests.
-import { createLogger, type LogLevel, shutdownOnSignals } from '@rocketmq-ts/common';
+import { type LogLevel, shutdownOnSignals } from '@rocketmq-ts/common';
+import { createLogger } from '@rocketmq-ts/common/pino-logger';
 import { Command, Option } from 'commander';
 import { startLocalCluster } from './local-cluster.js';
 

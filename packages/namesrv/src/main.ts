@@ -1,11 +1,6 @@
 import { homedir } from 'node:os';
-import {
-  applyProperties,
-  createLogger,
-  formatProperties,
-  readPropertiesFile,
-  shutdownOnSignals,
-} from '@rocketmq-ts/common';
+import { applyProperties, formatProperties, readPropertiesFile, shutdownOnSignals } from '@rocketmq-ts/common';
+import { createLogger } from '@rocketmq-ts/common/pino-logger';
 import { Command } from 'commander';
 import { defaultNamesrvConfig, type NamesrvConfig } from './namesrv-config.js';
 import { NamesrvController } from './namesrv-controller.js';

@@ -8,7 +8,8 @@ import { createRequest, RequestCode } from '@rocketmq-ts/protocol';
 import { RemotingClient } from '@rocketmq-ts/remoting';
 import { tempDir } from '@rocketmq-ts/testkit';
 
-const BIN = fileURLToPath(new URL('../../../bin/mqnamesrv.js', import.meta.url));
+// The module the `mqnamesrv` bin of the rocketmq-ts package runs (@rocketmq-ts/namesrv/mqnamesrv).
+const BIN = fileURLToPath(new URL('../../src/main.js', import.meta.url));
 
 describe('mqnamesrv', async () => {
   const dir = await tempDir('mqnamesrv-bin-');

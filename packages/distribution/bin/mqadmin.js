@@ -1,0 +1,5 @@
+#!/usr/bin/env node
+// `mqadmin`: RocketMQ's admin tool from @rocketmq-ts/cli, run from this package so that one install
+// (npm install -g rocketmq-ts) brings every command.
+process.setSourceMapsEnabled(true);
+await import('@rocketmq-ts/cli/mqadmin');
