@@ -8,7 +8,7 @@ import { MQAdmin, Producer } from '@rocketmq-ts/client';
 import { eventually, tempDir } from '@rocketmq-ts/testkit';
 import { startCluster, type TestCluster, unique } from './client-support.js';
 
-const MQBROKER = fileURLToPath(new URL('../../../packages/broker/bin/mqbroker.js', import.meta.url));
+const MQBROKER = fileURLToPath(new URL('../../../packages/distribution/bin/mqbroker.js', import.meta.url));
 
 /** `mqbroker` as a child process on port 0, registered with the cluster's NameServer. */
 async function spawnBroker(cluster: TestCluster, dir: string, brokerName: string): Promise<ChildProcess> {
