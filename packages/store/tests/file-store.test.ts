@@ -156,6 +156,10 @@ describe('file store: SYNC_FLUSH on a slow disk', () => {
         syncsWhenSmallAcked = calls;
         return r;
       });
+      // Written and dispatched: the write's completion has asked for a sync, and the decision
+      // (same turn) was to wait for the first one.
+      await eventually(() => store.getMaxOffsetInQueue('Two', 0) === 2, { message: 'small written' });
+      assert.equal(calls, 1, 'a small backlog starts no second fdatasync');
       const big = await store.putMessage(msg('Two', 0, 3, 70_000));
       assert.equal(big.status, 'PUT_OK', 'acked by a second fdatasync');
       assert.equal(calls, 2, 'exactly one more fdatasync: the small backlog started none');
