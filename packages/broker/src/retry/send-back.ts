@@ -21,8 +21,6 @@ import { copyOf, editProperties } from './message-copy.js';
 // its CommitLog offset. The broker re-stores a copy for redelivery through the delay levels
 // into %RETRY%<group>, or into %DLQ%<group> once the retries are used up.
 
-/** `retryMaxTimes` default of a subscription group. */
-export const DEFAULT_MAX_RECONSUME_TIMES = 16;
 const DLQ_QUEUE_NUMS = 1;
 const READ_WRITE = Perm.READ | Perm.WRITE;
 

@@ -50,7 +50,7 @@ export function deliverAt(tagsCode: number, now: number, levelMs: number): numbe
 }
 
 /** The copy stored into the real topic, or undefined when the record carries no REAL_TOPIC. */
-export function unparked(view: MessageView): MessageInput | undefined {
+function unparked(view: MessageView): MessageInput | undefined {
   const topic = view.properties.get(MessageConst.PROPERTY_REAL_TOPIC);
   const qid = Number(view.properties.get(MessageConst.PROPERTY_REAL_QUEUE_ID));
   if (topic === undefined || !Number.isInteger(qid)) return undefined;

@@ -13,7 +13,7 @@ export interface SubscriptionGroupManagerOptions {
 }
 
 /** A group with RocketMQ's SubscriptionGroupConfig defaults. */
-export function subscriptionGroupView(
+function subscriptionGroupView(
   groupName: string,
   partial: Partial<SubscriptionGroupView> = {},
   retryMaxTimes = 16,
