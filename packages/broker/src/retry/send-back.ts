@@ -25,7 +25,7 @@ const DLQ_QUEUE_NUMS = 1;
 const READ_WRITE = Perm.READ | Perm.WRITE;
 
 /** Where a failed message goes next: pure decision from the counters. */
-export type SendBackTarget = { kind: 'dlq' } | { kind: 'retry'; delayLevel: number };
+type SendBackTarget = { kind: 'dlq' } | { kind: 'retry'; delayLevel: number };
 
 export function sendBackTarget(reconsumeTimes: number, maxReconsumeTimes: number, delayLevel: number): SendBackTarget {
   if (reconsumeTimes >= maxReconsumeTimes || delayLevel < 0) return { kind: 'dlq' };

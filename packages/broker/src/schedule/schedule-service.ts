@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { StateFile } from '@rocketmq-ts/common';
 import {
+  type DataVersion,
   decodeStoredRecord,
   encodeFastjson,
   MessageConst,
@@ -33,12 +34,6 @@ const MAX_WAIT_MS = 1000;
 export const DEFAULT_FLUSH_DELAY_OFFSET_INTERVAL_MS = 10_000;
 const BATCH = 32;
 const BATCH_BYTES = 4 * 1024 * 1024;
-
-export interface DataVersion {
-  stateVersion: number;
-  timestamp: number;
-  counter: number;
-}
 
 /**
  * When a parked message is due. The tag field is authoritative; a value further ahead than
