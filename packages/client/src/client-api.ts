@@ -57,7 +57,7 @@ const PULL_STATUS: Record<number, PullStatus> = {
   [ResponseCode.PULL_OFFSET_MOVED]: 'OFFSET_ILLEGAL',
 };
 
-export function decodeHeader<T>(schema: HeaderSchema<T>, addr: string, response: RemotingCommand): T {
+function decodeHeader<T>(schema: HeaderSchema<T>, addr: string, response: RemotingCommand): T {
   const r = schema.decode(response.extFields);
   if (!r.ok) {
     throw new MQClientError(`bad response from ${addr}: ${r.error.message}`, { code: ClientErrorCode.BAD_RESPONSE });

@@ -45,14 +45,14 @@ export interface ResolvedClientConfig {
 
 let instanceCounter = 0;
 
-export function localIPv4(): string {
+function localIPv4(): string {
   for (const list of Object.values(networkInterfaces())) {
     for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
   }
   return '127.0.0.1';
 }
 
-export function parseNamesrvAddr(addr: string | undefined): string[] {
+function parseNamesrvAddr(addr: string | undefined): string[] {
   return (addr ?? '')
     .split(';')
     .map((s) => s.trim())

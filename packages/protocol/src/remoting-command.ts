@@ -37,7 +37,6 @@ export interface RemotingCommand {
   serializeType?: SerializeType | undefined;
 }
 
-export const isResponse = (c: RemotingCommand): boolean => (c.flag & FLAG_RESPONSE) !== 0;
 export const isOneway = (c: RemotingCommand): boolean => (c.flag & FLAG_ONEWAY) !== 0;
 
 /**

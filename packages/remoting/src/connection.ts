@@ -49,7 +49,7 @@ let nextOpaque = 1;
  * Request ids are drawn from one process-wide counter rather than per connection, so a
  * logged opaque identifies a single request. Wraps within int32 (the wire type).
  */
-export function nextRequestId(): number {
+function nextRequestId(): number {
   const id = nextOpaque;
   nextOpaque = nextOpaque >= 0x7fffffff ? 1 : nextOpaque + 1;
   return id;

@@ -305,7 +305,7 @@ export class MemoryMessageStore implements MessageStore {
  * stored at or after `timestamp` (max offset if none); `upper`: last offset stored at or before
  * it (min offset if none). Store times never decrease along a queue.
  */
-export function searchByTime(
+function searchByTime(
   base: number,
   count: number,
   timestamp: number,

@@ -10,7 +10,7 @@ import type { TpsSampler } from './tps-sampler.js';
 // `clusterList` and `getBrokerConfig` print. Runtime values are strings, keyed as RocketMQ
 // keys them, so the Java tools parse them unchanged.
 
-export const BROKER_VERSION_DESC = 'V5_3_3';
+const BROKER_VERSION_DESC = 'V5_3_3';
 export const PUT_SERIES = 'put';
 export const GET_SERIES = 'get';
 

@@ -29,7 +29,7 @@ type Deps = Pick<
 
 /** Time a forwarded GET_CONSUMER_RUNNING_INFO may take (Java: 5 s). */
 const CLIENT_REQUEST_TIMEOUT_MS = 5000;
-export const groupGetSeries = (group: string): string => `group-get:${group}`;
+const groupGetSeries = (group: string): string => `group-get:${group}`;
 
 /** Pure reset decision for one queue (Java Broker2Client.resetOffset). */
 export function resetTarget(consumerOffset: number, timestampOffset: number, isForce: boolean): number {

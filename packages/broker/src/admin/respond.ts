@@ -10,7 +10,7 @@ import {
 // admin, transaction). They keep each handler to its decision and its state change.
 
 /** A decoded header, or the SYSTEM_ERROR response Java gives for a missing/bad field. */
-export type Decoded<T> = { ok: true; header: T } | { ok: false; response: RemotingCommand };
+type Decoded<T> = { ok: true; header: T } | { ok: false; response: RemotingCommand };
 
 export function decodeHeader<T>(request: RemotingCommand, schema: HeaderSchema<T>): Decoded<T> {
   const r = schema.decode(request.extFields);

@@ -38,13 +38,13 @@ class ConsumerGroupState implements ConsumerGroupInfo {
 }
 
 /** Who the client is, from the request header of its heartbeat. */
-export interface ClientIdentity {
+interface ClientIdentity {
   clientId: string;
   language: string;
   version: number;
 }
 
-export interface ClientRegistryOptions {
+interface ClientRegistryOptions {
   /** Silence after which a client is dropped (Java channelExpiredTimeout, 120 s). */
   channelExpiredTimeoutMs: number;
   /** Whether membership changes of a group are pushed to its members. */

@@ -18,9 +18,9 @@ interface HeldPull {
 }
 
 /** Re-runs a held pull without suspension; its answer (now or later) is the response. */
-export type Rerun = () => RemotingCommand | undefined | Promise<RemotingCommand | undefined>;
+type Rerun = () => RemotingCommand | undefined | Promise<RemotingCommand | undefined>;
 
-export interface PullRequestHoldServiceOptions {
+interface PullRequestHoldServiceOptions {
   /** Re-check period for deadlines and missed wake-ups (ms). */
   checkIntervalMs: number;
   /** Current max offset of a queue (the periodic re-check uses it). */

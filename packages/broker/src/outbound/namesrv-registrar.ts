@@ -14,7 +14,7 @@ import {
 import type { RemotingClient } from '@rocketmq-ts/remoting';
 import type { BrokerIdentity, TopicView } from '../runtime/ports.js';
 
-export interface RegistrarOptions {
+interface RegistrarOptions {
   identity: BrokerIdentity;
   /** `ip:haPort`; required by the header even without replication. */
   haServerAddr: string;

@@ -14,7 +14,7 @@ import type { ClientGroupRegistry } from '../client/client-registry.js';
 import type { SubscriptionGroupRegistry, TopicRegistry } from '../runtime/ports.js';
 import { decodeHeader, reply } from './request-util.js';
 
-export interface ClientManageDeps {
+interface ClientManageDeps {
   clients: Pick<
     ClientGroupRegistry,
     'registerConsumer' | 'registerProducer' | 'unregisterConsumer' | 'unregisterProducer' | 'consumerIds'

@@ -14,7 +14,7 @@ import type { MessageStore } from '@rocketmq-ts/store';
 import type { ConsumerOffsetStore, SubscriptionGroupRegistry, TopicRegistry } from '../runtime/ports.js';
 import { decodeHeader, FAQ_URL, reply } from './request-util.js';
 
-export interface OffsetDeps {
+interface OffsetDeps {
   offsets: Pick<ConsumerOffsetStore, 'query' | 'commit'>;
   topics: Pick<TopicRegistry, 'get'>;
   groups: Pick<SubscriptionGroupRegistry, 'get'>;

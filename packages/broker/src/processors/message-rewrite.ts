@@ -17,7 +17,7 @@ export function withProperty(props: string, name: string, value: string): string
 }
 
 /** The properties the send path acts on, read in one pass over the encoded string. */
-export interface SendProperties {
+interface SendProperties {
   uniqKey: string | undefined;
   cluster: string | undefined;
   transactionPrepared: string | undefined;

@@ -31,7 +31,7 @@ import {
 
 type PullHeader = HeaderType<typeof PullMessageRequestHeader>;
 
-export interface PullSettings {
+interface PullSettings {
   brokerName: string;
   brokerPermission(): number;
   isMaster: boolean;
@@ -42,7 +42,7 @@ export interface PullSettings {
   enablePropertyFilter: boolean;
 }
 
-export interface PullDeps {
+interface PullDeps {
   settings: PullSettings;
   topics: Pick<TopicRegistry, 'get'>;
   groups: Pick<SubscriptionGroupRegistry, 'get' | 'getOrCreate'>;

@@ -35,7 +35,7 @@ import { TurnGate } from './turn-gate.js';
 
 type SendHeader = HeaderType<typeof SendMessageRequestHeader>;
 
-export interface SendSettings {
+interface SendSettings {
   clusterName: string;
   brokerName: string;
   /** Read on every request: admin may change the broker permission at runtime. */
@@ -47,7 +47,7 @@ export interface SendSettings {
   traceOn: boolean;
 }
 
-export interface SendDeps {
+interface SendDeps {
   settings: SendSettings;
   topics: Pick<TopicConfigManager, 'get' | 'ensure' | 'createForSend'>;
   groups: Pick<SubscriptionGroupRegistry, 'getOrCreate'>;

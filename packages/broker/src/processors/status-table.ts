@@ -4,7 +4,7 @@ import type { GetMessageStatus, PutMessageStatus } from '@rocketmq-ts/store';
 // The one place store outcomes become wire response codes (STYLE rule 8). Remarks follow
 // Java's wording where clients or operators may grep for it.
 
-export interface StatusTranslation {
+interface StatusTranslation {
   code: number;
   remark?: string;
   /** Whether the message was written (the send response carries msgId/queueOffset). */

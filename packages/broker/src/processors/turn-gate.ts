@@ -1,4 +1,5 @@
 import { Fifo } from '@rocketmq-ts/common';
+
 /**
  * Caps the send-request bytes the broker appends in one event-loop turn; requests beyond the
  * cap run in later turns, in arrival order.
@@ -13,7 +14,7 @@ import { Fifo } from '@rocketmq-ts/common';
  * without the cap; 152–161k at 48 KiB, 154–159k at 64 KiB, 168–174k at 96 KiB, 153–155k at
  * 128 KiB.
  */
-export const TURN_BUDGET = 96 * 1024;
+const TURN_BUDGET = 96 * 1024;
 
 interface Waiting {
   bytes: number;

@@ -17,7 +17,7 @@ import type { FeatureDeps, FeatureProcessor } from '../runtime/ports.js';
 /** extField that marks `key` as a UNIQ_KEY (Java MixAll.UNIQUE_MSG_QUERY_FLAG). */
 export const UNIQUE_MSG_QUERY_FLAG = '_UNIQUE_KEY_QUERY';
 /** `defaultQueryMaxNum`: results of a unique-key query. */
-export const DEFAULT_QUERY_MAX_NUM = 32;
+const DEFAULT_QUERY_MAX_NUM = 32;
 
 export function queryProcessors(deps: Pick<FeatureDeps, 'store' | 'config'>): FeatureProcessor[] {
   const uniqueMaxNum = numberConfig(deps.config, 'defaultQueryMaxNum', DEFAULT_QUERY_MAX_NUM);

@@ -21,13 +21,11 @@ import { copyOf, editProperties } from './message-copy.js';
 // its CommitLog offset. The broker re-stores a copy for redelivery through the delay levels
 // into %RETRY%<group>, or into %DLQ%<group> once the retries are used up.
 
-/** `retryMaxTimes` default of a subscription group. */
-export const DEFAULT_MAX_RECONSUME_TIMES = 16;
 const DLQ_QUEUE_NUMS = 1;
 const READ_WRITE = Perm.READ | Perm.WRITE;
 
 /** Where a failed message goes next: pure decision from the counters. */
-export type SendBackTarget = { kind: 'dlq' } | { kind: 'retry'; delayLevel: number };
+type SendBackTarget = { kind: 'dlq' } | { kind: 'retry'; delayLevel: number };
 
 export function sendBackTarget(reconsumeTimes: number, maxReconsumeTimes: number, delayLevel: number): SendBackTarget {
   if (reconsumeTimes >= maxReconsumeTimes || delayLevel < 0) return { kind: 'dlq' };

@@ -25,13 +25,13 @@ import type { BrokerIdentity, FeatureDeps, FeatureSet } from './ports.js';
 /** Executor pools (Java's per-processor thread pools): a held pull never takes a send slot. */
 export const Pools = { SEND: 'send', PULL: 'pull', CLIENT: 'client', ADMIN: 'default' } as const;
 
-export interface ProcessorEntry {
+interface ProcessorEntry {
   code: number;
   handler: RequestHandler;
   pool: string;
 }
 
-export interface CompositionContext {
+interface CompositionContext {
   config: BrokerConfig;
   /** Advertised `ip:port` (after the listener is bound). */
   brokerAddr: string;

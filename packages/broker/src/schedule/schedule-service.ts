@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { StateFile } from '@rocketmq-ts/common';
 import {
+  type DataVersion,
   decodeStoredRecord,
   encodeFastjson,
   MessageConst,
@@ -34,12 +35,6 @@ export const DEFAULT_FLUSH_DELAY_OFFSET_INTERVAL_MS = 10_000;
 const BATCH = 32;
 const BATCH_BYTES = 4 * 1024 * 1024;
 
-export interface DataVersion {
-  stateVersion: number;
-  timestamp: number;
-  counter: number;
-}
-
 /**
  * When a parked message is due. The tag field is authoritative; a value further ahead than
  * the level's delay (clock moved back, or a bad entry) means "now", as in Java, so nothing
@@ -50,7 +45,7 @@ export function deliverAt(tagsCode: number, now: number, levelMs: number): numbe
 }
 
 /** The copy stored into the real topic, or undefined when the record carries no REAL_TOPIC. */
-export function unparked(view: MessageView): MessageInput | undefined {
+function unparked(view: MessageView): MessageInput | undefined {
   const topic = view.properties.get(MessageConst.PROPERTY_REAL_TOPIC);
   const qid = Number(view.properties.get(MessageConst.PROPERTY_REAL_QUEUE_ID));
   if (topic === undefined || !Number.isInteger(qid)) return undefined;

@@ -3,7 +3,7 @@ import { type Clock, type Logger, RocketMQError, StateFile } from '@rocketmq-ts/
 import { type DataVersion, groupNameProblem, ResponseCode, readDataVersion } from '@rocketmq-ts/protocol';
 import type { SubscriptionGroupRegistry, SubscriptionGroupView } from '../runtime/ports.js';
 
-export interface SubscriptionGroupManagerOptions {
+interface SubscriptionGroupManagerOptions {
   configDir: string;
   autoCreateSubscriptionGroup: boolean;
   /** Default retryMaxTimes of auto-created groups (16). */
@@ -13,7 +13,7 @@ export interface SubscriptionGroupManagerOptions {
 }
 
 /** A group with RocketMQ's SubscriptionGroupConfig defaults. */
-export function subscriptionGroupView(
+function subscriptionGroupView(
   groupName: string,
   partial: Partial<SubscriptionGroupView> = {},
   retryMaxTimes = 16,

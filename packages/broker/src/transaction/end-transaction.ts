@@ -22,7 +22,7 @@ import type { TransactionService } from './transaction-service.js';
 // commit and rollback then write the op record that settles the half message.
 
 /** Why the request does not match the stored half message (Java's remarks), or undefined. */
-export function halfMismatch(
+function halfMismatch(
   half: MessageView,
   h: { producerGroup: string; tranStateTableOffset: number; commitLogOffset: number },
 ): string | undefined {
@@ -33,11 +33,7 @@ export function halfMismatch(
 }
 
 /** The committed message: real topic/queue, COMMIT type, REAL_* and TRAN_MSG gone. */
-export function committedCopy(
-  half: MessageView,
-  delayLevelsMs: readonly number[],
-  now: number,
-): MessageInput | undefined {
+function committedCopy(half: MessageView, delayLevelsMs: readonly number[], now: number): MessageInput | undefined {
   const topic = half.properties.get(MessageConst.PROPERTY_REAL_TOPIC);
   const queueId = Number(half.properties.get(MessageConst.PROPERTY_REAL_QUEUE_ID));
   if (topic === undefined || !Number.isInteger(queueId)) return undefined;

@@ -243,7 +243,7 @@ export class TransactionService {
 }
 
 /** The half message as a stored record whose topic and queue are the real ones (check body). */
-export function checkBody(half: MessageView): Buffer {
+function checkBody(half: MessageView): Buffer {
   const realTopic = half.properties.get(MessageConst.PROPERTY_REAL_TOPIC) ?? half.topic;
   const realQid = Number(half.properties.get(MessageConst.PROPERTY_REAL_QUEUE_ID) ?? half.queueId);
   const born = parseHost(half.bornHost);

@@ -21,12 +21,12 @@ export interface CheckPolicy {
 
 export const DEFAULT_CHECK_POLICY: CheckPolicy = { timeoutMs: 6000, intervalMs: 30_000, maxChecks: 15 };
 
-export interface CheckRecord {
+interface CheckRecord {
   times: number;
   lastCheckAt: number;
 }
 
-export type CheckDecision = 'settled' | 'too-young' | 'wait' | 'check' | 'discard';
+type CheckDecision = 'settled' | 'too-young' | 'wait' | 'check' | 'discard';
 
 /**
  * What to do with one open half message now. `immunityMs` overrides the first-check delay
@@ -46,7 +46,7 @@ export function decideCheck(
   return now - record.lastCheckAt >= policy.intervalMs ? 'check' : 'wait';
 }
 
-export type StateEvent =
+type StateEvent =
   | { kind: 'settled'; halfOffset: number }
   | { kind: 'checked'; halfOffset: number; at: number }
   | { kind: 'op-read'; nextOpOffset: number };

@@ -7,7 +7,7 @@ import type { MessageQueue } from '@rocketmq-ts/protocol';
 const LATENCY_MAX = [50, 100, 550, 1800, 3000, 5000, 15000];
 const NOT_AVAILABLE = [0, 0, 2000, 5000, 6000, 10000, 30000];
 /** A failed send is treated as this much latency. */
-export const ISOLATION_LATENCY = 10_000;
+const ISOLATION_LATENCY = 10_000;
 
 export function notAvailableDuration(latencyMs: number): number {
   for (let i = LATENCY_MAX.length - 1; i >= 0; i--) if (latencyMs >= LATENCY_MAX[i]!) return NOT_AVAILABLE[i]!;

@@ -8,10 +8,10 @@ export interface TopicPublishInfo {
   route: TopicRouteData;
 }
 
-export const isWriteable = (perm: number): boolean => (perm & Perm.WRITE) !== 0;
-export const isReadable = (perm: number): boolean => (perm & Perm.READ) !== 0;
+const isWriteable = (perm: number): boolean => (perm & Perm.WRITE) !== 0;
+const isReadable = (perm: number): boolean => (perm & Perm.READ) !== 0;
 
-export function masterOf(route: TopicRouteData, brokerName: string): string | undefined {
+function masterOf(route: TopicRouteData, brokerName: string): string | undefined {
   return route.brokerDatas.find((b) => b.brokerName === brokerName)?.brokerAddrs.get(MASTER_ID);
 }
 

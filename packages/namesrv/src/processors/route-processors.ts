@@ -34,7 +34,7 @@ const MAX_CACHED_TOPICS = 100_000;
  * request (every client polls every topic every 30 s), so the hot path is a map lookup; the
  * whole cache is dropped when route state or the KV table (orderTopicConf) changes.
  */
-export class RouteBodyCache {
+class RouteBodyCache {
   private readonly entries = new Map<string, { standard?: Buffer; fastjson?: Buffer }>();
   private routeGen = -1;
   private kvGen = -1;

@@ -26,9 +26,6 @@ export const retryTopicOf = (group: string): string => RETRY_GROUP_TOPIC_PREFIX 
 export const dlqTopicOf = (group: string): string => DLQ_GROUP_TOPIC_PREFIX + group;
 export const isRetryTopic = (topic: string): boolean => topic.startsWith(RETRY_GROUP_TOPIC_PREFIX);
 export const isDlqTopic = (topic: string): boolean => topic.startsWith(DLQ_GROUP_TOPIC_PREFIX);
-/** The group of a `%RETRY%<group>` topic; undefined for any other topic. */
-export const groupOfRetryTopic = (topic: string): string | undefined =>
-  isRetryTopic(topic) ? topic.slice(RETRY_GROUP_TOPIC_PREFIX.length) : undefined;
 
 const SYSTEM_TOPICS: ReadonlySet<string> = new Set([
   AUTO_CREATE_TOPIC_KEY_TOPIC,

@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   dlqTopicOf,
-  groupOfRetryTopic,
   isDlqTopic,
   isNotAllowedSendTopic,
   isRetryTopic,
@@ -14,8 +13,6 @@ describe('system topics', () => {
   it('names retry and DLQ topics with RocketMQ prefixes', () => {
     assert.equal(retryTopicOf('G1'), '%RETRY%G1');
     assert.equal(dlqTopicOf('G1'), '%DLQ%G1');
-    assert.equal(groupOfRetryTopic('%RETRY%G1'), 'G1');
-    assert.equal(groupOfRetryTopic('%DLQ%G1'), undefined);
     assert.ok(isRetryTopic('%RETRY%G1') && !isRetryTopic('RETRY%G1') && !isRetryTopic('%DLQ%G1'));
     assert.ok(isDlqTopic('%DLQ%G1') && !isDlqTopic('%RETRY%G1'));
   });

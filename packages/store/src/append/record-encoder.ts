@@ -142,7 +142,7 @@ export class RecordEncoder {
 }
 
 /** Java String.hashCode continued over `s` from state `h`. */
-export function continueHash(h: number, s: string, from = 0, to = s.length): number {
+function continueHash(h: number, s: string, from = 0, to = s.length): number {
   for (let i = from; i < to; i++) h = (Math.imul(h, 31) + s.charCodeAt(i)) | 0;
   return h;
 }

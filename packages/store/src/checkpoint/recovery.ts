@@ -22,7 +22,7 @@ import type { CheckpointData } from './store-checkpoint.js';
 // 1 MiB per read: checking one window (CRCs included) stays around a millisecond of loop time.
 const CHUNK = 1024 * 1024;
 
-export interface RecoveryInput {
+interface RecoveryInput {
   segments: SegmentFiles;
   dispatcher: Dispatcher;
   checkpoint: CheckpointData | undefined;
@@ -37,7 +37,7 @@ export interface RecoveryInput {
   logger: Logger;
 }
 
-export interface RecoveryResult {
+interface RecoveryResult {
   logEnd: number;
   scannedFrom: number;
   records: number;

@@ -25,7 +25,7 @@ export interface CheckpointData {
 const FILE_SIZE = 4096;
 const MAGIC = 0x524d5453; // 'RMTS'
 
-export function encodeCheckpoint(c: CheckpointData): Buffer {
+function encodeCheckpoint(c: CheckpointData): Buffer {
   const b = Buffer.alloc(76);
   writeInt64(b, c.physicMsgTimestamp, 0);
   writeInt64(b, c.logicsMsgTimestamp, 8);
@@ -41,7 +41,7 @@ export function encodeCheckpoint(c: CheckpointData): Buffer {
   return b;
 }
 
-export function decodeCheckpoint(b: Buffer): CheckpointData | undefined {
+function decodeCheckpoint(b: Buffer): CheckpointData | undefined {
   if (b.length < 76 || b.readInt32BE(40) !== MAGIC || b.readInt32BE(44) !== 1) return undefined;
   if ((crc32(b.subarray(40, 72)) | 0) !== b.readInt32BE(72)) return undefined;
   return {

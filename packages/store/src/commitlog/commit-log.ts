@@ -28,13 +28,13 @@ interface Block {
 }
 
 /** Space reserved for one append: encode records into buf[pos…]. */
-export interface Allocation {
+interface Allocation {
   buf: Buffer;
   pos: number;
   physicalOffset: number;
 }
 
-export interface CommitLogEvents {
+interface CommitLogEvents {
   /** Everything below `position` is in the file (page cache): dispatch may run up to it. */
   onWritten(position: number): void;
   /** Everything below `position` survived fdatasync. */

@@ -11,7 +11,7 @@ import { Fifo, type Logger } from '@rocketmq-ts/common';
 import { fillBodyCrcs } from '@rocketmq-ts/protocol';
 import { type WriterReply, type WriterRequest, WriterRequestKind } from './writer-messages.js';
 
-export type WriteDone = (error: Error | undefined) => void;
+type WriteDone = (error: Error | undefined) => void;
 
 export interface RecordWriter {
   /** A buffer for a write-cache block that this writer can write from. */

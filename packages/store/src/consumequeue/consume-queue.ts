@@ -23,7 +23,7 @@ const INITIAL_CHUNK = 64;
 const PAGE = 4096;
 
 /** Entries as stored: a buffer and the index of the first wanted entry in it. */
-export interface EntryView {
+interface EntryView {
   buf: Buffer;
   /** Byte position of the first entry. */
   pos: number;

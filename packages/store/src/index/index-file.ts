@@ -8,7 +8,7 @@
 import { readInt64, tagsHashCode, writeInt64 } from '@rocketmq-ts/protocol';
 import { closeFd, fdatasync, ftruncate, openFd, readFully, writeFully } from '../io/fs-async.js';
 
-export const INDEX_HEADER_SIZE = 40;
+const INDEX_HEADER_SIZE = 40;
 const ENTRY = 20;
 const PAGE = 4096;
 

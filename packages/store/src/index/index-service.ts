@@ -7,7 +7,7 @@ import { IndexFile, indexKeyHash } from './index-file.js';
 
 const pad = (n: number, w = 2): string => String(n).padStart(w, '0');
 /** RocketMQ names index files by creation time, yyyyMMddHHmmssSSS (local time there; UTC here). */
-export function indexFileName(ms: number): string {
+function indexFileName(ms: number): string {
   const d = new Date(ms);
   return `${d.getUTCFullYear()}${pad(d.getUTCMonth() + 1)}${pad(d.getUTCDate())}${pad(d.getUTCHours())}${pad(d.getUTCMinutes())}${pad(d.getUTCSeconds())}${pad(d.getUTCMilliseconds(), 3)}`;
 }

@@ -10,7 +10,7 @@ import type { ConsumeQueueStore } from '../consumequeue/consume-queue-store.js';
 import type { IndexService } from '../index/index-service.js';
 import type { MessageStoreConfig } from '../store-config.js';
 
-export interface RetentionDeps {
+interface RetentionDeps {
   config: MessageStoreConfig;
   segments: SegmentFiles;
   commitLog: CommitLog;
