@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { defineHeader, f } from '../src/index.js';
+import { defineHeader, f, longToString } from '../src/index.js';
 
 const Example = defineHeader('ExampleHeader', {
   topic: f.string('b'),
@@ -44,13 +44,14 @@ describe('defineHeader', () => {
       },
     );
   });
-  it('reads int and long fields exactly as /^[+-]?\\d+$/ followed by Number() would', () => {
+  it("reads int and long fields by Java's Integer/Long.parseLong rules (sign, digits, range), longs as the nearest double", () => {
     const Nums = defineHeader('Nums', { i: f.optInt(), l: f.optLong() });
     const reference = (raw: string, int: boolean): number | undefined => {
       if (!/^[+-]?\d+$/.test(raw)) return undefined;
       const n = Number(raw);
       if (int) return n >= -2147483648 && n <= 2147483647 ? n : undefined;
-      return Number.isSafeInteger(n) ? n : undefined;
+      const big = BigInt(raw);
+      return big >= -(2n ** 63n) && big < 2n ** 63n ? n : undefined;
     };
     const digits = fc.stringMatching(/^[+-]?[0-9]{0,22}$/);
     const edge = fc.constantFrom(
@@ -61,6 +62,12 @@ describe('defineHeader', () => {
       '9007199254740991',
       '9007199254740992',
       '-9007199254740991',
+      '9223372036854775807',
+      '9223372036854775808',
+      '-9223372036854775808',
+      '-9223372036854775809',
+      '+00009223372036854775807',
+      '99999999999999999999',
       '-0',
       '+7',
       '007',
@@ -92,5 +99,18 @@ describe('defineHeader', () => {
       }),
       { numRuns: 3000 },
     );
+  });
+  it('writes ±2^63 back as Long.MAX_VALUE / Long.MIN_VALUE, which Long.parseLong reads (issue 18)', () => {
+    const L = defineHeader('L', { l: f.long() });
+    assert.equal(L.encode({ l: 2 ** 63 }).l, '9223372036854775807');
+    assert.equal(L.encode({ l: -(2 ** 63) }).l, '-9223372036854775808');
+    assert.equal(L.encode({ l: 2 ** 60 }).l, '1152921504606846976');
+    assert.equal(L.encode({ l: -5 }).l, '-5');
+    for (const raw of ['9223372036854775807', '-9223372036854775808']) {
+      const r = L.decode({ l: raw });
+      assert.ok(r.ok);
+      assert.equal(L.encode(r.value).l, raw);
+    }
+    assert.equal(longToString(Number.POSITIVE_INFINITY), '9223372036854775807');
   });
 });
