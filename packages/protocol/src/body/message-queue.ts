@@ -68,6 +68,30 @@ export function decodeLockBatchBody(body: Buffer | undefined): Result<LockBatchR
   });
 }
 
+/** LOCK_BATCH_MQ response body: the queues the broker locked for the caller. */
+export function decodeLockBatchResponseBody(body: Buffer | undefined): Result<LockBatchResponseBody, string> {
+  if (!body || body.length === 0) return ok({ lockOKMQSet: [] });
+  const raw = parseJsonBody(body, 'lock response');
+  if (!raw.ok) return raw;
+  const lockOKMQSet = parseQueues(asObject(raw.value)?.lockOKMQSet);
+  return lockOKMQSet.ok ? ok({ lockOKMQSet: lockOKMQSet.value }) : lockOKMQSet;
+}
+
+/** GET_CONSUMER_LIST_BY_GROUP response body. */
+export function decodeConsumerListBody(body: Buffer | undefined): Result<GetConsumerListByGroupResponseBody, string> {
+  if (!body || body.length === 0) return ok({ consumerIdList: [] });
+  const raw = parseJsonBody(body, 'consumer list');
+  if (!raw.ok) return raw;
+  const ids = boundedArray(asObject(raw.value)?.consumerIdList, 'consumerIdList');
+  if (!ids.ok) return ids;
+  const consumerIdList: string[] = [];
+  for (const id of ids.value) {
+    if (typeof id !== 'string') return err('consumerIdList entry is not a string');
+    consumerIdList.push(id);
+  }
+  return ok({ consumerIdList });
+}
+
 export function encodeJsonBody(value: unknown): Buffer {
   return Buffer.from(JSON.stringify(value), 'utf8');
 }
