@@ -39,6 +39,13 @@ async function putN(deps: TestDeps, clock: ManualClock, topic: string, queueId: 
   }
 }
 
+/** The parsed value of text that must parse. */
+function fastjson(text: string): unknown {
+  const r = parseFastjson(text);
+  assert.ok(r.ok, r.ok ? '' : r.error);
+  return r.value;
+}
+
 describe('admin pure helpers', () => {
   it('formats runtime, validates topics, parses attributes, decides reset targets', () => {
     assert.equal(formatRuntime(90_061_000), '[ 1 days, 1 hours, 1 minutes, 1 seconds ]');
@@ -202,7 +209,7 @@ describe('admin processors', () => {
       '{"offsetTable":{{"brokerName":"broker-a","queueId":0,"topic":"T"}:{"lastUpdateTimestamp":0,"maxOffset":0,"minOffset":0},' +
         '{"brokerName":"broker-a","queueId":1,"topic":"T"}:{"lastUpdateTimestamp":1700000000010,"maxOffset":2,"minOffset":0}}}',
     );
-    const parsed = parseFastjson(r.body!.toString()) as { offsetTable: Map<unknown, unknown> };
+    const parsed = fastjson(r.body!.toString()) as { offsetTable: Map<unknown, unknown> };
     assert.equal(parsed.offsetTable.size, 2);
     assert.equal((await call(RequestCode.GET_TOPIC_STATS_INFO, { topic: 'Nope' })).code, ResponseCode.TOPIC_NOT_EXIST);
   });
@@ -219,9 +226,7 @@ describe('admin processors', () => {
       r.body!.toString(),
       '{"consumeTps":0,"offsetTable":{{"brokerName":"broker-a","queueId":0,"topic":"T"}:{"brokerOffset":3,"consumerOffset":2,"lastTimestamp":1700000000010,"pullOffset":2}}}',
     );
-    const both = parseFastjson(
-      (await call(RequestCode.GET_CONSUME_STATS, { consumerGroup: 'g' })).body!.toString(),
-    ) as {
+    const both = fastjson((await call(RequestCode.GET_CONSUME_STATS, { consumerGroup: 'g' })).body!.toString()) as {
       offsetTable: Map<{ topic: string }, unknown>;
     };
     assert.deepEqual([...both.offsetTable.keys()].map((k) => k.topic).sort(), ['T', 'U']);

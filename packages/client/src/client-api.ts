@@ -1,7 +1,10 @@
+import type { Result } from '@rocketmq-ts/common';
 import {
   ConsumerGroupRequestHeader,
   ConsumerSendMsgBackRequestHeader,
   createRequest,
+  decodeConsumerListBody,
+  decodeLockBatchResponseBody,
   decodeTopicRouteData,
   encodeHeartbeat,
   encodeJsonBody,
@@ -59,9 +62,12 @@ const PULL_STATUS: Record<number, PullStatus> = {
 
 function decodeHeader<T>(schema: HeaderSchema<T>, addr: string, response: RemotingCommand): T {
   const r = schema.decode(response.extFields);
-  if (!r.ok) {
-    throw new MQClientError(`bad response from ${addr}: ${r.error.message}`, { code: ClientErrorCode.BAD_RESPONSE });
-  }
+  return decodedOrThrow(addr, r.ok ? r : { ok: false, error: r.error.message });
+}
+
+/** A decoded response part, or the client's BAD_RESPONSE error naming what was wrong. */
+function decodedOrThrow<T>(addr: string, r: Result<T, string>): T {
+  if (!r.ok) throw new MQClientError(`bad response from ${addr}: ${r.error}`, { code: ClientErrorCode.BAD_RESPONSE });
   return r.value;
 }
 
@@ -216,8 +222,7 @@ export class ClientAPI {
     );
     if (r.code === ResponseCode.SYSTEM_ERROR && /no consumer/i.test(r.remark ?? '')) return [];
     if (r.code !== ResponseCode.SUCCESS) throw brokerError(addr, r);
-    const parsed = JSON.parse(r.body?.toString('utf8') ?? '{}') as { consumerIdList?: unknown };
-    return Array.isArray(parsed.consumerIdList) ? parsed.consumerIdList.map(String) : [];
+    return decodedOrThrow(addr, decodeConsumerListBody(r.body)).consumerIdList;
   }
 
   async consumerSendMessageBack(
@@ -246,12 +251,7 @@ export class ClientAPI {
   async lockBatchMQ(addr: string, group: string, clientId: string, mqs: MessageQueue[]): Promise<MessageQueue[]> {
     const body = encodeJsonBody({ consumerGroup: group, clientId, onlyThisBroker: false, mqSet: mqs });
     const r = await this.invokeOk(addr, request(RequestCode.LOCK_BATCH_MQ, undefined, undefined, body));
-    const parsed = JSON.parse(r.body?.toString('utf8') ?? '{}') as { lockOKMQSet?: MessageQueue[] };
-    return (parsed.lockOKMQSet ?? []).map((q) => ({
-      topic: q.topic,
-      brokerName: q.brokerName,
-      queueId: Number(q.queueId),
-    }));
+    return decodedOrThrow(addr, decodeLockBatchResponseBody(r.body)).lockOKMQSet;
   }
 
   async unlockBatchMQ(addr: string, group: string, clientId: string, mqs: MessageQueue[]): Promise<void> {

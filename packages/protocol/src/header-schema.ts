@@ -4,9 +4,13 @@ import { emptyFields } from './remoting-command.js';
 // One explicit schema per request/response header (no reflection). A schema decodes the
 // string-valued extFields into a typed object and encodes it back, always as strings.
 //
-// Number semantics: `int` must fit in 32 bits; `long` is a JS number, exact up to 2^53, which
-// covers every offset and timestamp a broker produces. `boolean` follows Java's
-// Boolean.parseBoolean: "true" (any case) is true, anything else false.
+// Number semantics (docs/formats.md §2): `int` must fit in 32 bits. `long` accepts the whole
+// Java long range and is a JS number: exact within ±(2^53 − 1), which covers every offset and
+// timestamp a broker produces; beyond that the nearest double, so Long.MAX_VALUE and
+// Long.MIN_VALUE (Java's "no bound") read as ±2^63 and compare past every real value, and are
+// written back as Long.MAX_VALUE / Long.MIN_VALUE. Outside the long range is a decode error,
+// as Long.parseLong's is. `boolean` follows Java's Boolean.parseBoolean: "true" (any case) is
+// true, anything else false.
 
 export type FieldKind = 'string' | 'int' | 'long' | 'boolean';
 
@@ -62,7 +66,8 @@ export const f = {
  * The integer a decimal string denotes (optional sign, at least one digit, nothing else), or
  * undefined. Same result as testing /^[+-]?\d+$/ and calling Number(), without the regex: it
  * runs for every numeric field of every request. Past 2^53 the running value is inexact but
- * stays beyond the safe range, so the range checks below still reject it.
+ * stays beyond the safe range, so the callers' range checks still see it there (a long then
+ * re-reads the text exactly).
  */
 function parseDecimal(raw: string): number | undefined {
   const n = raw.length;
@@ -83,6 +88,37 @@ function parseDecimal(raw: string): number | undefined {
   return neg ? -v : v;
 }
 
+const LONG_MAX_DIGITS = '9223372036854775807';
+const LONG_MIN_DIGITS = '9223372036854775808';
+/** 2^63: Long.MAX_VALUE as the nearest double, and −Long.MIN_VALUE exactly. */
+const TWO_TO_63 = 2 ** 63;
+
+/**
+ * A decimal string past the safe range (parseDecimal accepted it) as the nearest double when it
+ * lies within Java's long range, else undefined. Rare: only "no bound" values get here.
+ */
+function javaLongBeyondSafe(raw: string): number | undefined {
+  const c0 = raw.charCodeAt(0);
+  const neg = c0 === 45; /* - */
+  let i = neg || c0 === 43 /* + */ ? 1 : 0;
+  while (i < raw.length - 1 && raw.charCodeAt(i) === 48 /* 0 */) i++;
+  const digits = raw.slice(i);
+  const bound = neg ? LONG_MIN_DIGITS : LONG_MAX_DIGITS;
+  if (digits.length > bound.length || (digits.length === bound.length && digits > bound)) return undefined;
+  return Number(raw);
+}
+
+/**
+ * A long field's wire text. Past the safe range a value is the nearest double of some Java long,
+ * and ±2^63 stands for Long.MAX_VALUE / Long.MIN_VALUE: written so Long.parseLong reads it.
+ */
+export function longToString(n: number): string {
+  if (n >= TWO_TO_63) return LONG_MAX_DIGITS;
+  if (n <= -TWO_TO_63) return `-${LONG_MIN_DIGITS}`;
+  // String(2 ** 60) is "1152921504606847000", another long; the exact digits of the double are meant.
+  return Number.isInteger(n) ? BigInt(n).toString() : String(n);
+}
+
 function parseField(kind: FieldKind, raw: string): string | number | boolean | undefined {
   switch (kind) {
     case 'string':
@@ -95,7 +131,8 @@ function parseField(kind: FieldKind, raw: string): string | number | boolean | u
     }
     case 'long': {
       const n = parseDecimal(raw);
-      return n !== undefined && Number.isSafeInteger(n) ? n : undefined;
+      if (n === undefined) return undefined;
+      return Number.isSafeInteger(n) ? n : javaLongBeyondSafe(raw);
     }
   }
 }
@@ -106,6 +143,7 @@ export function defineHeader<S extends Record<string, FieldSpec>>(name: string, 
     wire: s.wire ?? prop,
     kind: s.kind,
     required: s.required,
+    long: s.kind === 'long',
   }));
   return {
     name,
@@ -134,7 +172,8 @@ export function defineHeader<S extends Record<string, FieldSpec>>(name: string, 
       const v = value as Record<string, unknown>;
       for (const e of entries) {
         const x = v[e.prop];
-        if (x !== undefined && x !== null) out[e.wire] = String(x);
+        if (x === undefined || x === null) continue;
+        out[e.wire] = e.long && typeof x === 'number' && !Number.isSafeInteger(x) ? longToString(x) : String(x);
       }
       return out;
     },

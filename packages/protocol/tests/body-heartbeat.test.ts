@@ -28,30 +28,43 @@ describe('heartbeat body', () => {
         ],
       }),
     );
-    const h = decodeHeartbeat(body);
-    assert.ok(typeof h !== 'string');
+    const r = decodeHeartbeat(body);
+    assert.ok(r.ok);
+    const h = r.value;
     assert.equal(h.clientID, '10.0.0.5@123');
     assert.equal(h.consumerDataSet[0]?.subscriptionDataSet[0]?.expressionType, 'TAG');
     assert.deepEqual(h.consumerDataSet[0]?.subscriptionDataSet[0]?.codeSet, [2598919, 2598920]);
   });
-  it('returns an error string for garbage', () => {
-    assert.equal(typeof decodeHeartbeat(Buffer.from('{')), 'string');
-    assert.equal(typeof decodeHeartbeat(Buffer.from('{}')), 'string');
-    assert.equal(typeof decodeHeartbeat(undefined), 'string');
+  it('returns an error value for garbage', () => {
+    assert.equal(decodeHeartbeat(Buffer.from('{')).ok, false);
+    assert.equal(decodeHeartbeat(Buffer.from('{}')).ok, false);
+    assert.equal(decodeHeartbeat(undefined).ok, false);
+    assert.equal(decodeHeartbeat(Buffer.from('{"clientID":"c","consumerDataSet":5}')).ok, false);
+  });
+  it('never stringifies a nested value (String() of a deep array overflows the stack)', () => {
+    const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+    const r = decodeHeartbeat(
+      Buffer.from(
+        `{"clientID":"c","consumerDataSet":[{"groupName":${deep},"subscriptionDataSet":[{"topic":${deep},"codeSet":[${deep}]}]}]}`,
+      ),
+    );
+    assert.ok(r.ok);
+    assert.equal(r.value.consumerDataSet[0]?.groupName, '');
+    assert.deepEqual(r.value.consumerDataSet[0]?.subscriptionDataSet[0]?.codeSet, [0]);
   });
 });
 
 describe('lock batch body', () => {
   it('decodes queues and rejects malformed entries', () => {
-    const ok = decodeLockBatchBody(
+    const good = decodeLockBatchBody(
       Buffer.from('{"consumerGroup":"G","clientId":"c","mqSet":[{"topic":"T","brokerName":"b","queueId":1}]}'),
     );
-    assert.ok(typeof ok !== 'string');
-    assert.equal(ok.mqSet[0]?.queueId, 1);
-    assert.equal(
-      typeof decodeLockBatchBody(Buffer.from('{"consumerGroup":"G","clientId":"c","mqSet":[{}]}')),
-      'string',
-    );
+    assert.ok(good.ok);
+    assert.equal(good.value.mqSet[0]?.queueId, 1);
+    assert.equal(decodeLockBatchBody(Buffer.from('{"consumerGroup":"G","clientId":"c","mqSet":[{}]}')).ok, false);
+    const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+    const nested = `{"consumerGroup":"G","clientId":"c","mqSet":[{"topic":"T","brokerName":"b","queueId":${deep}}]}`;
+    assert.equal(decodeLockBatchBody(Buffer.from(nested)).ok, false);
   });
 });
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { defineHeader, f } from '../src/index.js';
+import { defineHeader, f, longToString } from '../src/index.js';
 
 const Example = defineHeader('ExampleHeader', {
   topic: f.string('b'),
@@ -158,9 +158,7 @@ describe('header fields parse as Java parses them', () => {
     );
   });
 
-  it('long: the whole Java long range, beyond 2^53 too', {
-    todo: 'int64 header fields are limited to ±(2^53 − 1) until they are widened to the Java long range',
-  }, () => {
+  it('long: the whole Java long range, beyond 2^53 too, read as the nearest double (issue 18)', () => {
     for (const raw of ['9007199254740992', '-9007199254740993', '9223372036854775807', '-9223372036854775808']) {
       const want = javaParse(raw, LONG_RANGE)!;
       const r = Nums.decode({ l: raw });
@@ -180,5 +178,19 @@ describe('header fields parse as Java parses them', () => {
       }),
       { numRuns: 2000 },
     );
+  });
+
+  it('writes ±2^63 back as Long.MAX_VALUE / Long.MIN_VALUE, which Long.parseLong reads (issue 18)', () => {
+    const L = defineHeader('L', { l: f.long() });
+    assert.equal(L.encode({ l: 2 ** 63 }).l, '9223372036854775807');
+    assert.equal(L.encode({ l: -(2 ** 63) }).l, '-9223372036854775808');
+    assert.equal(L.encode({ l: 2 ** 60 }).l, '1152921504606846976');
+    assert.equal(L.encode({ l: -5 }).l, '-5');
+    for (const raw of ['9223372036854775807', '-9223372036854775808']) {
+      const r = L.decode({ l: raw });
+      assert.ok(r.ok);
+      assert.equal(L.encode(r.value).l, raw);
+    }
+    assert.equal(longToString(Number.POSITIVE_INFINITY), '9223372036854775807');
   });
 });

@@ -10,6 +10,7 @@ import {
   fillBodyCrcs,
   MessageMagic,
   MessageSysFlag,
+  MIN_RECORD_SIZE,
   measureStoredRecord,
   parseHost,
   probeStoredRecord,
@@ -257,5 +258,17 @@ describe('stored record codec', () => {
       }),
       { numRuns: 2000 },
     );
+  });
+});
+
+describe('probeStoredRecord on a record too short for its IPv6 flags (found by fuzz-decoders)', () => {
+  it('answers corrupt instead of reading past the record', () => {
+    const buf = Buffer.alloc(MIN_RECORD_SIZE + 4);
+    buf.writeInt32BE(MIN_RECORD_SIZE, 0);
+    buf.writeInt32BE(MessageMagic.V1, 4);
+    buf.writeInt32BE(MessageSysFlag.BORNHOST_V6_FLAG | MessageSysFlag.STOREHOSTADDRESS_V6_FLAG, 36);
+    const cut = buf.subarray(0, MIN_RECORD_SIZE);
+    assert.deepEqual(probeStoredRecord(cut, 0, cut.length, false), { kind: 'corrupt', reason: 'size' });
+    assert.deepEqual(decodeStoredRecords(cut), []);
   });
 });

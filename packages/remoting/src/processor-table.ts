@@ -1,4 +1,4 @@
-import type { Logger } from '@rocketmq-ts/common';
+import { type Logger, RocketMQError } from '@rocketmq-ts/common';
 import {
   createResponse,
   FLAG_ONEWAY,
@@ -176,13 +176,19 @@ export class ProcessorTable implements RequestSink {
     conn.send(response);
   }
 
+  /**
+   * A handler that threw: a RocketMQError carries the response code to answer with (a positive
+   * RocketMQ code; negative ones are client-side), anything else is SYSTEM_ERROR, as Java answers
+   * an unexpected exception.
+   */
   private fail(request: RemotingCommand, conn: SocketConnection, e: unknown): void {
     const message = errorMessage(e);
     this.logger.warn(
       { code: request.code, remoteAddress: conn.remoteAddress, err: e },
       `request handler failed: ${message}`,
     );
-    this.reject(request, conn, ResponseCode.SYSTEM_ERROR, message);
+    const code = e instanceof RocketMQError && e.code >= 0 ? e.code : ResponseCode.SYSTEM_ERROR;
+    this.reject(request, conn, code, message);
   }
 
   private reject(request: RemotingCommand, conn: SocketConnection, code: number, remark: string): void {

@@ -1,3 +1,4 @@
+import { err, ok, type Result } from '@rocketmq-ts/common';
 import { encodeFastjson, type MessageQueue, parseFastjson } from '@rocketmq-ts/protocol';
 import type { SubscriptionGroupView, TopicView } from '../runtime/ports.js';
 
@@ -63,22 +64,19 @@ const int = (v: unknown, d: number): number => {
 
 /**
  * UPDATE_AND_CREATE_SUBSCRIPTIONGROUP body → view, missing fields at RocketMQ's defaults.
- * An error string when the body is not a JSON object with a groupName.
+ * An error when the body is not a JSON object with a groupName.
  */
-export function parseGroupConfig(body: Buffer | undefined): SubscriptionGroupView | string {
-  if (!body || body.length === 0) return 'subscription group config body is empty';
-  let raw: unknown;
-  try {
-    raw = parseFastjson(body.toString('utf8'));
-  } catch (e) {
-    return `subscription group config is not JSON: ${(e as Error).message}`;
+export function parseGroupConfig(body: Buffer | undefined): Result<SubscriptionGroupView, string> {
+  if (!body || body.length === 0) return err('subscription group config body is empty');
+  const raw = parseFastjson(body.toString('utf8'));
+  if (!raw.ok) return err(`subscription group config is not JSON: ${raw.error}`);
+  const v = raw.value;
+  if (typeof v !== 'object' || v === null || Array.isArray(v) || v instanceof Map) {
+    return err('subscription group config is not an object');
   }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw) || raw instanceof Map) {
-    return 'subscription group config is not an object';
-  }
-  const o = raw as Record<string, unknown>;
-  if (typeof o.groupName !== 'string' || o.groupName === '') return 'subscription group config has no groupName';
-  return {
+  const o = v as Record<string, unknown>;
+  if (typeof o.groupName !== 'string' || o.groupName === '') return err('subscription group config has no groupName');
+  return ok({
     groupName: o.groupName,
     consumeEnable: bool(o.consumeEnable, true),
     consumeFromMinEnable: bool(o.consumeFromMinEnable, true),
@@ -89,7 +87,7 @@ export function parseGroupConfig(body: Buffer | undefined): SubscriptionGroupVie
     brokerId: int(o.brokerId, 0),
     whichBrokerWhenConsumeSlowly: int(o.whichBrokerWhenConsumeSlowly, 1),
     notifyConsumerIdsChangedEnable: bool(o.notifyConsumerIdsChangedEnable, true),
-  };
+  });
 }
 
 export const fastjsonBody = (value: unknown): Buffer => Buffer.from(encodeFastjson(value), 'utf8');

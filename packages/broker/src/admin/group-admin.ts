@@ -40,8 +40,9 @@ export function groupAdminProcessors(deps: Deps, sampler: TpsSampler): FeaturePr
   const { groups, offsets, clients, store, topics, identity } = deps;
 
   const upsert: RequestHandler = async (request) => {
-    const config = parseGroupConfig(request.body);
-    if (typeof config === 'string') return failure(request, ResponseCode.INVALID_PARAMETER, config);
+    const parsed = parseGroupConfig(request.body);
+    if (!parsed.ok) return failure(request, ResponseCode.INVALID_PARAMETER, parsed.error);
+    const config = parsed.value;
     const problem = groupNameProblem(config.groupName);
     if (problem) return failure(request, ResponseCode.INVALID_PARAMETER, problem);
     await groups.update(config);

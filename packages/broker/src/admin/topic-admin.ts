@@ -91,7 +91,7 @@ export function topicAdminProcessors(
       readQueueNums: h.header.readQueueNums,
       writeQueueNums: h.header.writeQueueNums,
       perm: h.header.perm,
-      topicFilterType: h.header.topicFilterType as TopicView['topicFilterType'],
+      topicFilterType: h.header.topicFilterType === 'MULTI_TAG' ? 'MULTI_TAG' : 'SINGLE_TAG',
       topicSysFlag: h.header.topicSysFlag ?? 0,
       order: h.header.order,
       attributes: parseAttributes(h.header.attributes, existing?.attributes),

@@ -17,14 +17,16 @@ const wireQueue = (mq: MessageQueue) => ({ brokerName: mq.brokerName, queueId: m
 
 export function lockProcessors(locks: RebalanceLockManager): FeatureProcessor[] {
   const lock: RequestHandler = (request) => {
-    const body = decodeLockBatchBody(request.body);
-    if (typeof body === 'string') return createResponse(request, ResponseCode.SYSTEM_ERROR, body);
+    const decoded = decodeLockBatchBody(request.body);
+    if (!decoded.ok) return createResponse(request, ResponseCode.SYSTEM_ERROR, decoded.error);
+    const body = decoded.value;
     const held = locks.tryLockBatch(body.consumerGroup, body.mqSet, body.clientId);
     return success(request, jsonBody({ lockOKMQSet: held.map(wireQueue) }));
   };
   const unlock: RequestHandler = (request) => {
-    const body = decodeLockBatchBody(request.body);
-    if (typeof body === 'string') return createResponse(request, ResponseCode.SYSTEM_ERROR, body);
+    const decoded = decodeLockBatchBody(request.body);
+    if (!decoded.ok) return createResponse(request, ResponseCode.SYSTEM_ERROR, decoded.error);
+    const body = decoded.value;
     locks.unlockBatch(body.consumerGroup, body.mqSet, body.clientId);
     return success(request);
   };

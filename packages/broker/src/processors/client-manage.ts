@@ -36,8 +36,9 @@ export class ClientManageProcessor {
   constructor(private readonly deps: ClientManageDeps) {}
 
   readonly heartbeat = async (request: RemotingCommand, conn: Connection): Promise<RemotingCommand> => {
-    const data = decodeHeartbeat(request.body);
-    if (typeof data === 'string') return reply(request, ResponseCode.SYSTEM_ERROR, data);
+    const decoded = decodeHeartbeat(request.body);
+    if (!decoded.ok) return reply(request, ResponseCode.SYSTEM_ERROR, decoded.error);
+    const data = decoded.value;
     const who = { clientId: data.clientID, language: request.language, version: request.version };
     const consumers = data.consumerDataSet.filter((c) => c.groupName !== '');
     // Register before the first await, in the order requests arrive on the connection: a

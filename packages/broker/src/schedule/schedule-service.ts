@@ -85,16 +85,15 @@ export class ScheduleMessageService {
   async load(): Promise<void> {
     const text = await this.file.read();
     if (text === undefined) return;
-    let parsed: { offsetTable?: Record<string, unknown>; dataVersion?: Partial<DataVersion> };
-    try {
-      parsed = parseFastjson(text) as typeof parsed;
-    } catch (e) {
+    const read = parseFastjson(text);
+    if (!read.ok) {
       this.deps.logger.error(
-        { err: e, path: this.file.path },
+        { err: read.error, path: this.file.path },
         'delay offset file unreadable; delivering from the start',
       );
       return;
     }
+    const parsed = read.value as { offsetTable?: Record<string, unknown>; dataVersion?: Partial<DataVersion> };
     if (typeof parsed !== 'object' || parsed === null) return;
     for (const [k, v] of Object.entries(parsed.offsetTable ?? {})) {
       const level = Number(k);

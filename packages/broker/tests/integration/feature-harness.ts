@@ -34,6 +34,8 @@ export interface FeatureBroker {
     opts?: { sysFlag?: number; producerGroup?: string; queueId?: number },
   ): Promise<SendResult>;
   pull(group: string, topic: string, queueId: number, offset: number): Promise<MessageView[]>;
+  /** The PULL_MESSAGE response itself (code, remark, headers). */
+  pullResponse(group: string, topic: string, queueId: number, offset: number): Promise<RemotingCommand>;
   heartbeat(data: HeartbeatData): Promise<RemotingCommand>;
   /** Shuts the broker down and removes its directory. */
   close(): Promise<void>;
@@ -87,6 +89,23 @@ export async function startFeatureBroker(
   const { broker, addr, dir, client } = base;
   const invoke = (code: number, ext: Record<string, string | number | boolean> = {}, body?: Buffer) =>
     client.invoke(addr, createRequest(code, text(ext), body));
+  const pullResponse = (group: string, topic: string, queueId: number, offset: number): Promise<RemotingCommand> => {
+    const header = PullMessageRequestHeader.encode({
+      consumerGroup: group,
+      topic,
+      queueId,
+      queueOffset: offset,
+      maxMsgNums: 32,
+      // Subscription in the request: no heartbeat needed for a one-off pull.
+      sysFlag: PullSysFlag.SUBSCRIPTION,
+      commitOffset: 0,
+      suspendTimeoutMillis: 0,
+      subVersion: 0,
+      subscription: '*',
+      expressionType: 'TAG',
+    });
+    return client.invoke(addr, createRequest(RequestCode.PULL_MESSAGE, header));
+  };
   return {
     broker,
     addr,
@@ -117,23 +136,10 @@ export async function startFeatureBroker(
       };
     },
     async pull(group, topic, queueId, offset) {
-      const header = PullMessageRequestHeader.encode({
-        consumerGroup: group,
-        topic,
-        queueId,
-        queueOffset: offset,
-        maxMsgNums: 32,
-        // Subscription in the request: no heartbeat needed for a one-off pull.
-        sysFlag: PullSysFlag.SUBSCRIPTION,
-        commitOffset: 0,
-        suspendTimeoutMillis: 0,
-        subVersion: 0,
-        subscription: '*',
-        expressionType: 'TAG',
-      });
-      const r = await client.invoke(addr, createRequest(RequestCode.PULL_MESSAGE, header));
+      const r = await pullResponse(group, topic, queueId, offset);
       return r.code === 0 && r.body ? decodeStoredRecords(r.body) : [];
     },
+    pullResponse,
     heartbeat: (data) => client.invoke(addr, createRequest(RequestCode.HEART_BEAT, text({}), encodeHeartbeat(data))),
     async stop() {
       await client.close();

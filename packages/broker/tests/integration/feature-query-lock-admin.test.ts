@@ -3,6 +3,13 @@ import { after, before, describe, it } from 'node:test';
 import { decodeStoredRecords, parseFastjson, RequestCode, ResponseCode } from '@rocketmq-ts/protocol';
 import { type FeatureBroker, startFeatureBroker } from './feature-harness.js';
 
+/** The parsed value of text that must parse. */
+function fastjson(text: string): unknown {
+  const r = parseFastjson(text);
+  assert.ok(r.ok, r.ok ? '' : r.error);
+  return r.value;
+}
+
 describe('query, locks and admin over the wire', () => {
   let b: FeatureBroker;
   before(async () => {
@@ -88,9 +95,8 @@ describe('query, locks and admin over the wire', () => {
 
     await b.send('AdminT', { TAGS: 'a' }, 'one', { queueId: 1 });
     const stats = await b.invoke(RequestCode.GET_TOPIC_STATS_INFO, { topic: 'AdminT' });
-    const table = (
-      parseFastjson(stats.body!.toString()) as { offsetTable: Map<{ queueId: number }, { maxOffset: number }> }
-    ).offsetTable;
+    const table = (fastjson(stats.body!.toString()) as { offsetTable: Map<{ queueId: number }, { maxOffset: number }> })
+      .offsetTable;
     assert.deepEqual(
       [...table].map(([k, v]) => [k.queueId, v.maxOffset]),
       [
@@ -143,7 +149,7 @@ describe('query, locks and admin over the wire', () => {
     const consume = await b.invoke(RequestCode.GET_CONSUME_STATS, { consumerGroup: 'adminG', topic: 'AdminT' });
     assert.equal(consume.code, ResponseCode.SUCCESS);
     const offsets = (
-      parseFastjson(consume.body!.toString()) as {
+      fastjson(consume.body!.toString()) as {
         offsetTable: Map<{ queueId: number }, { brokerOffset: number; consumerOffset: number }>;
       }
     ).offsetTable;

@@ -9,13 +9,12 @@ const bad = (what: string, cause?: unknown) =>
 
 export function parseBody(body: Buffer | undefined, what: string): Record<string, unknown> {
   if (!body || body.length === 0) return {};
-  try {
-    const v = parseFastjson(body.toString('utf8'));
-    if (typeof v !== 'object' || v === null) throw bad(what);
-    return v as Record<string, unknown>;
-  } catch (e) {
-    throw bad(what, e);
+  const v = parseFastjson(body.toString('utf8'));
+  if (!v.ok) throw bad(what, new Error(v.error));
+  if (typeof v.value !== 'object' || v.value === null || Array.isArray(v.value) || v.value instanceof Map) {
+    throw bad(what);
   }
+  return v.value as Record<string, unknown>;
 }
 
 const num = (v: unknown): number => (typeof v === 'number' ? v : Number(v ?? 0));
@@ -152,6 +151,32 @@ export interface SubscriptionGroupConfig {
   brokerId?: number;
   whichBrokerWhenConsumeSlowly?: number;
   notifyConsumerIdsChangedEnable?: boolean;
+}
+
+const optBool = (v: unknown): boolean | undefined => (typeof v === 'boolean' ? v : undefined);
+const optInt = (v: unknown): number | undefined => (typeof v === 'number' && Number.isInteger(v) ? v : undefined);
+
+/** One SubscriptionGroupConfig bean, read field by field (absent or mistyped fields are left out). */
+export function readSubscriptionGroupConfig(v: unknown, what = 'SubscriptionGroupConfig'): SubscriptionGroupConfig {
+  if (typeof v !== 'object' || v === null || Array.isArray(v) || v instanceof Map) throw bad(what);
+  const o = v as Record<string, unknown>;
+  if (typeof o.groupName !== 'string') throw bad(what);
+  const out: SubscriptionGroupConfig = { groupName: o.groupName };
+  for (const k of [
+    'consumeEnable',
+    'consumeFromMinEnable',
+    'consumeBroadcastEnable',
+    'consumeMessageOrderly',
+    'notifyConsumerIdsChangedEnable',
+  ] as const) {
+    const b = optBool(o[k]);
+    if (b !== undefined) out[k] = b;
+  }
+  for (const k of ['retryQueueNums', 'retryMaxTimes', 'brokerId', 'whichBrokerWhenConsumeSlowly'] as const) {
+    const n = optInt(o[k]);
+    if (n !== undefined) out[k] = n;
+  }
+  return out;
 }
 
 export interface ConsumerRunningInfo {

@@ -43,6 +43,7 @@ import {
   parseTopicStats,
   type QueueConsumeStats,
   type QueueStats,
+  readSubscriptionGroupConfig,
   type SubscriptionGroupConfig,
 } from './admin-bodies.js';
 
@@ -421,8 +422,15 @@ export class MQAdmin {
   async subscriptionGroups(brokerAddr: string): Promise<SubscriptionGroupConfig[]> {
     const r = await this.api.invokeOk(brokerAddr, request(RequestCode.GET_ALL_SUBSCRIPTIONGROUP_CONFIG));
     const table = parseBody(r.body, 'SubscriptionGroupWrapper').subscriptionGroupTable;
-    const values = table instanceof Map ? [...table.values()] : Object.values((table ?? {}) as object);
-    return (values as SubscriptionGroupConfig[]).sort((a, b) => a.groupName.localeCompare(b.groupName));
+    const values: unknown[] =
+      table instanceof Map
+        ? [...table.values()]
+        : typeof table === 'object' && table !== null
+          ? Object.values(table)
+          : [];
+    return values
+      .map((v) => readSubscriptionGroupConfig(v, 'SubscriptionGroupWrapper'))
+      .sort((a, b) => a.groupName.localeCompare(b.groupName));
   }
 
   /** A broker's effective configuration (GET_BROKER_CONFIG, a properties text). */
@@ -441,7 +449,7 @@ export class MQAdmin {
       brokerAddr,
       request(RequestCode.GET_SUBSCRIPTIONGROUP_CONFIG, GetSubscriptionGroupConfigRequestHeader, { group }),
     );
-    return parseBody(r.body, 'SubscriptionGroupConfig') as unknown as SubscriptionGroupConfig;
+    return readSubscriptionGroupConfig(parseBody(r.body, 'SubscriptionGroupConfig'));
   }
 
   private async brokerNameOf(addr: string): Promise<string> {

@@ -1,3 +1,4 @@
+import { err, ok, type Result } from '@rocketmq-ts/common';
 import { MAX_JSON_DEPTH } from '../decode-limits.js';
 
 // The JSON dialect Java's fastjson writes for RocketMQ admin bodies. Two quirks matter:
@@ -56,29 +57,28 @@ function encodeKey(key: unknown): string {
   return encodeValue(key) ?? 'null';
 }
 
-export class FastjsonSyntaxError extends Error {
-  constructor(
-    message: string,
-    readonly position: number,
-  ) {
-    super(`${message} at position ${position}`);
-    this.name = 'FastjsonSyntaxError';
-  }
-}
+/** Thrown inside the parser only; parseFastjson turns it into an error value. */
+class FastjsonSyntaxError extends Error {}
 
 /**
  * Parses fastjson output (and standard JSON). Objects whose keys are all strings, bare
  * identifiers or numbers become plain objects (numeric keys as their decimal text); an
  * object with at least one object or array key becomes a Map whose keys are the parsed
- * values. Throws FastjsonSyntaxError on malformed input.
+ * values. Never throws: malformed input, or nesting past MAX_JSON_DEPTH, is an error value
+ * naming the position.
  */
-export function parseFastjson(text: string): unknown {
+export function parseFastjson(text: string): Result<unknown, string> {
   const p = new Parser(text);
-  p.skip();
-  const v = p.value();
-  p.skip();
-  if (p.pos < text.length) throw new FastjsonSyntaxError('unexpected trailing data', p.pos);
-  return v;
+  try {
+    p.skip();
+    const v = p.value();
+    p.skip();
+    if (p.pos < text.length) p.fail('unexpected trailing data');
+    return ok(v);
+  } catch (e) {
+    if (e instanceof FastjsonSyntaxError) return err(e.message);
+    throw e;
+  }
 }
 
 class Parser {
@@ -96,8 +96,8 @@ class Parser {
     }
   }
 
-  private fail(message: string): never {
-    throw new FastjsonSyntaxError(message, this.pos);
+  fail(message: string): never {
+    throw new FastjsonSyntaxError(`${message} at position ${this.pos}`);
   }
 
   value(): unknown {

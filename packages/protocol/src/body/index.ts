@@ -2,4 +2,5 @@
 
 export * from './fastjson.js';
 export * from './heartbeat.js';
+export * from './json-fields.js';
 export * from './message-queue.js';

@@ -2,6 +2,7 @@
 //   TOTALSIZE i32 (whole inner record) | MAGICCODE i32 (0 from Java) | BODYCRC i32 (0) |
 //   FLAG i32 | BODY i32 len + bytes | PROPERTIES i16 len + UTF-8
 import { err, ok, type Result } from '@rocketmq-ts/common';
+import { MAX_BATCH_MESSAGES } from '../decode-limits.js';
 
 export interface BatchItem {
   flag: number;
@@ -12,10 +13,12 @@ export interface BatchItem {
 
 const FIXED = 4 + 4 + 4 + 4 + 4 + 2;
 
+/** Never throws; a malformed body or one over MAX_BATCH_MESSAGES records is an error value. */
 export function decodeBatchBody(buf: Buffer): Result<BatchItem[], string> {
   const out: BatchItem[] = [];
   let pos = 0;
   while (pos < buf.length) {
+    if (out.length === MAX_BATCH_MESSAGES) return err(`batch has more than ${MAX_BATCH_MESSAGES} messages`);
     if (pos + FIXED > buf.length) return err(`batch record at ${pos}: truncated header`);
     const total = buf.readInt32BE(pos);
     if (total < FIXED || pos + total > buf.length) return err(`batch record at ${pos}: bad size ${total}`);

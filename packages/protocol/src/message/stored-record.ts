@@ -291,6 +291,8 @@ export function probeStoredRecord(buf: Buffer, pos: number, limit: number, verif
   if (magic !== MessageMagic.V1 && magic !== MessageMagic.V2) return { kind: 'corrupt', reason: 'magic' };
   if (size < MIN_RECORD_SIZE || pos + size > limit) return { kind: 'corrupt', reason: 'size' };
   let p = pos + bodyLengthOffset(buf.readInt32BE(pos + 36));
+  // IPv6 host flags move the body length past MIN_RECORD_SIZE (which assumes IPv4 hosts).
+  if (p + 4 > pos + size) return { kind: 'corrupt', reason: 'size' };
   const bodyLen = buf.readInt32BE(p);
   p += 4;
   if (bodyLen < 0 || p + bodyLen > pos + size) return { kind: 'corrupt', reason: 'body length' };

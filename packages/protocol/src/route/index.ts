@@ -4,6 +4,7 @@ export {
   decodeRegisterBrokerBody,
   decodeRegisterBrokerBodyInflated,
   encodeRegisterBrokerBody,
+  encodeRegisterBrokerBodySections,
 } from './register-broker-body.js';
 export {
   decodeClusterInfo,

@@ -2,7 +2,7 @@ import { deflateSync } from 'node:zlib';
 import { err, ok, type Result } from '@rocketmq-ts/common';
 import { inflateBounded } from '../bounded-inflate.js';
 import { MQVersion } from '../codes.js';
-import { MAX_INFLATED_BYTES } from '../decode-limits.js';
+import { MAX_ENTRIES, MAX_INFLATED_BYTES } from '../decode-limits.js';
 import { parseLenientJson } from './lenient-json.js';
 import {
   decodeTopicConfigSerializeWrapper,
@@ -101,7 +101,7 @@ function decodeCompressedSections(raw: Buffer): Result<RegisterBrokerBody, strin
     if (raw.length - off < 4) throw new ShapeError('truncated before topic count');
     const count = raw.readInt32BE(off);
     off += 4;
-    if (count < 0) throw new ShapeError(`negative topic count ${count}`);
+    if (count < 0 || count > MAX_ENTRIES) throw new ShapeError(`topic count ${count} out of range`);
     const topicConfigTable = new Map<string, TopicConfig>();
     for (let i = 0; i < count; i++) {
       const t = decodeTopicConfigString(chunk('topicConfig').toString('utf8'));

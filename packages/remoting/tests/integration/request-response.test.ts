@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { RocketMQError } from '@rocketmq-ts/common';
 import {
   createRequest,
   createResponse,
@@ -25,6 +26,7 @@ const ECHO = 100;
 const SLOW = 101;
 const THROWS = 102;
 const REJECTS = 103;
+const THROWS_CODED = 110;
 const HANG = 104;
 const ONEWAY_SINK = 105;
 const RAW_RESPONSE = 106;
@@ -66,6 +68,12 @@ describe('RemotingServer and RemotingClient', () => {
         throw new Error('boom in handler');
       });
       s.registerProcessor(REJECTS, () => Promise.reject(new Error('async boom')));
+      s.registerProcessor(THROWS_CODED, (req) => {
+        if (req.extFields.async === 'true') {
+          return Promise.reject(new RocketMQError('no such topic', { code: ResponseCode.TOPIC_NOT_EXIST }));
+        }
+        throw new RocketMQError('subscription not exist', { code: ResponseCode.SUBSCRIPTION_NOT_EXIST });
+      });
       s.registerProcessor(HANG, () => {
         const d = deferred();
         hung.push(d);
@@ -123,6 +131,15 @@ describe('RemotingServer and RemotingClient', () => {
     const rejected = await client.invoke(addr, createRequest(REJECTS));
     assert.equal(rejected.code, ResponseCode.SYSTEM_ERROR);
     assert.equal(rejected.remark, 'async boom');
+  });
+
+  it('answers a thrown or rejected RocketMQError with its own code, not SYSTEM_ERROR (issue 19)', async () => {
+    const thrown = await client.invoke(addr, createRequest(THROWS_CODED));
+    assert.equal(thrown.code, ResponseCode.SUBSCRIPTION_NOT_EXIST);
+    assert.equal(thrown.remark, 'subscription not exist');
+    const rejected = await client.invoke(addr, createRequest(THROWS_CODED, { async: 'true' }));
+    assert.equal(rejected.code, ResponseCode.TOPIC_NOT_EXIST);
+    assert.equal(rejected.remark, 'no such topic');
   });
 
   it('answers each request in its own header type: binary to binary, JSON to JSON', async () => {
