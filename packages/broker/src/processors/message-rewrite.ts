@@ -105,3 +105,24 @@ export function delayLevelOf(props: string, scanned?: SendProperties): number {
   const n = Number(v);
   return Number.isInteger(n) ? n : 0;
 }
+
+/** Java's remark for WHEEL_TIMER_NOT_ENABLE (answered with SYSTEM_ERROR). */
+export const TIMER_NOT_ENABLED = 'accurate timer message is not enabled, timerWheelEnable is false';
+
+const TIMER_NAMES = [
+  MessageConst.PROPERTY_TIMER_DELIVER_MS,
+  MessageConst.PROPERTY_TIMER_DELAY_SEC,
+  MessageConst.PROPERTY_TIMER_DELAY_MS,
+];
+
+/**
+ * Whether a send asks for the timer wheel (HookUtils.checkIfTimerMessage): one of the three
+ * TIMER_ properties and no TIMER_OUT_MS (a message the wheel itself re-puts). A delay level
+ * wins over them; the caller checks the level first. One indexOf for the common send.
+ */
+export function requestsTimer(props: string): boolean {
+  if (props.indexOf('TIMER_') < 0) return false;
+  if (getPropertyFromString(props, MessageConst.PROPERTY_TIMER_OUT_MS) !== undefined) return false;
+  for (const name of TIMER_NAMES) if (getPropertyFromString(props, name) !== undefined) return true;
+  return false;
+}

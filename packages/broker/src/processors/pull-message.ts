@@ -274,6 +274,14 @@ export class PullMessageProcessor {
         `The broker does not support consumer to filter message by ${expressionType}`,
       );
     }
+    if (!isTagType(expressionType)) {
+      // Not built yet: refused rather than answered unfiltered.
+      return reply(
+        request,
+        ResponseCode.SUBSCRIPTION_PARSE_FAILED,
+        `parse the consumer's subscription failed: ${expressionType} filtering is not supported by this broker`,
+      );
+    }
     return admitted;
   }
 

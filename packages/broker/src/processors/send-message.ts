@@ -28,7 +28,14 @@ import type { SubscriptionGroupRegistry, TopicView } from '../runtime/ports.js';
 import { toScheduled } from '../schedule/delay-levels.js';
 import type { TopicConfigManager } from '../topic/topic-config-manager.js';
 import type { BrokerStats } from './broker-stats.js';
-import { delayLevelOf, scanSendProperties, stampProperties, withProperty } from './message-rewrite.js';
+import {
+  delayLevelOf,
+  requestsTimer,
+  scanSendProperties,
+  stampProperties,
+  TIMER_NOT_ENABLED,
+  withProperty,
+} from './message-rewrite.js';
 import { decodeHeader, FAQ_URL, reply } from './request-util.js';
 import { PUT_STATUS_TABLE } from './status-table.js';
 import { TurnGate } from './turn-gate.js';
@@ -210,10 +217,14 @@ export class SendMessageProcessor {
     if (scanned.transactionPrepared === 'true') return this.placeHalf(request, msg, queueId, stamped.uniqKey);
     const t = transactionType(msg.sysFlag);
     const level = delayLevelOf(props, scanned);
+    const plain = t === MessageSysFlag.TRANSACTION_NOT_TYPE || t === MessageSysFlag.TRANSACTION_COMMIT_TYPE;
+    // Java's WHEEL_TIMER_NOT_ENABLE: the timer wheel is not built, so a message asking for a
+    // delivery time is refused rather than delivered at once.
+    if (plain && level <= 0 && requestsTimer(props)) {
+      return reply(request, ResponseCode.SYSTEM_ERROR, TIMER_NOT_ENABLED);
+    }
     const scheduled =
-      level > 0 &&
-      (t === MessageSysFlag.TRANSACTION_NOT_TYPE || t === MessageSysFlag.TRANSACTION_COMMIT_TYPE) &&
-      settings.delayLevelsMs.length > 0
+      level > 0 && plain && settings.delayLevelsMs.length > 0
         ? toScheduled(msg, level, settings.delayLevelsMs, clock.now())
         : msg;
     return this.put(request, scheduled, queueId, stamped.uniqKey);

@@ -11,6 +11,7 @@ import {
 import type { RequestHandler } from '@rocketmq-ts/remoting';
 import type { MessageInput } from '@rocketmq-ts/store';
 import { decodeHeader, failure, success } from '../admin/respond.js';
+import { requestsTimer, TIMER_NOT_ENABLED } from '../processors/message-rewrite.js';
 import { copyOf, editProperties } from '../retry/message-copy.js';
 import type { FeatureDeps, FeatureProcessor } from '../runtime/ports.js';
 import { toScheduled } from '../schedule/delay-levels.js';
@@ -79,6 +80,11 @@ export function endTransactionProcessor(
     if (tx.isSettled(half.queueOffset)) return success(request);
 
     if (kind === MessageSysFlag.TRANSACTION_COMMIT_TYPE) {
+      // As Java's HookUtils on commit: a timer message is refused while the wheel is not built.
+      const level = Number(half.properties.get(MessageConst.PROPERTY_DELAY_TIME_LEVEL) ?? 0);
+      if (!(level > 0) && requestsTimer(half.propertiesString)) {
+        return failure(request, ResponseCode.SYSTEM_ERROR, TIMER_NOT_ENABLED);
+      }
       const msg = committedCopy(half, delayLevelsMs, deps.clock.now());
       if (!msg) return failure(request, ResponseCode.SYSTEM_ERROR, 'half message has no REAL_TOPIC/REAL_QID');
       const put = await deps.store.putMessage(msg);
