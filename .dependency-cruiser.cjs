@@ -1,18 +1,19 @@
 // Enforces the import direction of docs/architecture.md:
-// common <- protocol <- remoting <- {client, namesrv}; store <- common, protocol;
-// broker <- store, remoting; cli <- client; distribution (the rocketmq-ts package) <- namesrv, broker, cli;
+// common <- protocol <- remoting <- {client, namesrv}; store <- common, protocol; filter <- common;
+// broker <- store, remoting, filter; client <- filter; cli <- client; distribution (the rocketmq-ts package) <- namesrv, broker, cli;
 // testkit anywhere (dev only). Every package also declares what it imports in its own package.json,
 // because that is all an `npm install` of the package brings (e2e/tests/install-packed.test.ts).
 const allowed = {
   common: [],
   protocol: ['common'],
+  filter: ['common'],
   remoting: ['common', 'protocol'],
   namesrv: ['common', 'protocol', 'remoting'],
   store: ['common', 'protocol'],
-  broker: ['common', 'protocol', 'remoting', 'store'],
-  client: ['common', 'protocol', 'remoting'],
-  cli: ['common', 'protocol', 'remoting', 'client'],
-  distribution: ['common', 'protocol', 'remoting', 'namesrv', 'store', 'broker', 'client', 'cli'],
+  broker: ['common', 'protocol', 'remoting', 'store', 'filter'],
+  client: ['common', 'protocol', 'remoting', 'filter'],
+  cli: ['common', 'protocol', 'remoting', 'client', 'filter'],
+  distribution: ['common', 'protocol', 'remoting', 'namesrv', 'store', 'broker', 'client', 'cli', 'filter'],
 };
 const forbidden = [
   {

@@ -396,6 +396,26 @@ export function decodeStoredRecords(buf: Buffer): MessageView[] {
   return out;
 }
 
+/**
+ * The PROPERTIES string of the record at `pos` without decoding the rest (the broker's
+ * SQL92 filter reads it per message). '' when the record is cut short.
+ */
+export function readRecordProperties(buf: Buffer, pos = 0): string {
+  if (pos + MIN_RECORD_SIZE > buf.length) return '';
+  const sysFlag = buf.readInt32BE(pos + 36);
+  let p = pos + 48 + ((sysFlag & MessageSysFlag.BORNHOST_V6_FLAG) !== 0 ? 20 : 8) + 8;
+  p += ((sysFlag & MessageSysFlag.STOREHOSTADDRESS_V6_FLAG) !== 0 ? 20 : 8) + 12;
+  if (p + 4 > buf.length) return '';
+  p += 4 + buf.readInt32BE(p);
+  if (p + 2 > buf.length || p < pos) return '';
+  if (buf.readInt32BE(pos + 4) === MessageMagic.V2) p += 2 + buf.readInt16BE(p);
+  else p += 1 + buf[p]!;
+  if (p + 2 > buf.length) return '';
+  const len = buf.readInt16BE(p);
+  p += 2;
+  return len > 0 && p + len <= buf.length ? buf.toString('utf8', p, p + len) : '';
+}
+
 /** STORETIMESTAMP of a record without decoding the rest (its position depends on BORNHOST). */
 export function readStoreTimestamp(buf: Buffer, pos: number): number {
   const v6 = (buf.readInt32BE(pos + 36) & MessageSysFlag.BORNHOST_V6_FLAG) !== 0;
