@@ -72,7 +72,10 @@ function defaults() {
     /** Per-connection cap on unanswered sends: a single flooding client gets SYSTEM_BUSY first. */
     maxInFlightSendPerConnection: 4096,
     rejectTransactionMessage: false,
+    /** SQL92 subscriptions (RocketMQ's default: off, answered SYSTEM_ERROR). */
     enablePropertyFilter: false,
+    /** A %RETRY% queue read with SQL92 filters each message by its original topic's expression. */
+    filterSupportRetry: false,
     transactionTimeOut: 6000,
     transactionCheckInterval: 30_000,
     transactionCheckMax: 15,

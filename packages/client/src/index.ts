@@ -36,7 +36,7 @@ export type {
 export { LitePullConsumer, type LitePullConsumerOptions } from './consumer/lite-pull-consumer.js';
 export { LocalFileOffsetStore, type OffsetStore, RemoteBrokerOffsetStore } from './consumer/offset-store.js';
 export { PushConsumer, type PushConsumerOptions } from './consumer/push-consumer.js';
-export { buildSubscription } from './consumer/subscription.js';
+export { buildSubscription, MessageSelector } from './consumer/subscription.js';
 export {
   brokerError,
   ClientErrorCode,

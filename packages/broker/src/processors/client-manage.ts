@@ -2,6 +2,7 @@ import type { Logger } from '@rocketmq-ts/common';
 import {
   ConsumerGroupRequestHeader,
   createResponse,
+  decodeCheckClientBody,
   decodeHeartbeat,
   Perm,
   type RemotingCommand,
@@ -13,6 +14,7 @@ import type { Connection } from '@rocketmq-ts/remoting';
 import type { ClientGroupRegistry } from '../client/client-registry.js';
 import type { SubscriptionGroupRegistry, TopicRegistry } from '../runtime/ports.js';
 import { decodeHeader, reply } from './request-util.js';
+import { compileExpression, isTagType, subscriptionFilter } from './subscription-filter.js';
 
 interface ClientManageDeps {
   clients: Pick<
@@ -22,10 +24,13 @@ interface ClientManageDeps {
   groups: Pick<SubscriptionGroupRegistry, 'getOrCreate'>;
   topics: Pick<TopicRegistry, 'ensure'>;
   logger: Logger;
+  /** broker.conf enablePropertyFilter (RocketMQ's default: false). */
+  enablePropertyFilter?: boolean | undefined;
 }
 
 /**
- * HEART_BEAT (34), UNREGISTER_CLIENT (35) and GET_CONSUMER_LIST_BY_GROUP (38).
+ * HEART_BEAT (34), UNREGISTER_CLIENT (35), GET_CONSUMER_LIST_BY_GROUP (38) and
+ * CHECK_CLIENT_CONFIG (46).
  *
  * A heartbeat registers its client at once and then creates the group's `%RETRY%` topic
  * (registering it with the NameServers before answering) so that clients find a route for
@@ -45,7 +50,10 @@ export class ClientManageProcessor {
     // heartbeat still creating the retry topic when the same client's UNREGISTER_CLIENT (or
     // its connection close) is handled must not register it again afterwards. Such a ghost
     // stays in the group until the 120 s expiry and takes queues from the live members.
-    for (const consumer of consumers) this.deps.clients.registerConsumer(conn, who, consumer);
+    for (const consumer of consumers) {
+      this.deps.clients.registerConsumer(conn, who, consumer);
+      this.warnUnparsable(consumer.groupName, consumer.subscriptionDataSet);
+    }
     for (const producer of data.producerDataSet) {
       if (producer.groupName !== '') this.deps.clients.registerProducer(conn, who, producer.groupName);
     }
@@ -54,6 +62,42 @@ export class ClientManageProcessor {
       if (group !== undefined && group.retryQueueNums > 0) {
         await this.deps.topics.ensure(retryTopicOf(consumer.groupName), group.retryQueueNums, Perm.READ | Perm.WRITE);
       }
+    }
+    return createResponse(request, ResponseCode.SUCCESS);
+  };
+
+  /**
+   * As Java, a heartbeat with an SQL92 expression that does not compile is registered all
+   * the same (and logged); pulls by that subscription are answered FILTER_DATA_NOT_EXIST.
+   */
+  private warnUnparsable(group: string, subs: readonly { topic: string; subString: string; expressionType: string }[]) {
+    for (const s of subs) {
+      if (isTagType(s.expressionType)) continue;
+      const c = compileExpression(s.subString);
+      if (!c.ok)
+        this.deps.logger.warn({ group, topic: s.topic, error: c.error }, 'consumer subscription does not compile');
+    }
+  }
+
+  /**
+   * CHECK_CLIENT_CONFIG: Java clients ask before subscribing with SQL92. TAG is always fine;
+   * otherwise SYSTEM_ERROR while enablePropertyFilter is off, SUBSCRIPTION_PARSE_FAILED with
+   * the parser's message for an expression that does not compile.
+   */
+  readonly checkClientConfig = (request: RemotingCommand): RemotingCommand => {
+    const decoded = decodeCheckClientBody(request.body);
+    if (!decoded.ok) return reply(request, ResponseCode.SYSTEM_ERROR, decoded.error);
+    const sub = decoded.value.subscriptionData;
+    if (sub !== undefined && !isTagType(sub.expressionType)) {
+      if (!this.deps.enablePropertyFilter) {
+        return reply(
+          request,
+          ResponseCode.SYSTEM_ERROR,
+          `The broker does not support consumer to filter message by ${sub.expressionType}`,
+        );
+      }
+      const r = subscriptionFilter(sub.expressionType, sub.subString, true);
+      if (!r.ok) return reply(request, r.error.code, r.error.remark);
     }
     return createResponse(request, ResponseCode.SUCCESS);
   };

@@ -2,6 +2,7 @@ import {
   createResponse,
   emptyFields,
   type HeaderType,
+  isRetryTopic,
   Perm,
   PullMessageRequestHeader,
   PullSysFlag,
@@ -9,7 +10,7 @@ import {
   ResponseCode,
 } from '@rocketmq-ts/protocol';
 import type { Connection } from '@rocketmq-ts/remoting';
-import type { MessageStore, TagsCodeFilter } from '@rocketmq-ts/store';
+import type { MessageStore } from '@rocketmq-ts/store';
 import type { PullRequestHoldService } from '../long-polling/pull-request-hold-service.js';
 import type {
   ClientRegistry,
@@ -23,9 +24,13 @@ import { decodeHeader, FAQ_URL, reply } from './request-util.js';
 import { pullStatusCode } from './status-table.js';
 import {
   fromHeartbeat,
+  getFilteredMessages,
   isTagType,
-  type ParsedSubscription,
-  parseTagExpression,
+  MATCH_ALL,
+  type MessageFilter,
+  propertyFilterOff,
+  retryFilter,
+  subscriptionFilter,
   tagsFilter,
 } from './subscription-filter.js';
 
@@ -40,6 +45,8 @@ interface PullSettings {
   maxTransferCount: number;
   maxTransferBytes: number;
   enablePropertyFilter: boolean;
+  /** %RETRY% queues read with an SQL92 subscription filter by the original topic's expression. */
+  filterSupportRetry?: boolean | undefined;
 }
 
 interface PullDeps {
@@ -53,15 +60,6 @@ interface PullDeps {
   stats: Pick<BrokerStats, 'addGet'>;
 }
 
-/** A subscription's broker-side filter, once the checks passed. */
-interface Admitted {
-  filter: TagsCodeFilter | undefined;
-}
-/** Every subscription that filters nothing shares this. */
-const MATCH_ALL: Admitted = { filter: undefined };
-/** Bounds the cache of parsed tag expressions (pulls carrying SUBSCRIPTION). */
-const MAX_CACHED_EXPRESSIONS = 1024;
-
 /**
  * PULL_MESSAGE (11) and LITE_PULL_MESSAGE (361). Every answer carries nextBeginOffset,
  * minOffset, maxOffset and suggestWhichBrokerId (ali-ons does arithmetic on them whatever the
@@ -74,11 +72,8 @@ const MAX_CACHED_EXPRESSIONS = 1024;
  * its checks and read with the header it already decoded.
  */
 export class PullMessageProcessor {
-  /** Parsed tag expressions of pulls that carry their subscription, by expression type, then text. */
-  private readonly expressionFilters = new Map<string, Map<string, Admitted>>();
-  private cachedExpressions = 0;
-  /** Parsed heartbeat subscriptions, by the registry's subscription object. */
-  private readonly heartbeatFilters = new WeakMap<object, Admitted>();
+  /** Filters of heartbeat subscriptions, by the registry's subscription object (or why none). */
+  private readonly heartbeatFilters = new WeakMap<object, MessageFilter | string>();
 
   constructor(private readonly deps: PullDeps) {}
 
@@ -135,9 +130,8 @@ export class PullMessageProcessor {
     allowSuspend: boolean,
     group: SubscriptionGroupView,
   ): RemotingCommand | Promise<RemotingCommand | undefined> {
-    const checked = this.check(request, h, group);
-    if (!('filter' in checked)) return checked;
-    const filter = checked.filter;
+    const filter = this.check(request, h, group);
+    if ('code' in filter) return filter;
     if (allowSuspend && (h.sysFlag & PullSysFlag.SUSPEND) !== 0) {
       const max = this.deps.store.getMaxOffsetInQueue(h.topic, h.queueId);
       if (max > 0 && h.queueOffset === max) {
@@ -153,10 +147,11 @@ export class PullMessageProcessor {
     conn: Connection,
     h: PullHeader,
     allowSuspend: boolean,
-    filter: TagsCodeFilter | undefined,
+    filter: MessageFilter,
   ): Promise<RemotingCommand | undefined> {
     const { settings, store } = this.deps;
-    const result = await store.getMessage(
+    const result = await getFilteredMessages(
+      store,
       h.topic,
       h.queueId,
       h.queueOffset,
@@ -194,7 +189,7 @@ export class PullMessageProcessor {
     request: RemotingCommand,
     conn: Connection,
     h: PullHeader,
-    filter: TagsCodeFilter | undefined,
+    filter: MessageFilter,
     seenMaxOffset: number,
   ): Promise<RemotingCommand | undefined> {
     const { settings } = this.deps;
@@ -205,14 +200,18 @@ export class PullMessageProcessor {
       h.queueOffset,
       holdMs,
       conn,
-      filter,
+      filter.tags,
       () => this.process(request, conn, h, false),
       seenMaxOffset,
     );
   }
 
   /** Java's checks after the group lookup, in its order: the filter, or the refusal. */
-  private check(request: RemotingCommand, h: PullHeader, group: SubscriptionGroupView): Admitted | RemotingCommand {
+  private check(
+    request: RemotingCommand,
+    h: PullHeader,
+    group: SubscriptionGroupView,
+  ): MessageFilter | RemotingCommand {
     const { settings, topics, clients } = this.deps;
     if (!group.consumeEnable) {
       return reply(request, ResponseCode.NO_PERMISSION, `subscription group no permission, ${h.consumerGroup}`);
@@ -235,11 +234,13 @@ export class PullMessageProcessor {
         `queueId[${h.queueId}] is illegal, topic:[${h.topic}] topicConfig.readQueueNums:[${topic.readQueueNums}] consumer:[${request.extFields.clientId ?? ''}]`,
       );
     }
-    let admitted: Admitted;
+    let filter: MessageFilter;
     let expressionType: string;
     if ((h.sysFlag & PullSysFlag.SUBSCRIPTION) !== 0) {
       expressionType = h.expressionType ?? 'TAG';
-      admitted = this.expressionFilter(h.subscription, expressionType);
+      const r = subscriptionFilter(expressionType, h.subscription, settings.enablePropertyFilter);
+      if (!r.ok) return reply(request, r.error.code, r.error.remark);
+      filter = r.value;
     } else {
       const info = clients.consumerGroup(h.consumerGroup);
       if (info === undefined) {
@@ -262,54 +263,36 @@ export class PullMessageProcessor {
       expressionType = s.expressionType;
       let cached = this.heartbeatFilters.get(s);
       if (cached === undefined) {
-        cached = admit(fromHeartbeat(s));
+        cached = heartbeatFilter(s);
         this.heartbeatFilters.set(s, cached);
       }
-      admitted = cached;
-    }
-    if (!isTagType(expressionType) && !settings.enablePropertyFilter) {
-      return reply(
-        request,
-        ResponseCode.SYSTEM_ERROR,
-        `The broker does not support consumer to filter message by ${expressionType}`,
-      );
-    }
-    if (!isTagType(expressionType)) {
-      // Not built yet: refused rather than answered unfiltered.
-      return reply(
-        request,
-        ResponseCode.SUBSCRIPTION_PARSE_FAILED,
-        `parse the consumer's subscription failed: ${expressionType} filtering is not supported by this broker`,
-      );
-    }
-    return admitted;
-  }
-
-  private expressionFilter(subscription: string | undefined, expressionType: string): Admitted {
-    // Two levels instead of one joined key: no key string built per pull.
-    let byText = this.expressionFilters.get(expressionType);
-    if (byText === undefined) {
-      byText = new Map();
-      this.expressionFilters.set(expressionType, byText);
-    }
-    const text = subscription ?? '';
-    let cached = byText.get(text);
-    if (cached === undefined) {
-      cached = admit(parseTagExpression(subscription, expressionType));
-      if (this.cachedExpressions >= MAX_CACHED_EXPRESSIONS) {
-        this.expressionFilters.clear();
-        this.cachedExpressions = 0;
-        this.expressionFilters.set(expressionType, byText);
-        byText.clear();
+      if (typeof cached === 'string') {
+        // The heartbeat's expression did not compile: Java has no filter data for it.
+        return reply(request, ResponseCode.FILTER_DATA_NOT_EXIST, FILTER_DATA_NOT_EXIST_REMARK);
       }
-      byText.set(text, cached);
-      this.cachedExpressions++;
+      if (!isTagType(expressionType) && !settings.enablePropertyFilter) {
+        const off = propertyFilterOff(expressionType);
+        return reply(request, off.code, off.remark);
+      }
+      filter = cached;
     }
-    return cached;
+    if (settings.filterSupportRetry === true && !isTagType(expressionType) && isRetryTopic(h.topic)) {
+      const info = clients.consumerGroup(h.consumerGroup);
+      return retryFilter((t) => info?.subscriptions.get(t));
+    }
+    return filter;
   }
 }
 
-function admit(sub: ParsedSubscription): Admitted {
-  const filter = tagsFilter(sub);
-  return filter === undefined ? MATCH_ALL : { filter };
+export const FILTER_DATA_NOT_EXIST_REMARK =
+  "The broker's consumer filter data is not exist!Your expression may be wrong!";
+
+/** The filter of a heartbeat subscription, or (a string) why its expression is refused. */
+function heartbeatFilter(s: { subString: string; expressionType: string; codeSet: number[] }): MessageFilter | string {
+  if (isTagType(s.expressionType)) {
+    const tags = tagsFilter(fromHeartbeat(s));
+    return tags === undefined ? MATCH_ALL : { tags, record: undefined };
+  }
+  const r = subscriptionFilter(s.expressionType, s.subString, true);
+  return r.ok ? r.value : r.error.remark;
 }

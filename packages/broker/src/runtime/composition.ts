@@ -175,6 +175,7 @@ export function composeBroker(ctx: CompositionContext): BrokerComponents {
       maxTransferCount: config.maxTransferCountOnMessageInMemory,
       maxTransferBytes: config.maxTransferBytesOnMessageInMemory,
       enablePropertyFilter: config.enablePropertyFilter,
+      filterSupportRetry: config.filterSupportRetry,
     },
     topics,
     groups,
@@ -189,6 +190,7 @@ export function composeBroker(ctx: CompositionContext): BrokerComponents {
     groups,
     topics,
     logger: logger.child({ component: 'clients' }),
+    enablePropertyFilter: config.enablePropertyFilter,
   });
   const offsetProc = new ConsumerOffsetProcessor({ offsets, topics, groups, store });
 
@@ -202,6 +204,7 @@ export function composeBroker(ctx: CompositionContext): BrokerComponents {
     { code: RequestCode.HEART_BEAT, handler: clientManage.heartbeat, pool: Pools.CLIENT },
     { code: RequestCode.UNREGISTER_CLIENT, handler: clientManage.unregisterClient, pool: Pools.CLIENT },
     { code: RequestCode.GET_CONSUMER_LIST_BY_GROUP, handler: clientManage.getConsumerListByGroup, pool: Pools.CLIENT },
+    { code: RequestCode.CHECK_CLIENT_CONFIG, handler: clientManage.checkClientConfig, pool: Pools.CLIENT },
     { code: RequestCode.QUERY_CONSUMER_OFFSET, handler: offsetProc.query, pool: Pools.CLIENT },
     { code: RequestCode.UPDATE_CONSUMER_OFFSET, handler: offsetProc.update, pool: Pools.CLIENT },
     { code: RequestCode.SEARCH_OFFSET_BY_TIMESTAMP, handler: offsetProc.searchByTimestamp, pool: Pools.ADMIN },

@@ -119,6 +119,24 @@ export function pullRequest(topic: string, o: PullOptions = {}): RemotingCommand
   return createRequest(RequestCode.PULL_MESSAGE, ext);
 }
 
+/** A pull carrying an SQL92 subscription in its header (as lite-pull and pull consumers send). */
+export function sqlPull(topic: string, expression: string, group = 'CG'): RemotingCommand {
+  const ext = PullMessageRequestHeader.encode({
+    consumerGroup: group,
+    topic,
+    queueId: 0,
+    queueOffset: 0,
+    maxMsgNums: 32,
+    sysFlag: PullSysFlag.SUBSCRIPTION,
+    commitOffset: 0,
+    suspendTimeoutMillis: 0,
+    subscription: expression,
+    subVersion: 0,
+    expressionType: 'SQL92',
+  });
+  return createRequest(RequestCode.PULL_MESSAGE, ext);
+}
+
 export function heartbeatRequest(data: Partial<HeartbeatData> & { clientID: string }): RemotingCommand {
   return createRequest(
     RequestCode.HEART_BEAT,

@@ -19,7 +19,7 @@ import { LocalFileOffsetStore, type OffsetStore, RemoteBrokerOffsetStore } from 
 import { ProcessQueue } from './process-queue.js';
 import { decodeMessages } from './pull-decode.js';
 import { assignQueues, computePullFromWhere, parseConsumeTimestamp } from './rebalance.js';
-import { buildSubscription, tagFilter } from './subscription.js';
+import { buildSubscription, type MessageSelector, tagFilter } from './subscription.js';
 
 export interface LitePullConsumerOptions extends ConsumerOptions {
   /** Commit what poll() returned automatically (default true). */
@@ -107,7 +107,7 @@ export class LitePullConsumer implements ConsumerInner {
     return this.instance.clientId;
   }
 
-  subscribe(topic: string, expression = '*'): void {
+  subscribe(topic: string, expression: string | MessageSelector = '*'): void {
     if (this.assigned) throw illegalArgument('cannot subscribe after assign()');
     this.subscriptions.set(topic, buildSubscription(topic, expression));
   }
@@ -303,7 +303,7 @@ export class LitePullConsumer implements ConsumerInner {
             suspendTimeoutMillis: this.opts.brokerSuspendMaxTimeMillis,
             subscription: sub.subString,
             subVersion: sub.subVersion,
-            expressionType: 'TAG',
+            expressionType: sub.expressionType,
           },
           this.opts.consumerTimeoutMillisWhenSuspend,
           true,

@@ -23,7 +23,7 @@ import { LocalFileOffsetStore, type OffsetStore, RemoteBrokerOffsetStore } from 
 import { ProcessQueue } from './process-queue.js';
 import { decodeMessages } from './pull-decode.js';
 import { assignQueues, computePullFromWhere, parseConsumeTimestamp } from './rebalance.js';
-import { buildSubscription, tagFilter } from './subscription.js';
+import { buildSubscription, type MessageSelector, tagFilter } from './subscription.js';
 
 export interface PushConsumerOptions extends ConsumerOptions {
   /** Concurrent listener: batches handled at once (Java consumeThreadMax), default 20. */
@@ -128,8 +128,8 @@ export class PushConsumer implements ConsumerInner, ConsumeHost {
     return this.listener?.type === 'orderly' && this.messageModel === 'CLUSTERING';
   }
 
-  /** Subscribes a topic with a tag expression (`*`, `TagA || TagB`). Call before or after start. */
-  subscribe(topic: string, expression = '*'): void {
+  /** Subscribes a topic with a tag expression (`*`, `TagA || TagB`) or `MessageSelector.bySql(...)`. Call before or after start. */
+  subscribe(topic: string, expression: string | MessageSelector = '*'): void {
     this.subscriptions.set(topic, buildSubscription(topic, expression));
     if (this.state === 'running') {
       void this.instance.sendHeartbeatToAllBrokers().then(() => this.instance.rebalanceSoon());
@@ -384,7 +384,7 @@ export class PushConsumer implements ConsumerInner, ConsumeHost {
             suspendTimeoutMillis: this.o.brokerSuspendMaxTimeMillis,
             subscription: sub.subString,
             subVersion: sub.subVersion,
-            expressionType: 'TAG',
+            expressionType: sub.expressionType,
           },
           this.o.consumerTimeoutMillisWhenSuspend,
         );
