@@ -1,7 +1,8 @@
 // Child process running ali-ons (CommonJS) for client-alions.test.ts. ali-ons never closes
 // its inner producer, so this script ends with process.exit().
 //   produce <namesrv> <topic> <count>        sends <count> messages tagged TagA, bodies "ons-<i>"
-//   consume <namesrv> <topic> <group> <count> prints each received message as a JSON line
+//   consume <namesrv> <topic> <group> <count> [sql] prints each received message as a JSON line
+//     (subscribed with `*`, or with the SQL92 expression: ali-ons takes {expressionType, subString})
 import { createRequire } from 'node:module';
 
 interface OnsMessage {
@@ -23,7 +24,11 @@ interface Ons {
     o: object,
   ) => {
     ready(): Promise<void>;
-    subscribe(topic: string, expr: string, fn: (msg: OnsMessage) => Promise<void>): void;
+    subscribe(
+      topic: string,
+      expr: string | { expressionType: string; subString: string },
+      fn: (msg: OnsMessage) => Promise<void>,
+    ): void;
     on(ev: string, fn: (e: unknown) => void): void;
     close(): Promise<void>;
   };
@@ -32,7 +37,14 @@ interface Ons {
 const ons = createRequire(import.meta.url)('ali-ons') as Ons;
 const quiet = { info() {}, warn() {}, debug() {}, error() {} };
 const httpclient = { request: async () => Promise.reject(new Error('unused')) };
-const [mode, namesrv, topic, a, b] = process.argv.slice(2) as [string, string, string, string, string | undefined];
+const [mode, namesrv, topic, a, b, sql] = process.argv.slice(2) as [
+  string,
+  string,
+  string,
+  string,
+  string | undefined,
+  string | undefined,
+];
 setTimeout(() => {
   process.stderr.write('ali-ons child timed out\n');
   process.exit(2);
@@ -65,7 +77,8 @@ if (mode === 'produce') {
   });
   consumer.on('error', (e) => process.stderr.write(`ali-ons error: ${String(e)}\n`));
   let n = 0;
-  consumer.subscribe(topic, '*', async (msg) => {
+  const expr = sql === undefined ? '*' : { expressionType: 'SQL92', subString: sql };
+  consumer.subscribe(topic, expr, async (msg) => {
     process.stdout.write(
       `${JSON.stringify({ body: msg.body.toString(), tags: msg.tags, keys: msg.keys, msgId: msg.msgId, props: msg.properties })}\n`,
     );
