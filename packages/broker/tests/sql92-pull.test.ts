@@ -93,6 +93,17 @@ describe('SQL92 pull', () => {
     assert.equal(r.extFields.nextBeginOffset, '5');
   });
 
+  it('reads on past 32 dropped records in one pull: a rare match is found at once', async () => {
+    const t = 'SqlSparse';
+    for (let i = 0; i < 100; i++)
+      await b.client.invoke(b.addr, sendRequest(t, `n${i}`, { properties: props({ v: '0' }) }));
+    await b.client.invoke(b.addr, sendRequest(t, 'hit', { properties: props({ v: '1' }) }));
+    const r = await b.client.invoke(b.addr, sqlPull(t, 'v = 1'));
+    assert.equal(r.code, ResponseCode.SUCCESS, r.remark);
+    assert.deepEqual(bodies(r), ['hit']);
+    assert.equal(r.extFields.nextBeginOffset, '101');
+  });
+
   it('a syntax error answers SUBSCRIPTION_PARSE_FAILED with the parser’s reason', async () => {
     const r = await b.client.invoke(b.addr, sqlPull(topic, 'a = = 1'));
     assert.equal(r.code, ResponseCode.SUBSCRIPTION_PARSE_FAILED);

@@ -151,7 +151,7 @@ export function retryFilter(
   };
 }
 
-/** Entries scanned per pull at most when SQL92 drops records (Java's maxFilterMessageCount). */
+/** Entries scanned per pull at most when SQL92 drops records (the store's tag-filter budget too). */
 export const MAX_FILTER_SCAN = 16_000;
 
 /**
