@@ -182,7 +182,7 @@ describe('the packed packages, installed into a fresh app', { timeout: 170_000 }
     assert.ok(maps > 100, `only ${maps} maps installed`);
   });
 
-  it('@rocketmq-ts/client brings only common, protocol and remoting (no server, store or CLI, no third-party package)', () => {
+  it('@rocketmq-ts/client brings only common, filter, protocol and remoting (no server, store or CLI, no third-party package)', () => {
     const seen = new Set<string>();
     const visit = (name: string) => {
       if (seen.has(name)) return;
@@ -194,6 +194,7 @@ describe('the packed packages, installed into a fresh app', { timeout: 170_000 }
     assert.deepEqual([...seen].sort(), [
       '@rocketmq-ts/client',
       '@rocketmq-ts/common',
+      '@rocketmq-ts/filter',
       '@rocketmq-ts/protocol',
       '@rocketmq-ts/remoting',
     ]);
