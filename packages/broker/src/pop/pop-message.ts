@@ -8,13 +8,16 @@ import {
   type HeaderType,
   MessageConst,
   msgOffsetEntry,
+  orderCountEntry,
   Perm,
+  POP_ORDER_REVIVE_QUEUE,
   PopMessageRequestHeader,
   type PopRetryFlag,
   parseHost,
   popRetryFlagOf,
   popRetryTopicV1,
   popRetryTopicV2,
+  queueOrderCountEntry,
   RecordOffset,
   type RemotingCommand,
   ResponseCode,
@@ -31,6 +34,7 @@ import type {
   SubscriptionGroupRegistry,
   TopicRegistry,
 } from '../runtime/ports.js';
+import type { ConsumerOrderInfo } from './order-info.js';
 import type { PopLongPolling } from './pop-long-polling.js';
 import { checkpointRecord } from './pop-records.js';
 import { checkReadableQueue, groupNotExist } from './pop-replies.js';
@@ -61,6 +65,8 @@ export interface PopDeps {
   clock: Clock;
   logger: Logger;
   stats?: { addGet(group: string, messages: number): void };
+  /** FIFO pop state; without it `order=true` pops are served as ordinary pops. */
+  order?: ConsumerOrderInfo;
   /** Source of randomness (retry-first choice, start queue); tests pin it. */
   random?: () => number;
 }
@@ -73,6 +79,8 @@ interface PoppedBatch {
   startOffset: number;
   offsets: number[];
   records: Buffer[];
+  /** FIFO: times each message was handed out before (orderCountInfo). */
+  counts?: number[];
 }
 
 interface PopContext {
@@ -161,7 +169,7 @@ export class PopMessageProcessor {
     const ctx: PopContext = {
       h,
       popTime: now,
-      reviveQid: this.reviveCounter++ % settings.reviveQueueNum,
+      reviveQid: this.isOrder(h) ? POP_ORDER_REVIVE_QUEUE : this.reviveCounter++ % settings.reviveQueueNum,
       filter,
       batches: [],
       found: 0,
@@ -198,8 +206,12 @@ export class PopMessageProcessor {
     return this.respond(request, ctx, ResponseCode.SUCCESS, 'FOUND');
   }
 
+  private isOrder(h: PopHeader): boolean {
+    return h.order === true && this.deps.order !== undefined;
+  }
+
   private retryTopicsToRead(h: PopHeader): string[] {
-    if (h.order) return [];
+    if (this.isOrder(h)) return [];
     const { enableRetryTopicV2, retrieveMessageFromPopRetryTopicV1 } = this.deps.settings;
     const v1 = popRetryTopicV1(h.consumerGroup, h.topic);
     if (!enableRetryTopicV2) return [v1];
@@ -256,6 +268,12 @@ export class PopMessageProcessor {
     const { store, offsets, settings } = this.deps;
     const group = ctx.h.consumerGroup;
     let offset = this.popOffset(group, topic, queueId, ctx.h.initMode);
+    const order = this.isOrder(ctx.h) ? this.deps.order : undefined;
+    if (order?.blocked(topic, group, queueId, ctx.h.attemptId)) {
+      // Another consumer holds this FIFO queue until its messages are acked or visible again.
+      ctx.restNum += Math.max(0, store.getMaxOffsetInQueue(topic, queueId) - offset);
+      return undefined;
+    }
     const count = Math.min(want, settings.maxTransferCount);
     let r = await store.getMessage(topic, queueId, offset, count, settings.maxTransferBytes, filter);
     if (r.status === 'OFFSET_TOO_SMALL' || r.status === 'OFFSET_OVERFLOW_BADLY' || r.status === 'OFFSET_FOUND_NULL') {
@@ -273,6 +291,12 @@ export class PopMessageProcessor {
       return undefined;
     }
     const msgOffsets = r.records.map((rec) => readInt64(rec, RecordOffset.QUEUEOFFSET));
+    if (order) {
+      // FIFO: no checkpoint; the offset stays at the first unacked message.
+      const counts = order.update(topic, group, queueId, ctx.popTime, ctx.h.invisibleTime, msgOffsets, ctx.h.attemptId);
+      offsets.commit(group, topic, queueId, offset);
+      return { topic, queueId, flag: 0, startOffset: offset, offsets: msgOffsets, records: r.records, counts };
+    }
     const ck = {
       so: offset,
       pt: ctx.popTime,
@@ -340,6 +364,7 @@ export class PopMessageProcessor {
     if (ctx.batches.length > 0) {
       ext.startOffsetInfo = ctx.batches.map((b) => startOffsetEntry(b.flag, b.queueId, b.startOffset)).join(';');
       ext.msgOffsetInfo = ctx.batches.map((b) => msgOffsetEntry(b.flag, b.queueId, b.offsets)).join(';');
+      if (this.isOrder(ctx.h)) ext.orderCountInfo = ctx.batches.map(orderCountInfoOf).join(';');
     }
     const response = createResponse(request, code, remark, ext);
     if (code !== ResponseCode.SUCCESS) return response;
@@ -392,4 +417,12 @@ export class PopMessageProcessor {
       physicalOffset: view.physicalOffset,
     });
   }
+}
+
+/** `flag qo<q>%<offset> count` per message, then `flag q minCount` (RocketMQ's orderCountInfo). */
+function orderCountInfoOf(b: PoppedBatch): string {
+  const counts = b.counts ?? b.offsets.map(() => 0);
+  const entries = b.offsets.map((o, i) => orderCountEntry(b.flag, b.queueId, o, counts[i]!));
+  entries.push(queueOrderCountEntry(b.flag, b.queueId, Math.min(...counts)));
+  return entries.join(';');
 }

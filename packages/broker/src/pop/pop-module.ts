@@ -1,6 +1,7 @@
-import { RequestCode } from '@rocketmq-ts/protocol';
+import { RequestCode, ResponseCode } from '@rocketmq-ts/protocol';
 import type { FeatureDeps, FeatureProcessor } from '../runtime/ports.js';
-import { AckMessageProcessor } from './ack-message.js';
+import { type AckDeps, AckMessageProcessor } from './ack-message.js';
+import { ConsumerOrderInfo } from './order-info.js';
 import { PopLongPolling } from './pop-long-polling.js';
 import { PopMessageProcessor } from './pop-message.js';
 import { PopQueryProcessors } from './pop-queries.js';
@@ -10,8 +11,9 @@ import { type Inflight, ReviveService } from './revive-service.js';
 // Pop consumption (RocketMQ 5.x, RIP-19) as one module: its processors, the revive service,
 // the pop long polling, and what admin reads of it (in-flight counts). The composition root
 // creates it, registers its processors, feeds it store arrivals and starts/stops it with the
-// feature modules. FIFO (order) pop is not served yet: requests with `order=true` are popped
-// as ordinary pops and FIFO handles (reviveQid 999) are acknowledged without effect.
+// feature modules.
+
+const ORDER_INFO_PERSIST_MS = 5000;
 
 export interface PopModule {
   processors: FeatureProcessor[];
@@ -25,7 +27,7 @@ export interface PopModule {
 
 export type PopModuleDeps = Pick<
   FeatureDeps,
-  'identity' | 'store' | 'topics' | 'groups' | 'offsets' | 'clock' | 'logger' | 'config' | 'stats'
+  'identity' | 'store' | 'topics' | 'groups' | 'offsets' | 'clock' | 'logger' | 'config' | 'stats' | 'configDir'
 > & {
   brokerPermission(): number;
   addGet?(group: string, messages: number): void;
@@ -43,6 +45,7 @@ export function createPopModule(deps: PopModuleDeps): PopModule {
     logger,
   });
   const revive = new ReviveService({ ...deps, logger }, settings);
+  const orderInfo = new ConsumerOrderInfo(deps.configDir, deps.clock, logger);
   const enablePropertyFilter = deps.config.enablePropertyFilter === true || deps.config.enablePropertyFilter === 'true';
   const addGet = deps.addGet;
   const pop = new PopMessageProcessor({
@@ -55,11 +58,37 @@ export function createPopModule(deps: PopModuleDeps): PopModule {
     groups: deps.groups,
     offsets: deps.offsets,
     polling,
+    order: orderInfo,
     clock: deps.clock,
     logger,
     ...(addGet ? { stats: { addGet } } : {}),
     ...(deps.random ? { random: deps.random } : {}),
   });
+  // FIFO acks and visibility changes run under the queue's pop lock.
+  const lockKey = (topic: string, group: string, queueId: number) => `${topic}@${group}@${queueId}`;
+  const order: NonNullable<AckDeps['order']> = {
+    ack: (group, topic, queueId, offset, popTime) =>
+      pop.locks.run(lockKey(topic, group, queueId), async () => {
+        if (offset < deps.offsets.query(group, topic, queueId)) return ResponseCode.SUCCESS;
+        const r = orderInfo.ack(topic, group, queueId, offset, popTime);
+        if (r.kind === 'illegal') return ResponseCode.MESSAGE_ILLEGAL;
+        if (r.kind === 'acked') {
+          deps.offsets.commit(group, topic, queueId, r.commitOffset);
+          polling.wake(topic, queueId);
+        }
+        return ResponseCode.SUCCESS;
+      }),
+    changeInvisible: (group, topic, queueId, offset, popTime, invisibleTime) =>
+      pop.locks.run(lockKey(topic, group, queueId), async () => {
+        const next = orderInfo.changeInvisible(topic, group, queueId, offset, popTime, invisibleTime);
+        if (next !== undefined && next <= deps.clock.now()) polling.wake(topic, queueId);
+        return {
+          code: ResponseCode.SUCCESS,
+          popTime,
+          invisibleTime: next === undefined ? invisibleTime : next - popTime,
+        };
+      }),
+  };
   const ack = new AckMessageProcessor({
     settings,
     identity: deps.identity,
@@ -67,6 +96,7 @@ export function createPopModule(deps: PopModuleDeps): PopModule {
     topics: deps.topics,
     clock: deps.clock,
     logger,
+    order,
   });
   const queries = new PopQueryProcessors({
     settings,
@@ -89,6 +119,7 @@ export function createPopModule(deps: PopModuleDeps): PopModule {
     { code: RequestCode.NOTIFICATION, handler: queries.notification, pool: 'pull' },
     { code: RequestCode.POLLING_INFO, handler: queries.pollingInfo, pool: 'pull' },
   ];
+  let persistTimer: NodeJS.Timeout | undefined;
   return {
     processors,
     revive,
@@ -98,12 +129,19 @@ export function createPopModule(deps: PopModuleDeps): PopModule {
     },
     inflight: (group, topic, queueId) => revive.inflight(group, topic, queueId),
     async start() {
+      await orderInfo.load();
       await revive.start();
       polling.start();
+      persistTimer = setInterval(() => {
+        orderInfo.persist().catch((err: unknown) => logger.error({ err }, 'persisting consumer order info failed'));
+      }, ORDER_INFO_PERSIST_MS);
+      persistTimer.unref();
     },
     async stop() {
+      if (persistTimer) clearInterval(persistTimer);
       polling.stop();
       await revive.stop();
+      await orderInfo.persist(true);
     },
   };
 }

@@ -144,6 +144,7 @@ export function composeBroker(ctx: CompositionContext): BrokerComponents {
     logger,
     config: configView,
     brokerPermission,
+    configDir,
     addGet: (group, n) => stats.addGet(group, n),
   });
   store.onMessageArrived((topic, queueId, _maxOffset, tagsCode) => pop.notifyMessageArriving(topic, queueId, tagsCode));
