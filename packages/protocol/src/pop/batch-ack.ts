@@ -92,7 +92,9 @@ export function decodeBatchAckBody(body: Buffer | undefined): Result<BatchAckBod
   } catch (e) {
     return err(`batch ack body is not JSON: ${(e as Error).message}`);
   }
-  if (typeof parsed !== 'object' || parsed === null) return err('batch ack body is not an object');
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    return err('batch ack body is not an object');
+  }
   const o = parsed as Record<string, unknown>;
   const acksRaw = o.acks ?? [];
   if (!Array.isArray(acksRaw)) return err('batch ack body: acks is not a list');
