@@ -6,6 +6,7 @@ import {
   encodeProperties,
   encodeStoredRecord,
   type HeaderType,
+  isRetryTopic,
   MessageConst,
   msgOffsetEntry,
   orderCountEntry,
@@ -343,7 +344,7 @@ export class PopMessageProcessor {
     if (committed >= 0) return committed;
     const min = Math.max(0, store.getMinOffsetInQueue(topic, queueId));
     let init = min;
-    if (initMode === ConsumeInitMode.MAX && !topic.startsWith('%RETRY%')) {
+    if (initMode === ConsumeInitMode.MAX && !isRetryTopic(topic)) {
       const max = store.getMaxOffsetInQueue(topic, queueId);
       // A young queue starts at 0 (RocketMQ #7117); otherwise the newest message is delivered.
       const young =

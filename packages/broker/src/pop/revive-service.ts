@@ -1,6 +1,8 @@
 import {
   decodeStoredRecord,
+  dlqTopicOf,
   getPropertyFromString,
+  isRetryTopic,
   MessageConst,
   type MessageView,
   Perm,
@@ -9,7 +11,6 @@ import {
 } from '@rocketmq-ts/protocol';
 import type { MessageInput } from '@rocketmq-ts/store';
 import { copyOf, editProperties } from '../retry/message-copy.js';
-import { dlqTopic } from '../retry/send-back.js';
 import type { FeatureDeps } from '../runtime/ports.js';
 import { type CheckPoint, checkpointKey, checkpointRecord, decodeReviveRecord, reviveTime } from './pop-records.js';
 import type { PopSettings } from './pop-settings.js';
@@ -270,8 +271,8 @@ export class ReviveService {
     const reconsumeTimes = view.reconsumeTimes + 1;
     const toDlq = reconsumeTimes > retryMaxTimes;
     const target = toDlq
-      ? dlqTopic(ck.c)
-      : ck.t.startsWith('%RETRY%')
+      ? dlqTopicOf(ck.c)
+      : isRetryTopic(ck.t)
         ? ck.t
         : popRetryTopic(ck.c, ck.t, this.settings.enableRetryTopicV2);
     await topics.ensure(target, 1, READ_WRITE);
