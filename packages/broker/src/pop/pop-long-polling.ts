@@ -18,7 +18,8 @@ interface TopicArrivals {
   perQueue: Map<number, number>;
 }
 
-export type HoldOutcome = Promise<RemotingCommand | undefined> | 'full';
+/** 'full': the limits are reached; 'stopped': the broker is shutting down (answer now). */
+export type HoldOutcome = Promise<RemotingCommand | undefined> | 'full' | 'stopped';
 
 export class PopLongPolling {
   private readonly hold: PullRequestHoldService;
@@ -29,6 +30,7 @@ export class PopLongPolling {
   /** Suspended requests per `topic@group@queueId`. */
   private readonly polling = new Map<string, number>();
   private total = 0;
+  private stopped = false;
 
   constructor(
     private readonly opts: {
@@ -51,7 +53,10 @@ export class PopLongPolling {
     this.hold.start();
   }
 
+  /** Answers every suspended request (each re-runs once, without suspending). Idempotent. */
   stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
     this.hold.stop();
   }
 
@@ -109,6 +114,7 @@ export class PopLongPolling {
     filter: TagsCodeFilter | undefined,
     rerun: Rerun,
   ): HoldOutcome {
+    if (this.stopped) return 'stopped';
     const k = `${key.topic}@${key.group}@${key.queueId}`;
     const n = this.polling.get(k) ?? 0;
     if (n >= this.opts.perKeyLimit || this.total >= this.opts.totalLimit) return 'full';

@@ -199,8 +199,8 @@ export class PopMessageProcessor {
         filter,
         () => this.process(request, conn, h, this.deps.clock.now() < deadline),
       );
-      if (held !== 'full') return held;
-      return this.respond(request, ctx, ResponseCode.POLLING_FULL, 'the polling queue is full');
+      if (held === 'full') return this.respond(request, ctx, ResponseCode.POLLING_FULL, 'the polling queue is full');
+      if (held !== 'stopped') return held;
     }
     if (ctx.found === 0) return this.respond(request, ctx, ResponseCode.POLLING_TIMEOUT, 'NO_MESSAGE_IN_QUEUE');
     this.deps.stats?.addGet(h.consumerGroup, ctx.found);

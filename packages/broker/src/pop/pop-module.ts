@@ -20,6 +20,8 @@ export interface PopModule {
   /** Store callback for every dispatched message. */
   notifyMessageArriving(topic: string, queueId: number, tagsCode: number | undefined): void;
   inflight(group: string, topic: string, queueId: number): Inflight;
+  /** Answers every suspended pop and notification now and suspends no more (shutdown). */
+  stopPolling(): void;
   revive: ReviveService;
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -128,6 +130,7 @@ export function createPopModule(deps: PopModuleDeps): PopModule {
       else polling.notifyMessageArriving(topic, queueId, tagsCode);
     },
     inflight: (group, topic, queueId) => revive.inflight(group, topic, queueId),
+    stopPolling: () => polling.stop(),
     async start() {
       await orderInfo.load();
       await revive.start();

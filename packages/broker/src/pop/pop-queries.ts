@@ -122,6 +122,7 @@ export class PopQueryProcessors {
         undefined,
         () => run(this.deps.clock.now() < deadline),
       );
+      if (held === 'stopped') return answer(false);
       return held === 'full' ? answer(false, true) : held;
     };
     return run(h.pollTime > 0);

@@ -274,3 +274,33 @@ describe('pop consumption (issue 11)', () => {
     assert.equal((await b.call(late)).code, ResponseCode.POLLING_TIMEOUT);
   });
 });
+
+describe('pop long polling at shutdown', () => {
+  it('answers a suspended pop at once when the broker stops (POLLING_TIMEOUT)', async () => {
+    const b = await startPopBroker();
+    try {
+      await b.send('PopShutdown', 'warm');
+      const warm = await pop(b.call, { group: 'g-stop', topic: 'PopShutdown' });
+      for (const m of warm.messages) await ack(b.call, 'g-stop', m);
+      const held = pop(b.call, { group: 'g-stop', topic: 'PopShutdown', pollTime: 60_000 });
+      await eventually(
+        async () =>
+          (
+            await b.call(
+              createRequest(
+                RequestCode.POLLING_INFO,
+                PollingInfoRequestHeader.encode({ consumerGroup: 'g-stop', topic: 'PopShutdown', queueId: -1 }),
+              ),
+            )
+          ).extFields.pollingNum === '1',
+      );
+      const started = Date.now();
+      const stopping = b.broker.shutdown();
+      assert.equal((await held).code, ResponseCode.POLLING_TIMEOUT);
+      await stopping;
+      assert.ok(Date.now() - started < 2_500, 'not left to the listener close timeout');
+    } finally {
+      await b.close();
+    }
+  });
+});
