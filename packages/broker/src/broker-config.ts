@@ -80,6 +80,18 @@ function defaults() {
     transactionCheckInterval: 30_000,
     transactionCheckMax: 15,
     retryMaxTimes: 16,
+    /** Pop (RocketMQ 5.x): revive queues of rmq_sys_REVIVE_LOG_<cluster> and their pass period. */
+    reviveQueueNum: 8,
+    reviveInterval: 1000,
+    /** Pop retry topics named `%RETRY%<group>+<topic>` (v2) instead of `%RETRY%<group>_<topic>`. */
+    enableRetryTopicV2: false,
+    retrieveMessageFromPopRetryTopicV1: true,
+    /** Percent of pops that read the pop retry topic first. */
+    popFromRetryProbability: 20,
+    skipWhenCKRePutReachMaxTimes: false,
+    popPollingSize: 1024,
+    maxPopPollingSize: 100_000,
+    initPopOffsetByCheckMsgInMem: true,
     msgRegion: 'DefaultRegion',
     traceOn: true,
   };

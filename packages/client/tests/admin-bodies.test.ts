@@ -17,7 +17,7 @@ describe('admin bodies', () => {
   it('reads ConsumeStats with object keys', () => {
     const s = parseConsumeStats(
       b(
-        '{"consumeTps":1.5,"offsetTable":{{"brokerName":"b","queueId":1,"topic":"T"}:{"brokerOffset":10,"consumerOffset":4,"lastTimestamp":5},{"brokerName":"b","queueId":0,"topic":"T"}:{"brokerOffset":3,"consumerOffset":3,"lastTimestamp":0}}}',
+        '{"consumeTps":1.5,"offsetTable":{{"brokerName":"b","queueId":1,"topic":"T"}:{"brokerOffset":10,"consumerOffset":4,"lastTimestamp":5},{"brokerName":"b","queueId":0,"topic":"T"}:{"brokerOffset":3,"consumerOffset":1,"inflight":2,"lastTimestamp":0,"pullOffset":3}}}',
       ),
     );
     assert.equal(s.consumeTps, 1.5);
@@ -26,8 +26,10 @@ describe('admin bodies', () => {
       brokerOffset: 10,
       consumerOffset: 4,
       lastTimestamp: 5,
+      inflight: 0,
     });
     assert.equal(s.queues.length, 2);
+    assert.equal(s.queues[1]!.inflight, 2, 'a pop group: handed out, not acked');
   });
   it('reads TopicStatsTable and ResetOffsetBody', () => {
     const t = parseTopicStats(

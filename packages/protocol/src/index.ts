@@ -8,6 +8,7 @@ export * from './header-schema.js';
 // Areas below are filled by their owners; each file is self-contained.
 export * from './headers/index.js';
 export * from './message/index.js';
+export * from './pop/index.js';
 export * from './protocol-error.js';
 export * from './remoting-command.js';
 export * from './route/index.js';

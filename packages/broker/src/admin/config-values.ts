@@ -15,3 +15,9 @@ export function stringConfig(config: Config, key: string, fallback: string): str
   const v = config[key];
   return v === undefined || v === '' ? fallback : String(v);
 }
+
+export function booleanConfig(config: Config, key: string, fallback: boolean): boolean {
+  const v = config[key];
+  if (v === undefined || v === '') return fallback;
+  return typeof v === 'boolean' ? v : String(v).toLowerCase() === 'true';
+}

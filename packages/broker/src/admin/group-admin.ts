@@ -24,7 +24,7 @@ import type { TpsSampler } from './tps-sampler.js';
 
 type Deps = Pick<
   FeatureDeps,
-  'identity' | 'store' | 'topics' | 'groups' | 'offsets' | 'clients' | 'clock' | 'logger' | 'stats'
+  'identity' | 'store' | 'topics' | 'groups' | 'offsets' | 'clients' | 'clock' | 'logger' | 'stats' | 'pop'
 >;
 
 /** Time a forwarded GET_CONSUMER_RUNNING_INFO may take (Java: 5 s). */
@@ -140,14 +140,20 @@ export function groupAdminProcessors(deps: Deps, sampler: TpsSampler): FeaturePr
       if (online && online.subscriptions.size > 0 && !online.subscriptions.has(topic)) continue;
       for (let q = 0; q < t.readQueueNums; q++) {
         const brokerOffset = Math.max(0, store.getMaxOffsetInQueue(topic, q));
-        const consumerOffset = Math.max(0, offsets.query(group, topic, q));
+        const pullOffset = Math.max(0, offsets.query(group, topic, q));
+        // A pop group's offset is its next pop; what is popped and not acked yet still counts
+        // as not consumed, so the reported consumer offset is the oldest unacked one.
+        const inflight = deps.pop?.inflight(group, topic, q);
+        const consumerOffset =
+          inflight?.minOffset === undefined ? pullOffset : Math.min(pullOffset, inflight.minOffset);
         const lastTimestamp =
           consumerOffset > 0 ? Math.max(0, await store.getMessageStoreTimestamp(topic, q, consumerOffset - 1)) : 0;
         table.set(mqJson(topic, identity.brokerName, q), {
           brokerOffset,
           consumerOffset,
           lastTimestamp,
-          pullOffset: consumerOffset,
+          pullOffset,
+          ...(inflight && inflight.count > 0 ? { inflight: inflight.count } : {}),
         });
       }
     }

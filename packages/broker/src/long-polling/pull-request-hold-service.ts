@@ -18,7 +18,7 @@ interface HeldPull {
 }
 
 /** Re-runs a held pull without suspension; its answer (now or later) is the response. */
-type Rerun = () => RemotingCommand | undefined | Promise<RemotingCommand | undefined>;
+export type Rerun = () => RemotingCommand | undefined | Promise<RemotingCommand | undefined>;
 
 interface PullRequestHoldServiceOptions {
   /** Re-check period for deadlines and missed wake-ups (ms). */

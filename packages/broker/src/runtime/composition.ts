@@ -8,6 +8,7 @@ import { ClientGroupRegistry } from '../client/client-registry.js';
 import { PullRequestHoldService } from '../long-polling/pull-request-hold-service.js';
 import { ConsumerOffsetManager } from '../offset/consumer-offset-manager.js';
 import { NamesrvRegistrar } from '../outbound/namesrv-registrar.js';
+import { createPopModule, type PopModule } from '../pop/pop-module.js';
 import { BrokerStats } from '../processors/broker-stats.js';
 import { ClientManageProcessor } from '../processors/client-manage.js';
 import { ConsumerOffsetProcessor } from '../processors/consumer-offsets.js';
@@ -55,6 +56,7 @@ export interface BrokerComponents {
   stats: BrokerStats;
   registrar: NamesrvRegistrar;
   features: FeatureSet;
+  pop: PopModule;
   processors: ProcessorEntry[];
   /** Current broker permission (admin may change it at runtime via config). */
   brokerPermission(): number;
@@ -131,7 +133,22 @@ export function composeBroker(ctx: CompositionContext): BrokerComponents {
 
   const uniq = new UniqKeyGenerator(ip);
   const stats = new BrokerStats();
-  const features = ctx.installFeatures({
+  const configView = config as unknown as Readonly<Record<string, string | number | boolean>>;
+  const pop = createPopModule({
+    identity,
+    store,
+    topics,
+    groups,
+    offsets,
+    clock,
+    logger,
+    config: configView,
+    brokerPermission,
+    configDir,
+    addGet: (group, n) => stats.addGet(group, n),
+  });
+  store.onMessageArrived((topic, queueId, _maxOffset, tagsCode) => pop.notifyMessageArriving(topic, queueId, tagsCode));
+  const installed = ctx.installFeatures({
     identity,
     store,
     topics,
@@ -142,8 +159,23 @@ export function composeBroker(ctx: CompositionContext): BrokerComponents {
     clock,
     configDir,
     stats,
-    config: config as unknown as Readonly<Record<string, string | number | boolean>>,
+    config: configView,
+    pop,
   });
+  // Pop starts after the store and the feature modules, and stops before consumer offsets are
+  // persisted (its revive progress is one of them).
+  const features: FeatureSet = {
+    ...installed,
+    processors: installed.processors,
+    async start() {
+      await installed.start();
+      await pop.start();
+    },
+    async stop() {
+      await pop.stop().catch((err: unknown) => logger.error({ err }, 'stopping pop failed'));
+      await installed.stop();
+    },
+  };
 
   const send = new SendMessageProcessor({
     settings: {
@@ -212,6 +244,7 @@ export function composeBroker(ctx: CompositionContext): BrokerComponents {
     { code: RequestCode.GET_MIN_OFFSET, handler: offsetProc.minOffset, pool: Pools.ADMIN },
     { code: RequestCode.GET_EARLIEST_MSG_STORETIME, handler: offsetProc.earliestMsgStoreTime, pool: Pools.ADMIN },
   ];
+  for (const p of pop.processors) processors.push({ code: p.code, handler: p.handler, pool: p.pool ?? Pools.PULL });
   const core = new Set(processors.map((p) => p.code));
   for (const p of features.processors) {
     if (core.has(p.code)) {
@@ -233,6 +266,7 @@ export function composeBroker(ctx: CompositionContext): BrokerComponents {
     stats,
     registrar,
     features,
+    pop,
     processors,
     brokerPermission,
   };

@@ -180,6 +180,7 @@ export class Broker {
     if (parts) {
       await parts.registrar.stop();
       parts.hold.stop();
+      parts.pop.stopPolling();
     }
     await Promise.all([this.server.close(3000), this.fastServer?.close(3000)]);
     this.ready = false;

@@ -132,6 +132,13 @@ export interface FeatureDeps {
    * Optional: without it put counts come from the store and get counts read 0.
    */
   stats?: BrokerStatsView;
+  /** Pop consumption's in-flight view (GET_CONSUME_STATS); absent when pop is not served. */
+  pop?: PopView;
+}
+
+/** Messages of a pop group handed out and not acked yet, per queue. */
+export interface PopView {
+  inflight(group: string, topic: string, queueId: number): { count: number; minOffset: number | undefined };
 }
 
 /** Running totals since boot; the admin module derives TPS figures by sampling them. */

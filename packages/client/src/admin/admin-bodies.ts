@@ -62,6 +62,8 @@ export interface QueueConsumeStats {
   brokerOffset: number;
   consumerOffset: number;
   lastTimestamp: number;
+  /** Pop groups: messages handed out and not acked yet (0 otherwise). */
+  inflight: number;
 }
 
 export function parseConsumeStats(body: Buffer | undefined): { consumeTps: number; queues: QueueConsumeStats[] } {
@@ -73,6 +75,7 @@ export function parseConsumeStats(body: Buffer | undefined): { consumeTps: numbe
       brokerOffset: num(w.brokerOffset),
       consumerOffset: num(w.consumerOffset),
       lastTimestamp: num(w.lastTimestamp),
+      inflight: num(w.inflight),
     };
   });
   return { consumeTps: num(o.consumeTps), queues };

@@ -41,3 +41,41 @@ export const ChangeInvisibleTimeRequestHeader = defineHeader('ChangeInvisibleTim
   offset: f.long(),
   invisibleTime: f.long(),
 });
+
+export const ChangeInvisibleTimeResponseHeader = defineHeader('ChangeInvisibleTimeResponseHeader', {
+  popTime: f.long(),
+  invisibleTime: f.long(),
+  reviveQid: f.int(),
+});
+
+export const PeekMessageRequestHeader = defineHeader('PeekMessageRequestHeader', {
+  consumerGroup: f.string(),
+  topic: f.string(),
+  queueId: f.int(),
+  maxMsgNums: f.int(),
+});
+
+export const NotificationRequestHeader = defineHeader('NotificationRequestHeader', {
+  consumerGroup: f.string(),
+  topic: f.string(),
+  queueId: f.int(),
+  pollTime: f.long(),
+  bornTime: f.long(),
+  order: f.optBoolean(),
+  attemptId: f.optString(),
+});
+
+export const NotificationResponseHeader = defineHeader('NotificationResponseHeader', {
+  hasMsg: f.boolean(),
+  pollingFull: f.optBoolean(),
+});
+
+export const PollingInfoRequestHeader = defineHeader('PollingInfoRequestHeader', {
+  consumerGroup: f.string(),
+  topic: f.string(),
+  queueId: f.int(),
+});
+
+export const PollingInfoResponseHeader = defineHeader('PollingInfoResponseHeader', {
+  pollingNum: f.int(),
+});

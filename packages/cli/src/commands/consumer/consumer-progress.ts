@@ -24,7 +24,7 @@ export function register(program: Command): void {
           return;
         }
         printTable(
-          ['#Topic', '#Broker Name', '#QID', '#Broker Offset', '#Consumer Offset', '#Diff', '#LastTime'],
+          ['#Topic', '#Broker Name', '#QID', '#Broker Offset', '#Consumer Offset', '#Diff', '#Inflight', '#LastTime'],
           p.queues.map((q) => [
             q.mq.topic,
             q.mq.brokerName,
@@ -32,6 +32,7 @@ export function register(program: Command): void {
             q.brokerOffset,
             q.consumerOffset,
             q.lag,
+            q.inflight,
             formatTime(q.lastTimestamp),
           ]),
         );

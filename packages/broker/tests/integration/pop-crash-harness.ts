@@ -1,0 +1,108 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import { ResponseCode } from '@rocketmq-ts/protocol';
+import { sendRequest } from '../helpers/broker-harness.js';
+import { ack, pop } from '../helpers/pop-client.js';
+import { type BrokerProcess, spawnBroker } from './broker-process.js';
+
+// kill -9 trials of an `mqbroker` process in the middle of sends, pops and acks. A producer
+// and several pop consumers run against the broker; after a random time it is killed with
+// SIGKILL and restarted on the same directory, and the load goes on. At the end the consumers
+// drain the topic without kills. Invariant (at-least-once): every message whose send was
+// acknowledged is acked by a consumer at least once, none lost. Duplicates (a message acked a
+// second time) are counted: they come from messages in flight at a crash.
+
+export interface PopCrashOptions {
+  trials: number;
+  /** Sends per trial. */
+  messagesPerTrial: number;
+  consumers: number;
+  minKillMs: number;
+  maxKillMs: number;
+  /** How long the final drain may take. */
+  drainMs?: number;
+  log?: (line: string) => void;
+}
+
+export interface PopCrashResult {
+  produced: number;
+  acked: number;
+  deliveries: number;
+  duplicateAcks: number;
+  kills: number;
+  lost: string[];
+}
+
+const TOPIC = 'PopCrash';
+const GROUP = 'g-crash';
+const INVISIBLE_MS = 2_000;
+
+export const POP_CRASH_BROKER_CONF = {
+  flushDiskType: 'SYNC_FLUSH',
+  reviveInterval: 200,
+  flushConsumerOffsetInterval: 1000,
+  defaultTopicQueueNums: 4,
+};
+
+export async function runPopCrashTrials(dir: string, o: PopCrashOptions): Promise<PopCrashResult> {
+  const produced = new Set<string>();
+  const acked = new Set<string>();
+  let deliveries = 0;
+  let duplicateAcks = 0;
+  let seq = 0;
+
+  const consume = async (b: BrokerProcess, stop: { v: boolean }, ackRatio: number, pollTime: number) => {
+    const call = (cmd: Parameters<BrokerProcess['invoke']>[0]) => b.invoke(cmd);
+    while (!stop.v) {
+      const r = await pop(call, { group: GROUP, topic: TOPIC, maxMsgNums: 16, invisibleTime: INVISIBLE_MS, pollTime });
+      for (const m of r.messages) {
+        deliveries++;
+        if (Math.random() >= ackRatio) continue; // left to expire: it must come back
+        if ((await ack(call, GROUP, m)) !== ResponseCode.SUCCESS) continue;
+        if (acked.has(m.body)) duplicateAcks++;
+        acked.add(m.body);
+      }
+    }
+  };
+  const produce = async (b: BrokerProcess, stop: { v: boolean }, n: number) => {
+    for (let i = 0; i < n && !stop.v; i++) {
+      const body = `m${seq++}`;
+      const r = await b.invoke(sendRequest(TOPIC, body, { queueId: seq % 4 }));
+      if (r.code === ResponseCode.SUCCESS) produced.add(body);
+    }
+  };
+
+  let b = await spawnBroker(dir, POP_CRASH_BROKER_CONF);
+  try {
+    for (let t = 0; t < o.trials; t++) {
+      const stop = { v: false };
+      const work = [
+        produce(b, stop, o.messagesPerTrial),
+        ...Array.from({ length: o.consumers }, () => consume(b, stop, 0.8, 200)),
+      ].map((p) => p.catch(() => undefined));
+      // The fault: a kill at a random moment of the load (not a wait for a condition).
+      await delay(o.minKillMs + Math.floor(Math.random() * (o.maxKillMs - o.minKillMs)));
+      await b.kill9();
+      stop.v = true;
+      await Promise.all(work);
+      o.log?.(`trial ${t + 1}/${o.trials}: ${produced.size} produced, ${acked.size} acked, ${deliveries} deliveries`);
+      b = await spawnBroker(dir, POP_CRASH_BROKER_CONF);
+    }
+    // Drain without faults: every produced message must come (back) and be acked.
+    const deadline = Date.now() + (o.drainMs ?? 60_000);
+    const stop = { v: false };
+    const drain = Array.from({ length: o.consumers }, () => consume(b, stop, 1, 500));
+    while (Date.now() < deadline && [...produced].some((m) => !acked.has(m))) await delay(100);
+    stop.v = true;
+    await Promise.all(drain);
+  } finally {
+    await b.stop();
+  }
+  return {
+    produced: produced.size,
+    acked: acked.size,
+    deliveries,
+    duplicateAcks,
+    kills: o.trials,
+    lost: [...produced].filter((m) => !acked.has(m)),
+  };
+}

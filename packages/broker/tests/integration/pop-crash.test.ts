@@ -1,0 +1,28 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { tempDir } from '@rocketmq-ts/testkit';
+import { runPopCrashTrials } from './pop-crash-harness.js';
+
+// The bounded form of bench/broker/pop-crash-trials.mjs: a few kill -9 of a real broker
+// process in the middle of sends, pops and acks; no produced message may be lost.
+
+describe('pop under kill -9 of the broker (issue 11)', () => {
+  let dir: { path: string; cleanup: () => Promise<void> };
+  before(async () => {
+    dir = await tempDir('pop-crash-');
+  });
+  after(() => dir.cleanup());
+
+  it('loses no message: every acknowledged send is acked by a consumer at least once', async () => {
+    const r = await runPopCrashTrials(dir.path, {
+      trials: 2,
+      messagesPerTrial: 120,
+      consumers: 4,
+      minKillMs: 300,
+      maxKillMs: 900,
+    });
+    assert.ok(r.produced > 0);
+    assert.deepEqual(r.lost, [], `lost ${r.lost.length} of ${r.produced}`);
+    assert.ok(r.acked >= r.produced);
+  });
+});
