@@ -242,7 +242,9 @@ describe('pop consumption (issue 11)', () => {
           GetConsumeStatsRequestHeader.encode({ consumerGroup: 'g-prog', topic }),
         ),
       );
-      const body = parseFastjson(res.body!.toString()) as {
+      const parsed = parseFastjson(res.body!.toString());
+      assert.ok(parsed.ok);
+      const body = parsed.value as {
         offsetTable: Map<{ queueId: number }, Record<string, number>>;
       };
       return [...body.offsetTable].find(([mq]) => mq.queueId === 0)![1];

@@ -1,5 +1,6 @@
-import { err, ok, type Result } from '@rocketmq-ts/common';
-import { normaliseSubscription, type SubscriptionData } from './heartbeat.js';
+import { ok, type Result } from '@rocketmq-ts/common';
+import { readSubscriptionData, type SubscriptionData } from './heartbeat.js';
+import { asObject, parseJsonBody, textOf } from './json-fields.js';
 
 // CHECK_CLIENT_CONFIG (46) body, Java's CheckClientRequestBody: a consumer asks a broker
 // whether it can serve a subscription (Java clients call it for SQL92 before subscribing).
@@ -17,18 +18,14 @@ export function encodeCheckClientBody(b: CheckClientRequestBody): Buffer {
 /** Parses the body; an absent body or subscription is a valid "nothing to check". */
 export function decodeCheckClientBody(body: Buffer | undefined): Result<CheckClientRequestBody, string> {
   if (!body || body.length === 0) return ok({ clientId: '', group: '' });
-  let raw: unknown;
-  try {
-    raw = JSON.parse(body.toString('utf8'));
-  } catch (e) {
-    return err(`check client body is not JSON: ${(e as Error).message}`);
+  const raw = parseJsonBody(body, 'check client body');
+  if (!raw.ok) return raw;
+  const o = asObject(raw.value) ?? {};
+  let subscriptionData: SubscriptionData | undefined;
+  if (o.subscriptionData !== undefined && o.subscriptionData !== null) {
+    const sub = readSubscriptionData(o.subscriptionData);
+    if (!sub.ok) return sub;
+    subscriptionData = sub.value;
   }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return err('check client body is not an object');
-  const o = raw as Record<string, unknown>;
-  const sub = o.subscriptionData;
-  return ok({
-    clientId: typeof o.clientId === 'string' ? o.clientId : '',
-    group: typeof o.group === 'string' ? o.group : '',
-    subscriptionData: typeof sub === 'object' && sub !== null ? normaliseSubscription(sub) : undefined,
-  });
+  return ok({ clientId: textOf(o.clientId), group: textOf(o.group), subscriptionData });
 }
