@@ -89,10 +89,12 @@ describe('idle connections', () => {
       s.onDisconnect((c) => disconnected.push(c));
     });
     const client = new RemotingClient();
+    // Taken before the connect: the server's idle clock starts when it accepts, so on a loaded
+    // machine time measured after the connect (and the busy client's) would shrink the window.
+    const startedAt = Date.now();
     const silent = await RawClient.connect(port);
     try {
       const busy = await client.getConnection(addr);
-      const startedAt = Date.now();
       // The busy client talks every 50 ms until the silent one is gone.
       while (!silent.closed) {
         assert.equal((await client.invoke(addr, createRequest(PING))).code, ResponseCode.SUCCESS);
