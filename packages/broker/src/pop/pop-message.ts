@@ -26,9 +26,14 @@ import {
   startOffsetEntry,
 } from '@rocketmq-ts/protocol';
 import type { Connection } from '@rocketmq-ts/remoting';
-import type { MessageStore, TagsCodeFilter } from '@rocketmq-ts/store';
+import type { MessageStore } from '@rocketmq-ts/store';
 import { decodeHeader, reply } from '../processors/request-util.js';
-import { isTagType, parseTagExpression, tagsFilter } from '../processors/subscription-filter.js';
+import {
+  getFilteredMessages,
+  MATCH_ALL,
+  type MessageFilter,
+  subscriptionFilter,
+} from '../processors/subscription-filter.js';
 import type {
   BrokerIdentity,
   ConsumerOffsetStore,
@@ -88,7 +93,7 @@ interface PopContext {
   h: PopHeader;
   popTime: number;
   reviveQid: number;
-  filter: TagsCodeFilter | undefined;
+  filter: MessageFilter;
   batches: PoppedBatch[];
   found: number;
   restNum: number;
@@ -150,14 +155,10 @@ export class PopMessageProcessor {
     if (!group.consumeEnable) {
       return reply(request, ResponseCode.NO_PERMISSION, `subscription group no permission, ${h.consumerGroup}`);
     }
-    if (!isTagType(h.expType) && !this.deps.enablePropertyFilter) {
-      return reply(
-        request,
-        ResponseCode.SYSTEM_ERROR,
-        `The broker does not support consumer to filter message by ${h.expType}`,
-      );
-    }
-    const filter = tagsFilter(parseTagExpression(h.exp, h.expType ?? 'TAG'));
+    // The pull path's filter: TAG on the ConsumeQueue hash, SQL92 on the record.
+    const sub = subscriptionFilter(h.expType, h.exp, this.deps.enablePropertyFilter);
+    if (!sub.ok) return reply(request, sub.error.code, sub.error.remark);
+    const filter = sub.value;
 
     const retryTopics = this.retryTopicsToRead(h);
     this.deps.polling.watch(h.topic, [
@@ -178,7 +179,7 @@ export class PopMessageProcessor {
     };
     const queueIds = this.queueOrder(h.queueId, topic.readQueueNums);
     const readRetry = async () => {
-      for (const rt of retryTopics) if (topics.get(rt) !== undefined) await this.popQueues(ctx, rt, [0], undefined);
+      for (const rt of retryTopics) if (topics.get(rt) !== undefined) await this.popQueues(ctx, rt, [0], MATCH_ALL);
     };
     const readNormal = () => this.popQueues(ctx, h.topic, queueIds, filter);
     if (this.random() * 100 < settings.popFromRetryProbability) {
@@ -196,7 +197,7 @@ export class PopMessageProcessor {
         mark,
         Math.max(0, deadline - clock.now()),
         conn,
-        filter,
+        filter.tags,
         () => this.process(request, conn, h, this.deps.clock.now() < deadline),
       );
       if (held === 'full') return this.respond(request, ctx, ResponseCode.POLLING_FULL, 'the polling queue is full');
@@ -236,7 +237,7 @@ export class PopMessageProcessor {
     ctx: PopContext,
     topic: string,
     queueIds: readonly number[],
-    filter: TagsCodeFilter | undefined,
+    filter: MessageFilter,
   ): Promise<void> {
     for (const q of queueIds) {
       const want = ctx.h.maxMsgNums - ctx.found;
@@ -264,7 +265,7 @@ export class PopMessageProcessor {
     topic: string,
     queueId: number,
     want: number,
-    filter: TagsCodeFilter | undefined,
+    filter: MessageFilter,
   ): Promise<PoppedBatch | undefined> {
     const { store, offsets, settings } = this.deps;
     const group = ctx.h.consumerGroup;
@@ -276,13 +277,13 @@ export class PopMessageProcessor {
       return undefined;
     }
     const count = Math.min(want, settings.maxTransferCount);
-    let r = await store.getMessage(topic, queueId, offset, count, settings.maxTransferBytes, filter);
+    let r = await getFilteredMessages(store, topic, queueId, offset, count, settings.maxTransferBytes, filter);
     if (r.status === 'OFFSET_TOO_SMALL' || r.status === 'OFFSET_OVERFLOW_BADLY' || r.status === 'OFFSET_FOUND_NULL') {
       // The pop offset points where the store has nothing (retention, or a re-created
       // topic): continue from where the store says.
       offset = r.nextBeginOffset;
       offsets.commit(group, topic, queueId, offset);
-      r = await store.getMessage(topic, queueId, offset, count, settings.maxTransferBytes, filter);
+      r = await getFilteredMessages(store, topic, queueId, offset, count, settings.maxTransferBytes, filter);
     }
     ctx.restNum += Math.max(0, r.maxOffset - r.nextBeginOffset);
     if (r.status !== 'FOUND' || r.records.length === 0) {

@@ -1,5 +1,5 @@
 import { ManualClock } from '@rocketmq-ts/common';
-import { createRequest, type RemotingCommand, ResponseCode } from '@rocketmq-ts/protocol';
+import { createRequest, encodeProperties, type RemotingCommand, ResponseCode } from '@rocketmq-ts/protocol';
 import { createFileStore, createMemoryStore } from '@rocketmq-ts/store';
 import type { BrokerConfig } from '../../src/broker-config.js';
 import { sendRequest, startTestBroker, type TestBroker } from './broker-harness.js';
@@ -11,7 +11,11 @@ import type { Invoke } from './pop-client.js';
 export interface PopBroker extends TestBroker {
   clock: ManualClock;
   call: Invoke;
-  send(topic: string, body: string, o?: { queueId?: number; tags?: string; flag?: number }): Promise<number>;
+  send(
+    topic: string,
+    body: string,
+    o?: { queueId?: number; tags?: string; flag?: number; props?: Record<string, string> },
+  ): Promise<number>;
   /** One read-and-revive pass of every revive queue, awaited. */
   revive(): Promise<void>;
 }
@@ -41,7 +45,8 @@ export async function startPopBroker(
     clock,
     call,
     async send(topic, body, so = {}) {
-      const props = so.tags ? `TAGS\u0001${so.tags}\u0002` : undefined;
+      const all = { ...(so.props ?? {}), ...(so.tags ? { TAGS: so.tags } : {}) };
+      const props = Object.keys(all).length > 0 ? encodeProperties(all) : undefined;
       const req = sendRequest(topic, body, { queueId: so.queueId ?? 0, ...(props ? { properties: props } : {}) });
       // SEND_MESSAGE_V2 names its fields a..m; h is the flag.
       if (so.flag !== undefined) req.extFields.h = String(so.flag);

@@ -14,7 +14,7 @@ import {
 } from '@rocketmq-ts/protocol';
 import { eventually } from '@rocketmq-ts/testkit';
 import { type PopBroker, startPopBroker } from '../helpers/pop-broker.js';
-import { ack, changeInvisible, pop, popRequest } from '../helpers/pop-client.js';
+import { ack, changeInvisible, handlesOf, pop, popRequest } from '../helpers/pop-client.js';
 
 // Pop consumption end to end over real sockets: POP_MESSAGE, ACK_MESSAGE,
 // CHANGE_MESSAGE_INVISIBLETIME, invisibility expiry through the revive service, DLQ, long
@@ -301,6 +301,35 @@ describe('pop long polling at shutdown', () => {
       assert.equal((await held).code, ResponseCode.POLLING_TIMEOUT);
       await stopping;
       assert.ok(Date.now() - started < 2_500, 'not left to the listener close timeout');
+    } finally {
+      await b.close();
+    }
+  });
+});
+
+describe('pop with an SQL92 subscription (the pull filter path)', () => {
+  it('hands out only matching messages and refuses a bad expression with SUBSCRIPTION_PARSE_FAILED', async () => {
+    const b = await startPopBroker({ enablePropertyFilter: true });
+    try {
+      for (let i = 0; i < 6; i++) await b.send('PopSql', `q${i}`, { props: { n: String(i) } });
+      const r = await b.call(
+        createRequest(RequestCode.POP_MESSAGE, {
+          ...popRequest({ group: 'g-sql', topic: 'PopSql' }).extFields,
+          expType: 'SQL92',
+          exp: 'n >= 3',
+        }),
+      );
+      assert.equal(r.code, ResponseCode.SUCCESS);
+      const got = handlesOf('g-sql', 'broker-a', r).map((m) => m.body);
+      assert.deepEqual(got, ['q3', 'q4', 'q5']);
+      const bad = await b.call(
+        createRequest(RequestCode.POP_MESSAGE, {
+          ...popRequest({ group: 'g-sql', topic: 'PopSql' }).extFields,
+          expType: 'SQL92',
+          exp: 'n >=',
+        }),
+      );
+      assert.equal(bad.code, ResponseCode.SUBSCRIPTION_PARSE_FAILED);
     } finally {
       await b.close();
     }
