@@ -11,6 +11,7 @@ import {
   SerializeType,
 } from '@rocketmq-ts/protocol';
 import { RemotingClosedError, RemotingSendRequestError, RemotingTimeoutError } from './errors.js';
+import type { FlowBudget } from './flow-budget.js';
 import { FrameCopier } from './frame-copier.js';
 import type { Connection } from './types.js';
 
@@ -35,6 +36,11 @@ export interface ConnectionOptions {
   sink: RequestSink;
   /** Header type of commands that carry none (requests we originate). Default JSON. */
   serializeType?: SerializeType | undefined;
+  /**
+   * Server connections: the process-wide counters this connection adds to, and the limits
+   * that pause reading (pending requests) or close it (unsent bytes). None on clients.
+   */
+  budget?: FlowBudget | undefined;
   /**
    * The socket reads into one reused buffer (net `onread`) and hands the bytes to
    * onSocketRead() instead of emitting 'data': frames are then copied out of each chunk.
@@ -86,13 +92,23 @@ function flushCorked(conn: SocketConnection): void {
   conn.flush();
 }
 
+const NO_LIMIT = Number.MAX_SAFE_INTEGER;
+/**
+ * Under process-wide byte pressure, a connection whose output has been stuck above the
+ * high-water mark this long is taken for a peer that stopped reading, and closed. A reader
+ * drains a burst well within it.
+ */
+const SLOW_CONSUMER_GRACE_MS = 1000;
+
 /**
  * One framed RemotingCommand stream over a socket, used by both server and client.
  *
  * Outbound: writes made within one tick are corked together and leave in one writev.
- * When unsent output exceeds the high-water mark, reading stops (frames already split off
- * wait in a backlog) until the socket drains, so a peer that never reads cannot make us
- * buffer without bound.
+ * Reading stops (frames already split off wait in a backlog) while unsent output exceeds the
+ * high-water mark, until the socket drains, and while the requests being handled for this
+ * connection reach the budget's per-connection limit, until half of them are answered: a
+ * peer that pipelines requests and never reads the answers cannot make us take on work or
+ * buffer without bound. Unsent output beyond the budget's hard limit closes the connection.
  */
 export class SocketConnection implements Connection {
   readonly id = nextConnectionId++;
@@ -114,8 +130,31 @@ export class SocketConnection implements Connection {
   private readonly small: Buffer[] = [];
   private smallBytes = 0;
   private corked = false;
-  private paused = false;
+  /** Reading stopped until 'drain': unsent output passed the high-water mark. */
+  private outputBlocked = false;
+  /** Date.now() when outputBlocked was last set. */
+  private blockedAt = 0;
+  /** Reading stopped until enough requests are answered (see requestFinished). */
+  private pendingBlocked = false;
+  /** Whether socket.pause() is in effect (follows outputBlocked || pendingBlocked). */
+  private socketPaused = false;
+  /** Set while processFrames runs, so a request finishing synchronously does not re-enter it. */
+  private processing = false;
   private tornDown = false;
+  private readonly budget: FlowBudget | undefined;
+  private readonly maxPendingRequests: number;
+  private readonly resumePendingAt: number;
+  private readonly maxCostlyRequests: number;
+  private readonly resumeCostlyAt: number;
+  private readonly maxPendingWriteBytes: number;
+  /** Unsent bytes last added to budget.pendingWriteBytes. */
+  private accountedWriteBytes = 0;
+  /** Requests of this connection being handled now (server side; see requestStarted). */
+  pendingRequests = 0;
+  /** Of those, costly ones not parked by their handler. */
+  costlyRequests = 0;
+  /** Set at teardown: the connection held unsent output above the high-water mark, or reads in progress. */
+  heldMuchAtClose = false;
 
   constructor(
     readonly socket: Socket,
@@ -130,6 +169,13 @@ export class SocketConnection implements Connection {
     this.sink = options.sink;
     this.highWaterMark = options.writeHighWaterMark;
     this.serializeType = options.serializeType ?? SerializeType.JSON;
+    const budget = options.budget;
+    this.budget = budget;
+    this.maxPendingRequests = budget?.limits.maxPendingRequestsPerConnection ?? NO_LIMIT;
+    this.resumePendingAt = Math.floor(this.maxPendingRequests / 2);
+    this.maxCostlyRequests = budget?.limits.maxCostlyRequestsPerConnection ?? NO_LIMIT;
+    this.resumeCostlyAt = Math.floor(this.maxCostlyRequests / 2);
+    this.maxPendingWriteBytes = budget?.limits.maxPendingWriteBytesPerConnection ?? NO_LIMIT;
     socket.setNoDelay(true);
     if (!options.reusedReadBuffer) socket.on('data', this.onData);
     socket.on('drain', this.onDrain);
@@ -141,9 +187,54 @@ export class SocketConnection implements Connection {
     return this.tornDown;
   }
 
-  /** True while reading is stopped because the peer is not taking our output. */
+  /** True while reading is stopped: the peer is not taking our output, or has too many requests in hand. */
   get readPaused(): boolean {
-    return this.paused;
+    return this.outputBlocked || this.pendingBlocked;
+  }
+
+  /** Bytes written to this connection and not yet handed to the kernel. */
+  get unsentBytes(): number {
+    return this.socket.writableLength + this.smallBytes;
+  }
+
+  /** @internal The server starts handling a request of this connection. */
+  requestStarted(costly: boolean): void {
+    this.pendingRequests++;
+    if (this.budget !== undefined) this.budget.pendingRequests++;
+    if (costly) this.costlyRequests++;
+    // Checked by processFrames before the next frame; the socket pauses after the chunk.
+    if (this.pendingRequests >= this.maxPendingRequests || this.costlyRequests >= this.maxCostlyRequests) {
+      this.pendingBlocked = true;
+    }
+  }
+
+  /** @internal The server is done with a request of this connection (answered or not). Bound: a then() callback. */
+  readonly requestFinished = (): void => {
+    this.pendingRequests--;
+    if (this.budget !== undefined) this.budget.pendingRequests--;
+    if (this.pendingBlocked) this.maybeUnblock();
+  };
+
+  /** @internal requestFinished for a costly request. */
+  readonly costlyRequestFinished = (): void => {
+    this.costlyRequests--;
+    this.requestFinished();
+  };
+
+  requestSuspended(): void {
+    this.costlyRequests--;
+    if (this.pendingBlocked) this.maybeUnblock();
+  }
+
+  requestResumed(): void {
+    this.costlyRequests++;
+  }
+
+  private maybeUnblock(): void {
+    if (this.pendingRequests <= this.resumePendingAt && this.costlyRequests <= this.resumeCostlyAt) {
+      this.pendingBlocked = false;
+      if (!this.processing) this.syncReading();
+    }
   }
 
   /** Requests sent on this connection still awaiting a response. */
@@ -169,13 +260,73 @@ export class SocketConnection implements Connection {
     } else if (cmd.body !== undefined) {
       this.queue(cmd.body, SMALL_BODY);
     }
-    if (!this.paused && socket.writableLength + this.smallBytes > this.highWaterMark) {
-      this.writeSmall();
-      // writableNeedDrain guarantees a 'drain' will come to resume us.
-      if (socket.writableNeedDrain) {
-        this.paused = true;
-        socket.pause();
+    const unsent = socket.writableLength + this.smallBytes;
+    if (unsent > this.highWaterMark) this.overHighWaterMark(unsent);
+  }
+
+  /** Unsent output passed the high-water mark: stop reading, or close a peer that stopped reading. */
+  private overHighWaterMark(unsent: number): void {
+    this.account(unsent);
+    const budget = this.budget;
+    // Over half the process-wide byte limit, connections that are not reading go first, so
+    // that readers are not answered SYSTEM_BUSY on their account.
+    if (
+      unsent > this.maxPendingWriteBytes ||
+      (budget !== undefined &&
+        this.outputBlocked &&
+        budget.pendingWriteBytes * 2 > budget.limits.maxPendingWriteBytes &&
+        Date.now() - this.blockedAt >= SLOW_CONSUMER_GRACE_MS)
+    ) {
+      if (budget !== undefined) budget.slowConsumersClosed++;
+      this.logger.warn(
+        { connection: this.id, remoteAddress: this.remoteAddress, unsentBytes: unsent },
+        `closing connection from ${this.remoteAddress}: ${unsent} response bytes unsent, the peer is not reading`,
+      );
+      this.close();
+      return;
+    }
+    if (this.outputBlocked) return;
+    this.writeSmall();
+    // writableNeedDrain guarantees a 'drain' will come to resume us.
+    if (this.socket.writableNeedDrain) {
+      this.outputBlocked = true;
+      this.blockedAt = Date.now();
+      this.syncReading();
+    }
+  }
+
+  /** Brings budget.pendingWriteBytes up to date with this connection's unsent bytes. */
+  private account(unsent: number): void {
+    if (this.budget === undefined) return;
+    this.budget.pendingWriteBytes += unsent - this.accountedWriteBytes;
+    this.accountedWriteBytes = unsent;
+  }
+
+  /** @internal Re-reads the unsent bytes (the server's periodic sweep: writes finished since). */
+  reconcile(): void {
+    if (!this.tornDown) this.account(this.socket.writableLength + this.smallBytes);
+  }
+
+  /**
+   * Makes the socket's read state follow readPaused: pauses it, or handles the backlog and
+   * resumes it.
+   */
+  private syncReading(): void {
+    if (this.tornDown) return;
+    if (!this.readPaused && this.backlog.length > 0) {
+      const backlog = this.backlog;
+      this.backlog = [];
+      this.processFrames(backlog);
+      if (this.tornDown) return;
+    }
+    if (this.readPaused) {
+      if (!this.socketPaused) {
+        this.socketPaused = true;
+        this.socket.pause();
       }
+    } else if (this.socketPaused) {
+      this.socketPaused = false;
+      this.socket.resume();
     }
   }
 
@@ -260,6 +411,8 @@ export class SocketConnection implements Connection {
     this.corked = false;
     if (!this.socket.destroyed && !this.socket.writableEnded) this.writeSmall();
     this.socket.uncork();
+    // What the writev left unsent (usually nothing): the process-wide count stays current.
+    if (this.budget !== undefined && !this.tornDown) this.account(this.socket.writableLength);
   }
 
   /** The socket's `onread` callback: `chunk` is reused once this returns. */
@@ -282,17 +435,26 @@ export class SocketConnection implements Connection {
       frames.length = 0;
     }
     if (error !== undefined) this.protocolFailure(error);
+    else if (this.readPaused !== this.socketPaused || this.backlog.length > 0) this.syncReading();
   };
 
   /** Handles `frames` in order; those left when reading pauses move to the backlog. */
   private processFrames(frames: Buffer[]): void {
-    for (let i = 0; i < frames.length; i++) {
-      if (this.tornDown) return;
-      if (this.paused) {
-        this.backlog = frames.slice(i);
-        return;
+    const outer = this.processing;
+    this.processing = true;
+    try {
+      for (let i = 0; i < frames.length; i++) {
+        if (this.tornDown) return;
+        if (this.outputBlocked || this.pendingBlocked) {
+          const rest = frames.slice(i);
+          for (const f of this.backlog) rest.push(f);
+          this.backlog = rest;
+          return;
+        }
+        this.handleFrame(frames[i]!);
       }
-      this.handleFrame(frames[i]!);
+    } finally {
+      this.processing = outer;
     }
   }
 
@@ -319,12 +481,11 @@ export class SocketConnection implements Connection {
   }
 
   private readonly onDrain = (): void => {
-    if (!this.paused || this.tornDown) return;
-    this.paused = false;
-    const backlog = this.backlog;
-    this.backlog = [];
-    this.processFrames(backlog);
-    if (!this.paused && !this.tornDown) this.socket.resume();
+    if (this.tornDown) return;
+    this.account(this.socket.writableLength + this.smallBytes);
+    if (!this.outputBlocked) return;
+    this.outputBlocked = false;
+    this.syncReading();
   };
 
   private protocolFailure(error: ProtocolError): void {
@@ -348,9 +509,13 @@ export class SocketConnection implements Connection {
   private teardown(): void {
     if (this.tornDown) return;
     this.tornDown = true;
+    this.heldMuchAtClose = this.accountedWriteBytes > this.highWaterMark || this.costlyRequests > 0;
     this.backlog = [];
     this.small.length = 0;
     this.smallBytes = 0;
+    // Destroyed: unsent output is gone. Requests still being handled finish on their own
+    // (held pulls are released by the owner's disconnect listener) and lower the count then.
+    this.account(0);
     if (this.pending.size > 0) {
       const pending = [...this.pending.values()];
       this.pending.clear();
