@@ -2,7 +2,7 @@
 // probing meanwhile; one row per (abuse, port). Used by hostile-clients.test.ts (short
 // durations) and scripts/hostile-clients.mjs (by hand, longer).
 import { ABUSES, type Abuse, type AbuseResult } from './abuse.js';
-import { createTopic, fillTopic, missingFrom, type ProbeStats, startProbe } from './probe.js';
+import { createTopic, fillTopic, missingFrom, type Probe, type ProbeStats, startProbe } from './probe.js';
 import { type ServerProcess, type ServerProcessOptions, startServerProcess, type Target } from './server-process.js';
 
 export interface HarnessOptions {
@@ -38,6 +38,10 @@ export interface HarnessRow {
   rssBeforeMiB: number;
   rssPeakMiB: number;
   rssAfterMiB: number;
+  /** How long the abuse (and the settle wait) took. */
+  ms: number;
+  /** Whether its acknowledged messages were checked yet (internal). */
+  checked: boolean;
 }
 
 export interface HarnessReport {
@@ -57,21 +61,63 @@ function selected(abuse: Abuse, only: string[] | undefined): boolean {
   return only === undefined || only.length === 0 || only.some((o) => abuse.name.includes(o));
 }
 
-export async function runHarness(options: HarnessOptions): Promise<HarnessReport> {
-  const server: ServerProcess = await startServerProcess(options.server);
+/** A server process with the topics the abuses and the probe use, and the probe running. */
+async function prepare(options: HarnessOptions): Promise<{ server: ServerProcess; probe: Probe }> {
+  const server = await startServerProcess(options.server);
   try {
     await createTopic(server.namesrvAddr, PROBE_TOPIC);
     await createTopic(server.namesrvAddr, DATA_TOPIC);
     // At least 32 messages of 8 KiB per queue: every pull at offset 0 answers 256 KiB.
     await fillTopic(server.namesrvAddr, DATA_TOPIC, Math.max(1, options.fillMiB ?? 1) * 128, 8 * 1024);
-    const rows: HarnessRow[] = [];
-    const acked: string[] = [];
-    const targets = server.targets.filter(
+    const probe = await startProbe(server.namesrvAddr, PROBE_TOPIC, 10);
+    return { server, probe };
+  } catch (err) {
+    await server.stop();
+    throw err;
+  }
+}
+
+/**
+ * Runs each selected abuse against each port it applies to, one at a time, the probe sending
+ * throughout. A server that dies is reported in its row and replaced by a fresh one (whose
+ * messages are checked too), so that one fatal abuse does not hide what the others do.
+ */
+export async function runHarness(options: HarnessOptions): Promise<HarnessReport> {
+  let { server, probe } = await prepare(options);
+  const rows: HarnessRow[] = [];
+  let missing: string[] = [];
+  let acked = 0;
+  let stderr = '';
+  const targetsOf = (s: ServerProcess): Target[] =>
+    s.targets.filter(
       (t) => options.targets === undefined || options.targets.length === 0 || options.targets.includes(t.name),
     );
+  const targets = targetsOf(server);
+  // Checks what the probe got acknowledged on this server, then stops both.
+  const finish = async (): Promise<void> => {
+    const last = server.exited() === undefined ? await probe.stop() : undefined;
+    acked += rows.reduce((n, r) => n + (r.checked ? 0 : r.probe.acked.length), 0) + (last?.acked.length ?? 0);
+    const bodies = rows.filter((r) => !r.checked).flatMap((r) => r.probe.acked);
+    if (last) bodies.push(...last.acked);
+    for (const r of rows) r.checked = true;
+    missing = missing.concat(
+      server.exited() === undefined ? await missingFrom(server.namesrvAddr, PROBE_TOPIC, bodies) : bodies,
+    );
+    if (server.exited() !== undefined) {
+      await probe.stop().catch(() => undefined);
+      stderr += server.stderr();
+    }
+    await server.stop();
+  };
+  try {
     for (const abuse of ABUSES.filter((a) => selected(a, options.only))) {
-      for (const target of targets.filter((t) => abuse.appliesTo(t))) {
-        if (server.exited() !== undefined) break;
+      for (const t of targets.filter((x) => abuse.appliesTo(x))) {
+        if (server.exited() !== undefined) {
+          await finish();
+          ({ server, probe } = await prepare(options));
+        }
+        const target = targetsOf(server).find((x) => x.name === t.name);
+        if (target === undefined) continue;
         const rssBefore = await server.rssMiB();
         let peak = rssBefore;
         const sampler = setInterval(() => {
@@ -82,7 +128,8 @@ export async function runHarness(options: HarnessOptions): Promise<HarnessReport
             })
             .catch(() => {});
         }, 100);
-        const probe = await startProbe(server.namesrvAddr, PROBE_TOPIC, 10, `${abuse.name.length}-${target.name}`);
+        probe.window();
+        const started = Date.now();
         let result: AbuseResult | undefined;
         let abuseError: string | undefined;
         try {
@@ -97,10 +144,9 @@ export async function runHarness(options: HarnessOptions): Promise<HarnessReport
         } catch (err) {
           abuseError = err instanceof Error ? err.message : String(err);
         }
-        const stats = await probe.stop();
-        clearInterval(sampler);
-        acked.push(...stats.acked);
+        const stats = probe.window();
         await new Promise((r) => setTimeout(r, options.settleMs ?? 1000));
+        clearInterval(sampler);
         const exit = server.exited();
         const row: HarnessRow = {
           abuse: abuse.name,
@@ -111,29 +157,30 @@ export async function runHarness(options: HarnessOptions): Promise<HarnessReport
           serverExit: exit,
           rssBeforeMiB: rssBefore,
           rssPeakMiB: peak,
-          rssAfterMiB: exit === undefined ? await server.rssMiB() : Number.NaN,
+          rssAfterMiB: exit === undefined ? await server.rssMiB().catch(() => Number.NaN) : Number.NaN,
+          ms: Date.now() - started,
+          checked: false,
         };
         rows.push(row);
         options.onRow?.(row);
       }
     }
-    const missing = server.exited() === undefined ? await missingFrom(server.namesrvAddr, PROBE_TOPIC, acked) : acked;
-    return { rows, missing, acked: acked.length, targets, stderr: server.stderr() };
   } finally {
-    await server.stop();
+    await finish();
   }
+  return { rows, missing, acked, targets, stderr };
 }
 
 /** The report as a markdown table. */
 export function formatRows(rows: readonly HarnessRow[]): string {
   const f = (n: number): string => (Number.isFinite(n) ? n.toFixed(1) : '-');
   const out = [
-    '| abuse | port | requests | answers | closed by server | probe sent/failed | probe p50 / p99 / max ms | RSS before / peak / after MiB | server |',
-    '|---|---|---|---|---|---|---|---|---|',
+    '| abuse | port | ms | requests | answers | closed by server | probe sent/failed | probe p50 / p99 / max ms | RSS before / peak / after MiB | server |',
+    '|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const r of rows) {
     out.push(
-      `| ${r.abuse} | ${r.target} | ${r.result?.requests ?? '-'} | ${r.result?.responses ?? '-'} | ${r.result?.closedByServer ?? '-'} | ` +
+      `| ${r.abuse} | ${r.target} | ${r.ms} | ${r.result?.requests ?? '-'} | ${r.result?.responses ?? '-'} | ${r.result?.closedByServer ?? '-'} | ` +
         `${r.probe.sent}/${r.probe.failed} | ${f(r.probe.p50Ms)} / ${f(r.probe.p99Ms)} / ${f(r.probe.maxMs)} | ` +
         `${f(r.rssBeforeMiB)} / ${f(r.rssPeakMiB)} / ${f(r.rssAfterMiB)} | ${r.serverExit === undefined ? 'up' : `exited ${r.serverExit}`}${r.abuseError ? ` (abuse failed: ${r.abuseError})` : ''} |`,
     );

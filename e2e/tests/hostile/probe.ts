@@ -17,6 +17,8 @@ export interface ProbeStats {
 }
 
 export interface Probe {
+  /** Stats since the previous window() (or the start), and a fresh window from now. */
+  window(): ProbeStats;
   stop(): Promise<ProbeStats>;
 }
 
@@ -33,15 +35,17 @@ export async function startProbe(namesrvAddr: string, topic: string, intervalMs 
     sendMsgTimeoutMs: 5000,
   });
   await producer.start();
-  const latencies: number[] = [];
-  const acked: string[] = [];
-  const errors: string[] = [];
+  let latencies: number[] = [];
+  let acked: string[] = [];
+  let errors: string[] = [];
   let failed = 0;
+  let sent = 0;
   let running = true;
   let seq = 0;
   const loop = (async () => {
     while (running) {
       const body = `${tag}-${process.pid}-${++seq}`;
+      sent++;
       const t0 = performance.now();
       try {
         const r = await producer.send({ topic, body });
@@ -54,21 +58,31 @@ export async function startProbe(namesrvAddr: string, topic: string, intervalMs 
       await new Promise((r) => setTimeout(r, intervalMs));
     }
   })();
+  const window = (): ProbeStats => {
+    const sorted = latencies.sort((a, b) => a - b);
+    const stats: ProbeStats = {
+      sent,
+      failed,
+      p50Ms: percentile(sorted, 50),
+      p99Ms: percentile(sorted, 99),
+      maxMs: sorted.at(-1) ?? Number.NaN,
+      acked,
+      errors,
+    };
+    latencies = [];
+    acked = [];
+    errors = [];
+    failed = 0;
+    sent = 0;
+    return stats;
+  };
   return {
+    window,
     async stop() {
       running = false;
       await loop;
       await producer.shutdown();
-      const sorted = latencies.slice().sort((a, b) => a - b);
-      return {
-        sent: seq,
-        failed,
-        p50Ms: percentile(sorted, 50),
-        p99Ms: percentile(sorted, 99),
-        maxMs: sorted.at(-1) ?? Number.NaN,
-        acked,
-        errors,
-      };
+      return window();
     },
   };
 }

@@ -91,8 +91,22 @@ function expireRequest(conn: SocketConnection, opaque: number): void {
 function flushCorked(conn: SocketConnection): void {
   conn.flush();
 }
+function endTurn(conn: SocketConnection): void {
+  conn.endTurn();
+}
 
 const NO_LIMIT = Number.MAX_SAFE_INTEGER;
+/**
+ * Frames one connection may have handled before the others get a turn: the rest of its chunk
+ * waits for a setImmediate, so that a flood of pipelined requests on a few connections
+ * delays another client's request by a few of their frames each, not by whole 64 KiB reads
+ * of them (docs/flow-control.md). While other connections wait for their turn too, the
+ * turn is shorter: the wait of a newcomer grows with their number times this.
+ */
+const FRAMES_PER_TURN = 64;
+const FRAMES_PER_SHARED_TURN = 8;
+/** Connections of this process waiting for the end of their turn. */
+let yieldingConnections = 0;
 /**
  * Under process-wide byte pressure, a connection whose output has been stuck above the
  * high-water mark this long is taken for a peer that stopped reading, and closed. A reader
@@ -138,6 +152,8 @@ export class SocketConnection implements Connection {
   private pendingBlocked = false;
   /** Whether socket.pause() is in effect (follows outputBlocked || pendingBlocked). */
   private socketPaused = false;
+  /** Reading waits for the setImmediate that ends this connection's turn (FRAMES_PER_TURN). */
+  private yielding = false;
   /** Set while processFrames runs, so a request finishing synchronously does not re-enter it. */
   private processing = false;
   private tornDown = false;
@@ -307,19 +323,30 @@ export class SocketConnection implements Connection {
     if (!this.tornDown) this.account(this.socket.writableLength + this.smallBytes);
   }
 
+  private get mustWait(): boolean {
+    return this.outputBlocked || this.pendingBlocked || this.yielding;
+  }
+
+  /** @internal setImmediate callback: the other connections had their turn. */
+  endTurn(): void {
+    this.yielding = false;
+    yieldingConnections--;
+    this.syncReading();
+  }
+
   /**
-   * Makes the socket's read state follow readPaused: pauses it, or handles the backlog and
+   * Makes the socket's read state follow mustWait: pauses it, or handles the backlog and
    * resumes it.
    */
   private syncReading(): void {
     if (this.tornDown) return;
-    if (!this.readPaused && this.backlog.length > 0) {
+    if (!this.mustWait && this.backlog.length > 0) {
       const backlog = this.backlog;
       this.backlog = [];
       this.processFrames(backlog);
       if (this.tornDown) return;
     }
-    if (this.readPaused) {
+    if (this.mustWait) {
       if (!this.socketPaused) {
         this.socketPaused = true;
         this.socket.pause();
@@ -435,7 +462,7 @@ export class SocketConnection implements Connection {
       frames.length = 0;
     }
     if (error !== undefined) this.protocolFailure(error);
-    else if (this.readPaused !== this.socketPaused || this.backlog.length > 0) this.syncReading();
+    else if (this.mustWait !== this.socketPaused || this.backlog.length > 0) this.syncReading();
   };
 
   /** Handles `frames` in order; those left when reading pauses move to the backlog. */
@@ -443,9 +470,15 @@ export class SocketConnection implements Connection {
     const outer = this.processing;
     this.processing = true;
     try {
+      const turn = yieldingConnections > 0 ? FRAMES_PER_SHARED_TURN : FRAMES_PER_TURN;
       for (let i = 0; i < frames.length; i++) {
         if (this.tornDown) return;
-        if (this.outputBlocked || this.pendingBlocked) {
+        if (i === turn && !this.yielding) {
+          this.yielding = true;
+          yieldingConnections++;
+          setImmediate(endTurn, this);
+        }
+        if (this.mustWait) {
           const rest = frames.slice(i);
           for (const f of this.backlog) rest.push(f);
           this.backlog = rest;
