@@ -48,6 +48,8 @@ export interface HarnessReport {
   rows: HarnessRow[];
   /** Acknowledged probe messages no consumer could read afterwards. */
   missing: string[];
+  /** Acknowledged by a server that then died (its rows say so): not checked. */
+  unchecked: number;
   acked: number;
   targets: Target[];
   stderr: string;
@@ -86,6 +88,7 @@ export async function runHarness(options: HarnessOptions): Promise<HarnessReport
   let { server, probe } = await prepare(options);
   const rows: HarnessRow[] = [];
   let missing: string[] = [];
+  let unchecked = 0;
   let acked = 0;
   let stderr = '';
   const targetsOf = (s: ServerProcess): Target[] =>
@@ -100,9 +103,9 @@ export async function runHarness(options: HarnessOptions): Promise<HarnessReport
     const bodies = rows.filter((r) => !r.checked).flatMap((r) => r.probe.acked);
     if (last) bodies.push(...last.acked);
     for (const r of rows) r.checked = true;
-    missing = missing.concat(
-      server.exited() === undefined ? await missingFrom(server.namesrvAddr, PROBE_TOPIC, bodies) : bodies,
-    );
+    if (server.exited() === undefined)
+      missing = missing.concat(await missingFrom(server.namesrvAddr, PROBE_TOPIC, bodies));
+    else unchecked += bodies.length;
     if (server.exited() !== undefined) {
       await probe.stop().catch(() => undefined);
       stderr += server.stderr();
@@ -168,7 +171,7 @@ export async function runHarness(options: HarnessOptions): Promise<HarnessReport
   } finally {
     await finish();
   }
-  return { rows, missing, acked, targets, stderr };
+  return { rows, missing, unchecked, acked, targets, stderr };
 }
 
 /** The report as a markdown table. */
