@@ -148,8 +148,10 @@ export class SocketConnection implements Connection {
   private outputBlocked = false;
   /** Date.now() when outputBlocked was last set. */
   private blockedAt = 0;
-  /** Reading stopped until enough requests are answered (see requestFinished). */
-  private pendingBlocked = false;
+  /** Reading stopped until half the pending requests are answered (see requestFinished). */
+  private pendingFull = false;
+  /** Reading stopped until half the costly requests are done. */
+  private costlyFull = false;
   /** Whether socket.pause() is in effect (follows outputBlocked || pendingBlocked). */
   private socketPaused = false;
   /** Reading waits for the setImmediate that ends this connection's turn (FRAMES_PER_TURN). */
@@ -217,11 +219,13 @@ export class SocketConnection implements Connection {
   requestStarted(costly: boolean): void {
     this.pendingRequests++;
     if (this.budget !== undefined) this.budget.pendingRequests++;
-    if (costly) this.costlyRequests++;
     // Checked by processFrames before the next frame; the socket pauses after the chunk.
-    if (this.pendingRequests >= this.maxPendingRequests || this.costlyRequests >= this.maxCostlyRequests) {
-      this.pendingBlocked = true;
-    }
+    if (this.pendingRequests >= this.maxPendingRequests) this.pendingFull = true;
+    if (costly) this.requestResumed();
+  }
+
+  private get pendingBlocked(): boolean {
+    return this.pendingFull || this.costlyFull;
   }
 
   /** @internal The server is done with a request of this connection (answered or not). Bound: a then() callback. */
@@ -243,14 +247,14 @@ export class SocketConnection implements Connection {
   }
 
   requestResumed(): void {
-    this.costlyRequests++;
+    if (++this.costlyRequests >= this.maxCostlyRequests) this.costlyFull = true;
   }
 
+  /** Each bound resumes at half its limit, independently of the other. */
   private maybeUnblock(): void {
-    if (this.pendingRequests <= this.resumePendingAt && this.costlyRequests <= this.resumeCostlyAt) {
-      this.pendingBlocked = false;
-      if (!this.processing) this.syncReading();
-    }
+    if (this.pendingFull && this.pendingRequests <= this.resumePendingAt) this.pendingFull = false;
+    if (this.costlyFull && this.costlyRequests <= this.resumeCostlyAt) this.costlyFull = false;
+    if (!this.pendingBlocked && !this.processing) this.syncReading();
   }
 
   /** Requests sent on this connection still awaiting a response. */

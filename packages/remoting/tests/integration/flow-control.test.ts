@@ -118,6 +118,43 @@ describe('flow control', () => {
     }
   });
 
+  it('does not count costly requests their handler parked (long polling) against the costly bound', async () => {
+    const held: (() => void)[] = [];
+    let started = 0;
+    const { server, port } = await startServer({ flowLimits: { maxCostlyRequestsPerConnection: 4 } }, (s) =>
+      s.registerProcessor(
+        CODE,
+        (req, conn) => {
+          started++;
+          conn.requestSuspended?.();
+          return new Promise<RemotingCommand>((resolve) =>
+            held.push(() => {
+              conn.requestResumed?.();
+              resolve(createResponse(req, ResponseCode.SUCCESS));
+            }),
+          );
+        },
+        { costly: true },
+      ),
+    );
+    const raw = await RawClient.connect(port);
+    try {
+      await raw.write(pipelined(40));
+      await eventually(() => started === 40, { message: 'all 40 parked requests started' });
+      const conn = [...server.connections()][0] as SocketConnection;
+      assert.equal(conn.costlyRequests, 0);
+      assert.equal(conn.pendingRequests, 40);
+      assert.equal(conn.readPaused, false);
+      for (const release of held.splice(0)) release();
+      await eventually(() => raw.received.length === 40);
+      assert.equal(conn.costlyRequests, 0);
+      assert.equal(conn.pendingRequests, 0);
+    } finally {
+      raw.destroy();
+      await server.close(0);
+    }
+  });
+
   it('answers SYSTEM_BUSY once the process-wide pending-request limit is reached', async () => {
     const held: (() => void)[] = [];
     const { server, port } = await startServer({ flowLimits: { maxPendingRequests: 10 } }, (s) =>
