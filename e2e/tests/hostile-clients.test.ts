@@ -16,8 +16,6 @@ const MAX_PROBE_LATENCY_MS = 3000;
  * report as todo until then. Remove an entry once its abuse passes.
  */
 const AWAITING: Record<string, string> = {
-  // A header nested ~5,000 levels deep overflows the stack of the JSON header codec.
-  'deep nesting': 'bounded header decoding (issue 18, item 1)',
   // A HEART_BEAT body with 100,000 consumer groups stalls the broker for seconds.
   'huge strings and counts': 'count bounds in body decoders (issue 18, item 1)',
 };
