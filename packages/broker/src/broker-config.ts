@@ -71,6 +71,21 @@ function defaults() {
     clientManagerThreadPoolQueueCapacity: 1_000_000,
     /** Per-connection cap on unanswered sends: a single flooding client gets SYSTEM_BUSY first. */
     maxInFlightSendPerConnection: 4096,
+    /**
+     * Flow control of the remoting ports (docs/flow-control.md). A connection stops being read
+     * while its unsent responses exceed writeBufferHighWaterMark (Netty's name, as in Java's
+     * NettyServerConfig), while serverChannelMaxPendingRequests of its requests are being
+     * handled (held pulls included) or serverChannelMaxActivePulls of its pulls read the store
+     * (held ones not included), and is closed once serverChannelMaxPendingWriteBytes are
+     * unsent. Over serverMaxPendingRequests / serverMaxPendingWriteBytes in the whole broker
+     * (both ports), new requests get SYSTEM_BUSY.
+     */
+    writeBufferHighWaterMark: 4 * 1024 * 1024,
+    serverChannelMaxPendingRequests: 1024,
+    serverChannelMaxActivePulls: 8,
+    serverChannelMaxPendingWriteBytes: 64 * 1024 * 1024,
+    serverMaxPendingRequests: 100_000,
+    serverMaxPendingWriteBytes: 128 * 1024 * 1024,
     rejectTransactionMessage: false,
     /** SQL92 subscriptions (RocketMQ's default: off, answered SYSTEM_ERROR). */
     enablePropertyFilter: false,

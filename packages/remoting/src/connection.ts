@@ -11,6 +11,7 @@ import {
   SerializeType,
 } from '@rocketmq-ts/protocol';
 import { RemotingClosedError, RemotingSendRequestError, RemotingTimeoutError } from './errors.js';
+import type { FlowBudget } from './flow-budget.js';
 import { FrameCopier } from './frame-copier.js';
 import type { Connection } from './types.js';
 
@@ -35,6 +36,11 @@ export interface ConnectionOptions {
   sink: RequestSink;
   /** Header type of commands that carry none (requests we originate). Default JSON. */
   serializeType?: SerializeType | undefined;
+  /**
+   * Server connections: the process-wide counters this connection adds to, and the limits
+   * that pause reading (pending requests) or close it (unsent bytes). None on clients.
+   */
+  budget?: FlowBudget | undefined;
   /**
    * The socket reads into one reused buffer (net `onread`) and hands the bytes to
    * onSocketRead() instead of emitting 'data': frames are then copied out of each chunk.
@@ -85,14 +91,38 @@ function expireRequest(conn: SocketConnection, opaque: number): void {
 function flushCorked(conn: SocketConnection): void {
   conn.flush();
 }
+function endTurn(conn: SocketConnection): void {
+  conn.endTurn();
+}
+
+const NO_LIMIT = Number.MAX_SAFE_INTEGER;
+/**
+ * Frames one connection may have handled before the others get a turn: the rest of its chunk
+ * waits for a setImmediate, so that a flood of pipelined requests on a few connections
+ * delays another client's request by a few of their frames each, not by whole 64 KiB reads
+ * of them (docs/flow-control.md). While other connections wait for their turn too, the
+ * turn is shorter: the wait of a newcomer grows with their number times this.
+ */
+const FRAMES_PER_TURN = 64;
+const FRAMES_PER_SHARED_TURN = 8;
+/** Connections of this process waiting for the end of their turn. */
+let yieldingConnections = 0;
+/**
+ * Under process-wide byte pressure, a connection whose output has been stuck above the
+ * high-water mark this long is taken for a peer that stopped reading, and closed. A reader
+ * drains a burst well within it.
+ */
+const SLOW_CONSUMER_GRACE_MS = 1000;
 
 /**
  * One framed RemotingCommand stream over a socket, used by both server and client.
  *
  * Outbound: writes made within one tick are corked together and leave in one writev.
- * When unsent output exceeds the high-water mark, reading stops (frames already split off
- * wait in a backlog) until the socket drains, so a peer that never reads cannot make us
- * buffer without bound.
+ * Reading stops (frames already split off wait in a backlog) while unsent output exceeds the
+ * high-water mark, until the socket drains, and while the requests being handled for this
+ * connection reach the budget's per-connection limit, until half of them are answered: a
+ * peer that pipelines requests and never reads the answers cannot make us take on work or
+ * buffer without bound. Unsent output beyond the budget's hard limit closes the connection.
  */
 export class SocketConnection implements Connection {
   readonly id = nextConnectionId++;
@@ -114,8 +144,35 @@ export class SocketConnection implements Connection {
   private readonly small: Buffer[] = [];
   private smallBytes = 0;
   private corked = false;
-  private paused = false;
+  /** Reading stopped until 'drain': unsent output passed the high-water mark. */
+  private outputBlocked = false;
+  /** Date.now() when outputBlocked was last set. */
+  private blockedAt = 0;
+  /** Reading stopped until half the pending requests are answered (see requestFinished). */
+  private pendingFull = false;
+  /** Reading stopped until half the costly requests are done. */
+  private costlyFull = false;
+  /** Whether socket.pause() is in effect (follows outputBlocked || pendingBlocked). */
+  private socketPaused = false;
+  /** Reading waits for the setImmediate that ends this connection's turn (FRAMES_PER_TURN). */
+  private yielding = false;
+  /** Set while processFrames runs, so a request finishing synchronously does not re-enter it. */
+  private processing = false;
   private tornDown = false;
+  private readonly budget: FlowBudget | undefined;
+  private readonly maxPendingRequests: number;
+  private readonly resumePendingAt: number;
+  private readonly maxCostlyRequests: number;
+  private readonly resumeCostlyAt: number;
+  private readonly maxPendingWriteBytes: number;
+  /** Unsent bytes last added to budget.pendingWriteBytes. */
+  private accountedWriteBytes = 0;
+  /** Requests of this connection being handled now (server side; see requestStarted). */
+  pendingRequests = 0;
+  /** Of those, costly ones not parked by their handler. */
+  costlyRequests = 0;
+  /** Set at teardown: the connection held unsent output above the high-water mark, or reads in progress. */
+  heldMuchAtClose = false;
 
   constructor(
     readonly socket: Socket,
@@ -130,6 +187,13 @@ export class SocketConnection implements Connection {
     this.sink = options.sink;
     this.highWaterMark = options.writeHighWaterMark;
     this.serializeType = options.serializeType ?? SerializeType.JSON;
+    const budget = options.budget;
+    this.budget = budget;
+    this.maxPendingRequests = budget?.limits.maxPendingRequestsPerConnection ?? NO_LIMIT;
+    this.resumePendingAt = Math.floor(this.maxPendingRequests / 2);
+    this.maxCostlyRequests = budget?.limits.maxCostlyRequestsPerConnection ?? NO_LIMIT;
+    this.resumeCostlyAt = Math.floor(this.maxCostlyRequests / 2);
+    this.maxPendingWriteBytes = budget?.limits.maxPendingWriteBytesPerConnection ?? NO_LIMIT;
     socket.setNoDelay(true);
     if (!options.reusedReadBuffer) socket.on('data', this.onData);
     socket.on('drain', this.onDrain);
@@ -141,9 +205,56 @@ export class SocketConnection implements Connection {
     return this.tornDown;
   }
 
-  /** True while reading is stopped because the peer is not taking our output. */
+  /** True while reading is stopped: the peer is not taking our output, or has too many requests in hand. */
   get readPaused(): boolean {
-    return this.paused;
+    return this.outputBlocked || this.pendingBlocked;
+  }
+
+  /** Bytes written to this connection and not yet handed to the kernel. */
+  get unsentBytes(): number {
+    return this.socket.writableLength + this.smallBytes;
+  }
+
+  /** @internal The server starts handling a request of this connection. */
+  requestStarted(costly: boolean): void {
+    this.pendingRequests++;
+    if (this.budget !== undefined) this.budget.pendingRequests++;
+    // Checked by processFrames before the next frame; the socket pauses after the chunk.
+    if (this.pendingRequests >= this.maxPendingRequests) this.pendingFull = true;
+    if (costly) this.requestResumed();
+  }
+
+  private get pendingBlocked(): boolean {
+    return this.pendingFull || this.costlyFull;
+  }
+
+  /** @internal The server is done with a request of this connection (answered or not). Bound: a then() callback. */
+  readonly requestFinished = (): void => {
+    this.pendingRequests--;
+    if (this.budget !== undefined) this.budget.pendingRequests--;
+    if (this.pendingBlocked) this.maybeUnblock();
+  };
+
+  /** @internal requestFinished for a costly request. */
+  readonly costlyRequestFinished = (): void => {
+    this.costlyRequests--;
+    this.requestFinished();
+  };
+
+  requestSuspended(): void {
+    this.costlyRequests--;
+    if (this.pendingBlocked) this.maybeUnblock();
+  }
+
+  requestResumed(): void {
+    if (++this.costlyRequests >= this.maxCostlyRequests) this.costlyFull = true;
+  }
+
+  /** Each bound resumes at half its limit, independently of the other. */
+  private maybeUnblock(): void {
+    if (this.pendingFull && this.pendingRequests <= this.resumePendingAt) this.pendingFull = false;
+    if (this.costlyFull && this.costlyRequests <= this.resumeCostlyAt) this.costlyFull = false;
+    if (!this.pendingBlocked && !this.processing) this.syncReading();
   }
 
   /** Requests sent on this connection still awaiting a response. */
@@ -169,13 +280,84 @@ export class SocketConnection implements Connection {
     } else if (cmd.body !== undefined) {
       this.queue(cmd.body, SMALL_BODY);
     }
-    if (!this.paused && socket.writableLength + this.smallBytes > this.highWaterMark) {
-      this.writeSmall();
-      // writableNeedDrain guarantees a 'drain' will come to resume us.
-      if (socket.writableNeedDrain) {
-        this.paused = true;
-        socket.pause();
+    const unsent = socket.writableLength + this.smallBytes;
+    if (unsent > this.highWaterMark) this.overHighWaterMark(unsent);
+  }
+
+  /** Unsent output passed the high-water mark: stop reading, or close a peer that stopped reading. */
+  private overHighWaterMark(unsent: number): void {
+    this.account(unsent);
+    const budget = this.budget;
+    // Over half the process-wide byte limit, connections that are not reading go first, so
+    // that readers are not answered SYSTEM_BUSY on their account.
+    if (
+      unsent > this.maxPendingWriteBytes ||
+      (budget !== undefined &&
+        this.outputBlocked &&
+        budget.pendingWriteBytes * 2 > budget.limits.maxPendingWriteBytes &&
+        Date.now() - this.blockedAt >= SLOW_CONSUMER_GRACE_MS)
+    ) {
+      if (budget !== undefined) budget.slowConsumersClosed++;
+      this.logger.warn(
+        { connection: this.id, remoteAddress: this.remoteAddress, unsentBytes: unsent },
+        `closing connection from ${this.remoteAddress}: ${unsent} response bytes unsent, the peer is not reading`,
+      );
+      this.close();
+      return;
+    }
+    if (this.outputBlocked) return;
+    this.writeSmall();
+    // writableNeedDrain guarantees a 'drain' will come to resume us.
+    if (this.socket.writableNeedDrain) {
+      this.outputBlocked = true;
+      this.blockedAt = Date.now();
+      this.syncReading();
+    }
+  }
+
+  /** Brings budget.pendingWriteBytes up to date with this connection's unsent bytes. */
+  private account(unsent: number): void {
+    if (this.budget === undefined) return;
+    this.budget.pendingWriteBytes += unsent - this.accountedWriteBytes;
+    this.accountedWriteBytes = unsent;
+  }
+
+  /** @internal Re-reads the unsent bytes (the server's periodic sweep: writes finished since). */
+  reconcile(): void {
+    if (!this.tornDown) this.account(this.socket.writableLength + this.smallBytes);
+  }
+
+  private get mustWait(): boolean {
+    return this.outputBlocked || this.pendingBlocked || this.yielding;
+  }
+
+  /** @internal setImmediate callback: the other connections had their turn. */
+  endTurn(): void {
+    this.yielding = false;
+    yieldingConnections--;
+    this.syncReading();
+  }
+
+  /**
+   * Makes the socket's read state follow mustWait: pauses it, or handles the backlog and
+   * resumes it.
+   */
+  private syncReading(): void {
+    if (this.tornDown) return;
+    if (!this.mustWait && this.backlog.length > 0) {
+      const backlog = this.backlog;
+      this.backlog = [];
+      this.processFrames(backlog);
+      if (this.tornDown) return;
+    }
+    if (this.mustWait) {
+      if (!this.socketPaused) {
+        this.socketPaused = true;
+        this.socket.pause();
       }
+    } else if (this.socketPaused) {
+      this.socketPaused = false;
+      this.socket.resume();
     }
   }
 
@@ -260,6 +442,8 @@ export class SocketConnection implements Connection {
     this.corked = false;
     if (!this.socket.destroyed && !this.socket.writableEnded) this.writeSmall();
     this.socket.uncork();
+    // What the writev left unsent (usually nothing): the process-wide count stays current.
+    if (this.budget !== undefined && !this.tornDown) this.account(this.socket.writableLength);
   }
 
   /** The socket's `onread` callback: `chunk` is reused once this returns. */
@@ -282,17 +466,32 @@ export class SocketConnection implements Connection {
       frames.length = 0;
     }
     if (error !== undefined) this.protocolFailure(error);
+    else if (this.mustWait !== this.socketPaused || this.backlog.length > 0) this.syncReading();
   };
 
   /** Handles `frames` in order; those left when reading pauses move to the backlog. */
   private processFrames(frames: Buffer[]): void {
-    for (let i = 0; i < frames.length; i++) {
-      if (this.tornDown) return;
-      if (this.paused) {
-        this.backlog = frames.slice(i);
-        return;
+    const outer = this.processing;
+    this.processing = true;
+    try {
+      const turn = yieldingConnections > 0 ? FRAMES_PER_SHARED_TURN : FRAMES_PER_TURN;
+      for (let i = 0; i < frames.length; i++) {
+        if (this.tornDown) return;
+        if (i === turn && !this.yielding) {
+          this.yielding = true;
+          yieldingConnections++;
+          setImmediate(endTurn, this);
+        }
+        if (this.mustWait) {
+          const rest = frames.slice(i);
+          for (const f of this.backlog) rest.push(f);
+          this.backlog = rest;
+          return;
+        }
+        this.handleFrame(frames[i]!);
       }
-      this.handleFrame(frames[i]!);
+    } finally {
+      this.processing = outer;
     }
   }
 
@@ -319,12 +518,11 @@ export class SocketConnection implements Connection {
   }
 
   private readonly onDrain = (): void => {
-    if (!this.paused || this.tornDown) return;
-    this.paused = false;
-    const backlog = this.backlog;
-    this.backlog = [];
-    this.processFrames(backlog);
-    if (!this.paused && !this.tornDown) this.socket.resume();
+    if (this.tornDown) return;
+    this.account(this.socket.writableLength + this.smallBytes);
+    if (!this.outputBlocked) return;
+    this.outputBlocked = false;
+    this.syncReading();
   };
 
   private protocolFailure(error: ProtocolError): void {
@@ -348,9 +546,13 @@ export class SocketConnection implements Connection {
   private teardown(): void {
     if (this.tornDown) return;
     this.tornDown = true;
+    this.heldMuchAtClose = this.accountedWriteBytes > this.highWaterMark || this.costlyRequests > 0;
     this.backlog = [];
     this.small.length = 0;
     this.smallBytes = 0;
+    // Destroyed: unsent output is gone. Requests still being handled finish on their own
+    // (held pulls are released by the owner's disconnect listener) and lower the count then.
+    this.account(0);
     if (this.pending.size > 0) {
       const pending = [...this.pending.values()];
       this.pending.clear();

@@ -6,6 +6,16 @@ export {
   RemotingSendRequestError,
   RemotingTimeoutError,
 } from './errors.js';
+export {
+  DEFAULT_MAX_COSTLY_REQUESTS_PER_CONNECTION,
+  DEFAULT_MAX_PENDING_REQUESTS,
+  DEFAULT_MAX_PENDING_REQUESTS_PER_CONNECTION,
+  DEFAULT_MAX_PENDING_WRITE_BYTES,
+  DEFAULT_MAX_PENDING_WRITE_BYTES_PER_CONNECTION,
+  defaultFlowLimits,
+  FlowBudget,
+  type FlowLimits,
+} from './flow-budget.js';
 export { DEFAULT_POOL } from './processor-table.js';
 export {
   DEFAULT_CONNECT_TIMEOUT_MS,

@@ -1,7 +1,9 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { type Logger, silentLogger } from '@rocketmq-ts/common';
-import { DEFAULT_MAX_FRAME_LENGTH } from '@rocketmq-ts/protocol';
+import { createResponse, DEFAULT_MAX_FRAME_LENGTH, type RemotingCommand, ResponseCode } from '@rocketmq-ts/protocol';
 import { DEFAULT_WRITE_HIGH_WATER_MARK, SocketConnection } from './connection.js';
+import { FlowBudget } from './flow-budget.js';
+import { MemoryReclaimer } from './memory-reclaim.js';
 import { DEFAULT_POOL, ProcessorTable } from './processor-table.js';
 import type { Connection, PoolOptions, ProcessorOptions, RemotingServerOptions, RequestHandler } from './types.js';
 
@@ -15,6 +17,45 @@ export const DEFAULT_SERVER_IDLE_TIMEOUT_MS = 120_000;
 export const DEFAULT_MAX_IN_FLIGHT = 10_000;
 
 type ConnectionListener = (connection: Connection) => void;
+
+/** One per process: every server's heavy closes share the rate limit. */
+const reclaimer = new MemoryReclaimer();
+
+function isThenable(v: unknown): v is PromiseLike<unknown> {
+  return typeof (v as { then?: unknown } | undefined)?.then === 'function';
+}
+
+/**
+ * Wraps a handler with the flow accounting of its connection: SYSTEM_BUSY while the process is
+ * over a FlowBudget limit, else the request counts as pending on its connection until the
+ * handler returns or its promise settles. Made once per processor; per request it adds one
+ * then() on asynchronous handlers, with the connection's own callback (no closure).
+ */
+function accounted(handler: RequestHandler, budget: FlowBudget, costly: boolean): RequestHandler {
+  return (request: RemotingCommand, connection: Connection) => {
+    if (budget.overloaded) {
+      budget.rejected++;
+      return createResponse(
+        request,
+        ResponseCode.SYSTEM_BUSY,
+        `[REJECTREQUEST] system busy: ${budget.pendingRequests} requests in hand, ${budget.pendingWriteBytes} response bytes unsent, try later`,
+      );
+    }
+    const conn = connection as SocketConnection;
+    conn.requestStarted(costly);
+    const finished = costly ? conn.costlyRequestFinished : conn.requestFinished;
+    let result: ReturnType<RequestHandler>;
+    try {
+      result = handler(request, connection);
+    } catch (e) {
+      finished();
+      throw e;
+    }
+    if (isThenable(result)) result.then(finished, finished);
+    else finished();
+    return result;
+  };
+}
 
 /**
  * The server side of the remoting protocol (NameServer and broker listeners).
@@ -35,6 +76,7 @@ export class RemotingServer {
   private readonly maxFrameLength: number;
   private readonly writeHighWaterMark: number;
   private readonly idleTimeoutMs: number;
+  private readonly budget: FlowBudget;
   private boundPort = 0;
   private sweepTimer: NodeJS.Timeout | undefined;
   private closePromise: Promise<void> | undefined;
@@ -47,18 +89,19 @@ export class RemotingServer {
     this.maxFrameLength = options.maxFrameLength ?? DEFAULT_MAX_FRAME_LENGTH;
     this.writeHighWaterMark = options.writeHighWaterMark ?? DEFAULT_WRITE_HIGH_WATER_MARK;
     this.idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_SERVER_IDLE_TIMEOUT_MS;
+    this.budget = options.flowBudget ?? new FlowBudget(options.flowLimits);
     this.table = new ProcessorTable(this.logger, options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT);
     this.server = createServer({ noDelay: true }, this.onSocket);
     this.server.on('error', (err) => this.logger.error({ err }, 'remoting server error'));
   }
 
   registerProcessor(code: number, handler: RequestHandler, options?: ProcessorOptions): void {
-    this.table.register(code, handler, options?.pool ?? DEFAULT_POOL);
+    this.table.register(code, accounted(handler, this.budget, options?.costly ?? false), options?.pool ?? DEFAULT_POOL);
   }
 
   /** Handles every code without a registered processor (instead of REQUEST_CODE_NOT_SUPPORTED). */
   setDefaultProcessor(handler: RequestHandler, options?: ProcessorOptions): void {
-    this.table.setDefault(handler, options?.pool ?? DEFAULT_POOL);
+    this.table.setDefault(accounted(handler, this.budget, options?.costly ?? false), options?.pool ?? DEFAULT_POOL);
   }
 
   /** Sets a pool's in-flight limit; may come before or after the processors that use it. */
@@ -69,6 +112,11 @@ export class RemotingServer {
   /** Requests being handled right now, over all pools. */
   get inFlight(): number {
     return this.table.inFlight;
+  }
+
+  /** The process-wide flow counters and limits this server shares (see FlowBudget). */
+  get flowBudget(): FlowBudget {
+    return this.budget;
   }
 
   /** Binds and starts accepting; resolves the bound port (useful with port 0). */
@@ -154,10 +202,12 @@ export class RemotingServer {
       writeHighWaterMark: this.writeHighWaterMark,
       logger: this.logger,
       sink: this.table,
+      budget: this.budget,
     });
     this.conns.add(conn);
     conn.onClose(() => {
       this.conns.delete(conn);
+      if (conn.heldMuchAtClose) reclaimer.request();
       this.logger.debug({ connection: conn.id, remoteAddress: conn.remoteAddress }, 'connection closed');
       this.notify(this.disconnectListeners, conn);
       if (this.conns.size === 0 && this.allClosedWaiter !== undefined) this.allClosedWaiter();
@@ -177,16 +227,17 @@ export class RemotingServer {
   }
 
   private startIdleSweep(): void {
-    if (this.idleTimeoutMs <= 0) return;
-    // A quarter of the timeout bounds how late a close can be; capped so huge timeouts still sweep.
-    const every = Math.min(Math.max(Math.floor(this.idleTimeoutMs / 4), 10), 5000);
+    // A quarter of the idle timeout bounds how late a close can be; capped so huge timeouts
+    // still sweep, and so the process-wide unsent-byte count is reconciled every few seconds.
+    const every = this.idleTimeoutMs > 0 ? Math.min(Math.max(Math.floor(this.idleTimeoutMs / 4), 10), 5000) : 5000;
     this.sweepTimer = setInterval(() => this.sweepIdle(), every);
     this.sweepTimer.unref();
   }
 
   private sweepIdle(): void {
-    const cutoff = Date.now() - this.idleTimeoutMs;
+    const cutoff = this.idleTimeoutMs > 0 ? Date.now() - this.idleTimeoutMs : Number.NEGATIVE_INFINITY;
     for (const conn of this.conns) {
+      conn.reconcile();
       if (conn.lastReadAt < cutoff) {
         this.logger.info(
           { connection: conn.id, remoteAddress: conn.remoteAddress, idleTimeoutMs: this.idleTimeoutMs },

@@ -1,4 +1,5 @@
 import type { RemotingCommand } from '@rocketmq-ts/protocol';
+import type { FlowBudget, FlowLimits } from './flow-budget.js';
 
 // The contract of the remoting layer. Servers (namesrv, broker) and clients (SDK, tools)
 // code against these types; remoting-server.ts and remoting-client.ts implement them.
@@ -20,6 +21,13 @@ export interface Connection {
   close(): void;
   /** Called once when the connection is gone, whichever side closed it. */
   onClose(listener: () => void): void;
+  /**
+   * A handler parks one of this connection's requests (a long-polling pull waiting for
+   * messages): it stops counting against the connection's costly-request bound until
+   * requestResumed(). Server connections only; each call pairs with one requestResumed().
+   */
+  requestSuspended?(): void;
+  requestResumed?(): void;
 }
 
 /**
@@ -40,6 +48,12 @@ export interface ProcessorOptions {
    * Defaults to 'default'.
    */
   pool?: string;
+  /**
+   * Each request may hold a large buffer until its answer is written (pulls reading the
+   * store): a connection gets at most FlowLimits.maxCostlyRequestsPerConnection of them
+   * handled at once, the rest wait unread in its socket (like Java's bounded executors).
+   */
+  costly?: boolean;
 }
 
 export interface PoolOptions {
@@ -58,6 +72,10 @@ export interface RemotingServerOptions {
   writeHighWaterMark?: number;
   /** In-flight limit of the 'default' pool. */
   maxInFlight?: number;
+  /** Per-connection and process-wide bounds (see FlowBudget); defaults where absent. */
+  flowLimits?: Partial<FlowLimits>;
+  /** A budget shared with the process's other servers (e.g. a broker's fast port); overrides flowLimits. */
+  flowBudget?: FlowBudget;
   logger?: import('@rocketmq-ts/common').Logger;
 }
 

@@ -90,6 +90,8 @@ export class PullRequestHoldService {
       if (list) list.push(p);
       else queues.set(queueId, [p]);
       this.count++;
+      // Parked: no longer one of the connection's active pulls (remoting flow control).
+      connection.requestSuspended?.();
       // A message dispatched after the pull read the queue (whose max offset then was
       // `seenMaxOffset`) but before it got here would otherwise wait for the periodic check.
       // Compared with what the read saw, not with `offset`, so that an offset the store
@@ -181,6 +183,7 @@ export class PullRequestHoldService {
       if (queues.size === 0) this.held.delete(p.topic);
     }
     this.count--;
+    p.connection.requestResumed?.();
     return true;
   }
 }

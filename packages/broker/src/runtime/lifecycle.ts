@@ -1,6 +1,6 @@
 import { type Clock, type Logger, silentLogger, systemClock } from '@rocketmq-ts/common';
 import { createResponse, RequestCode, ResponseCode } from '@rocketmq-ts/protocol';
-import { RemotingClient, RemotingServer } from '@rocketmq-ts/remoting';
+import { FlowBudget, RemotingClient, RemotingServer } from '@rocketmq-ts/remoting';
 import { createFileStore, type MessageStore, type MessageStoreConfig } from '@rocketmq-ts/store';
 import { type BrokerConfig, namesrvAddrList } from '../broker-config.js';
 import { chooseAdvertisedIp } from '../outbound/advertised-address.js';
@@ -65,12 +65,22 @@ export class Broker {
     this.logger = options.logger ?? silentLogger;
     this.clock = options.clock ?? systemClock;
     const c = options.config;
+    // One budget for both ports: the limits are the broker's, whichever port a client uses.
+    const flowBudget = new FlowBudget({
+      maxPendingRequestsPerConnection: c.serverChannelMaxPendingRequests,
+      maxCostlyRequestsPerConnection: c.serverChannelMaxActivePulls,
+      maxPendingWriteBytesPerConnection: c.serverChannelMaxPendingWriteBytes,
+      maxPendingRequests: c.serverMaxPendingRequests,
+      maxPendingWriteBytes: c.serverMaxPendingWriteBytes,
+    });
     const makeServer = (port: number, name: string): RemotingServer => {
       const server = new RemotingServer({
         port,
         host: c.listenHost,
         idleTimeoutMs: c.serverChannelMaxIdleTimeSeconds * 1000,
         maxInFlight: c.adminBrokerThreadPoolQueueCapacity,
+        writeHighWaterMark: c.writeBufferHighWaterMark,
+        flowBudget,
         logger: this.logger.child({ component: name }),
       });
       server.definePool(Pools.SEND, { maxInFlight: c.sendThreadPoolQueueCapacity });
@@ -152,6 +162,8 @@ export class Broker {
         if (server === this.fastServer && PULL_CODES.has(p.code)) continue;
         server.registerProcessor(p.code, (req, conn) => (this.ready ? p.handler(req, conn) : notReady(req)), {
           pool: p.pool,
+          // Each pull may hold a read buffer until its answer is written (flow-control.md).
+          costly: PULL_CODES.has(p.code),
         });
       }
     }

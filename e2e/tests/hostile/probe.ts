@@ -1,0 +1,148 @@
+// The normal client of the hostile-client harness: our SDK's producer sending one message at
+// a time while an abuse runs, timing each send, and afterwards a consumer that checks every
+// acknowledged message can still be read.
+import { randomBytes } from 'node:crypto';
+import { LitePullConsumer, MQAdmin, Producer } from '@rocketmq-ts/client';
+
+export interface ProbeStats {
+  sent: number;
+  failed: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  /** Bodies of the messages the broker acknowledged (SEND_OK). */
+  acked: string[];
+  /** The first few send errors, for the report. */
+  errors: string[];
+}
+
+export interface Probe {
+  /** Stats since the previous window() (or the start), and a fresh window from now. */
+  window(): ProbeStats;
+  stop(): Promise<ProbeStats>;
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))]!;
+}
+
+/** Starts sending one message every `intervalMs` (the next waits for the previous answer). */
+export async function startProbe(namesrvAddr: string, topic: string, intervalMs = 10, tag = 'probe'): Promise<Probe> {
+  const producer = new Producer({
+    namesrvAddr,
+    producerGroup: `PG_${tag}_${process.pid}`,
+    sendMsgTimeoutMs: 5000,
+  });
+  await producer.start();
+  let latencies: number[] = [];
+  let acked: string[] = [];
+  let errors: string[] = [];
+  let failed = 0;
+  let sent = 0;
+  let running = true;
+  let seq = 0;
+  const loop = (async () => {
+    while (running) {
+      const body = `${tag}-${process.pid}-${++seq}`;
+      sent++;
+      const t0 = performance.now();
+      try {
+        const r = await producer.send({ topic, body });
+        latencies.push(performance.now() - t0);
+        if (r.sendStatus === 'SEND_OK') acked.push(body);
+      } catch (err) {
+        failed++;
+        if (errors.length < 5) errors.push(err instanceof Error ? err.message : String(err));
+      }
+      await new Promise((r) => setTimeout(r, intervalMs));
+    }
+  })();
+  const window = (): ProbeStats => {
+    const sorted = latencies.sort((a, b) => a - b);
+    const stats: ProbeStats = {
+      sent,
+      failed,
+      p50Ms: percentile(sorted, 50),
+      p99Ms: percentile(sorted, 99),
+      maxMs: sorted.at(-1) ?? Number.NaN,
+      acked,
+      errors,
+    };
+    latencies = [];
+    acked = [];
+    errors = [];
+    failed = 0;
+    sent = 0;
+    return stats;
+  };
+  return {
+    window,
+    async stop() {
+      running = false;
+      await loop;
+      await producer.shutdown();
+      return window();
+    },
+  };
+}
+
+/** Creates `topic` with `queues` queues on the cluster and waits for its route. */
+export async function createTopic(namesrvAddr: string, topic: string, queues = 4): Promise<void> {
+  const admin = new MQAdmin({ namesrvAddr });
+  try {
+    await admin.createTopic({ topic, clusterName: 'DefaultCluster', readQueueNums: queues, writeQueueNums: queues });
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      const route = await admin.topicRoute(topic).catch(() => undefined);
+      if (route !== undefined && route.queueDatas.length > 0) return;
+      if (Date.now() > deadline) throw new Error(`no route for ${topic}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  } finally {
+    await admin.close();
+  }
+}
+
+/** Fills `topic` with `count` messages of `size` bytes (what the pull abuses read back). */
+export async function fillTopic(namesrvAddr: string, topic: string, count: number, size: number): Promise<void> {
+  const producer = new Producer({ namesrvAddr, producerGroup: `PG_fill_${process.pid}` });
+  await producer.start();
+  try {
+    // Random bytes: the producer compresses bodies over 4 KiB, and these must stay large.
+    const body = randomBytes(size);
+    for (let i = 0; i < count; i += 32) {
+      await Promise.all(Array.from({ length: Math.min(32, count - i) }, () => producer.send({ topic, body })));
+    }
+  } finally {
+    await producer.shutdown();
+  }
+}
+
+/** Which of `bodies` a consumer reading `topic` from the start cannot find within `timeoutMs`. */
+export async function missingFrom(
+  namesrvAddr: string,
+  topic: string,
+  bodies: readonly string[],
+  timeoutMs = 30_000,
+): Promise<string[]> {
+  const want = new Set(bodies);
+  const consumer = new LitePullConsumer({ namesrvAddr, consumerGroup: `CG_check_${process.pid}_${Date.now()}` });
+  const admin = new MQAdmin({ namesrvAddr });
+  const route = await admin.topicRoute(topic).finally(() => admin.close());
+  const queues = route.queueDatas.flatMap((qd) =>
+    Array.from({ length: qd.readQueueNums }, (_, queueId) => ({ topic, brokerName: qd.brokerName, queueId })),
+  );
+  consumer.assign(queues);
+  await consumer.start();
+  try {
+    for (const q of queues) await consumer.seekToBegin(q);
+    const deadline = Date.now() + timeoutMs;
+    while (want.size > 0 && Date.now() < deadline) {
+      for (const m of await consumer.poll(1000)) want.delete(m.body.toString());
+    }
+  } finally {
+    await consumer.shutdown();
+  }
+  return [...want];
+}

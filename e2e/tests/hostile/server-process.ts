@@ -1,0 +1,164 @@
+// A `rocketmq-ts start` process (NameServer + broker) for the hostile-client harness: its own
+// process, so a crash is seen as an exit and its RSS can be read from /proc.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * A port a hostile client can be pointed at. `kind` says which requests make sense there;
+ * the HA, proxy and dashboard ports get their own kinds as they land.
+ */
+export interface Target {
+  /** e.g. `namesrv`, `broker`, `broker-fast`. */
+  name: string;
+  kind: 'namesrv' | 'broker';
+  host: string;
+  port: number;
+}
+
+export interface ServerProcess {
+  pid: number;
+  namesrvAddr: string;
+  brokerAddr: string;
+  /** Every listening port of the process, in the order abuse runs against them. */
+  targets: Target[];
+  /** Resident set size now, in MiB (from /proc/<pid>/status). */
+  rssMiB(): Promise<number>;
+  /** Exit code or signal once the process has exited, else undefined. */
+  exited(): string | undefined;
+  /** Everything the process wrote to stderr (crash traces end up here). */
+  stderr(): string;
+  stop(): Promise<void>;
+}
+
+export interface ServerProcessOptions {
+  /** broker.conf keys to set. */
+  brokerConfig?: Record<string, string | number | boolean>;
+  /** Bind the broker at a port P with P-2 free, so the fast (VIP) port runs too. Default true. */
+  fastPort?: boolean;
+  /** Extra node flags for the server, e.g. `--max-old-space-size=512`. */
+  nodeArgs?: string[];
+  /** Default 20 s. */
+  startTimeoutMs?: number;
+  /** The `rocketmq-ts` bin to run (default: this checkout's); another checkout's for comparisons. */
+  bin?: string;
+}
+
+// From e2e/dist/tests/hostile/ to the repository root.
+const BIN = fileURLToPath(new URL('../../../../packages/distribution/bin/rocketmq-ts.js', import.meta.url));
+
+function tryListen(port: number): Promise<number | undefined> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.once('error', () => resolve(undefined));
+    s.listen({ port, host: '127.0.0.1' }, () => {
+      const a = s.address();
+      const p = typeof a === 'object' && a !== null ? a.port : undefined;
+      s.close(() => resolve(p));
+    });
+  });
+}
+
+/** A free port P > 1024 whose P-2 is free too (the fast port); racy but retried by the caller. */
+async function freePortPair(): Promise<number> {
+  for (let i = 0; i < 50; i++) {
+    const p = await tryListen(0);
+    if (p !== undefined && p > 1026 && (await tryListen(p - 2)) !== undefined) return p;
+  }
+  throw new Error('no free port pair for the broker and its fast port');
+}
+
+export async function startServerProcess(options: ServerProcessOptions = {}): Promise<ServerProcess> {
+  const dir = await mkdtemp(join(tmpdir(), 'rmq-hostile-'));
+  const conf = join(dir, 'broker.conf');
+  const lines = Object.entries(options.brokerConfig ?? {}).map(([k, v]) => `${k}=${v}`);
+  await writeFile(conf, `${lines.join('\n')}\n`);
+  const fast = options.fastPort ?? true;
+  const brokerPort = fast ? await freePortPair() : 0;
+  const args = [
+    '--single-threaded-gc',
+    ...(options.nodeArgs ?? []),
+    options.bin ?? BIN,
+    'start',
+    '--data-dir',
+    join(dir, 'data'),
+    '--namesrv-port',
+    '0',
+    '--broker-port',
+    String(brokerPort),
+    '--host',
+    '127.0.0.1',
+    '-c',
+    conf,
+    '--log-level',
+    'error',
+  ];
+  const proc: ChildProcess = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  let exit: string | undefined;
+  proc.stdout?.setEncoding('utf8').on('data', (c: string) => {
+    if (out.length < 65536) out += c;
+  });
+  proc.stderr?.setEncoding('utf8').on('data', (c: string) => {
+    if (err.length < 1 << 20) err += c;
+  });
+  const exitedPromise = new Promise<void>((resolve) =>
+    proc.once('exit', (code, signal) => {
+      exit = signal ?? String(code);
+      resolve();
+    }),
+  );
+  const deadline = Date.now() + (options.startTimeoutMs ?? 20_000);
+  const ready = /NameServer [\d.]+:(\d+) .* at ([\d.]+):(\d+),/;
+  for (;;) {
+    if (ready.test(out)) break;
+    if (exit !== undefined || Date.now() > deadline) {
+      proc.kill('SIGKILL');
+      await rm(dir, { recursive: true, force: true });
+      throw new Error(`server did not start (exit ${exit}): ${err.slice(-2000)}`);
+    }
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  const m = ready.exec(out)!;
+  const namesrvPort = Number(m[1]);
+  const host = m[2]!;
+  const port = Number(m[3]);
+  const targets: Target[] = [
+    { name: 'namesrv', kind: 'namesrv', host: '127.0.0.1', port: namesrvPort },
+    { name: 'broker', kind: 'broker', host, port },
+  ];
+  if (fast && (await tryListen(port - 2)) === undefined) {
+    targets.push({ name: 'broker-fast', kind: 'broker', host, port: port - 2 });
+  }
+  const pid = proc.pid!;
+  let stopping: Promise<void> | undefined;
+  return {
+    pid,
+    namesrvAddr: `127.0.0.1:${namesrvPort}`,
+    brokerAddr: `${host}:${port}`,
+    targets,
+    async rssMiB() {
+      const status = await readFile(`/proc/${pid}/status`, 'utf8');
+      const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 'NaN');
+      return kb / 1024;
+    },
+    exited: () => exit,
+    stderr: () => err,
+    stop() {
+      stopping ??= (async () => {
+        if (exit === undefined) {
+          proc.kill('SIGTERM');
+          const t = setTimeout(() => proc.kill('SIGKILL'), 10_000);
+          await exitedPromise;
+          clearTimeout(t);
+        }
+        await rm(dir, { recursive: true, force: true });
+      })();
+      return stopping;
+    },
+  };
+}
