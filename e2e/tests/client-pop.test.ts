@@ -11,6 +11,7 @@ import {
   PushConsumer,
   SimpleConsumer,
   type SimpleConsumerOptions,
+  selectMessageQueueByHash,
 } from '@rocketmq-ts/client';
 import { eventually } from '@rocketmq-ts/testkit';
 import { createTopic, startCluster, type TestCluster, testLogger, unique } from './client-support.js';
@@ -197,6 +198,40 @@ describe('client Pop consumption', () => {
     assert.ok(byConsumer.filter((l) => l.length > 0).length > 1, 'the queue was shared');
   });
 
+  it('FIFO: keeps the queue order when a message is redelivered', async () => {
+    const topic = unique('T_pop_fifo');
+    await createTopic(cluster, topic, 1);
+    await sendAll(topic, 10, 'f');
+    const c = await simple(topic, { fifo: true });
+    const acked: string[] = [];
+    const deliveries = new Map<string, number[]>();
+    let failedOnce = false;
+    await eventually(
+      async () => {
+        for (const m of await c.receive(3, 1000)) {
+          const body = m.body.toString();
+          deliveries.set(body, [...(deliveries.get(body) ?? []), m.reconsumeTimes]);
+          // f4 fails once: neither it nor what follows it in the batch is acked.
+          if (body === 'f4' && !failedOnce) {
+            failedOnce = true;
+            break;
+          }
+          if (acked.includes(body)) continue;
+          await c.ack(m);
+          acked.push(body);
+        }
+        return acked.length >= 10;
+      },
+      { timeoutMs: 30_000, intervalMs: 0, message: 'all FIFO messages acked' },
+    );
+    assert.deepEqual(
+      acked,
+      Array.from({ length: 10 }, (_, i) => `f${i}`),
+      'acked in queue order',
+    );
+    assert.deepEqual(deliveries.get('f4'), [0, 1], 'f4 came back once, with reconsumeTimes 1');
+  });
+
   it('push consumer in Pop mode consumes a stream; a failed message comes back with reconsumeTimes + 1', async () => {
     const topic = unique('T_pop_push');
     await createTopic(cluster, topic, 4);
@@ -240,5 +275,49 @@ describe('client Pop consumption', () => {
     assert.equal(failed.size, 10);
     for (const body of failed) assert.equal(done.get(body)!.reconsumeTimes, 1, `${body} retried once`);
     for (const [body, m] of done) if (!failed.has(body)) assert.equal(m.reconsumeTimes, 0);
+  });
+
+  it('push consumer in Pop mode with an orderly listener keeps per-queue order through failures', async () => {
+    const topic = unique('T_pop_push_fifo');
+    await createTopic(cluster, topic, 2);
+    const seen = new Map<string, number[]>();
+    const failedOnce = new Set<string>();
+    const consumer = new PushConsumer({
+      namesrvAddr: cluster.namesrvAddr,
+      consumerGroup: unique('G_pop_push_fifo'),
+      consumeFromWhere: 'CONSUME_FROM_FIRST_OFFSET',
+      clientRebalance: false,
+      brokerSuspendMaxTimeMillis: 1000,
+      logger: testLogger('push-pop-fifo'),
+    });
+    consumer.subscribe(topic);
+    consumer.registerMessageListener({
+      type: 'orderly',
+      consume: (msgs, ctx) => {
+        ctx.suspendCurrentQueueTimeMillis = 200;
+        const body = msgs[0]!.body.toString();
+        const [order, seq] = body.split(':') as [string, string];
+        if (Number(seq) % 5 === 2 && !failedOnce.has(body)) {
+          failedOnce.add(body);
+          return 'SUSPEND_CURRENT_QUEUE_A_MOMENT';
+        }
+        seen.set(order, [...(seen.get(order) ?? []), Number(seq)]);
+        return 'SUCCESS';
+      },
+    });
+    await consumer.start();
+    open.push(consumer);
+    const orders = ['o1', 'o2'];
+    for (let seq = 0; seq < 10; seq++) {
+      for (const o of orders) {
+        await producer.send({ topic, body: `${o}:${seq}` }, { selector: selectMessageQueueByHash, arg: o });
+      }
+    }
+    await eventually(() => [...seen.values()].reduce((n, l) => n + l.length, 0) >= 20, {
+      timeoutMs: 40_000,
+      message: '20 ordered messages',
+    });
+    assert.ok(failedOnce.size >= 4);
+    for (const o of orders) assert.deepEqual(seen.get(o), [...Array(10).keys()], `order ${o}`);
   });
 });
