@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { MessageConst, type SubscriptionData } from '@rocketmq-ts/protocol';
 import type { MQClientInstance } from '../client-instance.js';
 import { ClientErrorCode, illegalArgument, MQClientError } from '../errors.js';
@@ -58,26 +59,38 @@ export class PopCore {
    */
   async pop(brokerName: string, sub: SubscriptionData, o: PopOptions): Promise<PopMessage[]> {
     const addr = await this.instance.requireMasterAddr(brokerName, sub.topic);
-    const res = await popMessage(
-      this.instance.api,
-      addr,
-      brokerName,
-      {
-        consumerGroup: this.group,
-        topic: sub.topic,
-        queueId: -1,
-        maxMsgNums: Math.min(o.maxMessages, MAX_POP_BATCH),
-        invisibleTime: o.invisibleTimeMs,
-        pollTime: o.pollTimeMs,
-        bornTime: Date.now(),
-        initMode: o.initMode,
-        expType: 'TAG',
-        exp: sub.subString,
-        order: o.order ? true : undefined,
-        attemptId: o.attemptId,
-      },
-      o.pollTimeMs + this.instance.config.requestTimeoutMs,
-    );
+    // FIFO: a pop whose answer was lost leaves its queue blocked until the invisible time
+    // ends; asked again with the same attemptId, the broker hands out the same messages
+    // (rocketmq-clients#708). So a FIFO pop that timed out is retried once, same attemptId.
+    const attemptId = o.order ? (o.attemptId ?? randomUUID()) : o.attemptId;
+    const send = () =>
+      popMessage(
+        this.instance.api,
+        addr,
+        brokerName,
+        {
+          consumerGroup: this.group,
+          topic: sub.topic,
+          queueId: -1,
+          maxMsgNums: Math.min(o.maxMessages, MAX_POP_BATCH),
+          invisibleTime: o.invisibleTimeMs,
+          pollTime: o.pollTimeMs,
+          bornTime: Date.now(),
+          initMode: o.initMode,
+          expType: 'TAG',
+          exp: sub.subString,
+          order: o.order ? true : undefined,
+          attemptId,
+        },
+        o.pollTimeMs + this.instance.config.requestTimeoutMs,
+      );
+    let res: Awaited<ReturnType<typeof send>>;
+    try {
+      res = await send();
+    } catch (e) {
+      if (!o.order || !(e instanceof MQClientError) || e.code !== ClientErrorCode.TIMEOUT) throw e;
+      res = await send();
+    }
     if (res.messages.length === 0) return res.messages;
     const accept = tagFilter(sub);
     const out: PopMessage[] = [];
