@@ -77,7 +77,7 @@ export class PopCore {
           pollTime: o.pollTimeMs,
           bornTime: Date.now(),
           initMode: o.initMode,
-          expType: 'TAG',
+          expType: sub.expressionType === 'SQL92' ? 'SQL92' : 'TAG',
           exp: sub.subString,
           order: o.order ? true : undefined,
           attemptId,

@@ -6,12 +6,15 @@ import { createDefaultTransport } from '../default-transport.js';
 import { illegalArgument, notRunning } from '../errors.js';
 import { noReadableBroker, PopCore } from './pop-core.js';
 import type { PopMessage } from './pop-message.js';
-import { buildSubscription } from './subscription.js';
+import { buildSubscription, type MessageSelector } from './subscription.js';
 
 export interface SimpleConsumerOptions extends ClientOptions {
   consumerGroup: string;
-  /** Topic → tag expression (`*`, `TagA || TagB`); more can be added with subscribe(). */
-  subscriptions?: ReadonlyMap<string, string> | Readonly<Record<string, string>>;
+  /**
+   * Topic → tag expression (`*`, `TagA || TagB`) or `MessageSelector.bySql(…)`; more can be
+   * added with subscribe().
+   */
+  subscriptions?: ReadonlyMap<string, string | MessageSelector> | Readonly<Record<string, string | MessageSelector>>;
   /** How long receive() waits at the broker for a message to arrive (long polling), default 30000 ms. */
   awaitDuration?: number;
   /**
@@ -87,9 +90,9 @@ export class SimpleConsumer implements ConsumerInner {
     await this.instance.sendHeartbeatToAllBrokers();
   }
 
-  /** Adds or replaces a topic's tag expression; the topic's route is looked up now. */
-  async subscribe(topic: string, tagExpression = '*'): Promise<void> {
-    const sub = buildSubscription(topic, tagExpression);
+  /** Adds or replaces a topic's tag expression (or SQL92 selector); the topic's route is looked up now. */
+  async subscribe(topic: string, filterExpression: string | MessageSelector = '*'): Promise<void> {
+    const sub = buildSubscription(topic, filterExpression);
     if (this.state === 'running') await this.instance.fetchSubscribeQueues(topic);
     this.subscriptions.set(topic, sub);
     if (this.state === 'running') await this.instance.sendHeartbeatToAllBrokers();
