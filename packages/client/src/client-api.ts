@@ -60,7 +60,7 @@ const PULL_STATUS: Record<number, PullStatus> = {
   [ResponseCode.PULL_OFFSET_MOVED]: 'OFFSET_ILLEGAL',
 };
 
-function decodeHeader<T>(schema: HeaderSchema<T>, addr: string, response: RemotingCommand): T {
+export function decodeHeader<T>(schema: HeaderSchema<T>, addr: string, response: RemotingCommand): T {
   const r = schema.decode(response.extFields);
   return decodedOrThrow(addr, r.ok ? r : { ok: false, error: r.error.message });
 }

@@ -16,6 +16,8 @@ export const ClientErrorCode = {
   ILLEGAL_ARGUMENT: -2004,
   BAD_RESPONSE: -2005,
   BROKER_NOT_FOUND: -2006,
+  /** A Pop receipt handle whose invisibility is over (RocketMQ 5.x INVALID_RECEIPT_HANDLE). */
+  INVALID_RECEIPT_HANDLE: -2007,
 } as const;
 export type ClientErrorCode = (typeof ClientErrorCode)[keyof typeof ClientErrorCode];
 

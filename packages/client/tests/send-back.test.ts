@@ -3,7 +3,6 @@ import { describe, it } from 'node:test';
 import {
   createResponse,
   decodeProperties,
-  encodeTopicRouteData,
   type RemotingCommand,
   RequestCode,
   ResponseCode,
@@ -14,27 +13,17 @@ import { MQClientInstance } from '../src/client-instance.js';
 import { sendMessageBack } from '../src/consumer/send-back.js';
 import type { MessageExt } from '../src/message.js';
 import type { ClientTransport } from '../src/transport.js';
+import { oneBrokerRoute } from './one-broker-route.js';
 
 // Unit test of the fallback path with a scripted transport (no broker involved): when the
 // broker refuses CONSUMER_SEND_MSG_BACK, the client sends the retry copy itself.
 function scriptedTransport(log: RemotingCommand[]): ClientTransport {
-  const route = (_topic: string) =>
-    encodeTopicRouteData(
-      {
-        queueDatas: [{ brokerName: 'b', readQueueNums: 1, writeQueueNums: 1, perm: 6, topicSysFlag: 0 }],
-        brokerDatas: [
-          { cluster: 'C', brokerName: 'b', brokerAddrs: new Map([[0, '127.0.0.1:10911']]), enableActingMaster: false },
-        ],
-        filterServerTable: new Map(),
-      },
-      'standard',
-    );
   return {
     async invoke(_addr, cmd) {
       log.push(cmd);
       switch (cmd.code) {
         case RequestCode.GET_ROUTEINFO_BY_TOPIC:
-          return createResponse(cmd, ResponseCode.SUCCESS, undefined, undefined, route(cmd.extFields.topic ?? ''));
+          return createResponse(cmd, ResponseCode.SUCCESS, undefined, undefined, oneBrokerRoute());
         case RequestCode.CONSUMER_SEND_MSG_BACK:
           return createResponse(cmd, ResponseCode.SYSTEM_ERROR, 'look message by offset failed');
         default: {

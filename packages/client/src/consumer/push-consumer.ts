@@ -20,12 +20,14 @@ import { ConsumeOrderlyService } from './consume-orderly.js';
 import { type ConsumerOptions, defaultOffsetStoreDir, localOffsetFile } from './consumer-options.js';
 import type { MessageListener } from './listener.js';
 import { LocalFileOffsetStore, type OffsetStore, RemoteBrokerOffsetStore } from './offset-store.js';
+import { PopCore } from './pop-core.js';
+import { type PopModeOptions, PopPushService } from './pop-push-service.js';
 import { ProcessQueue } from './process-queue.js';
 import { decodeMessages } from './pull-decode.js';
 import { assignQueues, computePullFromWhere, parseConsumeTimestamp } from './rebalance.js';
 import { buildSubscription, type MessageSelector, tagFilter } from './subscription.js';
 
-export interface PushConsumerOptions extends ConsumerOptions {
+export interface PushConsumerOptions extends ConsumerOptions, PopModeOptions {
   /** Concurrent listener: batches handled at once (Java consumeThreadMax), default 20. */
   consumeThreadMax?: number;
   /** Messages per listener call, default 1. */
@@ -69,7 +71,11 @@ export class PushConsumer implements ConsumerInner, ConsumeHost {
   private readonly o: Required<
     Omit<
       PushConsumerOptions,
-      keyof import('../client-config.js').ClientOptions | 'transportFactory' | 'consumeTimestamp' | 'maxReconsumeTimes'
+      | keyof import('../client-config.js').ClientOptions
+      | keyof PopModeOptions
+      | 'transportFactory'
+      | 'consumeTimestamp'
+      | 'maxReconsumeTimes'
     >
   >;
   private readonly consumeTimestamp: number;
@@ -80,6 +86,9 @@ export class PushConsumer implements ConsumerInner, ConsumeHost {
   private listener: MessageListener | undefined;
   private concurrently: ConsumeConcurrentlyService | undefined;
   private orderly: ConsumeOrderlyService | undefined;
+  /** Set when consuming through Pop (clientRebalance: false). */
+  private pop: PopPushService | undefined;
+  private readonly popOptions: PopModeOptions | undefined;
   private lockTimer: NodeJS.Timeout | undefined;
   private state: State = 'created';
   private startedAt = 0;
@@ -94,6 +103,7 @@ export class PushConsumer implements ConsumerInner, ConsumeHost {
     this.consumeMessageBatchMaxSize = options.consumeMessageBatchMaxSize ?? 1;
     this.consumeTimestamp = parseConsumeTimestamp(options.consumeTimestamp);
     this.maxReconsumeTimesOption = options.maxReconsumeTimes;
+    this.popOptions = options.clientRebalance === false ? options : undefined;
     this.o = {
       consumerGroup: this.group,
       messageModel: this.messageModel,
@@ -145,8 +155,9 @@ export class PushConsumer implements ConsumerInner, ConsumeHost {
     this.listener = listener;
   }
 
-  /** Queues this member currently owns. */
+  /** Queues this member currently owns (Pop mode: one entry per popped broker, queueId −1). */
   assignedQueues(): MessageQueue[] {
+    if (this.pop) return this.pop.targets();
     return [...this.held.values()].map((h) => h.mq);
   }
 
@@ -154,7 +165,12 @@ export class PushConsumer implements ConsumerInner, ConsumeHost {
     if (this.state !== 'created') throw illegalArgument(`consumer is ${this.state}`);
     if (!this.listener) throw illegalArgument('no message listener registered');
     if (this.subscriptions.size === 0) throw illegalArgument('no subscription');
-    if (this.messageModel === 'CLUSTERING') {
+    if (this.popOptions) {
+      if (this.messageModel !== 'CLUSTERING')
+        throw illegalArgument('Pop consumption (clientRebalance: false) is CLUSTERING only');
+      this.startPop(this.listener, this.popOptions);
+      this.offsetStore = new RemoteBrokerOffsetStore(this.instance.offsetBackend(this.group), this.logger);
+    } else if (this.messageModel === 'CLUSTERING') {
       const rt = retryTopicOf(this.group);
       this.subscriptions.set(rt, buildSubscription(rt, '*'));
       this.offsetStore = new RemoteBrokerOffsetStore(this.instance.offsetBackend(this.group), this.logger);
@@ -165,7 +181,9 @@ export class PushConsumer implements ConsumerInner, ConsumeHost {
       );
     }
     await this.offsetStore.load();
-    if (this.listener.type === 'orderly') this.orderly = new ConsumeOrderlyService(this, this.listener);
+    if (this.pop) {
+      // Pop: redelivery and progress are the broker's, so no offsets and no consume services.
+    } else if (this.listener.type === 'orderly') this.orderly = new ConsumeOrderlyService(this, this.listener);
     else this.concurrently = new ConsumeConcurrentlyService(this, this.listener, this.o.consumeThreadMax);
     this.instance.registerConsumer(this);
     this.instance.start();
@@ -177,7 +195,7 @@ export class PushConsumer implements ConsumerInner, ConsumeHost {
         .catch((e: unknown) => this.logger.warn({ err: e, topic }, 'no route yet'));
     }
     await this.instance.sendHeartbeatToAllBrokers();
-    if (this.isOrderlyClustering) {
+    if (this.isOrderlyClustering && !this.pop) {
       this.lockTimer = setInterval(() => {
         this.lockAll().catch((e: unknown) => this.logger.warn({ err: e }, 'lock renewal failed'));
       }, 20_000);
@@ -188,7 +206,7 @@ export class PushConsumer implements ConsumerInner, ConsumeHost {
   consumerData(): ConsumerData {
     return {
       groupName: this.group,
-      consumeType: 'CONSUME_PASSIVELY',
+      consumeType: this.popOptions ? 'CONSUME_POP' : 'CONSUME_PASSIVELY',
       messageModel: this.messageModel,
       consumeFromWhere: this.o.consumeFromWhere as ConsumeFromWhere,
       subscriptionDataSet: [...this.subscriptions.values()],
@@ -198,6 +216,10 @@ export class PushConsumer implements ConsumerInner, ConsumeHost {
 
   async doRebalance(): Promise<void> {
     if (this.state !== 'running') return;
+    if (this.pop) {
+      await this.pop.rebalance(this.subscriptions);
+      return;
+    }
     for (const topic of [...this.subscriptions.keys()]) {
       const assigned = await assignQueues(
         this.instance,
@@ -213,7 +235,7 @@ export class PushConsumer implements ConsumerInner, ConsumeHost {
   }
 
   async persistOffsets(): Promise<void> {
-    if (this.state !== 'running') return;
+    if (this.state !== 'running' || this.pop) return;
     await this.offsetStore.persistAll(this.assignedQueues());
   }
 
@@ -421,11 +443,12 @@ export class PushConsumer implements ConsumerInner, ConsumeHost {
     if (this.state === 'closed') return;
     const wasRunning = this.state === 'running';
     this.state = 'closed';
+    this.pop?.stop();
     this.abort.abort();
     if (this.lockTimer) clearInterval(this.lockTimer);
     if (wasRunning) {
       const waitCtl = new AbortController();
-      const drained = Promise.all([this.concurrently?.drain(), this.orderly?.drain()]);
+      const drained = Promise.all([this.concurrently?.drain(), this.orderly?.drain(), this.pop?.drain()]);
       await Promise.race([drained, sleep(this.o.awaitTerminationMillisWhenShutdown, waitCtl.signal)]);
       waitCtl.abort();
       const held = [...this.held.values()];
@@ -447,6 +470,25 @@ export class PushConsumer implements ConsumerInner, ConsumeHost {
 
   close(): Promise<void> {
     return this.shutdown();
+  }
+
+  private startPop(listener: MessageListener, o: PopModeOptions): void {
+    const orderly = listener.type === 'orderly';
+    this.pop = new PopPushService(
+      {
+        core: new PopCore(this.instance, this.group, this.maxReconsumeTimes),
+        logger: this.logger,
+        signal: this.abort.signal,
+        maxReconsumeTimes: this.maxReconsumeTimes,
+        consumeMessageBatchMaxSize: this.consumeMessageBatchMaxSize,
+        consumeThreadMax: orderly ? 1 : this.o.consumeThreadMax,
+        pollTimeMs: this.o.brokerSuspendMaxTimeMillis,
+        initMode: this.o.consumeFromWhere === 'CONSUME_FROM_FIRST_OFFSET' ? 0 : 1,
+        retryDelayMs: this.o.pullTimeDelayMillsWhenException,
+      },
+      listener,
+      o,
+    );
   }
 
   protected ensureRunning(): void {
