@@ -312,23 +312,19 @@ describe('pop with an SQL92 subscription (the pull filter path)', () => {
     const b = await startPopBroker({ enablePropertyFilter: true });
     try {
       for (let i = 0; i < 6; i++) await b.send('PopSql', `q${i}`, { props: { n: String(i) } });
-      const r = await b.call(
-        createRequest(RequestCode.POP_MESSAGE, {
-          ...popRequest({ group: 'g-sql', topic: 'PopSql' }).extFields,
-          expType: 'SQL92',
-          exp: 'n >= 3',
-        }),
-      );
+      const sqlPop = (exp: string) =>
+        b.call(
+          createRequest(RequestCode.POP_MESSAGE, {
+            ...popRequest({ group: 'g-sql', topic: 'PopSql' }).extFields,
+            expType: 'SQL92',
+            exp,
+          }),
+        );
+      const r = await sqlPop('n >= 3');
       assert.equal(r.code, ResponseCode.SUCCESS);
       const got = handlesOf('g-sql', 'broker-a', r).map((m) => m.body);
       assert.deepEqual(got, ['q3', 'q4', 'q5']);
-      const bad = await b.call(
-        createRequest(RequestCode.POP_MESSAGE, {
-          ...popRequest({ group: 'g-sql', topic: 'PopSql' }).extFields,
-          expType: 'SQL92',
-          exp: 'n >=',
-        }),
-      );
+      const bad = await sqlPop('n >=');
       assert.equal(bad.code, ResponseCode.SUBSCRIPTION_PARSE_FAILED);
     } finally {
       await b.close();
