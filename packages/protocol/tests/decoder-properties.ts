@@ -15,7 +15,6 @@ import {
   encodeBatchBody,
   encodeHeartbeat,
   encodeRegisterBrokerBody,
-  encodeRegisterBrokerBodySections,
   encodeStoredRecord,
   formatHost,
   type HeartbeatData,
@@ -26,6 +25,7 @@ import {
   type StoredRecordInput,
   type TopicConfig,
 } from '../src/index.js';
+import { encodeRegisterBrokerBodySections } from '../src/route/register-broker-body.js';
 
 /** One input: the bytes, and the value they encode when they are a valid encoding. */
 export interface Case<T> {
