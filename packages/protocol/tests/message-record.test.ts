@@ -272,22 +272,7 @@ describe('probeStoredRecord on a record too short for its IPv6 flags (found by f
     assert.deepEqual(decodeStoredRecords(cut), []);
   });
   it('answers corrupt for a V1 record whose body fills it to the last byte (no topic length left)', () => {
-    const r = encodeStoredRecord({
-      topic: 'T',
-      queueId: 0,
-      flag: 0,
-      body: Buffer.from('abc'),
-      properties: '',
-      sysFlag: 0,
-      bornTimestamp: 0,
-      bornHost: parseHost('10.0.0.1:1')!,
-      storeTimestamp: 0,
-      storeHost: parseHost('10.0.0.2:2')!,
-      reconsumeTimes: 0,
-      preparedTransactionOffset: 0,
-      queueOffset: 0,
-      physicalOffset: 0,
-    });
+    const r = encodeStoredRecord(input({ topic: 'T', body: Buffer.from('abc'), properties: '' }));
     // Body length stretched to end exactly at the record's (and the buffer's) last byte.
     const bodyAt = r.length - 3 - 1 - 1 - 2 - 4;
     r.writeInt32BE(r.length - bodyAt - 4, bodyAt);
