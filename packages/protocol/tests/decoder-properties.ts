@@ -15,7 +15,6 @@ import {
   encodeBatchBody,
   encodeHeartbeat,
   encodeRegisterBrokerBody,
-  encodeRegisterBrokerBodySections,
   encodeStoredRecord,
   formatHost,
   type HeartbeatData,
@@ -26,6 +25,7 @@ import {
   type StoredRecordInput,
   type TopicConfig,
 } from '../src/index.js';
+import { encodeRegisterBrokerBodySections } from '../src/route/register-broker-body.js';
 
 /** One input: the bytes, and the value they encode when they are a valid encoding. */
 export interface Case<T> {
@@ -114,7 +114,14 @@ const topicConfigs: fc.Arbitrary<TopicConfig> = fc.record({
   topicFilterType: fc.constantFrom('SINGLE_TAG', 'MULTI_TAG' as const),
   topicSysFlag: fc.constant(0),
   order: fc.constant(false),
-  attributes: fc.dictionary(word, word, { maxKeys: 2 }).map((a) => ({ ...a })),
+  // A `__proto__` attribute is dropped on purpose (it would become the object's prototype).
+  attributes: fc
+    .dictionary(
+      word.filter((k) => k !== '__proto__'),
+      word,
+      { maxKeys: 2 },
+    )
+    .map((a) => ({ ...a })),
 });
 
 const registerBodies: fc.Arbitrary<RegisterBrokerBody> = fc

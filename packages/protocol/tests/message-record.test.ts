@@ -271,4 +271,12 @@ describe('probeStoredRecord on a record too short for its IPv6 flags (found by f
     assert.deepEqual(probeStoredRecord(cut, 0, cut.length, false), { kind: 'corrupt', reason: 'size' });
     assert.deepEqual(decodeStoredRecords(cut), []);
   });
+  it('answers corrupt for a V1 record whose body fills it to the last byte (no topic length left)', () => {
+    const r = encodeStoredRecord(input({ topic: 'T', body: Buffer.from('abc'), properties: '' }));
+    // Body length stretched to end exactly at the record's (and the buffer's) last byte.
+    const bodyAt = r.length - 3 - 1 - 1 - 2 - 4;
+    r.writeInt32BE(r.length - bodyAt - 4, bodyAt);
+    assert.equal(probeStoredRecord(r, 0, r.length, false).kind, 'corrupt');
+    assert.deepEqual(decodeStoredRecords(r), []);
+  });
 });

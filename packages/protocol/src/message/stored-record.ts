@@ -304,6 +304,7 @@ export function probeStoredRecord(buf: Buffer, pos: number, limit: number, verif
     topicLen = buf.readInt16BE(p);
     p += 2;
   } else {
+    if (p + 1 > pos + size) return { kind: 'corrupt', reason: 'topic length' };
     topicLen = buf[p]!;
     p += 1;
   }
