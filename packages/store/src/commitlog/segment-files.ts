@@ -150,6 +150,7 @@ export class SegmentFiles {
   async deleteFirst(): Promise<Segment | undefined> {
     const seg = this.list.shift();
     if (!seg) return undefined;
+    await this.stopFill(seg);
     await closeFd(seg.fd).catch(() => {});
     await unlink(seg.path).catch(() => {});
     return seg;
@@ -159,6 +160,8 @@ export class SegmentFiles {
   async deleteFrom(offset: number): Promise<void> {
     while (this.list.length > 0 && this.list[this.list.length - 1]!.start >= offset) {
       const seg = this.list.pop()!;
+      // A zero write still in flight on a closed descriptor number would land in the next file opened.
+      await this.stopFill(seg);
       await closeFd(seg.fd).catch(() => {});
       await unlink(seg.path).catch(() => {});
     }

@@ -38,6 +38,9 @@ export class IndexFile {
   private flushing: Buffer | undefined;
   private flushChain: Promise<void> = Promise.resolve();
   private flushingFrom = 0;
+  /** select() calls reading the file: close waits for them. */
+  private readonly readers = new Set<Promise<void>>();
+  private closing: Promise<void> | undefined;
 
   private constructor(
     readonly path: string,
@@ -139,6 +142,17 @@ export class IndexFile {
 
   /** Physical offsets whose key hash matches, newest first, within [begin, end] (second resolution). */
   async select(keyHash: number, maxNum: number, begin: number, end: number, out: number[]): Promise<void> {
+    if (this.closing) return;
+    const read = this.walk(keyHash, maxNum, begin, end, out);
+    this.readers.add(read);
+    try {
+      await read;
+    } finally {
+      this.readers.delete(read);
+    }
+  }
+
+  private async walk(keyHash: number, maxNum: number, begin: number, end: number, out: number[]): Promise<void> {
     const slot = keyHash % this.slotNum;
     let idx: number;
     if (this.slots) idx = this.slots.readInt32BE(slot * 4);
@@ -186,6 +200,8 @@ export class IndexFile {
    * the snapshot. Entries are not copied: the pending buffer is swapped for a fresh one.
    */
   flush(): Promise<void> {
+    // After close the descriptor number may belong to another file: write nothing.
+    if (this.closing) return Promise.resolve();
     // One flush at a time per file (the checkpoint task and a roll can both ask for one).
     const run = this.flushChain.then(() => this.flushOnce());
     this.flushChain = run.catch(() => {});
@@ -259,7 +275,18 @@ export class IndexFile {
     this.dirtyPages = undefined;
   }
 
+  /**
+   * Closes the descriptor once the flushes and reads under way are done. Closed under one, its
+   * number would be reused by the process's next open and the rest of that flush (slot pages
+   * at offset 40) written into whatever file got it: a CommitLog segment reopened by the next
+   * store lost the record at its start that way.
+   */
   close(): Promise<void> {
-    return closeFd(this.fd);
+    this.closing ??= (async () => {
+      await this.flushChain;
+      await Promise.allSettled([...this.readers]);
+      await closeFd(this.fd);
+    })();
+    return this.closing;
   }
 }

@@ -17,6 +17,8 @@ export class IndexService {
   private rolling: Promise<IndexFile> | undefined;
   /** Keys that arrived while a new file was being created. */
   private backlog: [number, number, number][] = [];
+  /** Set by close once no roll is under way. */
+  private closed = false;
 
   constructor(
     readonly dir: string,
@@ -70,7 +72,7 @@ export class IndexService {
   }
 
   private roll(): void {
-    if (this.rolling) return;
+    if (this.rolling || this.closed) return;
     const prev = this.files[this.files.length - 1];
     const path = join(this.dir, this.nextName(prev?.path));
     this.rolling = (async () => {
@@ -113,8 +115,17 @@ export class IndexService {
     return out;
   }
 
+  /**
+   * Waits for every roll under way, the ones it chains included: a roll that leaves a backlog
+   * starts the next as it ends, so one await is not enough (a flush then missed the keys of the
+   * newest file, and close() closed files the chained roll was still writing).
+   */
+  private async settleRolls(): Promise<void> {
+    while (this.rolling) await this.rolling.catch(() => {});
+  }
+
   async flush(): Promise<void> {
-    if (this.rolling) await this.rolling.catch(() => {});
+    await this.settleRolls();
     const f = this.files[this.files.length - 1];
     if (f?.writable) await f.flush();
   }
@@ -130,7 +141,12 @@ export class IndexService {
   }
 
   async close(): Promise<void> {
-    if (this.rolling) await this.rolling.catch(() => {});
+    await this.settleRolls();
+    // From here no roll starts (no file is created after close), and each file closes only
+    // once its writes and reads are done: a descriptor number closed under a write in flight
+    // is reused by the next open of the process (another store's CommitLog segment), and the
+    // write lands there.
+    this.closed = true;
     for (const f of this.files) await f.close().catch(() => {});
     this.files.length = 0;
   }
