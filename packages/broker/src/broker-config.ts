@@ -110,6 +110,10 @@ function defaults() {
     initPopOffsetByCheckMsgInMem: true,
     msgRegion: 'DefaultRegion',
     traceOn: true,
+    /** UPDATE_AND_CREATE_TOPIC accepts `+message.type=MIXED` only when on (RocketMQ's default: off). */
+    enableMixedMessageType: false,
+    /** Reply messages (request-reply) are also stored in <cluster>_REPLY_TOPIC after being pushed. */
+    storeReplyMessageEnable: true,
     ...replicationDefaults(),
   };
 }

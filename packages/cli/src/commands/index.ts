@@ -6,6 +6,7 @@ import * as consumerConnection from './consumer/consumer-connection.js';
 import * as consumerProgress from './consumer/consumer-progress.js';
 import * as consumerStatus from './consumer/consumer-status.js';
 import * as deleteSubGroup from './consumer/delete-sub-group.js';
+import * as getConsumerConfig from './consumer/get-consumer-config.js';
 import * as resetOffsetByTime from './consumer/reset-offset-by-time.js';
 import * as updateSubGroup from './consumer/update-sub-group.js';
 import * as consumeMessage from './message/consume-message.js';
@@ -36,6 +37,7 @@ export const commands: readonly { register(program: Command): void }[] = [
   consumerStatus,
   updateSubGroup,
   deleteSubGroup,
+  getConsumerConfig,
   resetOffsetByTime,
   queryMsgById,
   queryMsgByKey,
