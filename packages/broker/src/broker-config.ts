@@ -109,6 +109,16 @@ function defaults() {
     initPopOffsetByCheckMsgInMem: true,
     msgRegion: 'DefaultRegion',
     traceOn: true,
+    /** Timer messages at any time (RocketMQ 5.x timer wheel, docs/timer.md). */
+    timerWheelEnable: true,
+    timerPrecisionMs: 1000,
+    timerMaxDelaySec: 3 * 24 * 3600,
+    timerRollWindowSlot: 2 * 24 * 3600,
+    timerFlushIntervalMs: 1000,
+    mappedFileSizeTimerLog: 100 * 1024 * 1024,
+    /** RECALL_MESSAGE (RocketMQ 5.3): off by default, as in Java. */
+    recallMessageEnable: false,
+    allowRecallWhenBrokerNotWriteable: true,
   };
 }
 
