@@ -205,7 +205,18 @@ export class TimerMessageService {
     await this.wheel.load();
     await this.log.open();
     const hadWheel = await this.wheelFileExists();
-    const from = saved && hadWheel ? saved.lastTimerLogFlushPos : 0;
+    // A wheel file that is gone, or a log shorter than the checkpoint says was flushed (the
+    // wheel may point past its end), means the wheel is rebuilt from the whole log.
+    const logLost = saved !== undefined && this.log.endPos < saved.lastTimerLogFlushPos;
+    const rebuild = !hadWheel || logLost;
+    if (rebuild && hadWheel) {
+      logger.warn(
+        { logEnd: this.log.endPos, checkpoint: saved?.lastTimerLogFlushPos },
+        'timer log shorter than its checkpoint; rebuilding the wheel',
+      );
+      this.wheel.clear();
+    }
+    const from = saved && !rebuild ? saved.lastTimerLogFlushPos : 0;
     let lastQueueOffset = -1;
     await this.log.recover(from, (u) => {
       this.relink(u.pos, u.delayedTimeMs, u.magic);
@@ -213,7 +224,9 @@ export class TimerMessageService {
     });
     const min = store.getMinOffsetInQueue(RMQ_SYS_WHEEL_TIMER_TOPIC, 0);
     const max = store.getMaxOffsetInQueue(RMQ_SYS_WHEEL_TIMER_TOPIC, 0);
-    const q = Math.max(saved?.lastTimerQueueOffset ?? 0, lastQueueOffset + 1);
+    // When the log lost units, what it still has decides how far the queue was filed (the
+    // rest is filed again); else the later of checkpoint and log.
+    const q = logLost ? lastQueueOffset + 1 : Math.max(saved?.lastTimerQueueOffset ?? 0, lastQueueOffset + 1);
     this.currQueueOffset = Math.min(Math.max(q, min), max);
     const now = this.floor(clock.now());
     // Without a checkpoint every slot of the last turn may be undelivered (as Java: go back a

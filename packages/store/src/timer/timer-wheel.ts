@@ -58,6 +58,12 @@ export class TimerWheel {
     }
   }
 
+  /** Empties every slot (a rebuild from the timer log follows); the next flush writes it all. */
+  clear(): void {
+    this.buf.fill(0);
+    for (let p = 0; p * PAGE < this.buf.length; p++) this.dirty.add(p);
+  }
+
   slotIndex(timeMs: number): number {
     return Math.floor(timeMs / this.precisionMs) % this.slots;
   }
