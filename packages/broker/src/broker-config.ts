@@ -114,6 +114,16 @@ function defaults() {
     enableMixedMessageType: false,
     /** Reply messages (request-reply) are also stored in <cluster>_REPLY_TOPIC after being pushed. */
     storeReplyMessageEnable: true,
+    /** Timer messages at any time (RocketMQ 5.x timer wheel, docs/timer.md). */
+    timerWheelEnable: true,
+    timerPrecisionMs: 1000,
+    timerMaxDelaySec: 3 * 24 * 3600,
+    timerRollWindowSlot: 2 * 24 * 3600,
+    timerFlushIntervalMs: 1000,
+    mappedFileSizeTimerLog: 100 * 1024 * 1024,
+    /** RECALL_MESSAGE (RocketMQ 5.3): off by default, as in Java. */
+    recallMessageEnable: false,
+    allowRecallWhenBrokerNotWriteable: true,
     ...replicationDefaults(),
   };
 }

@@ -3,6 +3,7 @@ import {
   createResponse,
   decodeBatchBody,
   dlqTopicOf,
+  encodeRecallHandle,
   type HeaderType,
   isNotAllowedSendTopic,
   isRetryTopic,
@@ -26,6 +27,7 @@ import type { Connection } from '@rocketmq-ts/remoting';
 import type { MessageInput, MessageStore, PutMessageResult } from '@rocketmq-ts/store';
 import type { SubscriptionGroupRegistry, TopicView } from '../runtime/ports.js';
 import { toScheduled } from '../schedule/delay-levels.js';
+import { recallTimestampOf, type TimerPlacement } from '../timer/timer-message.js';
 import type { TopicConfigManager } from '../topic/topic-config-manager.js';
 import type { BrokerStats } from './broker-stats.js';
 import {
@@ -65,6 +67,8 @@ interface SendDeps {
   locks?: { isLockAllExpired(group: string): boolean } | undefined;
   clock: Clock;
   logger: Logger;
+  /** The timer wheel's send rule; absent = refused as with timerWheelEnable=false. */
+  timer?: { place(msg: MessageInput, now: number): TimerPlacement } | undefined;
 }
 
 const EMPTY = Buffer.alloc(0);
@@ -218,10 +222,22 @@ export class SendMessageProcessor {
     const t = transactionType(msg.sysFlag);
     const level = delayLevelOf(props, scanned);
     const plain = t === MessageSysFlag.TRANSACTION_NOT_TYPE || t === MessageSysFlag.TRANSACTION_COMMIT_TYPE;
-    // Java's WHEEL_TIMER_NOT_ENABLE: the timer wheel is not built, so a message asking for a
-    // delivery time is refused rather than delivered at once.
+    // One indexOf for a plain send (requestsTimer); the timer rule only for TIMER_* sends.
     if (plain && level <= 0 && requestsTimer(props)) {
-      return reply(request, ResponseCode.SYSTEM_ERROR, TIMER_NOT_ENABLED);
+      if (!this.deps.timer) return reply(request, ResponseCode.SYSTEM_ERROR, TIMER_NOT_ENABLED);
+      const placed = this.deps.timer.place(msg, clock.now());
+      if (placed.kind === 'refused') return reply(request, placed.code, placed.remark);
+      if (placed.kind === 'parked') {
+        const ts =
+          request.code === RequestCode.SEND_BATCH_MESSAGE
+            ? undefined
+            : recallTimestampOf(placed.msg, placed.timerOutMs);
+        const handle =
+          ts === undefined
+            ? undefined
+            : encodeRecallHandle({ topic, brokerName: settings.brokerName, timestamp: ts, messageId: stamped.uniqKey });
+        return this.put(request, placed.msg, queueId, stamped.uniqKey, handle);
+      }
     }
     const scheduled =
       level > 0 && plain && settings.delayLevelsMs.length > 0
@@ -258,8 +274,16 @@ export class SendMessageProcessor {
     });
   }
 
-  private put(request: RemotingCommand, msg: MessageInput, queueId: number, uniqKey: string): Promise<RemotingCommand> {
-    return this.deps.store.putMessage(msg).then((result) => this.respond(request, result, queueId, uniqKey));
+  private put(
+    request: RemotingCommand,
+    msg: MessageInput,
+    queueId: number,
+    uniqKey: string,
+    recallHandle?: string,
+  ): Promise<RemotingCommand> {
+    return this.deps.store
+      .putMessage(msg)
+      .then((result) => this.respond(request, result, queueId, uniqKey, recallHandle));
   }
 
   /** `%RETRY%<group>` sends: over the retry budget they go to `%DLQ%<group>` instead. */
@@ -346,6 +370,7 @@ export class SendMessageProcessor {
     result: PutMessageResult,
     queueId: number,
     uniqKey: string | undefined,
+    recallHandle?: string,
   ): RemotingCommand {
     const t = PUT_STATUS_TABLE[result.status];
     if (!t.stored || result.append === undefined) {
@@ -357,6 +382,7 @@ export class SendMessageProcessor {
       queueId,
       queueOffset: result.append.logicsOffset,
       transactionId: uniqKey,
+      recallHandle,
     });
     ext.MSG_REGION = this.deps.settings.msgRegion;
     ext.TRACE_ON = String(this.deps.settings.traceOn);

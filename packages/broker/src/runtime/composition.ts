@@ -17,6 +17,7 @@ import { limitPerConnection } from '../processors/flow-control.js';
 import { PullMessageProcessor } from '../processors/pull-message.js';
 import { SendMessageProcessor } from '../processors/send-message.js';
 import { SubscriptionGroupManager } from '../subscription/subscription-group-manager.js';
+import { createTimerModule, type TimerModule } from '../timer/timer-module.js';
 import { TopicConfigManager } from '../topic/topic-config-manager.js';
 import type { BrokerIdentity, FeatureDeps, FeatureSet } from './ports.js';
 
@@ -60,6 +61,7 @@ export interface BrokerComponents {
   registrar: NamesrvRegistrar;
   features: FeatureSet;
   pop: PopModule;
+  timer: TimerModule;
   processors: ProcessorEntry[];
   /** Current broker permission (admin may change it at runtime via config). */
   brokerPermission(): number;
@@ -152,6 +154,17 @@ export function composeBroker(ctx: CompositionContext): BrokerComponents {
     addGet: (group, n) => stats.addGet(group, n),
   });
   store.onMessageArrived((topic, queueId, _maxOffset, tagsCode) => pop.notifyMessageArriving(topic, queueId, tagsCode));
+  const timer = createTimerModule({
+    config: configView,
+    storePathRootDir: config.storePathRootDir,
+    brokerName: config.brokerName,
+    isSlave: !isMasterRole(config),
+    brokerPermission,
+    topics,
+    store,
+    clock,
+    logger,
+  });
   const installed = ctx.installFeatures({
     identity,
     store,
@@ -166,20 +179,26 @@ export function composeBroker(ctx: CompositionContext): BrokerComponents {
     config: configView,
     pop,
     ...(ctx.replication ? { replication: ctx.replication } : {}),
+    timer,
   });
   // Pop starts after the store and the feature modules, and stops before consumer offsets are
   // persisted (its revive progress is one of them).
   const features: FeatureSet = {
     ...installed,
-    processors: installed.processors,
+    processors: [...installed.processors, ...timer.processors],
     async start() {
       await installed.start();
-      // A slave writes nothing of its own: no pop revive (RocketMQ starts it on masters only).
-      if (config.brokerRole !== 'SLAVE') await pop.start();
+      // A slave writes nothing of its own: no pop revive and no timer delivery (RocketMQ runs
+      // both on masters only; the master's deliveries reach the slave through replication).
+      if (config.brokerRole !== 'SLAVE') {
+        await timer.start();
+        await pop.start();
+      }
     },
     async stop() {
       if (config.brokerRole !== 'SLAVE') {
         await pop.stop().catch((err: unknown) => logger.error({ err }, 'stopping pop failed'));
+        await timer.stop().catch((err: unknown) => logger.error({ err }, 'stopping the timer wheel failed'));
       }
       await installed.stop();
     },
@@ -204,6 +223,7 @@ export function composeBroker(ctx: CompositionContext): BrokerComponents {
     locks: features.locks,
     clock,
     logger: logger.child({ component: 'send' }),
+    timer,
   });
   const pull = new PullMessageProcessor({
     settings: {
@@ -275,6 +295,7 @@ export function composeBroker(ctx: CompositionContext): BrokerComponents {
     registrar,
     features,
     pop,
+    timer,
     processors,
     brokerPermission,
   };

@@ -136,6 +136,17 @@ export interface FeatureDeps {
   pop?: PopView;
   /** Replication state: fields for GET_BROKER_RUNTIME_INFO (brokerStatus). */
   replication?: { runtimeInfo(): Record<string, string> };
+  /** The timer wheel's send rule and runtime figures (docs/timer.md). */
+  timer?: TimerView;
+}
+
+/** What feature modules see of the timer: the send rule (transaction commits) and its figures. */
+export interface TimerView {
+  place(
+    msg: import('@rocketmq-ts/store').MessageInput,
+    now: number,
+  ): import('../timer/timer-message.js').TimerPlacement;
+  runtimeInfo(): Record<string, string>;
 }
 
 /** Messages of a pop group handed out and not acked yet, per queue. */
