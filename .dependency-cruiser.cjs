@@ -9,11 +9,23 @@ const allowed = {
   filter: ['common'],
   remoting: ['common', 'protocol'],
   namesrv: ['common', 'protocol', 'remoting'],
+  controller: ['common', 'protocol', 'remoting'],
   store: ['common', 'protocol'],
   broker: ['common', 'protocol', 'remoting', 'store', 'filter'],
   client: ['common', 'protocol', 'remoting', 'filter'],
   cli: ['common', 'protocol', 'remoting', 'client', 'filter'],
-  distribution: ['common', 'protocol', 'remoting', 'namesrv', 'store', 'broker', 'client', 'cli', 'filter'],
+  distribution: [
+    'common',
+    'protocol',
+    'remoting',
+    'namesrv',
+    'controller',
+    'store',
+    'broker',
+    'client',
+    'cli',
+    'filter',
+  ],
 };
 const forbidden = [
   {

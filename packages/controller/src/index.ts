@@ -1,0 +1,15 @@
+export { type BrokerLiveInfo, compareCandidates, type ElectInput, elect } from './elect-policy.js';
+export { type ControllerEvent, EventType, parseEvent } from './events.js';
+export {
+  BrokerHeartbeatManager,
+  DEFAULT_HEARTBEAT_TIMEOUT_MS,
+  type HeartbeatEntry,
+  type HeartbeatInput,
+} from './heartbeat.js';
+export {
+  type BrokerSet,
+  type ControllerResult,
+  FIRST_BROKER_CONTROLLER_ID,
+  type Liveness,
+  ReplicasInfo,
+} from './replicas-info.js';
