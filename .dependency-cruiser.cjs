@@ -76,7 +76,7 @@ const forbidden = [
   {
     name: 'src-not-importing-testkit',
     severity: 'error',
-    from: { path: '^packages/[^/]+/src/' },
+    from: { path: '^packages/[^/]+/src/', pathNot: '^packages/testkit/' },
     to: { path: '@rocketmq-ts/testkit|packages/testkit/' },
   },
 ];

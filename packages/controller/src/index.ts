@@ -13,3 +13,12 @@ export {
   type Liveness,
   ReplicasInfo,
 } from './replicas-info.js';
+export type { ControllerStore, Decision, TransactOutcome } from './storage/controller-store.js';
+export { EtcdStore, type EtcdStoreOptions } from './storage/etcd-store.js';
+export {
+  decodeRecords,
+  EVENT_LOG_FILE,
+  encodeRecord,
+  LocalLogStore,
+  type LocalLogStoreOptions,
+} from './storage/local-log-store.js';
