@@ -1,5 +1,5 @@
 // Enforces the import direction of docs/architecture.md:
-// common <- protocol <- remoting <- {client, namesrv}; store <- common, protocol; filter <- common;
+// common <- protocol <- remoting <- {client, controller <- namesrv}; store <- common, protocol; filter <- common;
 // broker <- store, remoting, filter; client <- filter; cli <- client; distribution (the rocketmq-ts package) <- namesrv, broker, cli;
 // testkit anywhere (dev only). Every package also declares what it imports in its own package.json,
 // because that is all an `npm install` of the package brings (e2e/tests/install-packed.test.ts).
@@ -8,7 +8,7 @@ const allowed = {
   protocol: ['common'],
   filter: ['common'],
   remoting: ['common', 'protocol'],
-  namesrv: ['common', 'protocol', 'remoting'],
+  namesrv: ['common', 'protocol', 'remoting', 'controller'],
   controller: ['common', 'protocol', 'remoting'],
   store: ['common', 'protocol'],
   broker: ['common', 'protocol', 'remoting', 'store', 'filter'],

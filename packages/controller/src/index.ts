@@ -1,3 +1,5 @@
+export { type ControllerConfig, configBlackList, defaultControllerConfig, parsePeers } from './controller-config.js';
+export { ControllerManager, type ControllerManagerOptions } from './controller-manager.js';
 export { type BrokerLiveInfo, compareCandidates, type ElectInput, elect } from './elect-policy.js';
 export { type ControllerEvent, EventType, parseEvent } from './events.js';
 export {
@@ -6,6 +8,7 @@ export {
   type HeartbeatEntry,
   type HeartbeatInput,
 } from './heartbeat.js';
+export { controllerProcessors, FORWARDED_FIELD } from './processors.js';
 export {
   type BrokerSet,
   type ControllerResult,
