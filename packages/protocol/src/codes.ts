@@ -88,6 +88,7 @@ export const RequestCode = {
   QUERY_ASSIGNMENT: 400,
   SET_MESSAGE_REQUEST_MODE: 401,
   BROKER_HEARTBEAT: 904,
+  GET_BROKER_HA_STATUS: 907,
   // Controller mode (RIP-44): served by the controller, except 1007/1008 (served by brokers).
   CONTROLLER_ALTER_SYNC_STATE_SET: 1001,
   CONTROLLER_ELECT_MASTER: 1002,

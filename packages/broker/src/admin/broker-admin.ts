@@ -30,7 +30,7 @@ export function getTotalOf(deps: Pick<FeatureDeps, 'stats'>): () => number {
 }
 
 export function brokerAdminProcessors(
-  deps: Pick<FeatureDeps, 'store' | 'clock' | 'config' | 'stats'>,
+  deps: Pick<FeatureDeps, 'store' | 'clock' | 'config' | 'stats' | 'replication'>,
   sampler: TpsSampler,
   bootTimestamp: number,
 ): FeatureProcessor[] {
@@ -68,6 +68,7 @@ export function brokerAdminProcessors(
       queryThreadPoolQueueSize: '0',
       queryThreadPoolQueueCapacity: String(deps.config.queryThreadPoolQueueCapacity ?? 20000),
       remainTransientStoreBufferNumbs: '0',
+      ...deps.replication?.runtimeInfo(),
     };
     table.dispatchBehindBytes ??= '0';
     return success(request, fastjsonBody({ table }));

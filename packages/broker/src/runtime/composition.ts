@@ -5,6 +5,7 @@ import type { RemotingClient, RequestHandler } from '@rocketmq-ts/remoting';
 import type { MessageStore } from '@rocketmq-ts/store';
 import { type BrokerConfig, isMasterRole, namesrvAddrList } from '../broker-config.js';
 import { ClientGroupRegistry } from '../client/client-registry.js';
+import type { Replication } from '../ha/replication.js';
 import { PullRequestHoldService } from '../long-polling/pull-request-hold-service.js';
 import { ConsumerOffsetManager } from '../offset/consumer-offset-manager.js';
 import { NamesrvRegistrar } from '../outbound/namesrv-registrar.js';
@@ -42,6 +43,8 @@ interface CompositionContext {
   installFeatures: (deps: FeatureDeps) => FeatureSet;
   logger: Logger;
   clock: Clock;
+  /** Master–slave replication (ha/replication.ts): HA address, registration answers, status. */
+  replication?: Replication;
 }
 
 export interface BrokerComponents {
@@ -117,7 +120,8 @@ export function composeBroker(ctx: CompositionContext): BrokerComponents {
   const ip = ctx.brokerAddr.slice(0, ctx.brokerAddr.lastIndexOf(':'));
   const registrar = new NamesrvRegistrar({
     identity,
-    haServerAddr: `${ip}:${config.haListenPort}`,
+    haServerAddr: ctx.replication ? () => ctx.replication!.haServerAddr() : `${ip}:${config.haListenPort}`,
+    ...(ctx.replication ? { onRegistered: ctx.replication.onRegistered.bind(ctx.replication) } : {}),
     namesrvAddrs: namesrvAddrList(config),
     periodMs: config.registerNameServerPeriod,
     timeoutMs: config.registerBrokerTimeoutMills,
@@ -161,6 +165,7 @@ export function composeBroker(ctx: CompositionContext): BrokerComponents {
     stats,
     config: configView,
     pop,
+    ...(ctx.replication ? { replication: ctx.replication } : {}),
   });
   // Pop starts after the store and the feature modules, and stops before consumer offsets are
   // persisted (its revive progress is one of them).
@@ -169,10 +174,13 @@ export function composeBroker(ctx: CompositionContext): BrokerComponents {
     processors: installed.processors,
     async start() {
       await installed.start();
-      await pop.start();
+      // A slave writes nothing of its own: no pop revive (RocketMQ starts it on masters only).
+      if (config.brokerRole !== 'SLAVE') await pop.start();
     },
     async stop() {
-      await pop.stop().catch((err: unknown) => logger.error({ err }, 'stopping pop failed'));
+      if (config.brokerRole !== 'SLAVE') {
+        await pop.stop().catch((err: unknown) => logger.error({ err }, 'stopping pop failed'));
+      }
       await installed.stop();
     },
   };
