@@ -9,6 +9,12 @@ import * as deleteSubGroup from './consumer/delete-sub-group.js';
 import * as getConsumerConfig from './consumer/get-consumer-config.js';
 import * as resetOffsetByTime from './consumer/reset-offset-by-time.js';
 import * as updateSubGroup from './consumer/update-sub-group.js';
+import * as cleanBrokerMetadata from './controller/clean-broker-metadata.js';
+import * as electMaster from './controller/elect-master.js';
+import * as getControllerConfig from './controller/get-controller-config.js';
+import * as getControllerMetaData from './controller/get-controller-meta-data.js';
+import * as getSyncStateSet from './controller/get-sync-state-set.js';
+import * as updateControllerConfig from './controller/update-controller-config.js';
 import * as consumeMessage from './message/consume-message.js';
 import * as printMsg from './message/print-msg.js';
 import * as queryMsgById from './message/query-msg-by-id.js';
@@ -46,4 +52,10 @@ export const commands: readonly { register(program: Command): void }[] = [
   sendMessage,
   consumeMessage,
   printMsg,
+  getSyncStateSet,
+  getControllerMetaData,
+  electMaster,
+  cleanBrokerMetadata,
+  getControllerConfig,
+  updateControllerConfig,
 ];
