@@ -109,6 +109,21 @@ function defaults() {
     initPopOffsetByCheckMsgInMem: true,
     msgRegion: 'DefaultRegion',
     traceOn: true,
+    /**
+     * Metrics (RocketMQ 5.x names, docs/metrics.md): DISABLE | PROM | OTLP_GRPC | LOG. Java's
+     * mqbroker default is DISABLE; `rocketmq-ts start` turns PROM on.
+     */
+    metricsExporterType: 'DISABLE',
+    /** Prometheus endpoint host; empty = brokerIP1 (the advertised address), as Java. */
+    metricsPromExporterHost: '',
+    metricsPromExporterPort: 5557,
+    metricsGrpcExporterTarget: '',
+    metricsGrpcExporterHeader: '',
+    metricGrpcExporterTimeOutInMills: 3000,
+    metricGrpcExporterIntervalInMills: 60_000,
+    metricLoggingExporterIntervalInMills: 10_000,
+    /** Extra labels on every point, `k:v,k:v`. */
+    metricsLabel: '',
   };
 }
 

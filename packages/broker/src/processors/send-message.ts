@@ -24,6 +24,8 @@ import {
 } from '@rocketmq-ts/protocol';
 import type { Connection } from '@rocketmq-ts/remoting';
 import type { MessageInput, MessageStore, PutMessageResult } from '@rocketmq-ts/store';
+import type { BrokerMetrics } from '../metrics/broker-metrics.js';
+import { MessageTypeIdx, type MessageTypeIndex } from '../metrics/broker-metrics.js';
 import type { SubscriptionGroupRegistry, TopicView } from '../runtime/ports.js';
 import { toScheduled } from '../schedule/delay-levels.js';
 import type { TopicConfigManager } from '../topic/topic-config-manager.js';
@@ -61,6 +63,8 @@ interface SendDeps {
   store: Pick<MessageStore, 'putMessage' | 'putMessages'>;
   nextUniqKey: () => string;
   stats: Pick<BrokerStats, 'addPut'>;
+  /** Metrics counters (rocketmq_messages_in_total, ...); absent when metrics are disabled. */
+  metrics?: Pick<BrokerMetrics, 'recordPut' | 'recordDlq'> | undefined;
   /** Orderly-consumption locks: a group holding any sends its retries straight to the DLQ. */
   locks?: { isLockAllExpired(group: string): boolean } | undefined;
   clock: Clock;
@@ -184,6 +188,7 @@ export class SendMessageProcessor {
       if ('response' in routed) return routed.response;
       if (!routed.dlq) return this.place(request, conn, h, body, topic, requestedQueueId, props);
       const dlqProps = withProperty(props, MessageConst.PROPERTY_DELAY_TIME_LEVEL, '-1');
+      this.deps.metrics?.recordDlq(topic.slice(RETRY_GROUP_TOPIC_PREFIX.length), 1);
       return this.place(request, conn, h, body, routed.topic, 0, dlqProps);
     });
   }
@@ -227,7 +232,8 @@ export class SendMessageProcessor {
       level > 0 && plain && settings.delayLevelsMs.length > 0
         ? toScheduled(msg, level, settings.delayLevelsMs, clock.now())
         : msg;
-    return this.put(request, scheduled, queueId, stamped.uniqKey);
+    const type = level > 0 || requestsTimer(props) ? MessageTypeIdx.DELAY : MessageTypeIdx.NORMAL;
+    return this.put(request, scheduled, queueId, stamped.uniqKey, topic, type);
   }
 
   /** Half message: parked in RMQ_SYS_TRANS_HALF_TOPIC and not consumable until committed. */
@@ -254,12 +260,23 @@ export class SendMessageProcessor {
         { ...msg, topic: RMQ_SYS_TRANS_HALF_TOPIC, queueId: 0, properties: props, sysFlag },
         queueId,
         uniqKey,
+        msg.topic,
+        MessageTypeIdx.TRANSACTION,
       );
     });
   }
 
-  private put(request: RemotingCommand, msg: MessageInput, queueId: number, uniqKey: string): Promise<RemotingCommand> {
-    return this.deps.store.putMessage(msg).then((result) => this.respond(request, result, queueId, uniqKey));
+  private put(
+    request: RemotingCommand,
+    msg: MessageInput,
+    queueId: number,
+    uniqKey: string,
+    topic: string,
+    type: MessageTypeIndex,
+  ): Promise<RemotingCommand> {
+    return this.deps.store
+      .putMessage(msg)
+      .then((result) => this.respond(request, result, queueId, uniqKey, topic, type));
   }
 
   /** `%RETRY%<group>` sends: over the retry budget they go to `%DLQ%<group>` instead. */
@@ -338,7 +355,7 @@ export class SendMessageProcessor {
     // As Java: the transaction id of a batch is the batch's own UNIQ_KEY (its header
     // properties), not one per message; the client knows its messages' keys.
     const batchUniqKey = h.properties ? scanSendProperties(h.properties).uniqKey : undefined;
-    return this.respond(request, result, queueId, batchUniqKey);
+    return this.respond(request, result, queueId, batchUniqKey, topic, MessageTypeIdx.NORMAL);
   }
 
   private respond(
@@ -346,12 +363,15 @@ export class SendMessageProcessor {
     result: PutMessageResult,
     queueId: number,
     uniqKey: string | undefined,
+    topic: string,
+    type: MessageTypeIndex,
   ): RemotingCommand {
     const t = PUT_STATUS_TABLE[result.status];
     if (!t.stored || result.append === undefined) {
       return reply(request, t.code, t.remark ?? result.status);
     }
     this.deps.stats.addPut(result.append.msgNum);
+    this.deps.metrics?.recordPut(topic, type, result.append.msgNum, result.append.wroteBytes);
     const ext = SendMessageResponseHeader.encode({
       msgId: result.append.msgId,
       queueId,

@@ -6,6 +6,9 @@ import type { MessageStore } from '@rocketmq-ts/store';
 import { type BrokerConfig, isMasterRole, namesrvAddrList } from '../broker-config.js';
 import { ClientGroupRegistry } from '../client/client-registry.js';
 import { PullRequestHoldService } from '../long-polling/pull-request-hold-service.js';
+import { BrokerCollector } from '../metrics/broker-collector.js';
+import { BrokerMetrics } from '../metrics/broker-metrics.js';
+import { parseExporterType } from '../metrics/metrics-service.js';
 import { ConsumerOffsetManager } from '../offset/consumer-offset-manager.js';
 import { NamesrvRegistrar } from '../outbound/namesrv-registrar.js';
 import { createPopModule, type PopModule } from '../pop/pop-module.js';
@@ -57,6 +60,9 @@ export interface BrokerComponents {
   registrar: NamesrvRegistrar;
   features: FeatureSet;
   pop: PopModule;
+  /** Traffic counters (undefined when metricsExporterType=DISABLE) and the scrape-time gauges. */
+  metrics: BrokerMetrics | undefined;
+  collector: BrokerCollector | undefined;
   processors: ProcessorEntry[];
   /** Current broker permission (admin may change it at runtime via config). */
   brokerPermission(): number;
@@ -133,6 +139,7 @@ export function composeBroker(ctx: CompositionContext): BrokerComponents {
 
   const uniq = new UniqKeyGenerator(ip);
   const stats = new BrokerStats();
+  const metrics = parseExporterType(config.metricsExporterType) === 'DISABLE' ? undefined : new BrokerMetrics();
   const configView = config as unknown as Readonly<Record<string, string | number | boolean>>;
   const pop = createPopModule({
     identity,
@@ -146,6 +153,7 @@ export function composeBroker(ctx: CompositionContext): BrokerComponents {
     brokerPermission,
     configDir,
     addGet: (group, n) => stats.addGet(group, n),
+    ...(metrics ? { metrics } : {}),
   });
   store.onMessageArrived((topic, queueId, _maxOffset, tagsCode) => pop.notifyMessageArriving(topic, queueId, tagsCode));
   const installed = ctx.installFeatures({
@@ -193,6 +201,7 @@ export function composeBroker(ctx: CompositionContext): BrokerComponents {
     store,
     nextUniqKey: () => uniq.next(clock.now()),
     stats,
+    metrics,
     locks: features.locks,
     clock,
     logger: logger.child({ component: 'send' }),
@@ -216,6 +225,7 @@ export function composeBroker(ctx: CompositionContext): BrokerComponents {
     store,
     hold,
     stats,
+    metrics,
   });
   const clientManage = new ClientManageProcessor({
     clients,
@@ -254,6 +264,22 @@ export function composeBroker(ctx: CompositionContext): BrokerComponents {
     processors.push({ code: p.code, handler: p.handler, pool: p.pool ?? Pools.ADMIN });
   }
 
+  const collector =
+    metrics === undefined
+      ? undefined
+      : new BrokerCollector({
+          metrics,
+          store,
+          topics,
+          groups,
+          offsets,
+          clients,
+          popInflight: (group, topic, queueId) => pop.inflight(group, topic, queueId).count,
+          popRevived: () => pop.revive.revived,
+          brokerPermission,
+          clock,
+        });
+
   return {
     identity,
     configDir,
@@ -267,6 +293,8 @@ export function composeBroker(ctx: CompositionContext): BrokerComponents {
     registrar,
     features,
     pop,
+    metrics,
+    collector,
     processors,
     brokerPermission,
   };
