@@ -124,6 +124,21 @@ function defaults() {
     /** RECALL_MESSAGE (RocketMQ 5.3): off by default, as in Java. */
     recallMessageEnable: false,
     allowRecallWhenBrokerNotWriteable: true,
+    /**
+     * Metrics (RocketMQ 5.x names, docs/metrics.md): DISABLE | PROM | OTLP_GRPC | LOG. Java's
+     * mqbroker default is DISABLE; `rocketmq-ts start` turns PROM on.
+     */
+    metricsExporterType: 'DISABLE',
+    /** Prometheus endpoint host; empty = brokerIP1 (the advertised address), as Java. */
+    metricsPromExporterHost: '',
+    metricsPromExporterPort: 5557,
+    metricsGrpcExporterTarget: '',
+    metricsGrpcExporterHeader: '',
+    metricGrpcExporterTimeOutInMills: 3000,
+    metricGrpcExporterIntervalInMills: 60_000,
+    metricLoggingExporterIntervalInMills: 10_000,
+    /** Extra labels on every point, `k:v,k:v`. */
+    metricsLabel: '',
     ...replicationDefaults(),
   };
 }

@@ -60,4 +60,5 @@ export type {
   TransactionListener,
   TransactionSendResult,
 } from './producer/transaction.js';
+export type { TraceOptions } from './trace/trace-hooks.js';
 export type { ClientTransport } from './transport.js';

@@ -24,6 +24,11 @@ export interface LocalClusterOptions {
   configFile?: string;
   /** Extra broker settings (tests); win over the file and the flags. */
   brokerConfig?: Partial<BrokerConfig>;
+  /**
+   * metricsPromExporterPort (metrics are PROM on 127.0.0.1 unless broker.conf says otherwise).
+   * Default: broker.conf's, else 5557, or any free port when brokerPort is 0.
+   */
+  metricsPort?: number;
   logger?: Logger;
 }
 
@@ -82,6 +87,9 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
     pick('listenPort', options.brokerPort, 10911);
     pick('storePathRootDir', options.dataDir === undefined ? undefined : dataDir, dataDir);
     pick('flushDiskType', options.flushDiskType, 'ASYNC_FLUSH');
+    pick('metricsExporterType', undefined, 'PROM');
+    pick('metricsPromExporterHost', undefined, '127.0.0.1');
+    pick('metricsPromExporterPort', options.metricsPort, options.brokerPort === 0 ? 0 : 5557);
     if (!isWildcard(host) && !fileProps.has('brokerIP1')) flags.brokerIP1 = host;
     const { config, unknown } = resolveBrokerConfig(fileProps, { ...flags, ...options.brokerConfig });
     if (unknown.length > 0) logger.warn({ keys: unknown }, 'unknown broker.conf keys ignored');

@@ -10,6 +10,7 @@ interface StartFlags {
   namesrvPort: string;
   brokerPort: string;
   flushDiskType: 'SYNC_FLUSH' | 'ASYNC_FLUSH';
+  metricsPort?: string;
   configFile?: string;
   host: string;
   logLevel: LogLevel;
@@ -34,13 +35,15 @@ async function start(flags: StartFlags, given: (name: keyof StartFlags) => boole
     host: flags.host,
     flushDiskType: explicit('flushDiskType', flags.flushDiskType),
     configFile: flags.configFile,
+    metricsPort: flags.metricsPort === undefined ? undefined : port('--metrics-port', flags.metricsPort),
     logger,
   });
   const ms = Math.round(performance.now() - started);
   console.log(
     `rocketmq-ts ready in ${ms} ms: NameServer ${flags.host}:${cluster.namesrvPort} (clients: ${cluster.namesrvAddr}), ` +
       `broker ${cluster.broker.components.identity.brokerName} of ${cluster.broker.components.identity.clusterName} at ${cluster.brokerAddr}, ` +
-      `data in ${cluster.dataDir}, ${cluster.flushDiskType}`,
+      `data in ${cluster.dataDir}, ${cluster.flushDiskType}` +
+      (cluster.broker.metrics?.promPort ? `, metrics http://127.0.0.1:${cluster.broker.metrics.promPort}/metrics` : ''),
   );
   shutdownOnSignals(() => cluster.shutdown(), logger);
 }
@@ -56,6 +59,10 @@ program
     new Option('--flush-disk-type <type>', 'flushDiskType')
       .choices(['SYNC_FLUSH', 'ASYNC_FLUSH'])
       .default('ASYNC_FLUSH'),
+  )
+  .option(
+    '--metrics-port <port>',
+    'Prometheus /metrics port on 127.0.0.1 (metricsPromExporterPort; default 5557, any free port with --broker-port 0)',
   )
   .option('-c, --config-file <file>', 'broker.conf to overlay')
   .option('--host <host>', 'address to bind', '0.0.0.0')

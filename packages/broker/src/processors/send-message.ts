@@ -25,6 +25,8 @@ import {
 } from '@rocketmq-ts/protocol';
 import type { Connection } from '@rocketmq-ts/remoting';
 import type { MessageInput, MessageStore, PutMessageResult } from '@rocketmq-ts/store';
+import type { BrokerMetrics } from '../metrics/broker-metrics.js';
+import { MessageTypeIdx, type MessageTypeIndex } from '../metrics/broker-metrics.js';
 import type { SubscriptionGroupRegistry, TopicView } from '../runtime/ports.js';
 import { toScheduled } from '../schedule/delay-levels.js';
 import { recallTimestampOf, type TimerPlacement } from '../timer/timer-message.js';
@@ -63,6 +65,8 @@ interface SendDeps {
   store: Pick<MessageStore, 'putMessage' | 'putMessages'>;
   nextUniqKey: () => string;
   stats: Pick<BrokerStats, 'addPut'>;
+  /** Metrics counters (rocketmq_messages_in_total, ...); absent when metrics are disabled. */
+  metrics?: Pick<BrokerMetrics, 'recordPut' | 'recordDlq'> | undefined;
   /** Orderly-consumption locks: a group holding any sends its retries straight to the DLQ. */
   locks?: { isLockAllExpired(group: string): boolean } | undefined;
   clock: Clock;
@@ -188,6 +192,7 @@ export class SendMessageProcessor {
       if ('response' in routed) return routed.response;
       if (!routed.dlq) return this.place(request, conn, h, body, topic, requestedQueueId, props);
       const dlqProps = withProperty(props, MessageConst.PROPERTY_DELAY_TIME_LEVEL, '-1');
+      this.deps.metrics?.recordDlq(topic.slice(RETRY_GROUP_TOPIC_PREFIX.length), 1);
       return this.place(request, conn, h, body, routed.topic, 0, dlqProps);
     });
   }
@@ -236,14 +241,15 @@ export class SendMessageProcessor {
           ts === undefined
             ? undefined
             : encodeRecallHandle({ topic, brokerName: settings.brokerName, timestamp: ts, messageId: stamped.uniqKey });
-        return this.put(request, placed.msg, queueId, stamped.uniqKey, handle);
+        return this.put(request, placed.msg, queueId, stamped.uniqKey, topic, MessageTypeIdx.DELAY, handle);
       }
     }
     const scheduled =
       level > 0 && plain && settings.delayLevelsMs.length > 0
         ? toScheduled(msg, level, settings.delayLevelsMs, clock.now())
         : msg;
-    return this.put(request, scheduled, queueId, stamped.uniqKey);
+    const type = level > 0 || requestsTimer(props) ? MessageTypeIdx.DELAY : MessageTypeIdx.NORMAL;
+    return this.put(request, scheduled, queueId, stamped.uniqKey, topic, type);
   }
 
   /** Half message: parked in RMQ_SYS_TRANS_HALF_TOPIC and not consumable until committed. */
@@ -270,6 +276,8 @@ export class SendMessageProcessor {
         { ...msg, topic: RMQ_SYS_TRANS_HALF_TOPIC, queueId: 0, properties: props, sysFlag },
         queueId,
         uniqKey,
+        msg.topic,
+        MessageTypeIdx.TRANSACTION,
       );
     });
   }
@@ -279,11 +287,13 @@ export class SendMessageProcessor {
     msg: MessageInput,
     queueId: number,
     uniqKey: string,
+    topic: string,
+    type: MessageTypeIndex,
     recallHandle?: string,
   ): Promise<RemotingCommand> {
     return this.deps.store
       .putMessage(msg)
-      .then((result) => this.respond(request, result, queueId, uniqKey, recallHandle));
+      .then((result) => this.respond(request, result, queueId, uniqKey, topic, type, recallHandle));
   }
 
   /** `%RETRY%<group>` sends: over the retry budget they go to `%DLQ%<group>` instead. */
@@ -362,7 +372,7 @@ export class SendMessageProcessor {
     // As Java: the transaction id of a batch is the batch's own UNIQ_KEY (its header
     // properties), not one per message; the client knows its messages' keys.
     const batchUniqKey = h.properties ? scanSendProperties(h.properties).uniqKey : undefined;
-    return this.respond(request, result, queueId, batchUniqKey);
+    return this.respond(request, result, queueId, batchUniqKey, topic, MessageTypeIdx.NORMAL);
   }
 
   private respond(
@@ -370,6 +380,8 @@ export class SendMessageProcessor {
     result: PutMessageResult,
     queueId: number,
     uniqKey: string | undefined,
+    topic: string,
+    type: MessageTypeIndex,
     recallHandle?: string,
   ): RemotingCommand {
     const t = PUT_STATUS_TABLE[result.status];
@@ -377,6 +389,7 @@ export class SendMessageProcessor {
       return reply(request, t.code, t.remark ?? result.status);
     }
     this.deps.stats.addPut(result.append.msgNum);
+    this.deps.metrics?.recordPut(topic, type, result.append.msgNum, result.append.wroteBytes);
     const ext = SendMessageResponseHeader.encode({
       msgId: result.append.msgId,
       queueId,

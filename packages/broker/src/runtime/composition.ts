@@ -7,6 +7,9 @@ import { type BrokerConfig, isMasterRole, namesrvAddrList } from '../broker-conf
 import { ClientGroupRegistry } from '../client/client-registry.js';
 import type { Replication } from '../ha/replication.js';
 import { PullRequestHoldService } from '../long-polling/pull-request-hold-service.js';
+import { BrokerCollector } from '../metrics/broker-collector.js';
+import { BrokerMetrics } from '../metrics/broker-metrics.js';
+import { parseExporterType } from '../metrics/metrics-service.js';
 import { ConsumerOffsetManager } from '../offset/consumer-offset-manager.js';
 import { NamesrvRegistrar } from '../outbound/namesrv-registrar.js';
 import { createPopModule, type PopModule } from '../pop/pop-module.js';
@@ -62,6 +65,9 @@ export interface BrokerComponents {
   features: FeatureSet;
   pop: PopModule;
   timer: TimerModule;
+  /** Traffic counters (undefined when metricsExporterType=DISABLE) and the scrape-time gauges. */
+  metrics: BrokerMetrics | undefined;
+  collector: BrokerCollector | undefined;
   processors: ProcessorEntry[];
   /** Current broker permission (admin may change it at runtime via config). */
   brokerPermission(): number;
@@ -139,6 +145,7 @@ export function composeBroker(ctx: CompositionContext): BrokerComponents {
 
   const uniq = new UniqKeyGenerator(ip);
   const stats = new BrokerStats();
+  const metrics = parseExporterType(config.metricsExporterType) === 'DISABLE' ? undefined : new BrokerMetrics();
   const configView = config as unknown as Readonly<Record<string, string | number | boolean>>;
   const pop = createPopModule({
     identity,
@@ -152,6 +159,7 @@ export function composeBroker(ctx: CompositionContext): BrokerComponents {
     brokerPermission,
     configDir,
     addGet: (group, n) => stats.addGet(group, n),
+    ...(metrics ? { metrics } : {}),
   });
   store.onMessageArrived((topic, queueId, _maxOffset, tagsCode) => pop.notifyMessageArriving(topic, queueId, tagsCode));
   const timer = createTimerModule({
@@ -220,6 +228,7 @@ export function composeBroker(ctx: CompositionContext): BrokerComponents {
     store,
     nextUniqKey: () => uniq.next(clock.now()),
     stats,
+    metrics,
     locks: features.locks,
     clock,
     logger: logger.child({ component: 'send' }),
@@ -244,6 +253,7 @@ export function composeBroker(ctx: CompositionContext): BrokerComponents {
     store,
     hold,
     stats,
+    metrics,
   });
   const clientManage = new ClientManageProcessor({
     clients,
@@ -282,6 +292,22 @@ export function composeBroker(ctx: CompositionContext): BrokerComponents {
     processors.push({ code: p.code, handler: p.handler, pool: p.pool ?? Pools.ADMIN });
   }
 
+  const collector =
+    metrics === undefined
+      ? undefined
+      : new BrokerCollector({
+          metrics,
+          store,
+          topics,
+          groups,
+          offsets,
+          clients,
+          popInflight: (group, topic, queueId) => pop.inflight(group, topic, queueId).count,
+          popRevived: () => pop.revive.revived,
+          brokerPermission,
+          clock,
+        });
+
   return {
     identity,
     configDir,
@@ -296,6 +322,8 @@ export function composeBroker(ctx: CompositionContext): BrokerComponents {
     features,
     pop,
     timer,
+    metrics,
+    collector,
     processors,
     brokerPermission,
   };

@@ -21,6 +21,7 @@ import * as queryMsgById from './message/query-msg-by-id.js';
 import * as queryMsgByKey from './message/query-msg-by-key.js';
 import * as queryMsgByOffset from './message/query-msg-by-offset.js';
 import * as queryMsgByUniqueKey from './message/query-msg-by-unique-key.js';
+import * as queryMsgTraceById from './message/query-msg-trace-by-id.js';
 import * as sendMessage from './message/send-message.js';
 import * as deleteTopic from './topic/delete-topic.js';
 import * as topicList from './topic/topic-list.js';
@@ -49,6 +50,7 @@ export const commands: readonly { register(program: Command): void }[] = [
   queryMsgByKey,
   queryMsgByUniqueKey,
   queryMsgByOffset,
+  queryMsgTraceById,
   sendMessage,
   consumeMessage,
   printMsg,
