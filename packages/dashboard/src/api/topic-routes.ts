@@ -69,17 +69,16 @@ export function topicRoutes(r: Router, d: ApiDeps): void {
   });
 
   r.add('POST', '/api/topics', async ({ body }) => {
-    const topic = checkTopic(body.str('topic', 255));
-    const clusterName = await clusterOf(d.admin, body.optStr('clusterName', 255));
-    const updated = await d.admin.createTopic({
-      topic,
-      clusterName,
+    const options = {
+      topic: checkTopic(body.str('topic', 255)),
       readQueueNums: body.optInt('readQueueNums', 1, 1024, 8),
       writeQueueNums: body.optInt('writeQueueNums', 1, 1024, 8),
       perm: body.optInt('perm', 2, 6, 6),
       order: body.bool('order', false),
-    });
-    return { topic, clusterName, brokers: updated };
+    };
+    const clusterName = await clusterOf(d.admin, body.optStr('clusterName', 255));
+    const updated = await d.admin.createTopic({ ...options, clusterName });
+    return { topic: options.topic, clusterName, brokers: updated };
   });
 
   r.add('GET', '/api/topics/:topic', async ({ path }) => {
