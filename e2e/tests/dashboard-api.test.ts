@@ -132,7 +132,12 @@ describe('dashboard API', { timeout: 90_000 }, () => {
     let consumed = 0;
     const c = new PushConsumer({ namesrvAddr: cluster.namesrvAddr, consumerGroup: group });
     c.subscribe(topic, '*');
-    c.registerMessageListener({ type: 'concurrently', consume: (msgs) => void (consumed += msgs.length) });
+    c.registerMessageListener({
+      type: 'concurrently',
+      consume: (msgs) => {
+        consumed += msgs.length;
+      },
+    });
     await c.start();
     try {
       for (let i = 0; i < 10; i++) await producer.send({ topic, body: `g${i}` });
