@@ -140,6 +140,7 @@ describe('dashboard in chromium', { timeout: 150_000 }, () => {
     const topic = `UiTopic_${run}`;
     await open('topics', '#topic-form');
     await page.fill('#topic-name', topic);
+    await page.selectOption('#topic-type', 'FIFO');
     await page.click('#topic-save');
     await page.waitForSelector(`#notice:has-text("${topic}")`);
     const list = await runNode(bin('mqadmin'), ['topicList', '-n', namesrvAddr]);
@@ -148,6 +149,7 @@ describe('dashboard in chromium', { timeout: 150_000 }, () => {
     await page.waitForSelector(`tr[data-topic="${topic}"]`);
     if (shots) await page.screenshot({ path: path.join(shots, 'topics.png') });
     await open(`topics/${topic}`, '#queues tbody tr', 'topic');
+    assert.match((await page.textContent('#topic-config')) ?? '', /Message typeFIFO/);
   });
 
   it('shows a group, its lag chart rising with sent messages and falling as they are consumed', async () => {

@@ -18,6 +18,15 @@ const messageTypeOf = (c: TopicConfigView | undefined): string | undefined => {
   return attr ?? (c.order ? 'FIFO' : 'NORMAL');
 };
 
+const MESSAGE_TYPES = new Set(['NORMAL', 'FIFO', 'DELAY', 'TRANSACTION', 'MIXED']);
+
+/** `+message.type=X` for UPDATE_AND_CREATE_TOPIC (RocketMQ 5.x), or nothing. */
+function messageTypeAttribute(t: string | undefined): string | undefined {
+  if (t === undefined) return undefined;
+  if (!MESSAGE_TYPES.has(t)) throw badRequest(`messageType must be one of ${[...MESSAGE_TYPES].join(', ')}`);
+  return `+message.type=${t}`;
+}
+
 export function checkTopic(topic: string): string {
   const problem = topicNameProblem(topic, topic.length > TOPIC_MAX_LENGTH ? undefined : TOPIC_MAX_LENGTH);
   if (problem) throw badRequest(problem);
@@ -75,6 +84,7 @@ export function topicRoutes(r: Router, d: ApiDeps): void {
       writeQueueNums: body.optInt('writeQueueNums', 1, 1024, 8),
       perm: body.optInt('perm', 2, 6, 6),
       order: body.bool('order', false),
+      attributes: messageTypeAttribute(body.optStr('messageType', 32)),
     };
     const clusterName = await clusterOf(d.admin, body.optStr('clusterName', 255));
     const updated = await d.admin.createTopic({ ...options, clusterName });

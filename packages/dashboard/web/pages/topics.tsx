@@ -20,6 +20,7 @@ function TopicForm({ onDone, initial }: { onDone: (msg: string) => void; initial
   const [write, setWrite] = useState(String(initial?.writeQueueNums ?? 8));
   const [perm, setPerm] = useState(String(initial?.perm ?? 6));
   const [order, setOrder] = useState(false);
+  const [type, setType] = useState('');
   const [error, setError] = useState<string>();
   const submit = async (e: Event) => {
     e.preventDefault();
@@ -30,6 +31,7 @@ function TopicForm({ onDone, initial }: { onDone: (msg: string) => void; initial
         writeQueueNums: Number(write),
         perm: Number(perm),
         order,
+        messageType: type || undefined,
       });
       setError(undefined);
       onDone(`Topic ${topic} saved`);
@@ -57,6 +59,16 @@ function TopicForm({ onDone, initial }: { onDone: (msg: string) => void; initial
           <option value="6">RW</option>
           <option value="4">R</option>
           <option value="2">W</option>
+        </select>
+      </label>
+      <label>
+        Message type
+        <select id="topic-type" value={type} onChange={(e) => setType(e.currentTarget.value)}>
+          <option value="">(broker default)</option>
+          <option value="NORMAL">NORMAL</option>
+          <option value="FIFO">FIFO</option>
+          <option value="DELAY">DELAY</option>
+          <option value="TRANSACTION">TRANSACTION</option>
         </select>
       </label>
       <label>
