@@ -1,6 +1,6 @@
 // Enforces the import direction of docs/architecture.md:
 // common <- protocol <- remoting <- {client, namesrv}; store <- common, protocol; filter <- common;
-// broker <- store, remoting, filter; client <- filter; cli <- client; distribution (the rocketmq-ts package) <- namesrv, broker, cli;
+// broker <- store, remoting, filter; client <- filter; cli <- client; proxy <- broker, client; distribution (the rocketmq-ts package) <- namesrv, broker, cli;
 // testkit anywhere (dev only). Every package also declares what it imports in its own package.json,
 // because that is all an `npm install` of the package brings (e2e/tests/install-packed.test.ts).
 const allowed = {
@@ -13,7 +13,8 @@ const allowed = {
   broker: ['common', 'protocol', 'remoting', 'store', 'filter'],
   client: ['common', 'protocol', 'remoting', 'filter'],
   cli: ['common', 'protocol', 'remoting', 'client', 'filter'],
-  distribution: ['common', 'protocol', 'remoting', 'namesrv', 'store', 'broker', 'client', 'cli', 'filter'],
+  proxy: ['common', 'protocol', 'remoting', 'store', 'broker', 'client', 'filter'],
+  distribution: ['common', 'protocol', 'remoting', 'namesrv', 'store', 'broker', 'client', 'cli', 'filter', 'proxy'],
 };
 const forbidden = [
   {

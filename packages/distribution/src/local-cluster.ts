@@ -2,6 +2,7 @@ import { join, resolve } from 'node:path';
 import { type Broker, type BrokerConfig, resolveBrokerConfig, startBroker } from '@rocketmq-ts/broker';
 import { type Logger, readPropertiesFile, silentLogger } from '@rocketmq-ts/common';
 import { NamesrvController } from '@rocketmq-ts/namesrv';
+import { type GrpcProxy, type ProxyConfig, startLocalProxy } from '@rocketmq-ts/proxy';
 
 // NameServer + broker in one process: the `rocketmq-ts start` command and the fixture that
 // cross-package tests start on port 0.
@@ -24,6 +25,10 @@ export interface LocalClusterOptions {
   configFile?: string;
   /** Extra broker settings (tests); win over the file and the flags. */
   brokerConfig?: Partial<BrokerConfig>;
+  /** Port of the Local-mode gRPC proxy (`rocketmq-ts start` passes 8081); 0 = any free port; absent or false = no proxy. */
+  proxyPort?: number | false;
+  /** Extra proxy settings (rmq-proxy.json keys). */
+  proxyConfig?: Partial<ProxyConfig>;
   logger?: Logger;
 }
 
@@ -39,6 +44,8 @@ export interface LocalCluster {
   flushDiskType: string;
   broker: Broker;
   namesrv: NamesrvController;
+  /** The Local-mode gRPC proxy, unless disabled. */
+  proxy: GrpcProxy | undefined;
   shutdown(): Promise<void>;
 }
 
@@ -86,6 +93,16 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
     const { config, unknown } = resolveBrokerConfig(fileProps, { ...flags, ...options.brokerConfig });
     if (unknown.length > 0) logger.warn({ keys: unknown }, 'unknown broker.conf keys ignored');
     const broker = await startBroker({ config, logger: logger.child({ role: 'broker' }) });
+    const proxy =
+      options.proxyPort === undefined || options.proxyPort === false
+        ? undefined
+        : await startLocalProxy(broker, {
+            config: { grpcServerPort: options.proxyPort, grpcServerHost: host, namesrvAddr, ...options.proxyConfig },
+            logger: logger.child({ role: 'proxy' }),
+          }).catch(async (e: unknown) => {
+            await broker.shutdown();
+            throw e;
+          });
     let stopped: Promise<void> | undefined;
     return {
       namesrvAddr,
@@ -96,8 +113,10 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
       flushDiskType: config.flushDiskType,
       broker,
       namesrv,
+      proxy,
       shutdown() {
         stopped ??= (async () => {
+          await proxy?.shutdown();
           await broker.shutdown();
           await namesrv.shutdown();
         })();

@@ -12,6 +12,8 @@ interface StartFlags {
   flushDiskType: 'SYNC_FLUSH' | 'ASYNC_FLUSH';
   configFile?: string;
   host: string;
+  proxyPort: string;
+  proxy: boolean;
   logLevel: LogLevel;
 }
 
@@ -34,12 +36,14 @@ async function start(flags: StartFlags, given: (name: keyof StartFlags) => boole
     host: flags.host,
     flushDiskType: explicit('flushDiskType', flags.flushDiskType),
     configFile: flags.configFile,
+    proxyPort: flags.proxy ? port('--proxy-port', flags.proxyPort) : false,
     logger,
   });
   const ms = Math.round(performance.now() - started);
   console.log(
     `rocketmq-ts ready in ${ms} ms: NameServer ${flags.host}:${cluster.namesrvPort} (clients: ${cluster.namesrvAddr}), ` +
       `broker ${cluster.broker.components.identity.brokerName} of ${cluster.broker.components.identity.clusterName} at ${cluster.brokerAddr}, ` +
+      `${cluster.proxy ? `gRPC proxy (Local mode) at ${flags.host}:${cluster.proxy.port}, ` : ''}` +
       `data in ${cluster.dataDir}, ${cluster.flushDiskType}`,
   );
   shutdownOnSignals(() => cluster.shutdown(), logger);
@@ -48,7 +52,7 @@ async function start(flags: StartFlags, given: (name: keyof StartFlags) => boole
 const program = new Command('rocketmq-ts').description('Apache RocketMQ rebuilt in TypeScript');
 program
   .command('start')
-  .description('run a NameServer and a broker (DefaultCluster / broker-a) in one process')
+  .description('run a NameServer, a broker (DefaultCluster / broker-a) and the gRPC proxy in one process')
   .option('--data-dir <dir>', 'storePathRootDir of the broker', './data')
   .option('--namesrv-port <port>', 'NameServer port', '9876')
   .option('--broker-port <port>', 'broker port (listenPort)', '10911')
@@ -59,6 +63,8 @@ program
   )
   .option('-c, --config-file <file>', 'broker.conf to overlay')
   .option('--host <host>', 'address to bind', '0.0.0.0')
+  .option('--proxy-port <port>', 'gRPC proxy port (RocketMQ 5.x clients, Local mode)', '8081')
+  .option('--no-proxy', 'do not serve gRPC')
   .addOption(
     new Option('--log-level <level>', 'log level')
       .choices(['debug', 'info', 'warn', 'error', 'silent'])
