@@ -128,7 +128,7 @@ export function toSendForm(m: Message, maxBodySize: number, bornHost: string, no
       `at most ${MAX_USER_PROPERTIES} user properties of ${MAX_USER_PROPERTIES_BYTES} bytes`,
     );
   }
-  if (sp.tag !== undefined && sp.tag !== null) {
+  if (sp.tag) {
     if (sp.tag.trim() === '' || sp.tag.includes('|') || hasControlChar(sp.tag)) {
       throw new ProxyError(Code.ILLEGAL_MESSAGE_TAG, 'tag cannot be blank or contain | or control characters');
     }
