@@ -140,7 +140,13 @@ export class InProcessTransport implements BrokerTransport {
     }
     try {
       const r = await handler(cmd, this.connection);
-      return isOneway(cmd) ? undefined : r;
+      if (isOneway(cmd) || r === undefined) return undefined;
+      // A body handed over as parts (what a socket would write with writev) becomes one buffer.
+      if (r.body === undefined && r.bodyParts !== undefined) {
+        r.body = r.bodyParts.length === 1 ? r.bodyParts[0] : Buffer.concat(r.bodyParts);
+        r.bodyParts = undefined;
+      }
+      return r;
     } catch (e) {
       const code = e instanceof RocketMQError && e.code >= 0 ? e.code : ResponseCode.SYSTEM_ERROR;
       return createResponse(cmd, code, e instanceof Error ? e.message : String(e));
