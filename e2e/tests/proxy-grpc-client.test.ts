@@ -236,7 +236,11 @@ describe('gRPC proxy with rocketmq-client-nodejs', () => {
       assert.deepEqual(got.map((m) => m.body.toString()).sort(), ['ons-0', 'ons-1', 'ons-2']);
       assert.ok(got.every((m) => m.tag === 'TagA'));
       for (let i = 0; i < 3; i++) await p.send({ topic, tag: 'G', body: Buffer.from(`grpc-${i}`) });
-      const out = await runChild('./client-alions-child.js', ['consume', c.namesrvAddr, topic, unique('ONS_C'), '6'], 45_000);
+      const out = await runChild(
+        './client-alions-child.js',
+        ['consume', c.namesrvAddr, topic, unique('ONS_C'), '6'],
+        45_000,
+      );
       const bodies = out.stdout
         .split('\n')
         .filter((l) => l.startsWith('{'))

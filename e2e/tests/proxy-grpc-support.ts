@@ -2,7 +2,7 @@
 // in this process on port 0, and the official 5.x Node client (rocketmq-client-nodejs) built
 // with a silent logger (its default writes to ~/logs). Not a test file.
 import { MQAdmin } from '@rocketmq-ts/client';
-import { startClusterProxy, type GrpcProxy } from '@rocketmq-ts/proxy';
+import { type GrpcProxy, startClusterProxy } from '@rocketmq-ts/proxy';
 import { eventually, tempDir } from '@rocketmq-ts/testkit';
 import { type MessageView, Producer, SimpleConsumer } from 'rocketmq-client-nodejs';
 import { startLocalCluster } from 'rocketmq-ts';
@@ -25,7 +25,9 @@ const PROXY_TEST_CONFIG = {
   grpcClientConsumerMinLongPollingTimeoutMillis: 500,
 };
 
-export async function startProxyCluster(brokerConfig: Record<string, string | number | boolean> = {}): Promise<ProxyCluster> {
+export async function startProxyCluster(
+  brokerConfig: Record<string, string | number | boolean> = {},
+): Promise<ProxyCluster> {
   const dir = await tempDir('rmq-proxy-e2e-');
   const cluster = await startLocalCluster({
     dataDir: dir.path,
@@ -45,7 +47,12 @@ export async function startProxyCluster(brokerConfig: Record<string, string | nu
     admin,
     async clusterProxy() {
       const p = await startClusterProxy({
-        config: { grpcServerPort: 0, grpcServerHost: '127.0.0.1', namesrvAddr: cluster.namesrvAddr, ...PROXY_TEST_CONFIG },
+        config: {
+          grpcServerPort: 0,
+          grpcServerHost: '127.0.0.1',
+          namesrvAddr: cluster.namesrvAddr,
+          ...PROXY_TEST_CONFIG,
+        },
       });
       extra.push(p);
       return `127.0.0.1:${p.port}`;
@@ -74,7 +81,13 @@ export function producer(
   return new Producer({ endpoints, namespace: '', topics, logger: silent, ...(checker ? { checker } : {}) } as never);
 }
 
-export function simpleConsumer(endpoints: string, group: string, topic: string, filter = '*', awaitMs = 2000): SimpleConsumer {
+export function simpleConsumer(
+  endpoints: string,
+  group: string,
+  topic: string,
+  filter = '*',
+  awaitMs = 2000,
+): SimpleConsumer {
   return new SimpleConsumer({
     endpoints,
     namespace: '',
@@ -86,7 +99,12 @@ export function simpleConsumer(endpoints: string, group: string, topic: string, 
 }
 
 /** Receives until `n` messages arrived (or the deadline), acking none. */
-export async function receiveN(c: SimpleConsumer, n: number, invisibleMs = 15_000, timeoutMs = 20_000): Promise<MessageView[]> {
+export async function receiveN(
+  c: SimpleConsumer,
+  n: number,
+  invisibleMs = 15_000,
+  timeoutMs = 20_000,
+): Promise<MessageView[]> {
   const got: MessageView[] = [];
   const deadline = Date.now() + timeoutMs;
   while (got.length < n && Date.now() < deadline) got.push(...(await c.receive(32, invisibleMs)));
