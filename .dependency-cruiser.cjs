@@ -1,6 +1,7 @@
 // Enforces the import direction of docs/architecture.md:
 // common <- protocol <- remoting <- {client, controller <- namesrv}; store <- common, protocol; filter <- common;
-// broker <- store, remoting, filter; client <- filter; cli, dashboard <- client; distribution (the rocketmq-ts package) <- namesrv, broker, cli, dashboard;
+// broker <- store, remoting, filter; client <- filter; cli, dashboard <- client; proxy <- broker, client;
+// distribution (the rocketmq-ts package) <- namesrv, broker, cli, dashboard, proxy;
 // testkit anywhere (dev only). Every package also declares what it imports in its own package.json,
 // because that is all an `npm install` of the package brings (e2e/tests/install-packed.test.ts).
 const allowed = {
@@ -15,6 +16,7 @@ const allowed = {
   client: ['common', 'protocol', 'remoting', 'filter'],
   cli: ['common', 'protocol', 'remoting', 'client', 'filter'],
   dashboard: ['common', 'protocol', 'remoting', 'client', 'filter'],
+  proxy: ['common', 'protocol', 'remoting', 'store', 'broker', 'client', 'filter'],
   distribution: [
     'common',
     'protocol',
@@ -27,6 +29,7 @@ const allowed = {
     'cli',
     'dashboard',
     'filter',
+    'proxy',
   ],
 };
 const forbidden = [

@@ -43,7 +43,7 @@ export type {
 } from './consumer/listener.js';
 export { LitePullConsumer, type LitePullConsumerOptions } from './consumer/lite-pull-consumer.js';
 export { LocalFileOffsetStore, type OffsetStore, RemoteBrokerOffsetStore } from './consumer/offset-store.js';
-export type { PopMessage } from './consumer/pop-message.js';
+export { decodePopMessages, type PopMessage } from './consumer/pop-message.js';
 export { PushConsumer, type PushConsumerOptions } from './consumer/push-consumer.js';
 export { SimpleConsumer, type SimpleConsumerOptions } from './consumer/simple-consumer.js';
 export { buildSubscription, MessageSelector } from './consumer/subscription.js';

@@ -3,6 +3,7 @@ import { type Broker, type BrokerConfig, resolveBrokerConfig, startBroker } from
 import { type Logger, readPropertiesFile, silentLogger } from '@rocketmq-ts/common';
 import { type Dashboard, startDashboard } from '@rocketmq-ts/dashboard';
 import { NamesrvController } from '@rocketmq-ts/namesrv';
+import { type GrpcProxy, type ProxyConfig, startLocalProxy } from '@rocketmq-ts/proxy';
 
 // NameServer + broker in one process: the `rocketmq-ts start` command and the fixture that
 // cross-package tests start on port 0.
@@ -39,6 +40,10 @@ export interface LocalClusterOptions {
   dashboardSampleIntervalMs?: number;
   /** When the dashboard's port is taken: false = warn and run without it (default: fail). */
   dashboardRequired?: boolean;
+  /** Port of the Local-mode gRPC proxy (`rocketmq-ts start` passes 8081); 0 = any free port; absent or false = no proxy. */
+  proxyPort?: number | false;
+  /** Extra proxy settings (rmq-proxy.json keys). */
+  proxyConfig?: Partial<ProxyConfig>;
   logger?: Logger;
 }
 
@@ -56,6 +61,8 @@ export interface LocalCluster {
   namesrv: NamesrvController;
   /** Present when started with dashboardPort. */
   dashboard?: Dashboard;
+  /** The Local-mode gRPC proxy, unless disabled. */
+  proxy: GrpcProxy | undefined;
   shutdown(): Promise<void>;
 }
 
@@ -106,6 +113,16 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
     const { config, unknown } = resolveBrokerConfig(fileProps, { ...flags, ...options.brokerConfig });
     if (unknown.length > 0) logger.warn({ keys: unknown }, 'unknown broker.conf keys ignored');
     const broker = await startBroker({ config, logger: logger.child({ role: 'broker' }) });
+    const proxy =
+      options.proxyPort === undefined || options.proxyPort === false
+        ? undefined
+        : await startLocalProxy(broker, {
+            config: { grpcServerPort: options.proxyPort, grpcServerHost: host, namesrvAddr, ...options.proxyConfig },
+            logger: logger.child({ role: 'proxy' }),
+          }).catch(async (e: unknown) => {
+            await broker.shutdown();
+            throw e;
+          });
     const dashboard =
       options.dashboardPort === undefined
         ? undefined
@@ -121,6 +138,7 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
               logger.warn({ port: options.dashboardPort }, 'dashboard port in use: running without the dashboard');
               return undefined;
             }
+            await proxy?.shutdown();
             await broker.shutdown();
             throw e;
           });
@@ -135,9 +153,11 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
       broker,
       namesrv,
       dashboard,
+      proxy,
       shutdown() {
         stopped ??= (async () => {
           await dashboard?.close();
+          await proxy?.shutdown();
           await broker.shutdown();
           await namesrv.shutdown();
         })();

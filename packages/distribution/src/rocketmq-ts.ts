@@ -13,6 +13,8 @@ interface StartFlags {
   metricsPort?: string;
   configFile?: string;
   host: string;
+  proxyPort: string;
+  proxy: boolean;
   logLevel: LogLevel;
   dashboard: boolean;
   dashboardPort: string;
@@ -53,12 +55,14 @@ async function start(flags: StartFlags, given: (name: keyof StartFlags) => boole
     dashboardToken: flags.dashboardToken ?? process.env.DASHBOARD_TOKEN,
     dashboardRequired: given('dashboardPort'),
     dashboardSampleIntervalMs: millis('--dashboard-sample-interval', flags.dashboardSampleInterval),
+    proxyPort: flags.proxy ? port('--proxy-port', flags.proxyPort) : false,
     logger,
   });
   const ms = Math.round(performance.now() - started);
   console.log(
     `rocketmq-ts ready in ${ms} ms: NameServer ${flags.host}:${cluster.namesrvPort} (clients: ${cluster.namesrvAddr}), ` +
       `broker ${cluster.broker.components.identity.brokerName} of ${cluster.broker.components.identity.clusterName} at ${cluster.brokerAddr}, ` +
+      `${cluster.proxy ? `gRPC proxy (Local mode) at ${flags.host}:${cluster.proxy.port}, ` : ''}` +
       `data in ${cluster.dataDir}, ${cluster.flushDiskType}` +
       (cluster.broker.metrics?.promPort
         ? `, metrics http://127.0.0.1:${cluster.broker.metrics.promPort}/metrics`
@@ -71,7 +75,7 @@ async function start(flags: StartFlags, given: (name: keyof StartFlags) => boole
 const program = new Command('rocketmq-ts').description('Apache RocketMQ rebuilt in TypeScript');
 program
   .command('start')
-  .description('run a NameServer and a broker (DefaultCluster / broker-a) in one process')
+  .description('run a NameServer, a broker (DefaultCluster / broker-a) and the gRPC proxy in one process')
   .option('--data-dir <dir>', 'storePathRootDir of the broker', './data')
   .option('--namesrv-port <port>', 'NameServer port', '9876')
   .option('--broker-port <port>', 'broker port (listenPort)', '10911')
@@ -95,6 +99,8 @@ program
   )
   .option('--dashboard-sample-interval <ms>', 'how often the dashboard samples throughput and lag', '5000')
   .option('--dashboard-token <token>', "bearer token for the dashboard's mutating calls (default: env DASHBOARD_TOKEN)")
+  .option('--proxy-port <port>', 'gRPC proxy port (RocketMQ 5.x clients, Local mode)', '8081')
+  .option('--no-proxy', 'do not serve gRPC')
   .addOption(
     new Option('--log-level <level>', 'log level')
       .choices(['debug', 'info', 'warn', 'error', 'silent'])
