@@ -42,6 +42,10 @@ async function start(flags: StartFlags, given: (name: keyof StartFlags) => boole
   // With -c, a flag left at its default yields to the file's value.
   const explicit = <T>(name: keyof StartFlags, v: T): T | undefined =>
     flags.configFile === undefined || given(name) ? v : undefined;
+  // `--broker-port 0` (tests, several clusters on one machine) moves the side ports to free ports
+  // too, unless they are given: the proxy's 8081 and the dashboard's 8082 would collide otherwise.
+  const sidePort = (name: 'proxyPort' | 'dashboardPort', flag: string, v: string): number =>
+    flags.brokerPort === '0' && !given(name) ? 0 : port(flag, v);
   const cluster = await startLocalCluster({
     dataDir: explicit('dataDir', flags.dataDir),
     namesrvPort: port('--namesrv-port', flags.namesrvPort),
@@ -50,12 +54,12 @@ async function start(flags: StartFlags, given: (name: keyof StartFlags) => boole
     flushDiskType: explicit('flushDiskType', flags.flushDiskType),
     configFile: flags.configFile,
     metricsPort: flags.metricsPort === undefined ? undefined : port('--metrics-port', flags.metricsPort),
-    dashboardPort: flags.dashboard ? port('--dashboard-port', flags.dashboardPort) : undefined,
+    dashboardPort: flags.dashboard ? sidePort('dashboardPort', '--dashboard-port', flags.dashboardPort) : undefined,
     dashboardHost: flags.dashboardHost,
     dashboardToken: flags.dashboardToken ?? process.env.DASHBOARD_TOKEN,
     dashboardRequired: given('dashboardPort'),
     dashboardSampleIntervalMs: millis('--dashboard-sample-interval', flags.dashboardSampleInterval),
-    proxyPort: flags.proxy ? port('--proxy-port', flags.proxyPort) : false,
+    proxyPort: flags.proxy ? sidePort('proxyPort', '--proxy-port', flags.proxyPort) : false,
     logger,
   });
   const ms = Math.round(performance.now() - started);
@@ -90,7 +94,7 @@ program
   )
   .option('-c, --config-file <file>', 'broker.conf to overlay')
   .option('--host <host>', 'address to bind', '0.0.0.0')
-  .option('--dashboard-port <port>', 'dashboard HTTP port (0 = any free port)', '8082')
+  .option('--dashboard-port <port>', 'dashboard HTTP port (0 = any free port; any free port with --broker-port 0)', '8082')
   .option('--no-dashboard', 'do not start the dashboard')
   .option(
     '--dashboard-host <host>',
@@ -99,7 +103,7 @@ program
   )
   .option('--dashboard-sample-interval <ms>', 'how often the dashboard samples throughput and lag', '5000')
   .option('--dashboard-token <token>', "bearer token for the dashboard's mutating calls (default: env DASHBOARD_TOKEN)")
-  .option('--proxy-port <port>', 'gRPC proxy port (RocketMQ 5.x clients, Local mode)', '8081')
+  .option('--proxy-port <port>', 'gRPC proxy port (RocketMQ 5.x clients, Local mode; any free port with --broker-port 0)', '8081')
   .option('--no-proxy', 'do not serve gRPC')
   .addOption(
     new Option('--log-level <level>', 'log level')
