@@ -50,6 +50,15 @@ export async function waitPort(port, timeoutMs, isAlive = () => true) {
   }
 }
 
+async function waitFor(cond, timeoutMs, isAlive) {
+  const deadline = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (!isAlive()) throw new Error('server exited before it was ready');
+    if (Date.now() > deadline) throw new Error(`server not ready after ${timeoutMs} ms`);
+    await sleep(100);
+  }
+}
+
 const alive = (pid) => {
   try {
     process.kill(pid, 0);
@@ -248,12 +257,23 @@ async function startRocketmq(dir, { flush, cpuProfDir, readBatch = 256 }) {
     '127.0.0.1',
     '--config-file',
     conf,
+    // The side servers run as `rocketmq-ts start` runs them, on free ports (a fixed 8081/8082/5557
+    // would collide with anything else on the machine).
+    '--proxy-port',
+    '0',
+    '--dashboard-port',
+    '0',
+    '--metrics-port',
+    '0',
   ];
   const child = startDetached(process.execPath, args, { logFile: path.join(dir, 'server.log') });
   const isAlive = () => child.exitCode === null && child.signalCode === null;
   try {
     await waitPort(namesrvPort, 30_000, isAlive);
     await waitPort(brokerPort, 30_000, isAlive);
+    // The broker listens before it is ready (it answers SERVICE_NOT_AVAILABLE until then): wait
+    // for the launcher's ready line.
+    await waitFor(() => readLog(path.join(dir, 'server.log'), 200).includes('rocketmq-ts ready'), 30_000, isAlive);
   } catch (e) {
     await stopPid(child.pid);
     const log = readLog(path.join(dir, 'server.log'));
