@@ -19,6 +19,8 @@ export class Replication {
   private service: HAService | undefined;
   private client: HAClient | undefined;
   private haPort = 0;
+  /** Slave: when the last metadata sync pass ended (runtime info; set by the lifecycle). */
+  lastMetadataSync: () => number = () => 0;
   /** The master's remoting address (metadata sync), learnt from the NameServer. */
   masterAddr: string | undefined;
   private readonly logger: Logger;
@@ -90,10 +92,16 @@ export class Replication {
     await this.service?.stop();
   }
 
+  /** Slave: the NameServer names a live master and the HA connection to it is up. */
+  masterAlive(): boolean {
+    return this.masterAddr !== undefined && this.client?.info().state === 'TRANSFER';
+  }
+
   /** REGISTER_BROKER answered: a slave follows the live master it names. */
   onRegistered(answer: { haServerAddr: string | undefined; masterAddr: string | undefined }): void {
     if (!this.isSlave) return;
-    if (answer.masterAddr) this.masterAddr = answer.masterAddr;
+    // No master in the answer: it is gone (the NameServer dropped it) until it registers again.
+    this.masterAddr = answer.masterAddr || undefined;
     if (this.config.haMasterAddress.length < 6 && answer.haServerAddr)
       this.client?.setMasterAddress(answer.haServerAddr);
   }
@@ -125,6 +133,7 @@ export class Replication {
       out.masterHaAddress = s.slave.masterHaAddress ?? '';
       out.haClientState = s.slave.state;
       out.haSlaveReportedOffset = String(s.slave.reportedOffset);
+      out.slaveSyncTimestamp = String(this.lastMetadataSync());
       if (s.slave.lastError) out.haLastError = s.slave.lastError;
     }
     return out;

@@ -1,3 +1,4 @@
+import { totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { Clock, Logger } from '@rocketmq-ts/common';
 import { parseDelayLevels, RequestCode, UniqKeyGenerator } from '@rocketmq-ts/protocol';
@@ -239,6 +240,9 @@ export function composeBroker(ctx: CompositionContext): BrokerComponents {
       brokerName: config.brokerName,
       brokerPermission,
       isMaster: isMasterRole(config),
+      slaveReadEnable: config.slaveReadEnable,
+      slaveReadLagBytes: (totalmem() * config.accessMessageInMemoryMaxRatio) / 100,
+      masterAlive: () => ctx.replication?.masterAlive() === true,
       longPollingEnable: config.longPollingEnable,
       shortPollingTimeMills: config.shortPollingTimeMills,
       maxTransferCount: config.maxTransferCountOnMessageInMemory,
