@@ -101,6 +101,10 @@ async function sameLog(a: FileMessageStore, b: FileMessageStore): Promise<void> 
   }
 }
 
+function destroyAll(socks: Set<net.Socket>): void {
+  for (const s of socks) s.destroy();
+}
+
 /** A TCP proxy whose live connections can be cut, and which can stop forwarding. */
 async function proxy(target: number) {
   const socks = new Set<net.Socket>();
@@ -120,11 +124,11 @@ async function proxy(target: number) {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   cleanups.push(
     () => new Promise((r) => server.close(r)),
-    () => socks.forEach((s) => s.destroy()),
+    () => destroyAll(socks),
   );
   return {
     port: (server.address() as net.AddressInfo).port,
-    cut: () => socks.forEach((s) => s.destroy()),
+    cut: () => destroyAll(socks),
     pause: (v: boolean) => {
       paused = v;
     },
