@@ -4,6 +4,8 @@
 // brokerStatus / haStatus. The byte protocol and the waits live in @rocketmq-ts/store (ha/);
 // docs/replication.md describes the behaviour.
 import type { Logger } from '@rocketmq-ts/common';
+import { createResponse, RequestCode, ResponseCode } from '@rocketmq-ts/protocol';
+import type { RequestHandler } from '@rocketmq-ts/remoting';
 import { FileMessageStore, HAClient, HAService, type MessageStore } from '@rocketmq-ts/store';
 import type { BrokerConfig } from '../broker-config.js';
 
@@ -115,6 +117,44 @@ export class Replication {
     if (this.service) out.master = { ...this.service.status(), push2SlaveMaxOffset: this.service.push2SlaveMaxOffset };
     if (this.client) out.slave = { ...this.client.info(), masterAddr: this.masterAddr };
     return out;
+  }
+
+  /**
+   * GET_BROKER_HA_STATUS (907), `mqadmin haStatus`: RocketMQ's HARuntimeInfo JSON (master: its
+   * slaves' acks and lag; slave: its client's state).
+   */
+  processors(): { code: number; handler: RequestHandler }[] {
+    const handler: RequestHandler = (request) => {
+      const s = this.status();
+      const body = {
+        master: s.master !== undefined,
+        masterCommitLogMaxOffset: s.master?.masterCommitLogMaxOffset ?? 0,
+        inSyncSlaveNums: s.master?.inSyncSlaveNums ?? 0,
+        haConnectionInfo: (s.master?.connections ?? []).map((c) => ({
+          addr: c.addr,
+          slaveAckOffset: c.slaveAckOffset,
+          diff: c.diff,
+          inSync: c.inSync,
+          transferredBytePerSecond: 0,
+          transferFromWhere: c.transferFromWhere,
+        })),
+        haClientRuntimeInfo: s.slave
+          ? {
+              masterAddr: s.slave.masterHaAddress ?? '',
+              transferredBytePerSecond: 0,
+              maxOffset: s.slave.maxOffset,
+              lastReadTimestamp: s.slave.lastReadTimestamp,
+              lastWriteTimestamp: s.slave.lastWriteTimestamp,
+              masterFlushOffset: 0,
+              isActivated: s.slave.state === 'TRANSFER',
+            }
+          : undefined,
+      };
+      const res = createResponse(request, ResponseCode.SUCCESS);
+      res.body = Buffer.from(JSON.stringify(body), 'utf8');
+      return res;
+    };
+    return [{ code: RequestCode.GET_BROKER_HA_STATUS, handler }];
   }
 
   /** Fields added to GET_BROKER_RUNTIME_INFO (brokerStatus), RocketMQ's names where they exist. */

@@ -287,6 +287,7 @@ export function composeBroker(ctx: CompositionContext): BrokerComponents {
     { code: RequestCode.GET_EARLIEST_MSG_STORETIME, handler: offsetProc.earliestMsgStoreTime, pool: Pools.ADMIN },
   ];
   for (const p of pop.processors) processors.push({ code: p.code, handler: p.handler, pool: p.pool ?? Pools.PULL });
+  for (const p of ctx.replication?.processors() ?? []) processors.push({ ...p, pool: Pools.ADMIN });
   const core = new Set(processors.map((p) => p.code));
   for (const p of features.processors) {
     if (core.has(p.code)) {
