@@ -65,7 +65,12 @@ async function broker(dir, props) {
     storePathRootDir: join(dir, 'store'),
     ...props,
   };
-  await writeFile(conf, Object.entries(lines).map(([k, v]) => `${k}=${v}`).join('\n'));
+  await writeFile(
+    conf,
+    Object.entries(lines)
+      .map(([k, v]) => `${k}=${v}`)
+      .join('\n'),
+  );
   return spawnUntil('mqbroker', ['-c', conf], /The broker\[[^,]+, (\S+:\d+)\] boot success/);
 }
 
@@ -141,7 +146,11 @@ async function runSetup(kind) {
       await until(async () => (await admin.haStatus(master.addr)).haConnectionInfo?.length === 1, 30_000, 'slave');
     }
     await admin.createTopic({ topic: 'BenchHa', clusterName: 'BenchHa', readQueueNums: 8, writeQueueNums: 8 });
-    const producer = new Producer({ namesrvAddr: ns.addr, producerGroup: `bench_ha_${kind}`, compressMsgBodyOverHowmuch: 1 << 30 });
+    const producer = new Producer({
+      namesrvAddr: ns.addr,
+      producerGroup: `bench_ha_${kind}`,
+      compressMsgBodyOverHowmuch: 1 << 30,
+    });
     await producer.start();
     await produce(producer, 'BenchHa', Math.min(2000, N), WINDOW); // warm-up
     const max = await produce(producer, 'BenchHa', N, WINDOW);
@@ -164,7 +173,14 @@ async function runSetup(kind) {
       // Stored record ≈ body + ~100 bytes of header and properties.
       const bytesPerMs = ((SIZE + 100) * rate) / 1000;
       const p99 = pct(diffs, 0.99);
-      lag = { bytesP99: p99, msP99: p99 / bytesPerMs, msMax: Math.max(0, ...diffs) / bytesPerMs, samples: diffs.length, rate, pacedP99: paced.p99 };
+      lag = {
+        bytesP99: p99,
+        msP99: p99 / bytesPerMs,
+        msMax: Math.max(0, ...diffs) / bytesPerMs,
+        samples: diffs.length,
+        rate,
+        pacedP99: paced.p99,
+      };
     }
     await producer.shutdown();
     await admin.close();
@@ -182,11 +198,15 @@ for (const kind of values.setups.split(',')) {
   console.log(JSON.stringify(r));
 }
 const single = results.find((r) => r.kind === 'single');
-console.log(`\n${N} messages of ${SIZE} B, ${WINDOW} sends in flight (SDK producer); lag at 50 % of each setup's max rate for ${SECONDS} s\n`);
+console.log(
+  `\n${N} messages of ${SIZE} B, ${WINDOW} sends in flight (SDK producer); lag at 50 % of each setup's max rate for ${SECONDS} s\n`,
+);
 console.log('| setup | msg/s | vs single | send p50 ms | send p99 ms | lag p99 bytes | lag p99 ms | lag max ms |');
 console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
 for (const r of results) {
   const rel = single ? `${((100 * r.rate) / single.rate).toFixed(0)} %` : '';
   const l = r.kind === 'single' ? ['', '', ''] : [r.lag.bytesP99, r.lag.msP99.toFixed(1), r.lag.msMax.toFixed(1)];
-  console.log(`| ${r.kind} | ${r.rate.toFixed(0)} | ${rel} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${l.join(' | ')} |`);
+  console.log(
+    `| ${r.kind} | ${r.rate.toFixed(0)} | ${rel} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${l.join(' | ')} |`,
+  );
 }
