@@ -12,16 +12,12 @@ import {
   spawnBroker,
   spawnNamesrv,
   stop,
+  type TempDir,
   waitReplicated,
 } from './ha-support.js';
 
-interface Dir {
-  path: string;
-  cleanup: () => Promise<void>;
-}
-
 describe('SYNC_MASTER with one slave', () => {
-  let dir: Dir;
+  let dir: TempDir;
   let namesrv: Proc;
   let master: Proc;
   let slave: Proc;

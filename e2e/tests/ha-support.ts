@@ -10,6 +10,11 @@ import { eventually } from '@rocketmq-ts/testkit';
 
 const BIN = (name: string) => fileURLToPath(new URL(`../../../packages/distribution/bin/${name}.js`, import.meta.url));
 
+export interface TempDir {
+  path: string;
+  cleanup: () => Promise<void>;
+}
+
 export interface Proc {
   child: ChildProcess;
   /** `ip:port` printed at boot. */

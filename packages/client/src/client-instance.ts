@@ -272,14 +272,60 @@ export class MQClientInstance {
     return this.table.masterAddr(brokerName);
   }
 
-  /** A consumer group's offsets on the master of each queue's broker (QUERY/UPDATE_CONSUMER_OFFSET). */
+  /**
+   * A consumer group's offsets on the master of each queue's broker (QUERY/UPDATE_CONSUMER_OFFSET),
+   * or on a slave while the group has no master (RocketMQ does the same).
+   */
   offsetBackend(group: string): OffsetBackend {
     return {
       query: async (mq) =>
-        this.api.queryConsumerOffset(await this.requireMasterAddr(mq.brokerName, mq.topic), group, mq),
+        this.api.queryConsumerOffset((await this.requireSubscribeAddr(mq.brokerName, mq.topic, 0)).addr, group, mq),
       update: async (mq, offset) =>
-        this.api.updateConsumerOffset(await this.requireMasterAddr(mq.brokerName, mq.topic), group, mq, offset),
+        this.api.updateConsumerOffset(
+          (await this.requireSubscribeAddr(mq.brokerName, mq.topic, 0)).addr,
+          group,
+          mq,
+          offset,
+        ),
     };
+  }
+
+  /** Broker id each queue's last pull answer suggested (suggestWhichBrokerId); 0 when none. */
+  private readonly pullSuggestions = new Map<string, number>();
+
+  /** Where the next pull of `mq` goes: the suggested member, falling back as RocketMQ does. */
+  pullTarget(mq: MessageQueue): { addr: string; brokerId: number } | undefined {
+    return this.table.subscribeAddr(mq.brokerName, this.pullSuggestions.get(pullKey(mq)) ?? 0);
+  }
+
+  async requirePullTarget(mq: MessageQueue): Promise<{ addr: string; brokerId: number }> {
+    return this.requireSubscribeAddr(mq.brokerName, mq.topic, this.pullSuggestions.get(pullKey(mq)) ?? 0);
+  }
+
+  /** Remembers a pull answer's suggestWhichBrokerId for the queue. */
+  suggestPullBroker(mq: MessageQueue, brokerId: number): void {
+    const key = pullKey(mq);
+    if (brokerId === 0) this.pullSuggestions.delete(key);
+    else this.pullSuggestions.set(key, brokerId);
+  }
+
+  /** A broker group's master, or another member while it has none (offset look-ups, RocketMQ's fallback). */
+  async requireReadAddr(brokerName: string, topic: string): Promise<string> {
+    return (await this.requireSubscribeAddr(brokerName, topic, 0)).addr;
+  }
+
+  private async requireSubscribeAddr(
+    brokerName: string,
+    topic: string,
+    brokerId: number,
+  ): Promise<{ addr: string; brokerId: number }> {
+    let found = this.table.subscribeAddr(brokerName, brokerId);
+    if (!found) {
+      await this.updateTopicRoute(topic).catch(() => undefined);
+      found = this.table.subscribeAddr(brokerName, brokerId);
+    }
+    if (!found) throw new MQClientError(`broker ${brokerName} not found`, { code: ClientErrorCode.BROKER_NOT_FOUND });
+    return found;
   }
 
   /** Master address of a broker, refreshing the topic's route once if unknown. */
@@ -419,3 +465,5 @@ export class MQClientInstance {
     for (const c of this.consumers.values()) await c.persistOffsets();
   }
 }
+
+const pullKey = (mq: MessageQueue): string => `${mq.topic}\u0001${mq.brokerName}\u0001${mq.queueId}`;

@@ -4,6 +4,8 @@
 // brokerStatus / haStatus. The byte protocol and the waits live in @rocketmq-ts/store (ha/);
 // docs/replication.md describes the behaviour.
 import type { Logger } from '@rocketmq-ts/common';
+import { createResponse, RequestCode, ResponseCode } from '@rocketmq-ts/protocol';
+import type { RequestHandler } from '@rocketmq-ts/remoting';
 import { FileMessageStore, HAClient, HAService, type MessageStore } from '@rocketmq-ts/store';
 import type { BrokerConfig } from '../broker-config.js';
 
@@ -19,6 +21,8 @@ export class Replication {
   private service: HAService | undefined;
   private client: HAClient | undefined;
   private haPort = 0;
+  /** Slave: when the last metadata sync pass ended (runtime info; set by the lifecycle). */
+  lastMetadataSync: () => number = () => 0;
   /** The master's remoting address (metadata sync), learnt from the NameServer. */
   masterAddr: string | undefined;
   private readonly logger: Logger;
@@ -90,10 +94,16 @@ export class Replication {
     await this.service?.stop();
   }
 
+  /** Slave: the NameServer names a live master and the HA connection to it is up. */
+  masterAlive(): boolean {
+    return this.masterAddr !== undefined && this.client?.info().state === 'TRANSFER';
+  }
+
   /** REGISTER_BROKER answered: a slave follows the live master it names. */
   onRegistered(answer: { haServerAddr: string | undefined; masterAddr: string | undefined }): void {
     if (!this.isSlave) return;
-    if (answer.masterAddr) this.masterAddr = answer.masterAddr;
+    // No master in the answer: it is gone (the NameServer dropped it) until it registers again.
+    this.masterAddr = answer.masterAddr || undefined;
     if (this.config.haMasterAddress.length < 6 && answer.haServerAddr)
       this.client?.setMasterAddress(answer.haServerAddr);
   }
@@ -107,6 +117,44 @@ export class Replication {
     if (this.service) out.master = { ...this.service.status(), push2SlaveMaxOffset: this.service.push2SlaveMaxOffset };
     if (this.client) out.slave = { ...this.client.info(), masterAddr: this.masterAddr };
     return out;
+  }
+
+  /**
+   * GET_BROKER_HA_STATUS (907), `mqadmin haStatus`: RocketMQ's HARuntimeInfo JSON (master: its
+   * slaves' acks and lag; slave: its client's state).
+   */
+  processors(): { code: number; handler: RequestHandler }[] {
+    const handler: RequestHandler = (request) => {
+      const s = this.status();
+      const body = {
+        master: s.master !== undefined,
+        masterCommitLogMaxOffset: s.master?.masterCommitLogMaxOffset ?? 0,
+        inSyncSlaveNums: s.master?.inSyncSlaveNums ?? 0,
+        haConnectionInfo: (s.master?.connections ?? []).map((c) => ({
+          addr: c.addr,
+          slaveAckOffset: c.slaveAckOffset,
+          diff: c.diff,
+          inSync: c.inSync,
+          transferredBytePerSecond: 0,
+          transferFromWhere: c.transferFromWhere,
+        })),
+        haClientRuntimeInfo: s.slave
+          ? {
+              masterAddr: s.slave.masterHaAddress ?? '',
+              transferredBytePerSecond: 0,
+              maxOffset: s.slave.maxOffset,
+              lastReadTimestamp: s.slave.lastReadTimestamp,
+              lastWriteTimestamp: s.slave.lastWriteTimestamp,
+              masterFlushOffset: 0,
+              isActivated: s.slave.state === 'TRANSFER',
+            }
+          : undefined,
+      };
+      const res = createResponse(request, ResponseCode.SUCCESS);
+      res.body = Buffer.from(JSON.stringify(body), 'utf8');
+      return res;
+    };
+    return [{ code: RequestCode.GET_BROKER_HA_STATUS, handler }];
   }
 
   /** Fields added to GET_BROKER_RUNTIME_INFO (brokerStatus), RocketMQ's names where they exist. */
@@ -125,6 +173,7 @@ export class Replication {
       out.masterHaAddress = s.slave.masterHaAddress ?? '';
       out.haClientState = s.slave.state;
       out.haSlaveReportedOffset = String(s.slave.reportedOffset);
+      out.slaveSyncTimestamp = String(this.lastMetadataSync());
       if (s.slave.lastError) out.haLastError = s.slave.lastError;
     }
     return out;

@@ -8,6 +8,7 @@ import {
   PullSysFlag,
   type RemotingCommand,
   ResponseCode,
+  readInt64,
 } from '@rocketmq-ts/protocol';
 import type { Connection } from '@rocketmq-ts/remoting';
 import type { MessageStore } from '@rocketmq-ts/store';
@@ -41,6 +42,14 @@ interface PullSettings {
   brokerName: string;
   brokerPermission(): number;
   isMaster: boolean;
+  /**
+   * Replication (docs/replication.md): whether lagging consumers are sent to a slave, the lag
+   * (bytes behind the CommitLog head) past which they are, and, on a slave, whether its
+   * master is alive (the NameServer named one at the last registration).
+   */
+  slaveReadEnable?: boolean;
+  slaveReadLagBytes?: number;
+  masterAlive?: () => boolean;
   longPollingEnable: boolean;
   shortPollingTimeMills: number;
   maxTransferCount: number;
@@ -56,7 +65,7 @@ interface PullDeps {
   groups: Pick<SubscriptionGroupRegistry, 'get' | 'getOrCreate'>;
   offsets: Pick<ConsumerOffsetStore, 'commit'>;
   clients: Pick<ClientRegistry, 'consumerGroup'>;
-  store: Pick<MessageStore, 'getMessage' | 'getMaxOffsetInQueue'>;
+  store: Pick<MessageStore, 'getMessage' | 'getMaxOffsetInQueue' | 'getMaxPhyOffset'>;
   hold: Pick<PullRequestHoldService, 'hold'>;
   stats: Pick<BrokerStats, 'addGet'>;
   metrics?: Pick<BrokerMetrics, 'recordGet'> | undefined;
@@ -163,7 +172,9 @@ export class PullMessageProcessor {
     );
     this.commitOffset(h, allowSuspend);
     const code = pullStatusCode(result.status, h.queueOffset);
-    if (code === ResponseCode.PULL_NOT_FOUND && allowSuspend && (h.sysFlag & PullSysFlag.SUSPEND) !== 0) {
+    // A slave whose master is alive holds no pulls: it sends the consumer back (see suggest).
+    const redirect = !settings.isMaster && settings.masterAlive?.() === true;
+    if (code === ResponseCode.PULL_NOT_FOUND && allowSuspend && (h.sysFlag & PullSysFlag.SUSPEND) !== 0 && !redirect) {
       return this.hold(request, conn, h, filter, result.maxOffset);
     }
     // PullMessageResponseHeader's four mandatory fields, built directly.
@@ -172,7 +183,9 @@ export class PullMessageProcessor {
     ext.nextBeginOffset = String(result.nextBeginOffset);
     ext.minOffset = String(result.minOffset);
     ext.maxOffset = String(result.maxOffset);
-    if (code !== ResponseCode.SUCCESS) return createResponse(request, code, result.status, ext);
+    let answer = code;
+    if (settings.slaveReadEnable !== undefined) answer = this.suggest(ext, result.records, code, h);
+    if (answer !== ResponseCode.SUCCESS) return createResponse(request, answer, result.status, ext);
     this.deps.stats.addGet(h.consumerGroup, result.records.length);
     this.deps.metrics?.recordGet(
       h.topic,
@@ -187,6 +200,29 @@ export class PullMessageProcessor {
     if (result.records.length === 1) response.body = result.records[0];
     else response.bodyParts = result.records;
     return response;
+  }
+
+  /**
+   * suggestWhichBrokerId as RocketMQ sets it: with slaveReadEnable, a pull whose last message
+   * is further behind the CommitLog head than accessMessageInMemoryMaxRatio % of RAM is sent
+   * to the group's whichBrokerWhenConsumeSlowly, others to the group's brokerId. A slave whose
+   * master is alive sends consumers back to it and answers a miss PULL_RETRY_IMMEDIATELY.
+   */
+  private suggest(ext: Record<string, string>, records: Buffer[], code: number, h: PullHeader): number {
+    const { settings, store } = this.deps;
+    const group = this.deps.groups.get(h.consumerGroup);
+    const last = records[records.length - 1];
+    const lagging =
+      last !== undefined && store.getMaxPhyOffset() - readInt64(last, 28) > (settings.slaveReadLagBytes ?? Infinity);
+    let suggested = 0;
+    if (settings.slaveReadEnable)
+      suggested = lagging ? (group?.whichBrokerWhenConsumeSlowly ?? 1) : (group?.brokerId ?? 0);
+    if (!settings.isMaster && settings.masterAlive?.() === true && !(settings.slaveReadEnable && lagging)) {
+      suggested = 0;
+      if (code !== ResponseCode.SUCCESS) code = ResponseCode.PULL_RETRY_IMMEDIATELY;
+    }
+    ext.suggestWhichBrokerId = String(suggested);
+    return code;
   }
 
   private commitOffset(h: PullHeader, allowSuspend: boolean): void {

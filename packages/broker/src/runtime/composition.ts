@@ -1,3 +1,4 @@
+import { totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { Clock, Logger } from '@rocketmq-ts/common';
 import { parseDelayLevels, RequestCode, UniqKeyGenerator } from '@rocketmq-ts/protocol';
@@ -239,6 +240,9 @@ export function composeBroker(ctx: CompositionContext): BrokerComponents {
       brokerName: config.brokerName,
       brokerPermission,
       isMaster: isMasterRole(config),
+      slaveReadEnable: config.slaveReadEnable,
+      slaveReadLagBytes: (totalmem() * config.accessMessageInMemoryMaxRatio) / 100,
+      masterAlive: () => ctx.replication?.masterAlive() === true,
       longPollingEnable: config.longPollingEnable,
       shortPollingTimeMills: config.shortPollingTimeMills,
       maxTransferCount: config.maxTransferCountOnMessageInMemory,
@@ -283,6 +287,7 @@ export function composeBroker(ctx: CompositionContext): BrokerComponents {
     { code: RequestCode.GET_EARLIEST_MSG_STORETIME, handler: offsetProc.earliestMsgStoreTime, pool: Pools.ADMIN },
   ];
   for (const p of pop.processors) processors.push({ code: p.code, handler: p.handler, pool: p.pool ?? Pools.PULL });
+  for (const p of ctx.replication?.processors() ?? []) processors.push({ ...p, pool: Pools.ADMIN });
   const core = new Set(processors.map((p) => p.code));
   for (const p of features.processors) {
     if (core.has(p.code)) {

@@ -7,6 +7,7 @@ import { Replication } from '../ha/replication.js';
 import { MetricsService } from '../metrics/metrics-service.js';
 import { ProcessMetrics } from '../metrics/process-metrics.js';
 import { chooseAdvertisedIp } from '../outbound/advertised-address.js';
+import { SlaveSynchronize } from '../slave/slave-synchronize.js';
 import { type BrokerComponents, composeBroker, Pools } from './composition.js';
 import { installFeatures as defaultInstallFeatures } from './features.js';
 import type { FeatureDeps, FeatureSet } from './ports.js';
@@ -60,6 +61,7 @@ export class Broker {
   private readonly client: RemotingClient;
   private parts: BrokerComponents | undefined;
   private replication: Replication | undefined;
+  private slaveSync: SlaveSynchronize | undefined;
   private ready = false;
   private timers: NodeJS.Timeout[] = [];
   private stopping: Promise<void> | undefined;
@@ -193,6 +195,24 @@ export class Broker {
       parts.offsets.persist().catch((err) => this.logger.error({ err }, 'persisting consumer offsets failed')),
     );
     await this.startMetrics(parts, servers, ip);
+    if (c.brokerRole === 'SLAVE') {
+      const schedule = parts.features.schedule;
+      this.slaveSync = new SlaveSynchronize({
+        client: this.client,
+        masterAddr: () => replication.masterAddr,
+        selfAddr: this.advertised,
+        topics: parts.topics,
+        groups: parts.groups,
+        offsets: parts.offsets,
+        ...(schedule?.adopt ? { delayOffsets: (text: string) => schedule.adopt!(text) } : {}),
+        intervalMs: c.slaveSyncInterval,
+        timeoutMs: c.registerBrokerTimeoutMills,
+        logger: this.logger.child({ component: 'slave-sync' }),
+      });
+      this.slaveSync.start();
+      const sync = this.slaveSync;
+      replication.lastMetadataSync = () => sync.lastSyncTimestamp;
+    }
     this.ready = true;
     await parts.registrar.start();
     this.logger.info(
@@ -240,6 +260,7 @@ export class Broker {
     }
     await Promise.all([this.server.close(3000), this.fastServer?.close(3000)]);
     this.ready = false;
+    await this.slaveSync?.stop();
     await this.replication?.stop().catch((err) => this.logger.error({ err }, 'stopping replication failed'));
     if (parts) {
       await parts.features.stop().catch((err) => this.logger.error({ err }, 'stopping features failed'));

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { type Clock, type Logger, RocketMQError, StateFile } from '@rocketmq-ts/common';
 import { type DataVersion, groupNameProblem, ResponseCode, readDataVersion } from '@rocketmq-ts/protocol';
 import type { SubscriptionGroupRegistry, SubscriptionGroupView } from '../runtime/ports.js';
+import { sameDataVersion } from '../topic/topic-config-manager.js';
 
 interface SubscriptionGroupManagerOptions {
   configDir: string;
@@ -145,6 +146,24 @@ export class SubscriptionGroupManager implements SubscriptionGroupRegistry {
         2,
       ),
     );
+  }
+
+  /** Slave: takes the master's groups (GET_ALL_SUBSCRIPTIONGROUP_CONFIG body) when its DataVersion differs. */
+  async adoptFromMaster(raw: {
+    subscriptionGroupTable?: Record<string, unknown>;
+    dataVersion?: unknown;
+  }): Promise<boolean> {
+    if (!raw.subscriptionGroupTable || !raw.dataVersion) return false;
+    const version = readDataVersion(raw.dataVersion);
+    if (sameDataVersion(version, this.dataVersion)) return false;
+    const names = new Set(Object.keys(raw.subscriptionGroupTable));
+    for (const [name, g] of Object.entries(raw.subscriptionGroupTable)) {
+      this.table.set(name, readGroup(name, g, this.opts.retryMaxTimes));
+    }
+    for (const name of [...this.table.keys()]) if (!names.has(name)) this.table.delete(name);
+    this.dataVersion = version;
+    await this.persist();
+    return true;
   }
 
   private bump(): void {

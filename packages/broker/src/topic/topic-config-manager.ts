@@ -33,6 +33,10 @@ export interface TopicConfigManagerOptions {
   clock: Clock;
 }
 
+/** Whether two DataVersions are equal (a slave skips a sync that brings nothing new). */
+export const sameDataVersion = (a: DataVersion, b: DataVersion): boolean =>
+  a.counter === b.counter && a.timestamp === b.timestamp && a.stateVersion === b.stateVersion;
+
 /** Java's TopicConfig default queue count. */
 const DEFAULT_QUEUE_NUMS = 16;
 
@@ -231,6 +235,24 @@ export class TopicConfigManager implements TopicRegistry {
     })().finally(() => this.creating.delete(topic));
     this.creating.set(topic, p);
     return p;
+  }
+
+  /**
+   * Slave: takes the master's table (GET_ALL_TOPIC_CONFIG body) when its DataVersion differs.
+   * Topics are upserted in place and only the ones the master lacks are removed, so no topic
+   * is ever missing in between (RocketMQ #9984). Returns whether anything was applied.
+   */
+  async adoptFromMaster(raw: { topicConfigTable?: Record<string, unknown>; dataVersion?: unknown }): Promise<boolean> {
+    if (!raw.topicConfigTable || !raw.dataVersion) return false;
+    const version = readDataVersion(raw.dataVersion);
+    if (sameDataVersion(version, this.dataVersion)) return false;
+    const names = new Set(Object.keys(raw.topicConfigTable));
+    for (const [name, t] of Object.entries(raw.topicConfigTable)) this.table.set(name, { ...readTopicConfig(t, name) });
+    for (const name of [...this.table.keys()]) if (!names.has(name)) this.table.delete(name);
+    this.dataVersion = version;
+    await this.persist();
+    await Promise.all(this.listeners.map(async (l) => l()));
+    return true;
   }
 
   private bump(): void {

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import * as brokerStatus from './cluster/broker-status.js';
 import * as clusterList from './cluster/cluster-list.js';
 import * as getBrokerConfig from './cluster/get-broker-config.js';
+import * as haStatus from './cluster/ha-status.js';
 import * as consumerConnection from './consumer/consumer-connection.js';
 import * as consumerProgress from './consumer/consumer-progress.js';
 import * as consumerStatus from './consumer/consumer-status.js';
@@ -39,6 +40,7 @@ export const commands: readonly { register(program: Command): void }[] = [
   clusterList,
   brokerStatus,
   getBrokerConfig,
+  haStatus,
   consumerProgress,
   consumerConnection,
   consumerStatus,

@@ -219,6 +219,14 @@ export class MQAdmin {
     return parseKVTable((await this.api.invokeOk(brokerAddr, request(RequestCode.GET_BROKER_RUNTIME_INFO))).body);
   }
 
+  /** GET_BROKER_HA_STATUS (907): replication state of one broker (RocketMQ's HARuntimeInfo). */
+  async haStatus(brokerAddr: string): Promise<Record<string, unknown>> {
+    return parseBody(
+      (await this.api.invokeOk(brokerAddr, request(RequestCode.GET_BROKER_HA_STATUS))).body,
+      'HARuntimeInfo',
+    );
+  }
+
   /** Min/max offsets of every queue of a topic (GET_TOPIC_STATS_INFO to each broker). */
   async topicStats(topic: string): Promise<QueueStats[]> {
     const route = await this.topicRoute(topic);

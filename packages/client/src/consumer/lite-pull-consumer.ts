@@ -232,14 +232,14 @@ export class LitePullConsumer implements ConsumerInner {
   async seekToBegin(mq: MessageQueue): Promise<void> {
     await this.seek(
       mq,
-      await this.instance.api.getMinOffset(await this.instance.requireMasterAddr(mq.brokerName, mq.topic), mq),
+      await this.instance.api.getMinOffset(await this.instance.requireReadAddr(mq.brokerName, mq.topic), mq),
     );
   }
 
   async seekToEnd(mq: MessageQueue): Promise<void> {
     await this.seek(
       mq,
-      await this.instance.api.getMaxOffset(await this.instance.requireMasterAddr(mq.brokerName, mq.topic), mq),
+      await this.instance.api.getMaxOffset(await this.instance.requireReadAddr(mq.brokerName, mq.topic), mq),
     );
   }
 
@@ -289,7 +289,7 @@ export class LitePullConsumer implements ConsumerInner {
       if (!sub) break;
       let res: Awaited<ReturnType<typeof this.instance.api.pullMessage>>;
       try {
-        const addr = await this.instance.requireMasterAddr(mq.brokerName, mq.topic);
+        const addr = (await this.instance.requirePullTarget(mq)).addr;
         res = await this.instance.api.pullMessage(
           addr,
           {
@@ -316,6 +316,7 @@ export class LitePullConsumer implements ConsumerInner {
       }
       if (pq.dropped || signal.aborted) break;
       pq.nextOffset = res.nextBeginOffset;
+      this.instance.suggestPullBroker(mq, res.suggestWhichBrokerId);
       if (res.status === 'FOUND' && res.body) {
         const msgs = decodeMessages(res.body, mq.brokerName, tagFilter(sub), mq.topic);
         if (msgs.length > 0 && pq.put(msgs) > 0) {

@@ -402,9 +402,11 @@ export class PushConsumer implements ConsumerInner, ConsumeHost {
       let res: Awaited<ReturnType<typeof this.instance.api.pullMessage>>;
       try {
         // Known address and in-memory offset without a promise each: this runs once per pull.
-        const addr =
-          this.instance.masterAddr(mq.brokerName) ?? (await this.instance.requireMasterAddr(mq.brokerName, mq.topic));
-        const commitOffset = this.messageModel === 'CLUSTERING' ? this.offsetStore.memoryOffset(mq) : -1;
+        const target = this.instance.pullTarget(mq) ?? (await this.instance.requirePullTarget(mq));
+        const addr = target.addr;
+        // A slave takes no offset commits with pulls (RocketMQ clears the flag for it).
+        const commitOffset =
+          this.messageModel === 'CLUSTERING' && target.brokerId === 0 ? this.offsetStore.memoryOffset(mq) : -1;
         res = await this.instance.api.pullMessage(
           addr,
           {
@@ -432,6 +434,7 @@ export class PushConsumer implements ConsumerInner, ConsumeHost {
       if (pq.dropped || signal.aborted) break;
       pq.lastPullAt = Date.now();
       pq.nextOffset = res.nextBeginOffset;
+      this.instance.suggestPullBroker(mq, res.suggestWhichBrokerId);
       if (res.status === 'FOUND' && res.body) {
         const msgs = decodeMessages(res.body, mq.brokerName, tagFilter(sub), mq.topic);
         for (const m of msgs) m.setQueueRange(res.minOffset, res.maxOffset);

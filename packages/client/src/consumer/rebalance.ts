@@ -74,7 +74,7 @@ export async function computePullFromWhere(
   const stored = await store.readOffset(mq, 'store');
   if (stored >= 0) return stored;
   const isRetry = isRetryTopic(mq.topic);
-  const addr = await instance.requireMasterAddr(mq.brokerName, mq.topic);
+  const addr = await instance.requireReadAddr(mq.brokerName, mq.topic);
   switch (opts.consumeFromWhere) {
     case 'CONSUME_FROM_FIRST_OFFSET':
     case 'CONSUME_FROM_MIN_OFFSET':

@@ -57,6 +57,23 @@ export class RouteTable {
     return this.brokerAddrs.get(brokerName)?.get(MASTER_ID);
   }
 
+  /**
+   * Where to pull or commit for a broker group (RocketMQ's findBrokerAddressInSubscribe): the
+   * wanted id; for a slave id its neighbour (id + 1); else any member (the master when alive).
+   */
+  subscribeAddr(brokerName: string, brokerId: number): { addr: string; brokerId: number } | undefined {
+    const addrs = this.brokerAddrs.get(brokerName);
+    if (!addrs || addrs.size === 0) return undefined;
+    for (const id of brokerId === MASTER_ID ? [brokerId] : [brokerId, brokerId + 1]) {
+      const a = addrs.get(id);
+      if (a !== undefined) return { addr: a, brokerId: id };
+    }
+    const master = addrs.get(MASTER_ID);
+    if (master !== undefined) return { addr: master, brokerId: MASTER_ID };
+    const [id, addr] = [...addrs].sort((x, y) => x[0] - y[0])[0]!;
+    return { addr, brokerId: id };
+  }
+
   /** Any broker address serving a topic (master preferred). */
   anyBrokerAddrOf(topic: string): string | undefined {
     const route = this.routes.get(topic);

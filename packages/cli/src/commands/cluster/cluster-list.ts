@@ -21,13 +21,18 @@ export function register(program: Command): void {
             version: string;
             inTPS: string;
             outTPS: string;
+            /** Slave: bytes behind its master's CommitLog (replication lag); '' for masters. */
+            haLag: string;
           }[] = [];
           for (const [cluster, names] of [...info.clusterAddrTable].sort(([a], [b]) => a.localeCompare(b))) {
             if (o.clusterName && cluster !== o.clusterName) continue;
             for (const name of [...names].sort()) {
               const bd = info.brokerAddrTable.get(name);
+              let masterMax: number | undefined;
               for (const [id, addr] of [...(bd?.brokerAddrs ?? [])].sort(([a], [b]) => a - b)) {
                 const stats = await admin.brokerRuntimeStats(addr).catch(() => ({}) as Record<string, string>);
+                const max = Number(stats.commitLogMaxOffset ?? Number.NaN);
+                if (id === 0) masterMax = max;
                 out.push({
                   cluster,
                   brokerName: name,
@@ -36,6 +41,10 @@ export function register(program: Command): void {
                   version: stats.brokerVersionDesc ?? '',
                   inTPS: (stats.putTps ?? '').split(' ')[0] ?? '',
                   outTPS: (stats.getTransferredTps ?? stats.getTransferedTps ?? '').split(' ')[0] ?? '',
+                  haLag:
+                    id !== 0 && masterMax !== undefined && Number.isFinite(masterMax - max)
+                      ? String(Math.max(0, masterMax - max))
+                      : '',
                 });
               }
             }
@@ -45,8 +54,17 @@ export function register(program: Command): void {
         if (o.json) printJson(rows);
         else
           printTable(
-            ['#Cluster Name', '#Broker Name', '#BID', '#Addr', '#Version', '#InTPS(LOAD)', '#OutTPS(LOAD)'],
-            rows.map((r) => [r.cluster, r.brokerName, r.brokerId, r.addr, r.version, r.inTPS, r.outTPS]),
+            [
+              '#Cluster Name',
+              '#Broker Name',
+              '#BID',
+              '#Addr',
+              '#Version',
+              '#InTPS(LOAD)',
+              '#OutTPS(LOAD)',
+              '#HALag(bytes)',
+            ],
+            rows.map((r) => [r.cluster, r.brokerName, r.brokerId, r.addr, r.version, r.inTPS, r.outTPS, r.haLag]),
           );
       }),
     );
