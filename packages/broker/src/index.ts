@@ -9,6 +9,14 @@ export {
   resolveBrokerConfig,
 } from './broker-config.js';
 export { ClientGroupRegistry } from './client/client-registry.js';
+export { type HaControl, RecordingHaControl, type SlaveAck } from './controller/ha-control.js';
+export {
+  type BrokerControllerRole,
+  ReplicasManager,
+  type ReplicasManagerOptions,
+  type RoleState,
+} from './controller/replicas-manager.js';
+export { proposeSyncStateSet } from './controller/sync-state-set.js';
 export { ConsumerOffsetManager } from './offset/consumer-offset-manager.js';
 export { chooseAdvertisedIp } from './outbound/advertised-address.js';
 export { type BrokerComponents, composeBroker, Pools } from './runtime/composition.js';
