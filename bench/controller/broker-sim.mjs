@@ -26,4 +26,20 @@ server.registerProcessor(RequestCode.NOTIFY_BROKER_ROLE_CHANGED, (req) => {
 manager.onRoleChange((s) =>
   process.stdout.write(`${JSON.stringify({ role: s.role, epoch: s.masterEpoch, id: s.brokerId, t: Date.now() })}\n`),
 );
+// An idle log: every other replica of the two counts as caught up, so the master expands the
+// SyncStateSet to both (the bench then kills it). Each SyncStateSet change is printed too.
+let printed = '';
+setInterval(() => {
+  const self = manager.state.brokerId;
+  ha.acks = [1, 2]
+    .filter((id) => id !== self)
+    .map((brokerId) => ({ brokerId, ackOffset: 0, lastCaughtUpTime: Date.now() }));
+  const sss = manager.state.syncStateSet.join(',');
+  if (manager.state.role === 'master' && sss !== printed) {
+    printed = sss;
+    process.stdout.write(
+      `${JSON.stringify({ role: 'master', epoch: manager.state.masterEpoch, id: self, sss: manager.state.syncStateSet, t: Date.now() })}\n`,
+    );
+  }
+}, 100);
 manager.start();

@@ -71,7 +71,6 @@ async function until(probe, ms = 60_000) {
   }
 }
 
-console.error('controller at', ctlAddr);
 const sims = [startSim('a')];
 await until(() => last(sims[0])?.role === 'master');
 sims.push(startSim('b'));
@@ -82,6 +81,7 @@ for (let trial = 0; trial < Number(opt.trials); trial++) {
   const mi = sims.findIndex((s) => last(s)?.role === 'master');
   const master = sims[mi];
   const slave = sims[1 - mi];
+  await until(() => last(master)?.sss?.length === 2);
   const epoch = last(master).epoch;
   const t0 = Date.now();
   master.child.kill(opt.fault === 'stop' ? 'SIGSTOP' : 'SIGKILL');
