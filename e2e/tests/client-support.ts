@@ -11,6 +11,8 @@ export interface TestCluster {
   namesrvAddr: string;
   brokerAddr: string;
   clusterName: string;
+  /** Port of the broker's Prometheus endpoint on 127.0.0.1 (0 when metrics are not PROM). */
+  metricsPort: number;
   shutdown(): Promise<void>;
 }
 
@@ -34,6 +36,7 @@ export async function startCluster(brokerConfig: Record<string, string | number 
     namesrvAddr: cluster.namesrvAddr,
     brokerAddr: cluster.brokerAddr,
     clusterName: 'DefaultCluster',
+    metricsPort: cluster.broker.metrics?.promPort ?? 0,
     async shutdown() {
       await cluster.shutdown();
       await dir.cleanup();

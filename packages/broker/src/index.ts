@@ -17,6 +17,12 @@ export {
   type RoleState,
 } from './controller/replicas-manager.js';
 export { proposeSyncStateSet } from './controller/sync-state-set.js';
+export { BrokerCollector, type GroupLag } from './metrics/broker-collector.js';
+export { BrokerMetrics, type MetricsTotals } from './metrics/broker-metrics.js';
+export type { HistogramPoint, Labels, MetricFamily, NumberPoint } from './metrics/metric-family.js';
+export { type MetricsExporterType, MetricsService, parseExporterType } from './metrics/metrics-service.js';
+export { OTLP_METRICS_EXPORT_PATH } from './metrics/otlp-exporter.js';
+export { PROM_CONTENT_TYPE, renderPromText } from './metrics/prom-text.js';
 export { ConsumerOffsetManager } from './offset/consumer-offset-manager.js';
 export { chooseAdvertisedIp } from './outbound/advertised-address.js';
 export { type BrokerComponents, composeBroker, Pools } from './runtime/composition.js';

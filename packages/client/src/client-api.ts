@@ -144,6 +144,8 @@ export class ClientAPI {
       messageQueue: { topic: mq.topic, brokerName: mq.brokerName, queueId: h.queueId },
       queueOffset: h.queueOffset,
       transactionId: h.transactionId,
+      regionId: r.extFields.MSG_REGION,
+      traceOn: r.extFields.TRACE_ON === undefined ? undefined : r.extFields.TRACE_ON !== 'false',
     };
   }
 

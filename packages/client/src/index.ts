@@ -16,6 +16,14 @@ export type {
   QueueStats,
   SubscriptionGroupConfig,
 } from './admin/admin-bodies.js';
+export {
+  type BrowseResult,
+  browseQueue,
+  type ProducerInfoView,
+  producerInfo,
+  type TopicConfigView,
+  topicConfigs,
+} from './admin/admin-browse.js';
 export type { ClientOptions } from './client-config.js';
 export type { TransportFactory } from './client-instance.js';
 export {
@@ -60,4 +68,5 @@ export type {
   TransactionListener,
   TransactionSendResult,
 } from './producer/transaction.js';
+export type { TraceOptions } from './trace/trace-hooks.js';
 export type { ClientTransport } from './transport.js';

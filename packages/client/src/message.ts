@@ -55,4 +55,8 @@ export interface SendResult {
   /** Queue offset of the (first) message. */
   queueOffset: number;
   transactionId?: string | undefined;
+  /** The broker's region (MSG_REGION of the response), for message trace. */
+  regionId?: string | undefined;
+  /** Whether the broker wants traces of its messages (TRACE_ON of the response). */
+  traceOn?: boolean | undefined;
 }

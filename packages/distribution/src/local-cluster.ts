@@ -1,6 +1,7 @@
 import { join, resolve } from 'node:path';
 import { type Broker, type BrokerConfig, resolveBrokerConfig, startBroker } from '@rocketmq-ts/broker';
 import { type Logger, readPropertiesFile, silentLogger } from '@rocketmq-ts/common';
+import { type Dashboard, startDashboard } from '@rocketmq-ts/dashboard';
 import { NamesrvController } from '@rocketmq-ts/namesrv';
 
 // NameServer + broker in one process: the `rocketmq-ts start` command and the fixture that
@@ -24,6 +25,20 @@ export interface LocalClusterOptions {
   configFile?: string;
   /** Extra broker settings (tests); win over the file and the flags. */
   brokerConfig?: Partial<BrokerConfig>;
+  /**
+   * metricsPromExporterPort (metrics are PROM on 127.0.0.1 unless broker.conf says otherwise).
+   * Default: broker.conf's, else 5557, or any free port when brokerPort is 0.
+   */
+  metricsPort?: number;
+  /** Start the dashboard on this port (0 = any free port); no dashboard when omitted. */
+  dashboardPort?: number;
+  /** Dashboard bind address (default 127.0.0.1) and its token for mutating calls. */
+  dashboardHost?: string;
+  dashboardToken?: string;
+  /** How often the dashboard samples throughput and lag (default 5000 ms). */
+  dashboardSampleIntervalMs?: number;
+  /** When the dashboard's port is taken: false = warn and run without it (default: fail). */
+  dashboardRequired?: boolean;
   logger?: Logger;
 }
 
@@ -39,6 +54,8 @@ export interface LocalCluster {
   flushDiskType: string;
   broker: Broker;
   namesrv: NamesrvController;
+  /** Present when started with dashboardPort. */
+  dashboard?: Dashboard;
   shutdown(): Promise<void>;
 }
 
@@ -82,10 +99,31 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
     pick('listenPort', options.brokerPort, 10911);
     pick('storePathRootDir', options.dataDir === undefined ? undefined : dataDir, dataDir);
     pick('flushDiskType', options.flushDiskType, 'ASYNC_FLUSH');
+    pick('metricsExporterType', undefined, 'PROM');
+    pick('metricsPromExporterHost', undefined, '127.0.0.1');
+    pick('metricsPromExporterPort', options.metricsPort, options.brokerPort === 0 ? 0 : 5557);
     if (!isWildcard(host) && !fileProps.has('brokerIP1')) flags.brokerIP1 = host;
     const { config, unknown } = resolveBrokerConfig(fileProps, { ...flags, ...options.brokerConfig });
     if (unknown.length > 0) logger.warn({ keys: unknown }, 'unknown broker.conf keys ignored');
     const broker = await startBroker({ config, logger: logger.child({ role: 'broker' }) });
+    const dashboard =
+      options.dashboardPort === undefined
+        ? undefined
+        : await startDashboard({
+            namesrvAddr,
+            port: options.dashboardPort,
+            host: options.dashboardHost,
+            token: options.dashboardToken,
+            sampleIntervalMs: options.dashboardSampleIntervalMs,
+            logger: logger.child({ role: 'dashboard' }),
+          }).catch(async (e: unknown) => {
+            if (options.dashboardRequired === false && (e as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+              logger.warn({ port: options.dashboardPort }, 'dashboard port in use: running without the dashboard');
+              return undefined;
+            }
+            await broker.shutdown();
+            throw e;
+          });
     let stopped: Promise<void> | undefined;
     return {
       namesrvAddr,
@@ -96,8 +134,10 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
       flushDiskType: config.flushDiskType,
       broker,
       namesrv,
+      dashboard,
       shutdown() {
         stopped ??= (async () => {
+          await dashboard?.close();
           await broker.shutdown();
           await namesrv.shutdown();
         })();

@@ -10,14 +10,27 @@ interface StartFlags {
   namesrvPort: string;
   brokerPort: string;
   flushDiskType: 'SYNC_FLUSH' | 'ASYNC_FLUSH';
+  metricsPort?: string;
   configFile?: string;
   host: string;
   logLevel: LogLevel;
+  dashboard: boolean;
+  dashboardPort: string;
+  dashboardHost: string;
+  dashboardToken?: string;
+  dashboardSampleInterval: string;
 }
 
 function port(name: string, v: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`${name}: not a port: ${v}`);
+  return n;
+}
+
+function millis(name: string, v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 100 || n > 3_600_000)
+    throw new Error(`${name}: not a duration of 100..3600000 ms: ${v}`);
   return n;
 }
 
@@ -34,13 +47,23 @@ async function start(flags: StartFlags, given: (name: keyof StartFlags) => boole
     host: flags.host,
     flushDiskType: explicit('flushDiskType', flags.flushDiskType),
     configFile: flags.configFile,
+    metricsPort: flags.metricsPort === undefined ? undefined : port('--metrics-port', flags.metricsPort),
+    dashboardPort: flags.dashboard ? port('--dashboard-port', flags.dashboardPort) : undefined,
+    dashboardHost: flags.dashboardHost,
+    dashboardToken: flags.dashboardToken ?? process.env.DASHBOARD_TOKEN,
+    dashboardRequired: given('dashboardPort'),
+    dashboardSampleIntervalMs: millis('--dashboard-sample-interval', flags.dashboardSampleInterval),
     logger,
   });
   const ms = Math.round(performance.now() - started);
   console.log(
     `rocketmq-ts ready in ${ms} ms: NameServer ${flags.host}:${cluster.namesrvPort} (clients: ${cluster.namesrvAddr}), ` +
       `broker ${cluster.broker.components.identity.brokerName} of ${cluster.broker.components.identity.clusterName} at ${cluster.brokerAddr}, ` +
-      `data in ${cluster.dataDir}, ${cluster.flushDiskType}`,
+      `data in ${cluster.dataDir}, ${cluster.flushDiskType}` +
+      (cluster.broker.metrics?.promPort
+        ? `, metrics http://127.0.0.1:${cluster.broker.metrics.promPort}/metrics`
+        : '') +
+      (cluster.dashboard ? `, dashboard ${cluster.dashboard.url}` : ''),
   );
   shutdownOnSignals(() => cluster.shutdown(), logger);
 }
@@ -57,8 +80,21 @@ program
       .choices(['SYNC_FLUSH', 'ASYNC_FLUSH'])
       .default('ASYNC_FLUSH'),
   )
+  .option(
+    '--metrics-port <port>',
+    'Prometheus /metrics port on 127.0.0.1 (metricsPromExporterPort; default 5557, any free port with --broker-port 0)',
+  )
   .option('-c, --config-file <file>', 'broker.conf to overlay')
   .option('--host <host>', 'address to bind', '0.0.0.0')
+  .option('--dashboard-port <port>', 'dashboard HTTP port (0 = any free port)', '8082')
+  .option('--no-dashboard', 'do not start the dashboard')
+  .option(
+    '--dashboard-host <host>',
+    'dashboard bind address (anything but loopback needs a token for changes)',
+    '127.0.0.1',
+  )
+  .option('--dashboard-sample-interval <ms>', 'how often the dashboard samples throughput and lag', '5000')
+  .option('--dashboard-token <token>', "bearer token for the dashboard's mutating calls (default: env DASHBOARD_TOKEN)")
   .addOption(
     new Option('--log-level <level>', 'log level')
       .choices(['debug', 'info', 'warn', 'error', 'silent'])

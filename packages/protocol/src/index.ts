@@ -13,3 +13,4 @@ export * from './protocol-error.js';
 export * from './remoting-command.js';
 export * from './route/index.js';
 export * from './rules/index.js';
+export * from './trace/trace-data.js';

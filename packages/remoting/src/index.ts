@@ -16,7 +16,7 @@ export {
   FlowBudget,
   type FlowLimits,
 } from './flow-budget.js';
-export { DEFAULT_POOL } from './processor-table.js';
+export { DEFAULT_POOL, type RpcObserver } from './processor-table.js';
 export {
   DEFAULT_CONNECT_TIMEOUT_MS,
   DEFAULT_REQUEST_TIMEOUT_MS,

@@ -35,6 +35,13 @@ function errorMessage(e: unknown): string {
 }
 
 /**
+ * Told of every answered request (RocketMQ's rocketmq_rpc_latency): the request and response
+ * codes, milliseconds from dispatch to answer, and `success`, `oneway` or
+ * `process_request_failed` (RemotingMetricsConstant's results).
+ */
+export type RpcObserver = (requestCode: number, responseCode: number, ms: number, result: string) => void;
+
+/**
  * Routes inbound requests to handlers and answers for them: unknown codes, overload,
  * handler failures. Used by the server, and by the client for server-pushed requests.
  */
@@ -46,6 +53,8 @@ export class ProcessorTable implements RequestSink {
   private idleWaiter: (() => void) | undefined;
   /** Set while the owner shuts down: new requests are turned away, in-flight ones finish. */
   closing = false;
+  /** Set to time requests; unset (the default), no clock is read. */
+  observer: RpcObserver | undefined;
 
   constructor(
     private readonly logger: Logger,
@@ -109,23 +118,24 @@ export class ProcessorTable implements RequestSink {
     }
     pool.inFlight++;
     this.inFlightTotal++;
+    const t0 = this.observer === undefined ? 0 : performance.now();
     let result: RemotingCommand | undefined | PromiseLike<RemotingCommand | undefined>;
     try {
       result = processor.handler(request, conn);
     } catch (e) {
-      this.fail(request, conn, e);
+      this.fail(request, conn, e, t0);
       this.finish(pool);
       return;
     }
     if (isPromiseLike(result)) {
-      this.settle(result, request, conn, pool);
+      this.settle(result, request, conn, pool, t0);
       return;
     }
     try {
-      this.reply(request, conn, result);
+      this.reply(request, conn, result, t0);
     } catch (e) {
       // A response that cannot be encoded: nothing was written yet, so an error reply fits.
-      this.fail(request, conn, e);
+      this.fail(request, conn, e, t0);
     }
     this.finish(pool);
   }
@@ -149,24 +159,34 @@ export class ProcessorTable implements RequestSink {
     request: RemotingCommand,
     conn: SocketConnection,
     pool: Pool,
+    t0: number,
   ): void {
     pending.then(
       (response) => {
         try {
-          this.reply(request, conn, response);
+          this.reply(request, conn, response, t0);
         } catch (e) {
-          this.fail(request, conn, e);
+          this.fail(request, conn, e, t0);
         }
         this.finish(pool);
       },
       (e: unknown) => {
-        this.fail(request, conn, e);
+        this.fail(request, conn, e, t0);
         this.finish(pool);
       },
     );
   }
 
-  private reply(request: RemotingCommand, conn: SocketConnection, response: RemotingCommand | undefined): void {
+  private reply(
+    request: RemotingCommand,
+    conn: SocketConnection,
+    response: RemotingCommand | undefined,
+    t0: number,
+  ): void {
+    if (this.observer !== undefined) {
+      const oneway = isOneway(request) || response === undefined || response === null;
+      this.observer(request.code, oneway ? 0 : response.code, performance.now() - t0, oneway ? 'oneway' : 'success');
+    }
     if (response === undefined || response === null || isOneway(request)) return;
     response.opaque = request.opaque;
     response.flag = (response.flag | FLAG_RESPONSE) & ~FLAG_ONEWAY;
@@ -181,13 +201,14 @@ export class ProcessorTable implements RequestSink {
    * RocketMQ code; negative ones are client-side), anything else is SYSTEM_ERROR, as Java answers
    * an unexpected exception.
    */
-  private fail(request: RemotingCommand, conn: SocketConnection, e: unknown): void {
+  private fail(request: RemotingCommand, conn: SocketConnection, e: unknown, t0: number): void {
     const message = errorMessage(e);
     this.logger.warn(
       { code: request.code, remoteAddress: conn.remoteAddress, err: e },
       `request handler failed: ${message}`,
     );
     const code = e instanceof RocketMQError && e.code >= 0 ? e.code : ResponseCode.SYSTEM_ERROR;
+    this.observer?.(request.code, code, performance.now() - t0, 'process_request_failed');
     this.reject(request, conn, code, message);
   }
 

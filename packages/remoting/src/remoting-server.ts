@@ -4,7 +4,7 @@ import { createResponse, DEFAULT_MAX_FRAME_LENGTH, type RemotingCommand, Respons
 import { DEFAULT_WRITE_HIGH_WATER_MARK, SocketConnection } from './connection.js';
 import { FlowBudget } from './flow-budget.js';
 import { MemoryReclaimer } from './memory-reclaim.js';
-import { DEFAULT_POOL, ProcessorTable } from './processor-table.js';
+import { DEFAULT_POOL, ProcessorTable, type RpcObserver } from './processor-table.js';
 import type { Connection, PoolOptions, ProcessorOptions, RemotingServerOptions, RequestHandler } from './types.js';
 
 /** `serverChannelMaxIdleTimeSeconds` in Java. */
@@ -93,6 +93,11 @@ export class RemotingServer {
     this.table = new ProcessorTable(this.logger, options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT);
     this.server = createServer({ noDelay: true }, this.onSocket);
     this.server.on('error', (err) => this.logger.error({ err }, 'remoting server error'));
+  }
+
+  /** Times every answered request (metrics); undefined stops timing. */
+  setRpcObserver(observer: RpcObserver | undefined): void {
+    this.table.observer = observer;
   }
 
   registerProcessor(code: number, handler: RequestHandler, options?: ProcessorOptions): void {

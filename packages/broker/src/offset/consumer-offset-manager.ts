@@ -65,6 +65,14 @@ export class ConsumerOffsetManager implements ConsumerOffsetStore {
     return new Map(this.table.get(key(topic, group)) ?? []);
   }
 
+  /** Every (group, topic) with committed offsets, and its queue → offset map (read-only view). */
+  *entries(): Iterable<{ group: string; topic: string; queues: ReadonlyMap<number, number> }> {
+    for (const [k, queues] of this.table) {
+      const s = splitKey(k);
+      if (s) yield { group: s.group, topic: s.topic, queues };
+    }
+  }
+
   topicsOf(group: string): string[] {
     const out: string[] = [];
     for (const k of this.table.keys()) {

@@ -71,6 +71,8 @@ export interface PopDeps {
   clock: Clock;
   logger: Logger;
   stats?: { addGet(group: string, messages: number): void };
+  /** rocketmq_messages_out_total / throughput_out per (topic, group). */
+  metrics?: { recordGet(topic: string, group: string, queueId: number, messages: number, bytes: number): void };
   /** FIFO pop state; without it `order=true` pops are served as ordinary pops. */
   order?: ConsumerOrderInfo;
   /** Source of randomness (retry-first choice, start queue); tests pin it. */
@@ -205,6 +207,14 @@ export class PopMessageProcessor {
     }
     if (ctx.found === 0) return this.respond(request, ctx, ResponseCode.POLLING_TIMEOUT, 'NO_MESSAGE_IN_QUEUE');
     this.deps.stats?.addGet(h.consumerGroup, ctx.found);
+    const metrics = this.deps.metrics;
+    if (metrics !== undefined) {
+      for (const b of ctx.batches) {
+        let bytes = 0;
+        for (const r of b.records) bytes += r.length;
+        metrics.recordGet(b.topic, h.consumerGroup, b.queueId, b.records.length, bytes);
+      }
+    }
     return this.respond(request, ctx, ResponseCode.SUCCESS, 'FOUND');
   }
 

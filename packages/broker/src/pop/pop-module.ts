@@ -33,6 +33,7 @@ export type PopModuleDeps = Pick<
 > & {
   brokerPermission(): number;
   addGet?(group: string, messages: number): void;
+  metrics?: { recordGet(topic: string, group: string, queueId: number, messages: number, bytes: number): void };
   random?: () => number;
 };
 
@@ -64,6 +65,7 @@ export function createPopModule(deps: PopModuleDeps): PopModule {
     clock: deps.clock,
     logger,
     ...(addGet ? { stats: { addGet } } : {}),
+    ...(deps.metrics ? { metrics: deps.metrics } : {}),
     ...(deps.random ? { random: deps.random } : {}),
   });
   // FIFO acks and visibility changes run under the queue's pop lock.

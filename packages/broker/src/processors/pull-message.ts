@@ -12,6 +12,7 @@ import {
 import type { Connection } from '@rocketmq-ts/remoting';
 import type { MessageStore } from '@rocketmq-ts/store';
 import type { PullRequestHoldService } from '../long-polling/pull-request-hold-service.js';
+import type { BrokerMetrics } from '../metrics/broker-metrics.js';
 import type {
   ClientRegistry,
   ConsumerOffsetStore,
@@ -58,6 +59,7 @@ interface PullDeps {
   store: Pick<MessageStore, 'getMessage' | 'getMaxOffsetInQueue'>;
   hold: Pick<PullRequestHoldService, 'hold'>;
   stats: Pick<BrokerStats, 'addGet'>;
+  metrics?: Pick<BrokerMetrics, 'recordGet'> | undefined;
 }
 
 /**
@@ -172,6 +174,14 @@ export class PullMessageProcessor {
     ext.maxOffset = String(result.maxOffset);
     if (code !== ResponseCode.SUCCESS) return createResponse(request, code, result.status, ext);
     this.deps.stats.addGet(h.consumerGroup, result.records.length);
+    this.deps.metrics?.recordGet(
+      h.topic,
+      h.consumerGroup,
+      h.queueId,
+      result.records.length,
+      result.totalSize,
+      result.nextBeginOffset,
+    );
     const response = createResponse(request, code, undefined, ext);
     // The records go to the socket as they are (slices of the store's cache): no copy.
     if (result.records.length === 1) response.body = result.records[0];

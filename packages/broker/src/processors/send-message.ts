@@ -3,6 +3,7 @@ import {
   createResponse,
   decodeBatchBody,
   dlqTopicOf,
+  encodeRecallHandle,
   type HeaderType,
   isNotAllowedSendTopic,
   isRetryTopic,
@@ -24,8 +25,11 @@ import {
 } from '@rocketmq-ts/protocol';
 import type { Connection } from '@rocketmq-ts/remoting';
 import type { MessageInput, MessageStore, PutMessageResult } from '@rocketmq-ts/store';
+import type { BrokerMetrics } from '../metrics/broker-metrics.js';
+import { MessageTypeIdx, type MessageTypeIndex } from '../metrics/broker-metrics.js';
 import type { SubscriptionGroupRegistry, TopicView } from '../runtime/ports.js';
 import { toScheduled } from '../schedule/delay-levels.js';
+import { recallTimestampOf, type TimerPlacement } from '../timer/timer-message.js';
 import type { TopicConfigManager } from '../topic/topic-config-manager.js';
 import type { BrokerStats } from './broker-stats.js';
 import {
@@ -61,10 +65,14 @@ interface SendDeps {
   store: Pick<MessageStore, 'putMessage' | 'putMessages'>;
   nextUniqKey: () => string;
   stats: Pick<BrokerStats, 'addPut'>;
+  /** Metrics counters (rocketmq_messages_in_total, ...); absent when metrics are disabled. */
+  metrics?: Pick<BrokerMetrics, 'recordPut' | 'recordDlq'> | undefined;
   /** Orderly-consumption locks: a group holding any sends its retries straight to the DLQ. */
   locks?: { isLockAllExpired(group: string): boolean } | undefined;
   clock: Clock;
   logger: Logger;
+  /** The timer wheel's send rule; absent = refused as with timerWheelEnable=false. */
+  timer?: { place(msg: MessageInput, now: number): TimerPlacement } | undefined;
 }
 
 const EMPTY = Buffer.alloc(0);
@@ -184,6 +192,7 @@ export class SendMessageProcessor {
       if ('response' in routed) return routed.response;
       if (!routed.dlq) return this.place(request, conn, h, body, topic, requestedQueueId, props);
       const dlqProps = withProperty(props, MessageConst.PROPERTY_DELAY_TIME_LEVEL, '-1');
+      this.deps.metrics?.recordDlq(topic.slice(RETRY_GROUP_TOPIC_PREFIX.length), 1);
       return this.place(request, conn, h, body, routed.topic, 0, dlqProps);
     });
   }
@@ -218,16 +227,29 @@ export class SendMessageProcessor {
     const t = transactionType(msg.sysFlag);
     const level = delayLevelOf(props, scanned);
     const plain = t === MessageSysFlag.TRANSACTION_NOT_TYPE || t === MessageSysFlag.TRANSACTION_COMMIT_TYPE;
-    // Java's WHEEL_TIMER_NOT_ENABLE: the timer wheel is not built, so a message asking for a
-    // delivery time is refused rather than delivered at once.
+    // One indexOf for a plain send (requestsTimer); the timer rule only for TIMER_* sends.
     if (plain && level <= 0 && requestsTimer(props)) {
-      return reply(request, ResponseCode.SYSTEM_ERROR, TIMER_NOT_ENABLED);
+      if (!this.deps.timer) return reply(request, ResponseCode.SYSTEM_ERROR, TIMER_NOT_ENABLED);
+      const placed = this.deps.timer.place(msg, clock.now());
+      if (placed.kind === 'refused') return reply(request, placed.code, placed.remark);
+      if (placed.kind === 'parked') {
+        const ts =
+          request.code === RequestCode.SEND_BATCH_MESSAGE
+            ? undefined
+            : recallTimestampOf(placed.msg, placed.timerOutMs);
+        const handle =
+          ts === undefined
+            ? undefined
+            : encodeRecallHandle({ topic, brokerName: settings.brokerName, timestamp: ts, messageId: stamped.uniqKey });
+        return this.put(request, placed.msg, queueId, stamped.uniqKey, topic, MessageTypeIdx.DELAY, handle);
+      }
     }
     const scheduled =
       level > 0 && plain && settings.delayLevelsMs.length > 0
         ? toScheduled(msg, level, settings.delayLevelsMs, clock.now())
         : msg;
-    return this.put(request, scheduled, queueId, stamped.uniqKey);
+    const type = level > 0 || requestsTimer(props) ? MessageTypeIdx.DELAY : MessageTypeIdx.NORMAL;
+    return this.put(request, scheduled, queueId, stamped.uniqKey, topic, type);
   }
 
   /** Half message: parked in RMQ_SYS_TRANS_HALF_TOPIC and not consumable until committed. */
@@ -254,12 +276,24 @@ export class SendMessageProcessor {
         { ...msg, topic: RMQ_SYS_TRANS_HALF_TOPIC, queueId: 0, properties: props, sysFlag },
         queueId,
         uniqKey,
+        msg.topic,
+        MessageTypeIdx.TRANSACTION,
       );
     });
   }
 
-  private put(request: RemotingCommand, msg: MessageInput, queueId: number, uniqKey: string): Promise<RemotingCommand> {
-    return this.deps.store.putMessage(msg).then((result) => this.respond(request, result, queueId, uniqKey));
+  private put(
+    request: RemotingCommand,
+    msg: MessageInput,
+    queueId: number,
+    uniqKey: string,
+    topic: string,
+    type: MessageTypeIndex,
+    recallHandle?: string,
+  ): Promise<RemotingCommand> {
+    return this.deps.store
+      .putMessage(msg)
+      .then((result) => this.respond(request, result, queueId, uniqKey, topic, type, recallHandle));
   }
 
   /** `%RETRY%<group>` sends: over the retry budget they go to `%DLQ%<group>` instead. */
@@ -338,7 +372,7 @@ export class SendMessageProcessor {
     // As Java: the transaction id of a batch is the batch's own UNIQ_KEY (its header
     // properties), not one per message; the client knows its messages' keys.
     const batchUniqKey = h.properties ? scanSendProperties(h.properties).uniqKey : undefined;
-    return this.respond(request, result, queueId, batchUniqKey);
+    return this.respond(request, result, queueId, batchUniqKey, topic, MessageTypeIdx.NORMAL);
   }
 
   private respond(
@@ -346,17 +380,22 @@ export class SendMessageProcessor {
     result: PutMessageResult,
     queueId: number,
     uniqKey: string | undefined,
+    topic: string,
+    type: MessageTypeIndex,
+    recallHandle?: string,
   ): RemotingCommand {
     const t = PUT_STATUS_TABLE[result.status];
     if (!t.stored || result.append === undefined) {
       return reply(request, t.code, t.remark ?? result.status);
     }
     this.deps.stats.addPut(result.append.msgNum);
+    this.deps.metrics?.recordPut(topic, type, result.append.msgNum, result.append.wroteBytes);
     const ext = SendMessageResponseHeader.encode({
       msgId: result.append.msgId,
       queueId,
       queueOffset: result.append.logicsOffset,
       transactionId: uniqKey,
+      recallHandle,
     });
     ext.MSG_REGION = this.deps.settings.msgRegion;
     ext.TRACE_ON = String(this.deps.settings.traceOn);

@@ -7,6 +7,9 @@ import { type BrokerConfig, isMasterRole, namesrvAddrList } from '../broker-conf
 import { ClientGroupRegistry } from '../client/client-registry.js';
 import type { Replication } from '../ha/replication.js';
 import { PullRequestHoldService } from '../long-polling/pull-request-hold-service.js';
+import { BrokerCollector } from '../metrics/broker-collector.js';
+import { BrokerMetrics } from '../metrics/broker-metrics.js';
+import { parseExporterType } from '../metrics/metrics-service.js';
 import { ConsumerOffsetManager } from '../offset/consumer-offset-manager.js';
 import { NamesrvRegistrar } from '../outbound/namesrv-registrar.js';
 import { createPopModule, type PopModule } from '../pop/pop-module.js';
@@ -17,6 +20,7 @@ import { limitPerConnection } from '../processors/flow-control.js';
 import { PullMessageProcessor } from '../processors/pull-message.js';
 import { SendMessageProcessor } from '../processors/send-message.js';
 import { SubscriptionGroupManager } from '../subscription/subscription-group-manager.js';
+import { createTimerModule, type TimerModule } from '../timer/timer-module.js';
 import { TopicConfigManager } from '../topic/topic-config-manager.js';
 import type { BrokerIdentity, FeatureDeps, FeatureSet } from './ports.js';
 
@@ -60,6 +64,10 @@ export interface BrokerComponents {
   registrar: NamesrvRegistrar;
   features: FeatureSet;
   pop: PopModule;
+  timer: TimerModule;
+  /** Traffic counters (undefined when metricsExporterType=DISABLE) and the scrape-time gauges. */
+  metrics: BrokerMetrics | undefined;
+  collector: BrokerCollector | undefined;
   processors: ProcessorEntry[];
   /** Current broker permission (admin may change it at runtime via config). */
   brokerPermission(): number;
@@ -137,6 +145,7 @@ export function composeBroker(ctx: CompositionContext): BrokerComponents {
 
   const uniq = new UniqKeyGenerator(ip);
   const stats = new BrokerStats();
+  const metrics = parseExporterType(config.metricsExporterType) === 'DISABLE' ? undefined : new BrokerMetrics();
   const configView = config as unknown as Readonly<Record<string, string | number | boolean>>;
   const pop = createPopModule({
     identity,
@@ -150,8 +159,20 @@ export function composeBroker(ctx: CompositionContext): BrokerComponents {
     brokerPermission,
     configDir,
     addGet: (group, n) => stats.addGet(group, n),
+    ...(metrics ? { metrics } : {}),
   });
   store.onMessageArrived((topic, queueId, _maxOffset, tagsCode) => pop.notifyMessageArriving(topic, queueId, tagsCode));
+  const timer = createTimerModule({
+    config: configView,
+    storePathRootDir: config.storePathRootDir,
+    brokerName: config.brokerName,
+    isSlave: !isMasterRole(config),
+    brokerPermission,
+    topics,
+    store,
+    clock,
+    logger,
+  });
   const installed = ctx.installFeatures({
     identity,
     store,
@@ -166,20 +187,26 @@ export function composeBroker(ctx: CompositionContext): BrokerComponents {
     config: configView,
     pop,
     ...(ctx.replication ? { replication: ctx.replication } : {}),
+    timer,
   });
   // Pop starts after the store and the feature modules, and stops before consumer offsets are
   // persisted (its revive progress is one of them).
   const features: FeatureSet = {
     ...installed,
-    processors: installed.processors,
+    processors: [...installed.processors, ...timer.processors],
     async start() {
       await installed.start();
-      // A slave writes nothing of its own: no pop revive (RocketMQ starts it on masters only).
-      if (config.brokerRole !== 'SLAVE') await pop.start();
+      // A slave writes nothing of its own: no pop revive and no timer delivery (RocketMQ runs
+      // both on masters only; the master's deliveries reach the slave through replication).
+      if (config.brokerRole !== 'SLAVE') {
+        await timer.start();
+        await pop.start();
+      }
     },
     async stop() {
       if (config.brokerRole !== 'SLAVE') {
         await pop.stop().catch((err: unknown) => logger.error({ err }, 'stopping pop failed'));
+        await timer.stop().catch((err: unknown) => logger.error({ err }, 'stopping the timer wheel failed'));
       }
       await installed.stop();
     },
@@ -201,9 +228,11 @@ export function composeBroker(ctx: CompositionContext): BrokerComponents {
     store,
     nextUniqKey: () => uniq.next(clock.now()),
     stats,
+    metrics,
     locks: features.locks,
     clock,
     logger: logger.child({ component: 'send' }),
+    timer,
   });
   const pull = new PullMessageProcessor({
     settings: {
@@ -224,6 +253,7 @@ export function composeBroker(ctx: CompositionContext): BrokerComponents {
     store,
     hold,
     stats,
+    metrics,
   });
   const clientManage = new ClientManageProcessor({
     clients,
@@ -262,6 +292,22 @@ export function composeBroker(ctx: CompositionContext): BrokerComponents {
     processors.push({ code: p.code, handler: p.handler, pool: p.pool ?? Pools.ADMIN });
   }
 
+  const collector =
+    metrics === undefined
+      ? undefined
+      : new BrokerCollector({
+          metrics,
+          store,
+          topics,
+          groups,
+          offsets,
+          clients,
+          popInflight: (group, topic, queueId) => pop.inflight(group, topic, queueId).count,
+          popRevived: () => pop.revive.revived,
+          brokerPermission,
+          clock,
+        });
+
   return {
     identity,
     configDir,
@@ -275,6 +321,9 @@ export function composeBroker(ctx: CompositionContext): BrokerComponents {
     registrar,
     features,
     pop,
+    timer,
+    metrics,
+    collector,
     processors,
     brokerPermission,
   };

@@ -4,6 +4,8 @@ import { FlowBudget, RemotingClient, RemotingServer } from '@rocketmq-ts/remotin
 import { createFileStore, type MessageStore, type MessageStoreConfig } from '@rocketmq-ts/store';
 import { type BrokerConfig, namesrvAddrList } from '../broker-config.js';
 import { Replication } from '../ha/replication.js';
+import { MetricsService } from '../metrics/metrics-service.js';
+import { ProcessMetrics } from '../metrics/process-metrics.js';
 import { chooseAdvertisedIp } from '../outbound/advertised-address.js';
 import { type BrokerComponents, composeBroker, Pools } from './composition.js';
 import { installFeatures as defaultInstallFeatures } from './features.js';
@@ -63,6 +65,8 @@ export class Broker {
   private stopping: Promise<void> | undefined;
   private boundPort = 0;
   private advertised = '';
+  private metricsService: MetricsService | undefined;
+  private processMetrics: ProcessMetrics | undefined;
 
   constructor(private readonly options: BrokerOptions) {
     this.logger = options.logger ?? silentLogger;
@@ -110,6 +114,11 @@ export class Broker {
   /** Replication state and control (after start). */
   get ha(): Replication | undefined {
     return this.replication;
+  }
+
+  /** The metrics exporter (after start; undefined when metricsExporterType=DISABLE). */
+  get metrics(): MetricsService | undefined {
+    return this.metricsService;
   }
 
   /** The wired components, for tests and embedding (after start). */
@@ -183,12 +192,35 @@ export class Broker {
     this.every(c.flushConsumerOffsetInterval, () =>
       parts.offsets.persist().catch((err) => this.logger.error({ err }, 'persisting consumer offsets failed')),
     );
+    await this.startMetrics(parts, servers, ip);
     this.ready = true;
     await parts.registrar.start();
     this.logger.info(
       { brokerName: c.brokerName, cluster: c.brokerClusterName, brokerAddr: this.advertised, port: this.boundPort },
       'broker started',
     );
+  }
+
+  private async startMetrics(parts: BrokerComponents, servers: RemotingServer[], ip: string): Promise<void> {
+    const { metrics, collector } = parts;
+    if (metrics === undefined || collector === undefined) return;
+    const c = this.options.config;
+    for (const server of servers)
+      server.setRpcObserver((req, res, ms, result) => metrics.recordRpc(req, res, ms, result));
+    collector.connections = () => {
+      let n = 0;
+      for (const server of servers) for (const _ of server.connections()) n++;
+      return n;
+    };
+    const proc = new ProcessMetrics();
+    this.processMetrics = proc;
+    this.metricsService = new MetricsService(
+      { ...c, defaultHost: c.brokerIP1 || ip },
+      async () => [...metrics.families(), ...(await collector.families()), ...proc.families()],
+      this.logger.child({ component: 'metrics' }),
+      this.clock,
+    );
+    await this.metricsService.start();
   }
 
   /** Unregisters, answers held pulls, closes the listener, persists state, stops the store. Idempotent. */
@@ -214,6 +246,8 @@ export class Broker {
       await Promise.all([parts.offsets.persist(true), parts.topics.persist(), parts.groups.persist()]);
       await parts.store.shutdown();
     }
+    await this.metricsService?.stop();
+    this.processMetrics?.close();
     await this.client.close();
     this.logger.info({ brokerAddr: this.advertised }, 'broker stopped');
   }

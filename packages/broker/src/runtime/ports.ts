@@ -108,6 +108,8 @@ export interface ClientRegistry {
   consumerGroups(): Iterable<ConsumerGroupInfo>;
   /** Live channels of a producer group (transaction check-back goes to one of them). */
   producerChannels(group: string): ClientChannel[];
+  /** Producer groups with at least one live channel (GET_ALL_PRODUCER_INFO). */
+  producerGroups(): string[];
 }
 
 /**
@@ -136,6 +138,17 @@ export interface FeatureDeps {
   pop?: PopView;
   /** Replication state: fields for GET_BROKER_RUNTIME_INFO (brokerStatus). */
   replication?: { runtimeInfo(): Record<string, string> };
+  /** The timer wheel's send rule and runtime figures (docs/timer.md). */
+  timer?: TimerView;
+}
+
+/** What feature modules see of the timer: the send rule (transaction commits) and its figures. */
+export interface TimerView {
+  place(
+    msg: import('@rocketmq-ts/store').MessageInput,
+    now: number,
+  ): import('../timer/timer-message.js').TimerPlacement;
+  runtimeInfo(): Record<string, string>;
 }
 
 /** Messages of a pop group handed out and not acked yet, per queue. */

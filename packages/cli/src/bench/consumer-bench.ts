@@ -40,6 +40,8 @@ export async function runConsumerBench(o: ConsumerBenchOptions): Promise<void> {
     (tps, iv, total) =>
       `Consume TPS: ${tps} | Average(B2C) RT(ms): ${f3(iv.mean)} | Max(B2C) RT(ms): ${f3(total.max)} | Average(S2C) RT(ms): ${f3(ivS2c())} | Max(S2C) RT(ms): ${f3(s2c.max)} | Consume Fail: ${failed}`,
     () => `consumed ${count} msgs`,
+    1,
+    { messages: o.messageQuantity, seconds: o.duration },
   );
   const consumer = new PushConsumer({
     namesrvAddr: o.namesrvAddr,

@@ -47,6 +47,7 @@ export async function runProducerBench(o: ProducerBenchOptions): Promise<void> {
       `Send TPS: ${tps * unit} | Max RT(ms): ${f3(total.max)} | Average RT(ms): ${f3(iv.mean)} | Send Failed: ${sendFailed} | Response Failed: ${responseFailed}`,
     (): string => `sent ${reporter.total.count * unit} msgs, failed ${sendFailed + responseFailed}`,
     unit,
+    { messages: o.messageQuantity, seconds: o.duration },
   );
   const next = (): boolean => {
     if (stop || Date.now() >= deadline) return false;

@@ -1,11 +1,21 @@
+import { bar, sparkline, Window } from '../support/sparkline.js';
 import { Histogram } from './histogram.js';
 
 const ts = (): string => new Date().toISOString().replace('T', ' ').replace('Z', '');
 const f3 = (v: number): string => v.toFixed(3);
 
+/** The run's bounds (0 = unbounded), for the progress bar of the live line. */
+export interface BenchBounds {
+  messages: number;
+  seconds: number;
+}
+
+const LIVE_MS = 250;
+
 /**
- * Periodic RocketMQ-style report lines, a live progress line on a TTY, and the final
- * summary. `line` builds one interval's text from the interval and cumulative stats.
+ * Periodic RocketMQ-style report lines, a live line on a TTY (a sparkline of the last
+ * 10 s of message rate, the current rate, and a progress bar when the run is bounded), and
+ * the final summary. `line` builds one interval's text from the interval and cumulative stats.
  */
 export class Reporter {
   readonly interval = new Histogram();
@@ -22,7 +32,19 @@ export class Reporter {
     private readonly progress: () => string,
     /** Messages per recorded request (batch size), for the summary's counts. */
     private readonly unit = 1,
+    private readonly bounds: BenchBounds = { messages: 0, seconds: 0 },
   ) {}
+
+  /** The live line: sparkline, rate, progress bar (bounded runs), `progress()`, elapsed time. */
+  liveLine(rates: readonly number[], now = Date.now()): string {
+    const elapsed = (now - this.started) / 1000;
+    const done = this.total.count * this.unit;
+    const { messages, seconds } = this.bounds;
+    const fraction = Math.max(messages > 0 ? done / messages : 0, seconds > 0 ? elapsed / seconds : 0);
+    const rate = rates.at(-1) ?? 0;
+    const progress = messages > 0 || seconds > 0 ? ` ${bar(fraction)} ${Math.floor(Math.min(1, fraction) * 100)}%` : '';
+    return `${sparkline(rates)} ${Math.round(rate)} msg/s${progress} | ${this.progress()} | elapsed ${elapsed.toFixed(1)}s`;
+  }
 
   record(ms: number): void {
     this.interval.record(ms);
@@ -32,11 +54,16 @@ export class Reporter {
   start(): void {
     this.timer = setInterval(() => this.report(), this.intervalSec * 1000);
     if (this.tty) {
+      const rates = new Window(40);
+      let last = 0;
       this.live = setInterval(() => {
-        process.stdout.write(
-          `\r\x1b[K${this.progress()} | elapsed ${((Date.now() - this.started) / 1000).toFixed(1)}s`,
-        );
-      }, 250);
+        const done = this.total.count * this.unit;
+        rates.push(((done - last) * 1000) / LIVE_MS);
+        last = done;
+        // Cut to the terminal width: a wrapped line would not be overwritten by the next one.
+        const width = process.stdout.columns ?? 120;
+        process.stdout.write(`\r\x1b[K${this.liveLine(rates.values).slice(0, Math.max(20, width - 1))}`);
+      }, LIVE_MS);
     }
   }
 

@@ -6,6 +6,7 @@ import * as consumerConnection from './consumer/consumer-connection.js';
 import * as consumerProgress from './consumer/consumer-progress.js';
 import * as consumerStatus from './consumer/consumer-status.js';
 import * as deleteSubGroup from './consumer/delete-sub-group.js';
+import * as getConsumerConfig from './consumer/get-consumer-config.js';
 import * as resetOffsetByTime from './consumer/reset-offset-by-time.js';
 import * as updateSubGroup from './consumer/update-sub-group.js';
 import * as cleanBrokerMetadata from './controller/clean-broker-metadata.js';
@@ -20,6 +21,7 @@ import * as queryMsgById from './message/query-msg-by-id.js';
 import * as queryMsgByKey from './message/query-msg-by-key.js';
 import * as queryMsgByOffset from './message/query-msg-by-offset.js';
 import * as queryMsgByUniqueKey from './message/query-msg-by-unique-key.js';
+import * as queryMsgTraceById from './message/query-msg-trace-by-id.js';
 import * as sendMessage from './message/send-message.js';
 import * as deleteTopic from './topic/delete-topic.js';
 import * as topicList from './topic/topic-list.js';
@@ -42,11 +44,13 @@ export const commands: readonly { register(program: Command): void }[] = [
   consumerStatus,
   updateSubGroup,
   deleteSubGroup,
+  getConsumerConfig,
   resetOffsetByTime,
   queryMsgById,
   queryMsgByKey,
   queryMsgByUniqueKey,
   queryMsgByOffset,
+  queryMsgTraceById,
   sendMessage,
   consumeMessage,
   printMsg,

@@ -1,5 +1,10 @@
 /** Prints rows as an aligned text table (the look of Java mqadmin's printf tables). */
 export function printTable(headers: readonly string[], rows: readonly (readonly unknown[])[]): void {
+  process.stdout.write(formatTable(headers, rows));
+}
+
+/** The text printTable writes: padded columns, header first, newline-terminated. */
+export function formatTable(headers: readonly string[], rows: readonly (readonly unknown[])[]): string {
   const cells = rows.map((r) => r.map((c) => (c === undefined || c === null ? '' : String(c))));
   const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((r) => (r[i] ?? '').length)));
   const line = (r: readonly string[]) =>
@@ -8,7 +13,7 @@ export function printTable(headers: readonly string[], rows: readonly (readonly 
       .join('  ')
       .trimEnd();
   const out = [line(headers), ...cells.map(line)];
-  process.stdout.write(`${out.join('\n')}\n`);
+  return `${out.join('\n')}\n`;
 }
 
 export function printJson(value: unknown): void {

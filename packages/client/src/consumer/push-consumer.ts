@@ -13,6 +13,9 @@ import { resolveClientConfig } from '../client-config.js';
 import { type ConsumerInner, MQClientInstance } from '../client-instance.js';
 import { createDefaultTransport } from '../default-transport.js';
 import { illegalArgument, notRunning } from '../errors.js';
+import { traceProducer } from '../producer/producer.js';
+import type { TraceDispatcher } from '../trace/trace-dispatcher.js';
+import { type TraceOptions, tracedListener } from '../trace/trace-hooks.js';
 import { allocateAveragely } from './allocate.js';
 import { ConsumeConcurrentlyService } from './consume-concurrently.js';
 import { type ConsumeHost, sleep } from './consume-host.js';
@@ -27,7 +30,7 @@ import { decodeMessages } from './pull-decode.js';
 import { assignQueues, computePullFromWhere, parseConsumeTimestamp } from './rebalance.js';
 import { buildSubscription, type MessageSelector, tagFilter } from './subscription.js';
 
-export interface PushConsumerOptions extends ConsumerOptions, PopModeOptions {
+export interface PushConsumerOptions extends ConsumerOptions, PopModeOptions, TraceOptions {
   /** Concurrent listener: batches handled at once (Java consumeThreadMax), default 20. */
   consumeThreadMax?: number;
   /** Messages per listener call, default 1. */
@@ -73,6 +76,7 @@ export class PushConsumer implements ConsumerInner, ConsumeHost {
       PushConsumerOptions,
       | keyof import('../client-config.js').ClientOptions
       | keyof PopModeOptions
+      | keyof TraceOptions
       | 'transportFactory'
       | 'consumeTimestamp'
       | 'maxReconsumeTimes'
@@ -90,6 +94,10 @@ export class PushConsumer implements ConsumerInner, ConsumeHost {
   private pop: PopPushService | undefined;
   private readonly popOptions: PopModeOptions | undefined;
   private lockTimer: NodeJS.Timeout | undefined;
+  /** Message trace (enableTrace): SubBefore/SubAfter records around each listener call. */
+  private readonly trace:
+    | { dispatcher: TraceDispatcher; producer: { start(): Promise<void>; shutdown(): Promise<void> } }
+    | undefined;
   private state: State = 'created';
   private startedAt = 0;
   /** Pull-loop turns skipped by flow control; the first of every 1000 is logged (as Java does). */
@@ -123,6 +131,7 @@ export class PushConsumer implements ConsumerInner, ConsumeHost {
     };
     this.instance = MQClientInstance.acquire(config, options.transportFactory ?? createDefaultTransport);
     this.logger = this.instance.logger.child({ group: this.group });
+    if (options.enableTrace) this.trace = traceProducer(options, this.group, this.logger);
   }
 
   get clientId(): string {
@@ -165,6 +174,10 @@ export class PushConsumer implements ConsumerInner, ConsumeHost {
     if (this.state !== 'created') throw illegalArgument(`consumer is ${this.state}`);
     if (!this.listener) throw illegalArgument('no message listener registered');
     if (this.subscriptions.size === 0) throw illegalArgument('no subscription');
+    if (this.trace) {
+      this.listener = tracedListener(this.listener, this.group, this.trace.dispatcher);
+      await this.trace.producer.start();
+    }
     if (this.popOptions) {
       if (this.messageModel !== 'CLUSTERING')
         throw illegalArgument('Pop consumption (clientRebalance: false) is CLUSTERING only');
@@ -464,6 +477,10 @@ export class PushConsumer implements ConsumerInner, ConsumeHost {
       }
       this.held.clear();
       await this.instance.unregisterConsumerEverywhere(this.group);
+      if (this.trace) {
+        await this.trace.dispatcher.flush();
+        await this.trace.producer.shutdown();
+      }
     }
     await this.instance.release();
   }

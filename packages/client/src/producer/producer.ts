@@ -1,3 +1,4 @@
+import type { Logger } from '@rocketmq-ts/common';
 import {
   AUTO_CREATE_TOPIC_KEY_TOPIC,
   encodeBatchBody,
@@ -16,6 +17,8 @@ import { MQClientInstance, type ProducerInner, type TransportFactory } from '../
 import { createDefaultTransport } from '../default-transport.js';
 import { ClientErrorCode, illegalArgument, MQBrokerError, MQClientError, notRunning } from '../errors.js';
 import type { Message, MessageExt, SendResult } from '../message.js';
+import { TraceDispatcher } from '../trace/trace-dispatcher.js';
+import { endTransactionRecord, pubRecord, type TraceOptions, traceTopicOf } from '../trace/trace-hooks.js';
 import { FaultStrategy } from './fault-strategy.js';
 import { bodyBytes, buildProperties, encodeBatch, maybeCompress, validateMessage } from './message-encode.js';
 import { type BatchSender, PendingSend, ProduceAccumulator } from './produce-accumulator.js';
@@ -30,7 +33,7 @@ import {
   type TransactionSendResult,
 } from './transaction.js';
 
-export interface ProducerOptions extends ClientOptions {
+export interface ProducerOptions extends ClientOptions, TraceOptions {
   /** Default `DEFAULT_PRODUCER`. */
   producerGroup?: string;
   /** Whole-send timeout including retries (ms), default 3000. */
@@ -101,6 +104,8 @@ export class Producer implements ProducerInner {
   private readonly topics = new Set<string>();
   private readonly transactionListener: TransactionListener | undefined;
   private readonly accumulator: ProduceAccumulator | undefined;
+  /** Message trace: the dispatcher and the producer that writes the trace topic. */
+  private readonly trace: { dispatcher: TraceDispatcher; producer: Producer } | undefined;
   private state: State = 'created';
 
   constructor(options: ProducerOptions = {}) {
@@ -119,6 +124,7 @@ export class Producer implements ProducerInner {
     this.uniq = new UniqKeyGenerator(config.clientIP);
     if (options.autoBatch) this.accumulator = new ProduceAccumulator(batchSettings(options), this.batchSender());
     this.instance = MQClientInstance.acquire(config, options.transportFactory ?? createDefaultTransport);
+    if (options.enableTrace) this.trace = traceProducer(options, this.group, this.instance.logger);
   }
 
   get clientId(): string {
@@ -134,6 +140,7 @@ export class Producer implements ProducerInner {
     this.instance.registerProducer(this);
     this.instance.start();
     this.state = 'running';
+    await this.trace?.producer.start();
   }
 
   /** Unregisters from the brokers and closes the shared core when this was its last user. */
@@ -143,6 +150,10 @@ export class Producer implements ProducerInner {
     this.state = 'closed';
     // Messages the accumulator holds were accepted by send(): they leave before we unregister.
     if (this.accumulator) await this.accumulator.drain();
+    if (this.trace) {
+      await this.trace.dispatcher.flush();
+      await this.trace.producer.shutdown();
+    }
     if (wasRunning) {
       await this.instance.unregisterProducerEverywhere(this.group);
     }
@@ -165,8 +176,32 @@ export class Producer implements ProducerInner {
     return [...info.queues];
   }
 
-  // Not `async`: on the auto-batching path that would wrap the caller's promise in a second one.
   send<A>(msg: Message, opts: SendOptions<A> = {}): Promise<SendResult> {
+    const trace = this.trace;
+    if (trace === undefined) return this.sendUntraced(msg, opts);
+    const startedAt = Date.now();
+    return this.sendUntraced(msg, opts).then((r) => {
+      const type = msg.delayTimeLevel !== undefined && msg.delayTimeLevel > 0 ? 'Delay_Msg' : 'Normal_Msg';
+      this.tracePub(msg, r, startedAt, type);
+      return r;
+    });
+  }
+
+  private tracePub(
+    msg: Message,
+    r: SendResult,
+    startedAt: number,
+    type: 'Normal_Msg' | 'Delay_Msg' | 'Trans_Msg_Half',
+  ) {
+    const trace = this.trace;
+    if (trace === undefined || msg.topic === trace.dispatcher.traceTopic) return;
+    const storeHost = this.instance.masterAddr(r.messageQueue.brokerName) ?? '';
+    const rec = pubRecord(this.group, msg, bodyBytes(msg.body).length, r, storeHost, startedAt, type);
+    if (rec) trace.dispatcher.append(rec);
+  }
+
+  // Not `async`: on the auto-batching path that would wrap the caller's promise in a second one.
+  private sendUntraced<A>(msg: Message, opts: SendOptions<A>): Promise<SendResult> {
     let body: Buffer;
     let uniqKey: string;
     let properties: string;
@@ -269,7 +304,9 @@ export class Producer implements ProducerInner {
     const enc = maybeCompress(body, this.options.compressMsgBodyOverHowmuch);
     const sysFlag = enc.sysFlag | MessageSysFlag.TRANSACTION_PREPARED_TYPE;
     const header = this.header(msg.topic, sysFlag, msg.flag ?? 0, properties, false);
+    const startedAt = Date.now();
     const result = await this.sendWithRetry(msg.topic, header, enc.body, uniqKey, {});
+    this.tracePub(msg, result, startedAt, 'Trans_Msg_Half');
     let state: LocalTransactionState = 'ROLLBACK_MESSAGE';
     if (result.sendStatus === 'SEND_OK') {
       try {
@@ -281,6 +318,10 @@ export class Producer implements ProducerInner {
     }
     try {
       await endAfterSend(this.instance, this.group, result, state);
+      if (this.trace && result.sendStatus === 'SEND_OK') {
+        const storeHost = this.instance.masterAddr(result.messageQueue.brokerName) ?? '';
+        this.trace.dispatcher.append(endTransactionRecord(this.group, msg, result, storeHost, state, false));
+      }
     } catch (e) {
       // The broker will ask later (CHECK_TRANSACTION_STATE); the send itself succeeded.
       this.instance.logger.warn({ err: e, msgId: uniqKey }, 'END_TRANSACTION failed');
@@ -437,4 +478,26 @@ function batchSettings(o: ProducerOptions) {
     throw illegalArgument(`batchMaxBytes must be 1 B…2 MiB, got ${bytes}`);
   if (!(total > 0)) throw illegalArgument(`totalBatchMaxBytes must be positive, got ${total}`);
   return { batchMaxDelayMs: delay, batchMaxBytes: bytes, totalBatchMaxBytes: total };
+}
+
+/** The trace topic's own producer (Java's inner trace producer) and the dispatcher feeding it. */
+export function traceProducer(
+  options: ClientOptions & TraceOptions,
+  group: string,
+  logger: Logger,
+): { dispatcher: TraceDispatcher; producer: Producer } {
+  const producer = new Producer({
+    ...options,
+    enableTrace: false,
+    autoBatch: false,
+    transactionListener: undefined,
+    producerGroup: `_INNER_TRACE_PRODUCER-${group}`,
+    instanceName: 'PID_CLIENT_INNER_TRACE_PRODUCER',
+  });
+  const dispatcher = new TraceDispatcher({
+    traceTopic: traceTopicOf(options),
+    send: (m) => producer.send(m),
+    logger,
+  });
+  return { dispatcher, producer };
 }

@@ -5,5 +5,6 @@ export * from './namesrv.js';
 export * from './offset.js';
 export * from './pop.js';
 export * from './pull.js';
+export * from './recall.js';
 export * from './send.js';
 export * from './topic.js';
