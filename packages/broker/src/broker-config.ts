@@ -140,6 +140,7 @@ function defaults() {
     /** Extra labels on every point, `k:v,k:v`. */
     metricsLabel: '',
     ...replicationDefaults(),
+    ...controllerModeDefaults(),
   };
 }
 
@@ -167,6 +168,27 @@ function replicationDefaults() {
     accessMessageInMemoryMaxRatio: 40,
     /** rocketmq-ts: ms between a slave's metadata syncs from its master (RocketMQ 4.x: 10 s). */
     slaveSyncInterval: 10_000,
+  };
+}
+
+/** Controller mode keys (docs/controller.md), RocketMQ's names; defaults are RocketMQ's unless marked. */
+function controllerModeDefaults() {
+  return {
+    enableControllerMode: false,
+    /** Controller addresses, ";"-separated (their own ports, e.g. 9878, not the NameServer's). */
+    controllerAddr: '',
+    syncBrokerMetadataPeriod: 5000,
+    checkSyncStateSetPeriod: 5000,
+    syncControllerMetadataPeriod: 10_000,
+    controllerHeartBeatTimeoutMills: 10_000,
+    brokerHeartbeatInterval: 1000,
+    /** Lower wins an election among equals. */
+    brokerElectionPriority: 2147483647,
+    /** ms a slave may stay behind before the master drops it from the SyncStateSet. */
+    haMaxTimeSlaveNotCatchup: 15_000,
+    /** rocketmq-ts default true (RocketMQ: false): a write waits for every SyncStateSet member. */
+    allAckInSyncStateSet: true,
+    minInSyncReplicas: 1,
   };
 }
 

@@ -9,6 +9,14 @@ export {
   resolveBrokerConfig,
 } from './broker-config.js';
 export { ClientGroupRegistry } from './client/client-registry.js';
+export { type HaControl, RecordingHaControl, type SlaveAck } from './controller/ha-control.js';
+export {
+  type BrokerControllerRole,
+  ReplicasManager,
+  type ReplicasManagerOptions,
+  type RoleState,
+} from './controller/replicas-manager.js';
+export { proposeSyncStateSet } from './controller/sync-state-set.js';
 export { BrokerCollector, type GroupLag } from './metrics/broker-collector.js';
 export { BrokerMetrics, type MetricsTotals } from './metrics/broker-metrics.js';
 export type { HistogramPoint, Labels, MetricFamily, NumberPoint } from './metrics/metric-family.js';

@@ -316,3 +316,31 @@ describe('BrokerHeartbeatManager', () => {
     assert.equal(hb.scanExpired().length, 0);
   });
 });
+
+describe('re-election after a failed attempt (apache/rocketmq#5009, #6382)', () => {
+  it('a controller-triggered election with no live candidate logs "no master"; the scan elects once a member is back', () => {
+    const info = new ReplicasInfo();
+    const clock = new ManualClock(0);
+    const hb = new BrokerHeartbeatManager(clock);
+    for (const id of [1, 2])
+      info.apply({
+        type: 2,
+        clusterName: C,
+        brokerName: B,
+        brokerAddress: `a${id}`,
+        newBrokerId: id,
+        registerCheckCode: `a${id};0`,
+      });
+    info.apply({ type: 3, brokerName: B, newMasterElected: true, newMasterBrokerId: 1 });
+    info.apply({ type: 1, brokerName: B, newSyncStateSet: [1, 2] });
+    const first = info.electMaster({ brokerName: B, brokerId: -1 }, hb, { enableElectUncleanMaster: false });
+    assert.equal(first.code, ResponseCode.CONTROLLER_MASTER_NOT_AVAILABLE);
+    for (const e of first.events) info.apply(e);
+    assert.deepEqual(info.scanNeedReelect(hb), []);
+    hb.onHeartbeat({ clusterName: C, brokerName: B, brokerAddr: 'a2', brokerId: 2 });
+    // No master recorded now: the broker's own poll asks (ELECT_MASTER with its id).
+    const second = info.electMaster({ brokerName: B, brokerId: 2 }, hb, { enableElectUncleanMaster: false });
+    assert.equal(second.code, ResponseCode.SUCCESS);
+    assert.equal(second.header.masterEpoch, 3);
+  });
+});
