@@ -121,6 +121,24 @@ describe('timer log', () => {
     }
   });
 
+  it('reads back from disk every unit, those across a 64 KiB read window included', async () => {
+    const dir = await tempDir('timer-log-');
+    try {
+      const log = new TimerLog(dir.path, 1024 * 1024);
+      await log.open();
+      const positions = Array.from({ length: 3000 }, (_, i) => log.append(unit(i)));
+      await log.flush();
+      await log.close();
+      const again = new TimerLog(dir.path, 1024 * 1024);
+      await again.open();
+      await again.recover(again.endPos, () => {});
+      for (const [i, pos] of positions.entries()) assert.equal((await again.read(pos))?.queueOffset, i, `unit ${i}`);
+      await again.close();
+    } finally {
+      await dir.cleanup();
+    }
+  });
+
   it('starts a unit in the next segment when the current one has no room for it', async () => {
     const dir = await tempDir('timer-log-');
     try {
