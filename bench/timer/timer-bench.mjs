@@ -34,8 +34,14 @@ const SIZE = Number(values.size);
 const WINDOW = Number(values.window);
 const PRECISION = Number(values.precision);
 const ROOT = new URL('../..', import.meta.url).pathname;
-const { createRequest, decodeStoredRecords, PullMessageRequestHeader, RequestCode, SendMessageRequestHeaderV2 } =
-  await import(join(ROOT, 'packages/protocol/dist/src/index.js'));
+const {
+  createRequest,
+  decodeStoredRecords,
+  PullMessageRequestHeader,
+  PullSysFlag,
+  RequestCode,
+  SendMessageRequestHeaderV2,
+} = await import(join(ROOT, 'packages/protocol/dist/src/index.js'));
 const { RemotingClient } = await import(join(ROOT, 'packages/remoting/dist/src/index.js'));
 
 const QUEUES = 8;
@@ -160,7 +166,7 @@ async function lateness(client, addr, topic) {
       queueId: 0,
       queueOffset: offset,
       maxMsgNums: 32,
-      sysFlag: 0,
+      sysFlag: PullSysFlag.SUBSCRIPTION,
       commitOffset: 0,
       suspendTimeoutMillis: 0,
       subscription: '*',
