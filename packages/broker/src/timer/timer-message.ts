@@ -5,6 +5,7 @@ import {
   RETRY_GROUP_TOPIC_PREFIX,
   ResponseCode,
   RMQ_SYS_WHEEL_TIMER_TOPIC,
+  tagsHashCode,
 } from '@rocketmq-ts/protocol';
 import type { MessageInput } from '@rocketmq-ts/store';
 import { TIMER_NOT_ENABLED, withProperty } from '../processors/message-rewrite.js';
@@ -141,6 +142,8 @@ export function firedCopy(view: MessageView, enqueueMs: number, now: number): Me
   return copyOf(view, {
     topic,
     queueId: qid,
+    // From the decoded map: copyOf would decode the properties once more for it.
+    tagsCode: tagsHashCode(view.properties.get(MessageConst.PROPERTY_TAGS)),
     properties: editProperties(view.propertiesString, {
       remove: (k) => k === MessageConst.PROPERTY_REAL_TOPIC || k === MessageConst.PROPERTY_REAL_QUEUE_ID,
       set: {
@@ -155,6 +158,7 @@ export function firedCopy(view: MessageView, enqueueMs: number, now: number): Me
 export function rolledCopy(view: MessageView, enqueueMs: number, now: number): MessageInput {
   const times = Number(view.properties.get(MessageConst.PROPERTY_TIMER_ROLL_TIMES) ?? 0);
   return copyOf(view, {
+    tagsCode: tagsHashCode(view.properties.get(MessageConst.PROPERTY_TAGS)),
     properties: editProperties(view.propertiesString, {
       set: {
         [MessageConst.PROPERTY_TIMER_ROLL_TIMES]: String((Number.isInteger(times) ? times : 0) + 1),
