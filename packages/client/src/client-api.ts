@@ -17,6 +17,8 @@ import {
   PullMessageRequestHeader,
   PullMessageResponseHeader,
   QueryConsumerOffsetRequestHeader,
+  RecallMessageRequestHeader,
+  RecallMessageResponseHeader,
   type RemotingCommand,
   RequestCode,
   ResponseCode,
@@ -146,7 +148,23 @@ export class ClientAPI {
       transactionId: h.transactionId,
       regionId: r.extFields.MSG_REGION,
       traceOn: r.extFields.TRACE_ON === undefined ? undefined : r.extFields.TRACE_ON !== 'false',
+      ...(h.recallHandle ? { recallHandle: h.recallHandle } : {}),
     };
+  }
+
+  /** RECALL_MESSAGE (RocketMQ 5.3): resolves to the recalled message's id. */
+  async recallMessage(
+    addr: string,
+    header: { producerGroup: string; topic: string; recallHandle: string },
+    timeoutMs: number,
+  ): Promise<string> {
+    const r = await this.invoke(
+      addr,
+      request(RequestCode.RECALL_MESSAGE, RecallMessageRequestHeader, header),
+      timeoutMs,
+    );
+    if (r.code !== ResponseCode.SUCCESS) throw brokerError(addr, r);
+    return decodeHeader(RecallMessageResponseHeader, addr, r).msgId;
   }
 
   async sendMessageOneway(addr: string, header: SendHeader, body: Buffer): Promise<void> {

@@ -10,6 +10,16 @@ export interface Message {
   keys?: string | readonly string[];
   /** Delay level 1..18 (1 s … 2 h), see the broker's messageDelayLevel. */
   delayTimeLevel?: number;
+  /**
+   * Deliver at this moment (epoch ms; RocketMQ 5.x timer, TIMER_DELIVER_MS). The broker
+   * delivers a past time at once and refuses one beyond its timerMaxDelaySec (3 days).
+   * At most one of deliveryTimestamp, delayTimeMs and delayTimeSec.
+   */
+  deliveryTimestamp?: number;
+  /** Deliver this many ms after the broker stores the message (TIMER_DELAY_MS). */
+  delayTimeMs?: number;
+  /** Deliver this many seconds after the broker stores the message (TIMER_DELAY_SEC). */
+  delayTimeSec?: number;
   /** User flag, stored verbatim. */
   flag?: number;
   /** User properties. Names RocketMQ reserves (TAGS, KEYS, UNIQ_KEY…) are set by the fields above. */
@@ -59,4 +69,6 @@ export interface SendResult {
   regionId?: string | undefined;
   /** Whether the broker wants traces of its messages (TRACE_ON of the response). */
   traceOn?: boolean | undefined;
+  /** A timer message's recall handle (RocketMQ 5.3): pass it to Producer.recall to cancel it. */
+  recallHandle?: string | undefined;
 }

@@ -58,7 +58,7 @@ export function recallProcessor(deps: RecallDeps): FeatureProcessor {
     if (hv.topic !== h.topic) return fail(request, ResponseCode.ILLEGAL_OPERATION, 'recall failed, topic not match');
     if (hv.brokerName !== deps.brokerName) return fail(request, ResponseCode.ILLEGAL_OPERATION, unavailable);
     const now = deps.clock.now();
-    const timeLeft = Number(parseJavaLong(hv.timestamp) ?? -1n) - now;
+    const timeLeft = (parseJavaLong(hv.timestamp) ?? -1) - now;
     if (timeLeft <= 0 || timeLeft >= deps.rules.timerMaxDelaySec * 1000) {
       return fail(request, ResponseCode.ILLEGAL_OPERATION, 'recall failed, timestamp invalid');
     }

@@ -5,6 +5,7 @@ import {
   RETRY_GROUP_TOPIC_PREFIX,
   ResponseCode,
   RMQ_SYS_WHEEL_TIMER_TOPIC,
+  tagsHashCode,
 } from '@rocketmq-ts/protocol';
 import type { MessageInput } from '@rocketmq-ts/store';
 import { TIMER_NOT_ENABLED, withProperty } from '../processors/message-rewrite.js';
@@ -38,11 +39,28 @@ const INT64 = /^[+-]?\d{1,19}$/;
 const INT64_MAX = 2n ** 63n - 1n;
 const INT64_MIN = -(2n ** 63n);
 
-/** Long.parseLong: undefined for anything Java would refuse (text, blanks, overflow). */
-export function parseJavaLong(text: string): bigint | undefined {
+/**
+ * Long.parseLong: undefined for anything Java would refuse (text, blanks, overflow); a
+ * valid long beyond the safe-integer range comes back as ±Infinity.
+ */
+export function parseJavaLong(text: string): number | undefined {
+  // Fast path for what senders write: up to 15 plain digits (no regex, no BigInt).
+  const n = text.length;
+  if (n > 0 && n <= 15) {
+    let v = 0;
+    let i = 0;
+    for (; i < n; i++) {
+      const c = text.charCodeAt(i) - 48;
+      if (c < 0 || c > 9) break;
+      v = v * 10 + c;
+    }
+    if (i === n) return v;
+  }
   if (!INT64.test(text)) return undefined;
   const v = BigInt(text);
-  return v > INT64_MAX || v < INT64_MIN ? undefined : v;
+  if (v > INT64_MAX || v < INT64_MIN) return undefined;
+  const num = Number(v);
+  return Number.isSafeInteger(num) ? num : v > 0n ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
 }
 
 /**
@@ -60,9 +78,8 @@ export function deliverTimeOf(props: string, now: number): number | undefined {
       : undefined;
   const text = sec ?? ms ?? at;
   if (text === undefined) return undefined;
-  const v = parseJavaLong(text);
-  if (v === undefined || v < 0n) return undefined;
-  const n = Number(v);
+  const n = parseJavaLong(text);
+  if (n === undefined || n < 0) return undefined;
   if (!Number.isSafeInteger(n)) return Number.POSITIVE_INFINITY;
   if (sec !== undefined) return n > Number.MAX_SAFE_INTEGER / 1000 ? Number.POSITIVE_INFINITY : now + n * 1000;
   return ms !== undefined ? now + n : n;
@@ -125,6 +142,8 @@ export function firedCopy(view: MessageView, enqueueMs: number, now: number): Me
   return copyOf(view, {
     topic,
     queueId: qid,
+    // From the decoded map: copyOf would decode the properties once more for it.
+    tagsCode: tagsHashCode(view.properties.get(MessageConst.PROPERTY_TAGS)),
     properties: editProperties(view.propertiesString, {
       remove: (k) => k === MessageConst.PROPERTY_REAL_TOPIC || k === MessageConst.PROPERTY_REAL_QUEUE_ID,
       set: {
@@ -139,6 +158,7 @@ export function firedCopy(view: MessageView, enqueueMs: number, now: number): Me
 export function rolledCopy(view: MessageView, enqueueMs: number, now: number): MessageInput {
   const times = Number(view.properties.get(MessageConst.PROPERTY_TIMER_ROLL_TIMES) ?? 0);
   return copyOf(view, {
+    tagsCode: tagsHashCode(view.properties.get(MessageConst.PROPERTY_TAGS)),
     properties: editProperties(view.propertiesString, {
       set: {
         [MessageConst.PROPERTY_TIMER_ROLL_TIMES]: String((Number.isInteger(times) ? times : 0) + 1),

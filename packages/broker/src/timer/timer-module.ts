@@ -57,20 +57,22 @@ export function createTimerModule(deps: TimerModuleDeps): TimerModule {
     timerPrecisionMs: normalizePrecision(numberConfig(config, 'timerPrecisionMs', 1000)),
     timerMaxDelaySec: numberConfig(config, 'timerMaxDelaySec', 3 * 24 * 3600),
   };
-  const service = rules.timerWheelEnable
-    ? new TimerMessageService(
-        { store: deps.store, clock: deps.clock, logger: deps.logger.child({ component: 'timer' }) },
-        {
-          storePathRootDir: deps.storePathRootDir,
-          timerPrecisionMs: rules.timerPrecisionMs,
-          timerMaxDelaySec: rules.timerMaxDelaySec,
-          timerRollWindowSlot: numberConfig(config, 'timerRollWindowSlot', 2 * 24 * 3600),
-          timerFlushIntervalMs: numberConfig(config, 'timerFlushIntervalMs', 1000),
-          mappedFileSizeTimerLog: numberConfig(config, 'mappedFileSizeTimerLog', 100 * 1024 * 1024),
-          slotsTotal: DEFAULT_TIMER_SLOTS_TOTAL,
-        },
-      )
-    : undefined;
+  // Only a master fires timers (Java: shouldRunningDequeue); a slave keeps the files it is sent.
+  const service =
+    rules.timerWheelEnable && !deps.isSlave
+      ? new TimerMessageService(
+          { store: deps.store, clock: deps.clock, logger: deps.logger.child({ component: 'timer' }) },
+          {
+            storePathRootDir: deps.storePathRootDir,
+            timerPrecisionMs: rules.timerPrecisionMs,
+            timerMaxDelaySec: rules.timerMaxDelaySec,
+            timerRollWindowSlot: numberConfig(config, 'timerRollWindowSlot', 2 * 24 * 3600),
+            timerFlushIntervalMs: numberConfig(config, 'timerFlushIntervalMs', 1000),
+            mappedFileSizeTimerLog: numberConfig(config, 'mappedFileSizeTimerLog', 100 * 1024 * 1024),
+            slotsTotal: DEFAULT_TIMER_SLOTS_TOTAL,
+          },
+        )
+      : undefined;
   if (service) {
     deps.store.onMessageArrived((topic) => {
       if (topic === RMQ_SYS_WHEEL_TIMER_TOPIC) service.wake();

@@ -364,7 +364,15 @@ export class TimerMessageService {
       const props = readRecordProperties(record);
       const outMs = Number(getPropertyFromString(props, MessageConst.PROPERTY_TIMER_OUT_MS));
       const valid = Number.isSafeInteger(outMs) && outMs > 0;
-      if (valid && (outMs < this.currReadTimeMs || (outMs === this.currReadTimeMs && this.draining))) {
+      const isDelete = valid && getPropertyFromString(props, MessageConst.PROPERTY_TIMER_DEL_UNIQKEY) !== undefined;
+      // The slot being delivered takes a late message of its own at the end of its list, so
+      // the slot's order holds; an earlier slot's message (or a late recall) fires at once.
+      const joinsDraining = valid && !isDelete && outMs === this.currReadTimeMs && this.draining !== undefined;
+      if (
+        valid &&
+        !joinsDraining &&
+        (outMs < this.currReadTimeMs || (outMs === this.currReadTimeMs && this.draining))
+      ) {
         due.push(record);
         dueLast = queueOffset;
         continue;
@@ -376,8 +384,12 @@ export class TimerMessageService {
       }
       if (!valid) logger.warn({ queueOffset }, 'timer message without a valid TIMER_OUT_MS dropped');
       else {
-        const isDelete = getPropertyFromString(props, MessageConst.PROPERTY_TIMER_DEL_UNIQKEY) !== undefined;
-        this.file(outMs, writeMs, record, queueOffset, isDelete);
+        const pos = this.file(outMs, writeMs, record, queueOffset, isDelete);
+        const d = this.draining;
+        if (joinsDraining && d) {
+          d.normals.push(pos);
+          d.num++;
+        }
       }
       this.currQueueOffset = queueOffset + 1;
     }
@@ -389,7 +401,7 @@ export class TimerMessageService {
   }
 
   /** Appends the unit of one message and links it into its slot (TimerMessageStore.doEnqueue). */
-  private file(outMs: number, writeMs: number, record: Buffer, queueOffset: number, isDelete: boolean): void {
+  private file(outMs: number, writeMs: number, record: Buffer, queueOffset: number, isDelete: boolean): number {
     let delayed = outMs;
     let magic: number = TimerMagic.DEFAULT;
     const window = this.rollWindow * this.precision;
@@ -418,6 +430,7 @@ export class TimerMessageService {
     this.pending += counts;
     this.counters.enqueued++;
     this.changed = true;
+    return pos;
   }
 
   /** Stores overdue records in their real topic at once (delete markers are dropped). */
@@ -481,36 +494,44 @@ export class TimerMessageService {
   private async drainBatch(d: Draining): Promise<boolean> {
     const now = this.deps.clock.now();
     const end = Math.min(d.index + FIRE_BATCH, d.normals.length);
+    // The batch's units and records are read concurrently (one round of libuv reads, not 128).
+    const units = await Promise.all(d.normals.slice(d.index, end).map((pos) => this.log.read(pos)));
+    const views = await Promise.all(units.map((u) => (u ? this.readMessage(u) : Promise.resolve(undefined))));
     const inputs: MessageInput[] = [];
-    for (let i = d.index; i < end; i++) {
-      const pos = d.normals[i]!;
-      const u = await this.log.read(pos);
-      const view = u && (await this.readMessage(u));
+    let fired = 0;
+    let rolled = 0;
+    let recalled = 0;
+    for (let i = 0; i < units.length; i++) {
+      const u = units[i];
+      const view = views[i];
       if (!u || !view) continue;
       if ((u.magic & TimerMagic.ROLL) !== 0) {
         inputs.push(rolledCopy(view, u.enqueueTimeMs, now));
-        this.counters.rolled++;
+        rolled++;
         continue;
       }
       const realTopic = view.properties.get(MessageConst.PROPERTY_REAL_TOPIC) ?? '';
       const uniq = view.properties.get(MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX) ?? '';
       if (d.deleted.has(timerDeleteKey(realTopic, uniq))) {
-        this.counters.recalled++;
+        recalled++;
         continue;
       }
       const input = firedCopy(view, u.enqueueTimeMs, now);
       if (!input) {
-        this.deps.logger.warn({ pos }, 'timer message without REAL_TOPIC/REAL_QID dropped');
+        this.deps.logger.warn({ pos: u.pos }, 'timer message without REAL_TOPIC/REAL_QID dropped');
         continue;
       }
       inputs.push(input);
-      this.counters.fired++;
+      fired++;
     }
     if (!(await this.putAll(inputs))) {
       // Retried from the same unit later; what was stored is stored again (at least once).
       await this.idle(RETRY_MS);
       return false;
     }
+    this.counters.fired += fired;
+    this.counters.rolled += rolled;
+    this.counters.recalled += recalled;
     d.index = end;
     this.changed = true;
     if (d.index >= d.normals.length) {

@@ -23,7 +23,9 @@ import * as queryMsgByKey from './message/query-msg-by-key.js';
 import * as queryMsgByOffset from './message/query-msg-by-offset.js';
 import * as queryMsgByUniqueKey from './message/query-msg-by-unique-key.js';
 import * as queryMsgTraceById from './message/query-msg-trace-by-id.js';
+import * as recallMessage from './message/recall-message.js';
 import * as sendMessage from './message/send-message.js';
+import * as timerStatus from './timer/timer-status.js';
 import * as deleteTopic from './topic/delete-topic.js';
 import * as topicList from './topic/topic-list.js';
 import * as topicRoute from './topic/topic-route.js';
@@ -62,4 +64,6 @@ export const commands: readonly { register(program: Command): void }[] = [
   cleanBrokerMetadata,
   getControllerConfig,
   updateControllerConfig,
+  recallMessage,
+  timerStatus,
 ];

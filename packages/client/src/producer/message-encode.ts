@@ -40,6 +40,21 @@ export function validateMessage(msg: Message, body: Buffer): void {
   if (msg.delayTimeLevel !== undefined && (!Number.isInteger(msg.delayTimeLevel) || msg.delayTimeLevel < 0)) {
     throw illegalArgument(`bad delayTimeLevel ${msg.delayTimeLevel}`);
   }
+  if (isTimerMessage(msg)) validateTimer(msg);
+}
+
+/** Whether the message asks for the broker's timer (deliveryTimestamp, delayTimeMs or delayTimeSec). */
+export const isTimerMessage = (msg: Message): boolean =>
+  msg.deliveryTimestamp !== undefined || msg.delayTimeMs !== undefined || msg.delayTimeSec !== undefined;
+
+function validateTimer(msg: Message): void {
+  const set = (['deliveryTimestamp', 'delayTimeMs', 'delayTimeSec'] as const).filter((k) => msg[k] !== undefined);
+  if (set.length > 1) throw illegalArgument(`set one of ${set.join(', ')}, not several`);
+  const k = set[0]!;
+  const v = msg[k]!;
+  if (!Number.isSafeInteger(v) || v < 0) throw illegalArgument(`bad ${k} ${v}: a non-negative integer`);
+  if (msg.delayTimeLevel !== undefined && msg.delayTimeLevel > 0)
+    throw illegalArgument(`${k} and delayTimeLevel are exclusive`);
 }
 
 /**
@@ -63,6 +78,9 @@ export function buildProperties(msg: Message, uniqKey: string, extra?: Readonly<
   add(MessageConst.PROPERTY_KEYS, keys);
   if (msg.delayTimeLevel && msg.delayTimeLevel > 0)
     add(MessageConst.PROPERTY_DELAY_TIME_LEVEL, String(msg.delayTimeLevel));
+  if (msg.deliveryTimestamp !== undefined) add(MessageConst.PROPERTY_TIMER_DELIVER_MS, String(msg.deliveryTimestamp));
+  if (msg.delayTimeMs !== undefined) add(MessageConst.PROPERTY_TIMER_DELAY_MS, String(msg.delayTimeMs));
+  if (msg.delayTimeSec !== undefined) add(MessageConst.PROPERTY_TIMER_DELAY_SEC, String(msg.delayTimeSec));
   add(MessageConst.PROPERTY_WAIT_STORE_MSG_OK, msg.waitStoreMsgOK === false ? 'false' : 'true');
   add(MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX, uniqKey);
   if (Buffer.byteLength(s, 'utf8') > MAX_PROPERTIES_SIZE)

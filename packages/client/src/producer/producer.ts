@@ -1,6 +1,7 @@
 import type { Logger } from '@rocketmq-ts/common';
 import {
   AUTO_CREATE_TOPIC_KEY_TOPIC,
+  decodeRecallHandle,
   encodeBatchBody,
   isRetryTopic,
   MessageConst,
@@ -20,7 +21,15 @@ import type { Message, MessageExt, SendResult } from '../message.js';
 import { TraceDispatcher } from '../trace/trace-dispatcher.js';
 import { endTransactionRecord, pubRecord, type TraceOptions, traceTopicOf } from '../trace/trace-hooks.js';
 import { FaultStrategy } from './fault-strategy.js';
-import { bodyBytes, buildProperties, encodeBatch, maybeCompress, validateMessage } from './message-encode.js';
+import {
+  bodyBytes,
+  buildProperties,
+  encodeBatch,
+  isTimerMessage,
+  maybeCompress,
+  validateMessage,
+  validateTopic,
+} from './message-encode.js';
 import { type BatchSender, PendingSend, ProduceAccumulator } from './produce-accumulator.js';
 import type { MessageQueueSelector } from './queue-selector.js';
 import {
@@ -242,6 +251,8 @@ export class Producer implements ProducerInner {
   private batchable<A>(msg: Message, body: Buffer, opts: SendOptions<A>): boolean {
     if (opts.queue !== undefined || opts.selector !== undefined) return false;
     if (msg.delayTimeLevel !== undefined && msg.delayTimeLevel > 0) return false;
+    // A timer message's send result carries its own recall handle.
+    if (isTimerMessage(msg)) return false;
     if (msg.waitStoreMsgOK === false || isRetryTopic(msg.topic)) return false;
     if (msg.properties !== undefined && msg.properties[MessageConst.PROPERTY_PRODUCER_GROUP] !== undefined)
       return false;
@@ -261,6 +272,24 @@ export class Producer implements ProducerInner {
         return this.sendWithRetry(topic, header, encodeBatchBody(msgs), '', { timeoutMs });
       },
     };
+  }
+
+  /**
+   * Cancels a timer message before it fires by the recallHandle of its SendResult (RocketMQ
+   * 5.3's recallMessage; the broker needs recallMessageEnable=true). Resolves to the message's
+   * id; a handle whose time has passed is refused (ILLEGAL_OPERATION).
+   */
+  async recall(topic: string, recallHandle: string): Promise<string> {
+    this.ensureRunning();
+    validateTopic(topic);
+    const handle = decodeRecallHandle(recallHandle);
+    if (!handle.ok) throw illegalArgument(handle.error);
+    const addr = await this.instance.requireMasterAddr(handle.value.brokerName, topic);
+    return this.instance.api.recallMessage(
+      addr,
+      { producerGroup: this.group, topic, recallHandle },
+      this.options.sendMsgTimeoutMs,
+    );
   }
 
   /** Callback form of send, for code that prefers not to await. */

@@ -15,7 +15,9 @@ export interface RecallHandle {
 
 export function encodeRecallHandle(h: RecallHandle): string {
   const raw = ['v1', h.topic, h.brokerName, h.timestamp, h.messageId].join(' ');
-  return Buffer.from(raw, 'utf8').toString('base64').replace(/\+/g, '-').replace(/\//g, '_');
+  // Java's URL-safe encoder keeps the '=' padding that Node's base64url drops.
+  const text = Buffer.from(raw, 'utf8').toString('base64url');
+  return text.length % 4 === 0 ? text : text + '='.repeat(4 - (text.length % 4));
 }
 
 const BASE64URL = /^[A-Za-z0-9_-]*={0,2}$/;

@@ -1,5 +1,6 @@
 import { mkdir, readdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { readInt64, writeInt64 } from '@rocketmq-ts/protocol';
 import {
   closeFd,
   fdatasync,
@@ -45,14 +46,14 @@ export interface TimerUnit {
 /** Writes one unit at `at` of `buf`. */
 export function writeTimerUnit(buf: Buffer, at: number, u: Omit<TimerUnit, 'pos'>): void {
   buf.writeInt32BE(TIMER_LOG_UNIT_SIZE, at);
-  buf.writeBigInt64BE(BigInt(u.prevPos), at + 4);
+  writeInt64(buf, u.prevPos, at + 4);
   buf.writeInt32BE(u.magic, at + 12);
-  buf.writeBigInt64BE(BigInt(u.enqueueTimeMs), at + 16);
+  writeInt64(buf, u.enqueueTimeMs, at + 16);
   buf.writeInt32BE(u.delayedTimeMs - u.enqueueTimeMs, at + 24);
-  buf.writeBigInt64BE(BigInt(u.offsetPy), at + 28);
+  writeInt64(buf, u.offsetPy, at + 28);
   buf.writeInt32BE(u.sizePy, at + 36);
   buf.writeInt32BE(u.topicHash | 0, at + 40);
-  buf.writeBigInt64BE(BigInt(u.queueOffset), at + 44);
+  writeInt64(buf, u.queueOffset, at + 44);
 }
 
 const VALID_MAGIC = TimerMagic.DEFAULT | TimerMagic.ROLL | TimerMagic.DELETE;
@@ -63,11 +64,11 @@ export function readTimerUnit(buf: Buffer, at: number, pos: number): TimerUnit |
   if (buf.readInt32BE(at) !== TIMER_LOG_UNIT_SIZE) return undefined;
   const magic = buf.readInt32BE(at + 12);
   if ((magic & TimerMagic.DEFAULT) === 0 || (magic & ~VALID_MAGIC) !== 0) return undefined;
-  const prevPos = Number(buf.readBigInt64BE(at + 4));
-  const enqueueTimeMs = Number(buf.readBigInt64BE(at + 16));
-  const offsetPy = Number(buf.readBigInt64BE(at + 28));
+  const prevPos = readInt64(buf, at + 4);
+  const enqueueTimeMs = readInt64(buf, at + 16);
+  const offsetPy = readInt64(buf, at + 28);
   const sizePy = buf.readInt32BE(at + 36);
-  const queueOffset = Number(buf.readBigInt64BE(at + 44));
+  const queueOffset = readInt64(buf, at + 44);
   if (prevPos < -1 || prevPos >= pos || offsetPy < 0 || sizePy <= 0 || queueOffset < 0) return undefined;
   return {
     pos,
@@ -195,6 +196,12 @@ export class TimerLog {
     if (!seg) return undefined;
     const inSeg = pos - seg.start;
     const wStart = seg.start + inSeg - (inSeg % WINDOW);
+    if (pos + TIMER_LOG_UNIT_SIZE > wStart + WINDOW) {
+      // A unit across a window edge (52 does not divide the window): read it alone.
+      const one = Buffer.allocUnsafe(TIMER_LOG_UNIT_SIZE);
+      const n = await readFully(seg.fd, one, 0, TIMER_LOG_UNIT_SIZE, inSeg);
+      return n === TIMER_LOG_UNIT_SIZE ? readTimerUnit(one, 0, pos) : undefined;
+    }
     let w = this.windows.get(wStart);
     if (!w || pos + TIMER_LOG_UNIT_SIZE > wStart + w.length) {
       const len = Math.min(WINDOW, seg.start + this.fileSize - wStart, this.flushedPos - wStart);

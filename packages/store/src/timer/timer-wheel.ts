@@ -1,3 +1,4 @@
+import { readInt64, writeInt64 } from '@rocketmq-ts/protocol';
 import { closeFd, fdatasync, fstatSize, openFd, readFully, writeFully } from '../io/fs-async.js';
 
 // The time wheel (RocketMQ's `timerwheel` file): 2 × slotsTotal slots of 32 bytes, slot i
@@ -71,12 +72,12 @@ export class TimerWheel {
   /** The slot of `timeMs` (floored to the precision), or the empty slot. */
   getSlot(timeMs: number): TimerSlot {
     const at = this.slotIndex(timeMs) * TIMER_SLOT_SIZE;
-    const t = Number(this.buf.readBigInt64BE(at));
+    const t = readInt64(this.buf, at);
     if (t !== Math.floor(timeMs / this.precisionMs) || t === 0) return EMPTY;
     return {
       timeMs: t * this.precisionMs,
-      firstPos: Number(this.buf.readBigInt64BE(at + 8)),
-      lastPos: Number(this.buf.readBigInt64BE(at + 16)),
+      firstPos: readInt64(this.buf, at + 8),
+      lastPos: readInt64(this.buf, at + 16),
       num: this.buf.readInt32BE(at + 24),
       magic: this.buf.readInt32BE(at + 28),
     };
@@ -84,9 +85,9 @@ export class TimerWheel {
 
   putSlot(timeMs: number, firstPos: number, lastPos: number, num: number, magic: number): void {
     const at = this.slotIndex(timeMs) * TIMER_SLOT_SIZE;
-    this.buf.writeBigInt64BE(BigInt(Math.floor(timeMs / this.precisionMs)), at);
-    this.buf.writeBigInt64BE(BigInt(firstPos), at + 8);
-    this.buf.writeBigInt64BE(BigInt(lastPos), at + 16);
+    writeInt64(this.buf, Math.floor(timeMs / this.precisionMs), at);
+    writeInt64(this.buf, firstPos, at + 8);
+    writeInt64(this.buf, lastPos, at + 16);
     this.buf.writeInt32BE(num, at + 24);
     this.buf.writeInt32BE(magic, at + 28);
     this.dirty.add(Math.floor(at / PAGE));

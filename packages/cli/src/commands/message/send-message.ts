@@ -10,6 +10,8 @@ interface Options extends CommonOptions {
   tags?: string;
   broker?: string;
   qid?: number;
+  deliverTimeMs?: number;
+  delayTimeSec?: number;
 }
 
 export function register(program: Command): void {
@@ -20,6 +22,8 @@ export function register(program: Command): void {
     .option('-c, --tags <tags>', 'message tags')
     .option('-b, --broker <brokerName>', 'send message to target broker')
     .option('-i, --qid <n>', 'send message to target queue', int('qid'))
+    .option('-d, --deliverTimeMs <ms>', 'deliver at this time (epoch ms, timer message)', int('deliverTimeMs'))
+    .option('-s, --delayTimeSec <s>', 'deliver this many seconds later (timer message)', int('delayTimeSec'))
     .action(
       action<Options>(async (o) => {
         const producer = new Producer({ namesrvAddr: namesrvOf(o), producerGroup: 'PID_MQADMIN_SEND' });
@@ -30,6 +34,8 @@ export function register(program: Command): void {
             body: o.body,
             ...(o.tags ? { tags: o.tags } : {}),
             ...(o.keys ? { keys: o.keys } : {}),
+            ...(o.deliverTimeMs !== undefined ? { deliveryTimestamp: o.deliverTimeMs } : {}),
+            ...(o.delayTimeSec !== undefined ? { delayTimeSec: o.delayTimeSec } : {}),
           };
           const queue =
             o.broker !== undefined && o.qid !== undefined
@@ -39,8 +45,16 @@ export function register(program: Command): void {
           if (o.json) printJson(r);
           else
             printTable(
-              ['#Broker Name', '#QID', '#Send Result', '#MsgId'],
-              [[r.messageQueue.brokerName, r.messageQueue.queueId, r.sendStatus, r.msgId]],
+              ['#Broker Name', '#QID', '#Send Result', '#MsgId', ...(r.recallHandle ? ['#Recall Handle'] : [])],
+              [
+                [
+                  r.messageQueue.brokerName,
+                  r.messageQueue.queueId,
+                  r.sendStatus,
+                  r.msgId,
+                  ...(r.recallHandle ? [r.recallHandle] : []),
+                ],
+              ],
             );
         } finally {
           await producer.shutdown();
