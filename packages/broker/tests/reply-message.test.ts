@@ -4,17 +4,20 @@ import { silentLogger } from '@rocketmq-ts/common';
 import {
   createRequest,
   createResponse,
+  decodeStoredRecords,
   encodeProperties,
   getPropertyFromString,
   MessageConst,
   type RemotingCommand,
   RequestCode,
   ResponseCode,
+  SendMessageRequestHeader,
 } from '@rocketmq-ts/protocol';
 import type { Connection } from '@rocketmq-ts/remoting';
 import type { MessageInput, PutMessageResult } from '@rocketmq-ts/store';
 import { ReplyMessageProcessor } from '../src/processors/reply-message.js';
 import type { ClientChannel } from '../src/runtime/ports.js';
+import { pullRequest, startTestBroker } from './helpers/broker-harness.js';
 
 const header = {
   producerGroup: 'P',
@@ -126,5 +129,30 @@ describe('ReplyMessageProcessor', () => {
       [refused.code, refused.remark],
       [ResponseCode.SYSTEM_ERROR, 'push reply message to 10.0.0.9@1fail.'],
     );
+  });
+});
+
+describe('SEND_REPLY_MESSAGE on a running broker', () => {
+  it('reads the long (V1) header, answers a reply to an unknown client SYSTEM_ERROR and still stores it', async () => {
+    const b = await startTestBroker();
+    try {
+      const ext = SendMessageRequestHeader.encode({
+        ...header,
+        bornTimestamp: Date.now(),
+        properties: encodeProperties(replyProps),
+      });
+      const r = await b.client.invoke(b.addr, createRequest(RequestCode.SEND_REPLY_MESSAGE, ext, Buffer.from('v1')));
+      assert.deepEqual(
+        [r.code, r.remark],
+        [ResponseCode.SYSTEM_ERROR, 'push reply message fail, channel of <10.0.0.9@1> not found.'],
+      );
+      const pulled = await b.client.invoke(b.addr, pullRequest('DefaultCluster_REPLY_TOPIC'));
+      assert.equal(pulled.code, ResponseCode.SUCCESS, pulled.remark);
+      const [m] = decodeStoredRecords(pulled.body!);
+      assert.equal(m?.body.toString(), 'v1');
+      assert.equal(m?.properties.get(MessageConst.PROPERTY_CORRELATION_ID), 'c-1');
+    } finally {
+      await b.close();
+    }
   });
 });
