@@ -179,6 +179,11 @@ describe('admin processors', () => {
       ...topicView('Orders', 2, 6),
       attributes: { 'message.type': 'FIFO' },
     });
+    const reply = await call(RequestCode.UPDATE_AND_CREATE_TOPIC, { ...ext, topic: 'DefaultCluster_REPLY_TOPIC' });
+    assert.deepEqual(
+      [reply.code, reply.remark],
+      [ResponseCode.INVALID_PARAMETER, 'The topic[DefaultCluster_REPLY_TOPIC] is conflict with system topic.'],
+    );
     const unknown = await call(RequestCode.UPDATE_AND_CREATE_TOPIC, { ...ext, attributes: '+k=v' });
     assert.deepEqual([unknown.code, unknown.remark], [ResponseCode.SYSTEM_ERROR, 'unsupported key: k']);
     assert.deepEqual(deps.topics.get('Orders')?.attributes, { 'message.type': 'FIFO' });

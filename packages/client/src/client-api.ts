@@ -133,8 +133,13 @@ export class ClientAPI {
     body: Buffer,
     msgId: string,
     timeoutMs: number,
+    reply = false,
   ): Promise<SendResult> {
-    const code = header.batch ? RequestCode.SEND_BATCH_MESSAGE : RequestCode.SEND_MESSAGE_V2;
+    const code = header.batch
+      ? RequestCode.SEND_BATCH_MESSAGE
+      : reply
+        ? RequestCode.SEND_REPLY_MESSAGE_V2
+        : RequestCode.SEND_MESSAGE_V2;
     const r = await this.invoke(addr, request(code, SendMessageRequestHeaderV2, header, body), timeoutMs);
     const sendStatus = SEND_STATUS[r.code];
     if (sendStatus === undefined) throw brokerError(addr, r);

@@ -14,6 +14,7 @@ import { registerBrokerRequestHandlers } from './instance/broker-requests.js';
 import type { ConsumerInner, ProducerInner } from './instance/members.js';
 import { NameServerClient } from './instance/namesrv-client.js';
 import { RouteTable } from './instance/route-table.js';
+import { RequestFutureTable } from './producer/request-reply.js';
 import { routeFromTemplate, type TopicPublishInfo, toPublishInfo, toSubscribeQueues } from './route/topic-route.js';
 import type { ClientTransport } from './transport.js';
 
@@ -35,6 +36,8 @@ const instances = new Map<string, Entry>();
 export class MQClientInstance {
   readonly api: ClientAPI;
   readonly logger: Logger;
+  /** Request-reply: this client's requests waiting for their reply, by correlation id. */
+  readonly replies = new RequestFutureTable();
   private readonly namesrv: NameServerClient;
   private readonly table = new RouteTable();
   private readonly producers = new Map<string, ProducerInner>();
@@ -65,6 +68,7 @@ export class MQClientInstance {
       producer: (group) => this.producers.get(group),
       consumer: (group) => this.consumers.get(group),
       rebalanceSoon: () => this.rebalanceSoon(),
+      onReply: (reply) => this.replies.complete(reply),
     });
   }
 

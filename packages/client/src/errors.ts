@@ -18,6 +18,10 @@ export const ClientErrorCode = {
   BROKER_NOT_FOUND: -2006,
   /** A Pop receipt handle whose invisibility is over (RocketMQ 5.x INVALID_RECEIPT_HANDLE). */
   INVALID_RECEIPT_HANDLE: -2007,
+  /** Request-reply: the request was sent but no reply came in time (Java's REQUEST_TIMEOUT_EXCEPTION). */
+  REQUEST_TIMEOUT: -2008,
+  /** createReplyMessage on a message that is not a request (Java's CREATE_REPLY_MESSAGE_EXCEPTION). */
+  CREATE_REPLY_MESSAGE: -2009,
 } as const;
 export type ClientErrorCode = (typeof ClientErrorCode)[keyof typeof ClientErrorCode];
 

@@ -63,6 +63,7 @@ export {
   selectMessageQueueByHash,
   selectMessageQueueByRandom,
 } from './producer/queue-selector.js';
+export { createReplyMessage, RequestFutureTable } from './producer/request-reply.js';
 export type {
   LocalTransactionState,
   TransactionListener,

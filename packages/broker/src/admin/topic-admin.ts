@@ -9,6 +9,7 @@ import {
   QUEUE_TYPE_ATTRIBUTE,
   RequestCode,
   ResponseCode,
+  replyTopicOf,
   TOPIC_ATTRIBUTES,
   TOPIC_MESSAGE_TYPE_ATTRIBUTE,
   TopicRequestHeader,
@@ -112,7 +113,12 @@ export function topicAdminProcessors(
   const create: RequestHandler = async (request) => {
     const h = decodeHeader(request, CreateTopicRequestHeader);
     if (!h.ok) return h.response;
-    const problem = createTopicProblem(h.header);
+    // Java adds its cluster's reply topic to the system topics at start-up (TopicValidator.addSystemTopic).
+    const problem =
+      createTopicProblem(h.header) ??
+      (h.header.topic === replyTopicOf(identity.clusterName)
+        ? `The topic[${h.header.topic}] is conflict with system topic.`
+        : undefined);
     if (problem) return failure(request, ResponseCode.INVALID_PARAMETER, problem);
     const existing = topics.get(h.header.topic);
     const attributes = resolveTopicAttributes(h.header.attributes, existing?.attributes, enableMixedMessageType);

@@ -78,6 +78,21 @@ export class ClientGroupRegistry implements ClientRegistry {
     return [...(this.producers.get(group)?.values() ?? [])];
   }
 
+  /**
+   * A live producer connection of the client `clientId` (Java's ProducerManager.findChannel):
+   * where request-reply pushes the reply. The most recently heartbeated one if there are several.
+   */
+  findProducerChannel(clientId: string): ClientChannel | undefined {
+    let found: Channel | undefined;
+    for (const m of this.producers.values()) {
+      for (const ch of m.values()) {
+        if (ch.clientId !== clientId || ch.connection.closed) continue;
+        if (found === undefined || ch.lastUpdateTimestamp > found.lastUpdateTimestamp) found = ch;
+      }
+    }
+    return found;
+  }
+
   producerGroups(): string[] {
     return [...this.producers.keys()];
   }

@@ -77,7 +77,7 @@ interface SendDeps {
 
 const EMPTY = Buffer.alloc(0);
 
-type Checked =
+export type Checked =
   | { ok: true; header: SendHeader; topic: TopicView; queueId: number }
   | { ok: false; response: RemotingCommand };
 
@@ -115,10 +115,14 @@ export class SendMessageProcessor {
       : this.sendOne(request, conn, checked.header, checked.topic, checked.queueId);
   }
 
-  /** Java's msgCheck: permissions, topic name, existence (auto-create), queue id. */
-  private check(request: RemotingCommand): Checked | Promise<Checked> {
+  /**
+   * Java's msgCheck: permissions, topic name, existence (auto-create), queue id. Also what
+   * SEND_REPLY_MESSAGE (324, V1 fields) and _V2 (325) are checked with.
+   */
+  check(request: RemotingCommand): Checked | Promise<Checked> {
     const { settings, topics } = this.deps;
-    const schema = request.code === RequestCode.SEND_MESSAGE ? SendMessageRequestHeader : SendMessageRequestHeaderV2;
+    const v1 = request.code === RequestCode.SEND_MESSAGE || request.code === RequestCode.SEND_REPLY_MESSAGE;
+    const schema = v1 ? SendMessageRequestHeader : SendMessageRequestHeaderV2;
     const decoded = decodeHeader(schema, request);
     if (!decoded.ok) return decoded;
     const h = decoded.value;

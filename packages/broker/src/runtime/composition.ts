@@ -19,6 +19,7 @@ import { ClientManageProcessor } from '../processors/client-manage.js';
 import { ConsumerOffsetProcessor } from '../processors/consumer-offsets.js';
 import { limitPerConnection } from '../processors/flow-control.js';
 import { PullMessageProcessor } from '../processors/pull-message.js';
+import { ReplyMessageProcessor } from '../processors/reply-message.js';
 import { SendMessageProcessor } from '../processors/send-message.js';
 import { SubscriptionGroupManager } from '../subscription/subscription-group-manager.js';
 import { createTimerModule, type TimerModule } from '../timer/timer-module.js';
@@ -235,6 +236,21 @@ export function composeBroker(ctx: CompositionContext): BrokerComponents {
     logger: logger.child({ component: 'send' }),
     timer,
   });
+  const replies = new ReplyMessageProcessor({
+    settings: {
+      clusterName: config.brokerClusterName,
+      brokerAddr: ctx.brokerAddr,
+      storeReplyMessageEnable: config.storeReplyMessageEnable,
+      msgRegion: config.msgRegion,
+      traceOn: config.traceOn,
+    },
+    check: (request) => send.check(request),
+    clients,
+    store,
+    nextUniqKey: () => uniq.next(clock.now()),
+    clock,
+    logger: logger.child({ component: 'reply' }),
+  });
   const pull = new PullMessageProcessor({
     settings: {
       brokerName: config.brokerName,
@@ -273,6 +289,8 @@ export function composeBroker(ctx: CompositionContext): BrokerComponents {
     { code: RequestCode.SEND_MESSAGE, handler: sendHandler, pool: Pools.SEND },
     { code: RequestCode.SEND_MESSAGE_V2, handler: sendHandler, pool: Pools.SEND },
     { code: RequestCode.SEND_BATCH_MESSAGE, handler: sendHandler, pool: Pools.SEND },
+    { code: RequestCode.SEND_REPLY_MESSAGE, handler: replies.handle, pool: Pools.SEND },
+    { code: RequestCode.SEND_REPLY_MESSAGE_V2, handler: replies.handle, pool: Pools.SEND },
     { code: RequestCode.PULL_MESSAGE, handler: pull.handle, pool: Pools.PULL },
     { code: RequestCode.LITE_PULL_MESSAGE, handler: pull.handle, pool: Pools.PULL },
     { code: RequestCode.HEART_BEAT, handler: clientManage.heartbeat, pool: Pools.CLIENT },

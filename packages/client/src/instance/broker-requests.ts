@@ -5,11 +5,14 @@ import {
   encodeFastjson,
   MessageConst,
   type RemotingCommand,
+  ReplyMessageRequestHeader,
   RequestCode,
   ResponseCode,
 } from '@rocketmq-ts/protocol';
 import { parseOffsetTable } from '../admin/admin-bodies.js';
 import { decodeMessages } from '../consumer/pull-decode.js';
+import type { MessageExt } from '../message.js';
+import { replyFromPush } from '../producer/request-reply.js';
 import type { ClientTransport } from '../transport.js';
 import type { ConsumerInner, ProducerInner } from './members.js';
 
@@ -23,6 +26,8 @@ export interface BrokerRequestDeps {
   consumer(group: string): ConsumerInner | undefined;
   /** A group's membership changed: rebalance soon. */
   rebalanceSoon(): void;
+  /** A reply to one of our requests; false when none waits for it (it is dropped). */
+  onReply(reply: MessageExt): boolean;
 }
 
 export function registerBrokerRequestHandlers(transport: ClientTransport, deps: BrokerRequestDeps): void {
@@ -41,13 +46,31 @@ export function registerBrokerRequestHandlers(transport: ClientTransport, deps: 
   });
   const unsupported = (req: RemotingCommand) =>
     createResponse(req, ResponseCode.REQUEST_CODE_NOT_SUPPORTED, `request type ${req.code} not supported`);
-  for (const code of [
-    RequestCode.GET_CONSUMER_STATUS_FROM_CLIENT,
-    RequestCode.CONSUME_MESSAGE_DIRECTLY,
-    RequestCode.PUSH_REPLY_MESSAGE_TO_CLIENT,
-  ]) {
+  transport.registerProcessor(RequestCode.PUSH_REPLY_MESSAGE_TO_CLIENT, (req) => onPushReply(deps, req));
+  for (const code of [RequestCode.GET_CONSUMER_STATUS_FROM_CLIENT, RequestCode.CONSUME_MESSAGE_DIRECTLY]) {
     transport.registerProcessor(code, unsupported);
   }
+}
+
+/**
+ * Java's ClientRemotingProcessor.receiveReplyMessage: SUCCESS whether or not a request still
+ * waits (a late or unknown reply is dropped, not an error for the broker); SYSTEM_ERROR only
+ * when the push cannot be read.
+ */
+function onPushReply(deps: BrokerRequestDeps, req: RemotingCommand): RemotingCommand {
+  const h = ReplyMessageRequestHeader.decode(req.extFields);
+  if (!h.ok) {
+    deps.logger.warn({ err: h.error }, 'unreadable reply message pushed');
+    return createResponse(req, ResponseCode.SYSTEM_ERROR, 'process reply message fail');
+  }
+  const reply = replyFromPush(h.value, req.body ?? Buffer.alloc(0), Date.now());
+  if (!deps.onReply(reply)) {
+    deps.logger.debug(
+      { correlationId: reply.properties.get(MessageConst.PROPERTY_CORRELATION_ID) },
+      'reply for no waiting request dropped',
+    );
+  }
+  return createResponse(req, ResponseCode.SUCCESS);
 }
 
 async function onCheckTransaction(deps: BrokerRequestDeps, req: RemotingCommand, brokerAddr: string): Promise<void> {

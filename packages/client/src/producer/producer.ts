@@ -32,6 +32,7 @@ import {
 } from './message-encode.js';
 import { type BatchSender, PendingSend, ProduceAccumulator } from './produce-accumulator.js';
 import type { MessageQueueSelector } from './queue-selector.js';
+import { isReplyMessage, requestReply } from './request-reply.js';
 import {
   type CheckTransactionHeader,
   commitOrRollbackOf,
@@ -111,6 +112,8 @@ export class Producer implements ProducerInner {
   private readonly fault: FaultStrategy;
   private readonly uniq: UniqKeyGenerator;
   private readonly topics = new Set<string>();
+  /** Topics request() has prepared (route known, brokers heartbeated). */
+  private readonly requestTopics = new Set<string>();
   private readonly transactionListener: TransactionListener | undefined;
   private readonly accumulator: ProduceAccumulator | undefined;
   /** Message trace: the dispatcher and the producer that writes the trace topic. */
@@ -244,7 +247,41 @@ export class Producer implements ProducerInner {
   ): Promise<SendResult> {
     const enc = maybeCompress(body, this.options.compressMsgBodyOverHowmuch);
     const header = this.header(msg.topic, enc.sysFlag, msg.flag ?? 0, properties, false);
-    return this.sendWithRetry(msg.topic, header, enc.body, uniqKey, opts, msg);
+    return this.sendWithRetry(msg.topic, header, enc.body, uniqKey, opts, msg, isReplyMessage(msg));
+  }
+
+  /**
+   * Request-reply: sends `msg` and resolves with the reply a consumer sent back for it (with
+   * createReplyMessage), or fails after `timeoutMs` in all (send included) with code
+   * REQUEST_TIMEOUT. A reply that comes later is dropped.
+   */
+  request(msg: Message, timeoutMs: number = this.options.sendMsgTimeoutMs): Promise<MessageExt> {
+    try {
+      this.ensureRunning();
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return requestReply(
+      {
+        clientId: this.clientId,
+        replies: this.instance.replies,
+        prepare: (topic) => this.prepareRequest(topic),
+        send: (m, t) => this.send(m, { timeoutMs: t }),
+      },
+      msg,
+      timeoutMs,
+    );
+  }
+
+  /**
+   * Java's prepareSendRequest: the first request to a topic fetches its route and heartbeats
+   * every broker at once, so a broker handling the reply knows this client's connection.
+   */
+  private async prepareRequest(topic: string): Promise<void> {
+    if (this.requestTopics.has(topic)) return;
+    await this.instance.getPublishInfo(topic, this.options.createTopicKey, this.options.defaultTopicQueueNums);
+    await this.instance.sendHeartbeatToAllBrokers();
+    this.requestTopics.add(topic);
   }
 
   /** Java's canBatch, plus: a body the producer would compress is sent alone, compressed. */
@@ -253,7 +290,7 @@ export class Producer implements ProducerInner {
     if (msg.delayTimeLevel !== undefined && msg.delayTimeLevel > 0) return false;
     // A timer message's send result carries its own recall handle.
     if (isTimerMessage(msg)) return false;
-    if (msg.waitStoreMsgOK === false || isRetryTopic(msg.topic)) return false;
+    if (msg.waitStoreMsgOK === false || isRetryTopic(msg.topic) || isReplyMessage(msg)) return false;
     if (msg.properties !== undefined && msg.properties[MessageConst.PROPERTY_PRODUCER_GROUP] !== undefined)
       return false;
     const over = this.options.compressMsgBodyOverHowmuch;
@@ -431,6 +468,7 @@ export class Producer implements ProducerInner {
     msgId: string,
     opts: SendOptions<A>,
     msg?: Message,
+    reply = false,
   ): Promise<SendResult> {
     const timeoutMs = opts.timeoutMs ?? this.options.sendMsgTimeoutMs;
     const begin = Date.now();
@@ -457,7 +495,7 @@ export class Producer implements ProducerInner {
       const start = Date.now();
       try {
         const addr = await this.instance.requireMasterAddr(mq.brokerName, topic);
-        const result = await this.instance.api.sendMessage(addr, mq, { ...header }, body, msgId, left);
+        const result = await this.instance.api.sendMessage(addr, mq, { ...header }, body, msgId, left, reply);
         this.fault.update(mq.brokerName, Date.now() - start, false);
         if (
           result.sendStatus !== 'SEND_OK' &&

@@ -6,5 +6,6 @@ export * from './offset.js';
 export * from './pop.js';
 export * from './pull.js';
 export * from './recall.js';
+export * from './reply.js';
 export * from './send.js';
 export * from './topic.js';
