@@ -1,5 +1,5 @@
 // Enforces the import direction of docs/architecture.md:
-// common <- protocol <- remoting <- {client, namesrv}; store <- common, protocol; filter <- common;
+// common <- protocol <- remoting <- {client, controller <- namesrv}; store <- common, protocol; filter <- common;
 // broker <- store, remoting, filter; client <- filter; cli <- client; distribution (the rocketmq-ts package) <- namesrv, broker, cli;
 // testkit anywhere (dev only). Every package also declares what it imports in its own package.json,
 // because that is all an `npm install` of the package brings (e2e/tests/install-packed.test.ts).
@@ -8,12 +8,24 @@ const allowed = {
   protocol: ['common'],
   filter: ['common'],
   remoting: ['common', 'protocol'],
-  namesrv: ['common', 'protocol', 'remoting'],
+  namesrv: ['common', 'protocol', 'remoting', 'controller'],
+  controller: ['common', 'protocol', 'remoting'],
   store: ['common', 'protocol'],
   broker: ['common', 'protocol', 'remoting', 'store', 'filter'],
   client: ['common', 'protocol', 'remoting', 'filter'],
   cli: ['common', 'protocol', 'remoting', 'client', 'filter'],
-  distribution: ['common', 'protocol', 'remoting', 'namesrv', 'store', 'broker', 'client', 'cli', 'filter'],
+  distribution: [
+    'common',
+    'protocol',
+    'remoting',
+    'namesrv',
+    'controller',
+    'store',
+    'broker',
+    'client',
+    'cli',
+    'filter',
+  ],
 };
 const forbidden = [
   {
@@ -64,7 +76,7 @@ const forbidden = [
   {
     name: 'src-not-importing-testkit',
     severity: 'error',
-    from: { path: '^packages/[^/]+/src/' },
+    from: { path: '^packages/[^/]+/src/', pathNot: '^packages/testkit/' },
     to: { path: '@rocketmq-ts/testkit|packages/testkit/' },
   },
 ];

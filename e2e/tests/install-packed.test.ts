@@ -206,7 +206,7 @@ describe('the packed packages, installed into a fresh app', { timeout: 170_000 }
     const manifest = (name: string) =>
       JSON.parse(readFileSync(path.join(app, 'node_modules', name, 'package.json'), 'utf8')) as Manifest;
     const commands = Object.keys(manifest('rocketmq-ts').bin ?? {});
-    for (const c of ['rocketmq-ts', 'mqnamesrv', 'mqbroker', 'mqadmin', 'mqbench'])
+    for (const c of ['rocketmq-ts', 'mqnamesrv', 'mqcontroller', 'mqbroker', 'mqadmin', 'mqbench'])
       assert.ok(commands.includes(c), `rocketmq-ts has no bin ${c}: ${commands.join(', ')}`);
     for (const p of packed.filter((p) => p.name !== 'rocketmq-ts'))
       assert.equal(manifest(p.name).bin, undefined, `${p.name} declares bins: they belong in rocketmq-ts`);

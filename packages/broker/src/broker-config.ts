@@ -23,6 +23,7 @@ function defaults() {
      * IPv4, or 127.0.0.1 when every NameServer is on loopback (see outbound/advertised-address.ts).
      */
     brokerIP1: '',
+    /** Default listenPort + 1 (10912), applied in resolveBrokerConfig unless set; 0 = any free port. */
     haListenPort: 10912,
     /**
      * Also serve every request but pulls on the "fast"/VIP port `listenPort - 2` (10909),
@@ -124,6 +125,48 @@ function defaults() {
     metricLoggingExporterIntervalInMills: 10_000,
     /** Extra labels on every point, `k:v,k:v`. */
     metricsLabel: '',
+    /** UPDATE_AND_CREATE_TOPIC accepts `+message.type=MIXED` only when on (RocketMQ's default: off). */
+    enableMixedMessageType: false,
+    /** Reply messages (request-reply) are also stored in <cluster>_REPLY_TOPIC after being pushed. */
+    storeReplyMessageEnable: true,
+    /** Timer messages at any time (RocketMQ 5.x timer wheel, docs/timer.md). */
+    timerWheelEnable: true,
+    timerPrecisionMs: 1000,
+    timerMaxDelaySec: 3 * 24 * 3600,
+    timerRollWindowSlot: 2 * 24 * 3600,
+    timerFlushIntervalMs: 1000,
+    mappedFileSizeTimerLog: 100 * 1024 * 1024,
+    /** RECALL_MESSAGE (RocketMQ 5.3): off by default, as in Java. */
+    recallMessageEnable: false,
+    allowRecallWhenBrokerNotWriteable: true,
+    ...replicationDefaults(),
+  };
+}
+
+/** Master–slave replication keys (docs/replication.md), RocketMQ's names and defaults. */
+function replicationDefaults() {
+  return {
+    /** Address advertised for HA (haServerAddr = brokerIP2:haListenPort); empty = brokerIP1's. */
+    brokerIP2: '',
+    /** A slave's fixed master HA address; empty = learnt from the NameServer registration. */
+    haMasterAddress: '',
+    haSendHeartbeatInterval: 5000,
+    haHousekeepingInterval: 20_000,
+    haTransferBatchSize: 32 * 1024,
+    haMaxGapNotInSync: 256 * 1024 * 1024,
+    /** ms a SYNC_MASTER append waits for a slave's ack (FLUSH_SLAVE_TIMEOUT after). */
+    slaveTimeout: 3000,
+    /** Replicas (master included) holding an append before SYNC_MASTER answers; raised to 2 (docs/replication.md). */
+    inSyncReplicas: 1,
+    totalReplicas: 1,
+    /** rocketmq-ts: ms between a slave's attempts to connect to its master (RocketMQ: 5 s). */
+    haReconnectInterval: 5000,
+    /** Serve pulls on a slave, and let a master send lagging consumers to one (suggestWhichBrokerId). */
+    slaveReadEnable: false,
+    /** % of RAM behind the head past which a pull counts as lagging (suggests the slave). */
+    accessMessageInMemoryMaxRatio: 40,
+    /** rocketmq-ts: ms between a slave's metadata syncs from its master (RocketMQ 4.x: 10 s). */
+    slaveSyncInterval: 10_000,
   };
 }
 
@@ -152,6 +195,22 @@ export function resolveBrokerConfig(
   for (const [k, v] of Object.entries(overrides)) {
     if (v !== undefined) (merged as Record<string, ConfigValue>)[k] = v as ConfigValue;
   }
+  if (!props.has('haListenPort') && overrides.haListenPort === undefined) {
+    merged.haListenPort = merged.listenPort > 0 ? merged.listenPort + 1 : 0;
+  }
+  if (!['ASYNC_MASTER', 'SYNC_MASTER', 'SLAVE'].includes(merged.brokerRole)) {
+    throw new TypeError(`config brokerRole: expected ASYNC_MASTER, SYNC_MASTER or SLAVE, got ${merged.brokerRole}`);
+  }
+  // As RocketMQ outside controller mode: masters are id 0, a slave needs an id above 0.
+  if (
+    merged.brokerRole === 'SLAVE' &&
+    merged.brokerId <= 0 &&
+    String((merged as Record<string, ConfigValue>).enableControllerMode) !== 'true'
+  ) {
+    throw new TypeError(`config brokerId: a SLAVE needs brokerId > 0, got ${merged.brokerId}`);
+  }
+  const controllerMode = String((merged as Record<string, ConfigValue>).enableControllerMode) === 'true';
+  if (merged.brokerRole !== 'SLAVE' && !controllerMode) merged.brokerId = 0;
   if (merged.flushDiskType !== 'ASYNC_FLUSH' && merged.flushDiskType !== 'SYNC_FLUSH') {
     throw new TypeError(`config flushDiskType: expected ASYNC_FLUSH or SYNC_FLUSH, got ${merged.flushDiskType}`);
   }

@@ -5,7 +5,7 @@ import { createResponse, parseFastjson, RequestCode, ResponseCode } from '@rocke
 import { AdminService } from '../src/admin/admin-service.js';
 import { formatRuntime } from '../src/admin/broker-admin.js';
 import { resetTarget } from '../src/admin/group-admin.js';
-import { createTopicProblem, parseAttributes } from '../src/admin/topic-admin.js';
+import { createTopicProblem, resolveTopicAttributes } from '../src/admin/topic-admin.js';
 import { TpsSampler } from '../src/admin/tps-sampler.js';
 import type { FeatureProcessor } from '../src/runtime/ports.js';
 import {
@@ -83,9 +83,24 @@ describe('admin pure helpers', () => {
       createTopicProblem({ topic: 'T', readQueueNums: 0, writeQueueNums: 4, perm: 6, topicFilterType: 'SINGLE_TAG' })!,
       /readQueueNums/,
     );
-    assert.deepEqual(parseAttributes('+message.type=FIFO,-gone', { gone: 'x', keep: 'y' }), {
-      keep: 'y',
-      'message.type': 'FIFO',
+    assert.deepEqual(
+      resolveTopicAttributes('+message.type=FIFO,-reserve.time', { 'reserve.time': '3', keep: 'y' }, false),
+      {
+        ok: true,
+        value: { keep: 'y', 'message.type': 'FIFO' },
+      },
+    );
+    assert.deepEqual(resolveTopicAttributes('+message.type=MIXED', undefined, false), {
+      ok: false,
+      error: { code: 29, remark: 'MIXED message type is not supported.' },
+    });
+    assert.deepEqual(resolveTopicAttributes('+message.type=MIXED', undefined, true), {
+      ok: true,
+      value: { 'message.type': 'MIXED' },
+    });
+    assert.deepEqual(resolveTopicAttributes('+queue.type=BatchCQ', undefined, false), {
+      ok: false,
+      error: { code: 1, remark: 'queue.type=BatchCQ is not supported by this broker' },
     });
     assert.equal(resetTarget(10, 4, false), 4);
     assert.equal(resetTarget(3, 4, false), 3);
@@ -157,10 +172,16 @@ describe('admin processors', () => {
       perm: 6,
       topicFilterType: 'SINGLE_TAG',
       order: false,
-      attributes: '+k=v',
+      attributes: '+message.type=FIFO',
     };
     assert.equal((await call(RequestCode.UPDATE_AND_CREATE_TOPIC, ext)).code, ResponseCode.SUCCESS);
-    assert.deepEqual(deps.topics.get('Orders'), { ...topicView('Orders', 2, 6), attributes: { k: 'v' } });
+    assert.deepEqual(deps.topics.get('Orders'), {
+      ...topicView('Orders', 2, 6),
+      attributes: { 'message.type': 'FIFO' },
+    });
+    const unknown = await call(RequestCode.UPDATE_AND_CREATE_TOPIC, { ...ext, attributes: '+k=v' });
+    assert.deepEqual([unknown.code, unknown.remark], [ResponseCode.SYSTEM_ERROR, 'unsupported key: k']);
+    assert.deepEqual(deps.topics.get('Orders')?.attributes, { 'message.type': 'FIFO' });
     assert.equal(
       (await call(RequestCode.UPDATE_AND_CREATE_TOPIC, { ...ext, topic: 'a/b' })).code,
       ResponseCode.INVALID_PARAMETER,
@@ -179,7 +200,7 @@ describe('admin processors', () => {
     );
     assert.ok(
       text.includes(
-        '"topicConfigTable":{"Orders":{"attributes":{"k":"v"},"order":false,"perm":6,"readQueueNums":2,"topicFilterType":"SINGLE_TAG","topicName":"Orders","topicSysFlag":0,"writeQueueNums":2}}',
+        '"topicConfigTable":{"Orders":{"attributes":{"message.type":"FIFO"},"order":false,"perm":6,"readQueueNums":2,"topicFilterType":"SINGLE_TAG","topicName":"Orders","topicSysFlag":0,"writeQueueNums":2}}',
       ),
     );
 

@@ -52,6 +52,11 @@ describe('TopicConfigManager', () => {
     assert.ok(m.get('SELF_TEST_TOPIC'));
     assert.equal(m.get('DefaultCluster')?.perm, 7);
     assert.equal(m.get('broker-a')?.perm, 7);
+    // Request-reply: replies are stored in <cluster>_REPLY_TOPIC, one queue, made at start-up.
+    assert.deepEqual(
+      [m.get('DefaultCluster_REPLY_TOPIC')?.writeQueueNums, m.get('DefaultCluster_REPLY_TOPIC')?.perm],
+      [1, 6],
+    );
     const noAuto = new TopicConfigManager(topicOptions(join(dir.path, 't1b'), { autoCreateTopicEnable: false }));
     await noAuto.load();
     assert.equal(noAuto.get('TBW102'), undefined);
@@ -74,14 +79,21 @@ describe('TopicConfigManager', () => {
       changes.push(m.getDataVersion().counter);
     });
     const v0 = m.getDataVersion().counter;
-    await m.createOrUpdate(topicView('Persisted', { readQueueNums: 3, writeQueueNums: 3 }));
+    await m.createOrUpdate(
+      topicView('Persisted', { readQueueNums: 3, writeQueueNums: 3, attributes: { 'message.type': 'FIFO' } }),
+    );
     assert.deepEqual(changes, [v0 + 1]);
     const raw = JSON.parse(await readFile(join(configDir, 'topics.json'), 'utf8'));
     assert.equal(raw.topicConfigTable.Persisted.readQueueNums, 3);
+    // Java's field: TopicConfig.attributes, a string map without the +/- signs.
+    assert.deepEqual(raw.topicConfigTable.Persisted.attributes, { 'message.type': 'FIFO' });
     assert.equal(raw.dataVersion.counter, v0 + 1);
     const again = new TopicConfigManager(topicOptions(configDir));
     await again.load();
     assert.equal(again.get('Persisted')?.writeQueueNums, 3);
+    assert.equal(again.topicMessageType('Persisted'), 'FIFO');
+    assert.equal(again.topicMessageType('SELF_TEST_TOPIC'), 'NORMAL');
+    assert.equal(again.topicMessageType('NoSuchTopic'), 'UNSPECIFIED');
     assert.equal(again.getDataVersion().counter, v0 + 1);
     await again.delete('Persisted');
     assert.equal(again.get('Persisted'), undefined);

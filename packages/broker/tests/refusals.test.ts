@@ -10,14 +10,14 @@ import {
   type TestBroker,
 } from './helpers/broker-harness.js';
 
-// Issue 12: a send asking for the timer wheel is refused (not delivered at once), as
-// RocketMQ 5.x refuses it with timerWheelEnable=false; SQL92 is refused while
+// Issue 12: with timerWheelEnable=false a send asking for the timer wheel is refused (not
+// delivered at once), as RocketMQ 5.x refuses it; SQL92 is refused while
 // enablePropertyFilter is off, as RocketMQ does.
 
 describe('timer properties without the timer wheel', () => {
   let b: TestBroker;
   before(async () => {
-    b = await startTestBroker();
+    b = await startTestBroker({ timerWheelEnable: false });
   });
   after(() => b.close());
 

@@ -7,4 +7,5 @@ const program = new Command('mqadmin')
   .showHelpAfterError('(run "mqadmin help" for the list of commands)')
   .configureOutput({ outputError: (str, write) => write(str) });
 for (const c of commands) c.register(program);
-await program.parseAsync(process.argv);
+// Java's two-letter short option -bn (brokerName) has no commander form: read it as --brokerName.
+await program.parseAsync(process.argv.map((a) => (a === '-bn' ? '--brokerName' : a)));

@@ -1,6 +1,7 @@
 import { homedir } from 'node:os';
 import { applyProperties, formatProperties, readPropertiesFile, shutdownOnSignals } from '@rocketmq-ts/common';
 import { createLogger } from '@rocketmq-ts/common/pino-logger';
+import { ControllerManager, defaultControllerConfig } from '@rocketmq-ts/controller';
 import { Command } from 'commander';
 import { defaultNamesrvConfig, type NamesrvConfig } from './namesrv-config.js';
 import { NamesrvController } from './namesrv-controller.js';
@@ -19,10 +20,17 @@ async function main(): Promise<void> {
   const logger = createLogger('namesrv');
 
   let config: NamesrvConfig = defaultNamesrvConfig({ home: homedir(), rocketmqHome: process.env.ROCKETMQ_HOME });
+  // With enableControllerInNamesrv the same file carries the controller's keys (RocketMQ's way).
+  let controllerConfig = defaultControllerConfig({ home: homedir() });
   if (opts.configFile) {
-    const { config: applied, unknown } = applyProperties(config, await readPropertiesFile(opts.configFile));
+    const props = await readPropertiesFile(opts.configFile);
+    const { config: applied, unknown } = applyProperties(config, props);
     config = applied;
-    if (unknown.length > 0) logger.warn({ keys: unknown, file: opts.configFile }, 'unknown config keys ignored');
+    const forController = applyProperties(controllerConfig, props);
+    controllerConfig = forController.config;
+    const unknownToBoth = unknown.filter((k) => forController.unknown.includes(k));
+    if (unknownToBoth.length > 0)
+      logger.warn({ keys: unknownToBoth, file: opts.configFile }, 'unknown config keys ignored');
     logger.info({ file: opts.configFile }, 'load config properties file OK');
   }
   if (opts.printConfigItem) {
@@ -33,8 +41,17 @@ async function main(): Promise<void> {
   const controller = new NamesrvController(config, { logger });
   await controller.start();
   console.log(`The Name Server boot success. serializeType=JSON, address ${config.bindAddress}:${controller.port}`);
+  let embedded: ControllerManager | undefined;
+  if (config.enableControllerInNamesrv) {
+    embedded = new ControllerManager(controllerConfig, { logger: logger.child({ component: 'controller' }) });
+    await embedded.start();
+    console.log(`The Controller boot success. address ${embedded.address}, type ${controllerConfig.controllerType}`);
+  }
 
-  shutdownOnSignals(() => controller.shutdown(), logger);
+  shutdownOnSignals(async () => {
+    await embedded?.shutdown();
+    await controller.shutdown();
+  }, logger);
 }
 
 main().catch((err: unknown) => {

@@ -44,7 +44,7 @@ export function defaultNamesrvConfig(env: NamesrvConfigEnv = {}) {
     enableTopicList: true,
     /** (accepted) brokers are not notified. */
     notifyMinBrokerIdChanged: false,
-    /** (accepted) the controller runs separately. */
+    /** Starts a controller in this process (its keys from the same file; it listens on its own port). */
     enableControllerInNamesrv: false,
     /** Answer route lookups with SYSTEM_ERROR "name server not ready" for waitSecondsForService after start. */
     needWaitForService: false,

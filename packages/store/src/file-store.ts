@@ -17,6 +17,7 @@ import { entryPhy } from './consumequeue/consume-queue.js';
 import { ConsumeQueueStore } from './consumequeue/consume-queue-store.js';
 import { type ArrivalListener, Dispatcher } from './dispatch/dispatcher.js';
 import { FileStoreReader } from './file-store-reader.js';
+import { ReplicatedDispatch } from './ha/replicated-dispatch.js';
 import { IndexService } from './index/index-service.js';
 import type {
   GetMessageResult,
@@ -27,7 +28,12 @@ import type {
   TagsCodeFilter,
 } from './message-store.js';
 import { RetentionService } from './retention/retention-service.js';
-import { type MessageStoreConfig, resolveStoreConfig } from './store-config.js';
+import { type BrokerRole, type MessageStoreConfig, resolveStoreConfig } from './store-config.js';
+
+/** Outcome of appending replicated bytes on a slave. */
+export type ReplicaAppendStatus = 'OK' | 'OFFSET_MISMATCH' | 'NOT_RUNNING';
+/** SYNC_MASTER: turns an append's result into the answer after the slave's ack (ha/). */
+export type ReplicationGate = (result: PutMessageResult) => PutMessageResult | Promise<PutMessageResult>;
 
 export interface FileStoreDeps {
   logger?: Logger;
@@ -93,6 +99,12 @@ export class FileMessageStore implements MessageStore {
   private indexCovered = 0;
   private indexTimestamp = 0;
   private startTimestamp = 0;
+  private role: BrokerRole;
+  /** Slave: records that arrived as replicated bytes, dispatched once written. */
+  private replicated: ReplicatedDispatch | undefined;
+  /** Told (written, flushed) whenever either CommitLog position moves (HA reports and wake-ups). */
+  private readonly progressListeners: Array<(written: number, flushed: number) => void> = [];
+  private gate: ReplicationGate | undefined;
   /** Where the last start-up scan began and ended (tests, runtime info). */
   lastRecovery = { scannedFrom: 0, logEnd: 0, records: 0, truncated: false };
 
@@ -102,6 +114,7 @@ export class FileMessageStore implements MessageStore {
     this.logger = (deps.logger ?? silentLogger).child({ component: 'store' });
     this.clock = deps.clock ?? systemClock;
     this.sync = c.flushDiskType === 'SYNC_FLUSH';
+    this.role = c.brokerRole;
     this.encoder = new RecordEncoder(c.storeHost, c.maxMessageSize, c.mappedFileSizeCommitLog - 8);
     const root = c.storePathRootDir;
     this.segments = new SegmentFiles(
@@ -131,6 +144,7 @@ export class FileMessageStore implements MessageStore {
     );
     this.index = new IndexService(join(root, 'index'), c.maxHashSlotNum, c.maxIndexNum, this.clock, this.logger);
     this.dispatcher = new Dispatcher(this.cqStore, this.index, this.logger);
+    this.dispatcher.startQueuesAtFirstOffset = this.role === 'SLAVE';
     this.reader = new FileStoreReader(this.cqStore, this.commitLog, this.segments, this.index);
     this.checkpoint = new StoreCheckpoint(join(root, 'checkpoint'));
     this.abort = new AbortMarker(join(root, 'abort'));
@@ -219,7 +233,8 @@ export class FileMessageStore implements MessageStore {
     if (refused) return refused;
     const p = this.encoder.prepare(msg);
     if (typeof p === 'string') return Promise.resolve({ status: p });
-    return this.append(p, undefined, p.size);
+    const acked = this.append(p, undefined, p.size);
+    return this.gate ? acked.then(this.gate) : acked;
   }
 
   putMessages(batch: MessageInput[]): Promise<PutMessageResult> {
@@ -238,11 +253,13 @@ export class FileMessageStore implements MessageStore {
       total += p.size;
     }
     if (total > this.config.mappedFileSizeCommitLog - 8) return Promise.resolve({ status: 'MESSAGE_ILLEGAL' });
-    return this.append(prepared[0]!, prepared, total);
+    const acked = this.append(prepared[0]!, prepared, total);
+    return this.gate ? acked.then(this.gate) : acked;
   }
 
   private refusal(): Promise<PutMessageResult> | undefined {
-    if (this.running && !this.writeFailed && !this.retention.diskFull) return undefined;
+    // A slave's log is the master's: local appends are refused (RocketMQ 4.x answers the same).
+    if (this.running && !this.writeFailed && !this.retention.diskFull && this.role !== 'SLAVE') return undefined;
     return Promise.resolve({ status: 'SERVICE_NOT_AVAILABLE' });
   }
 
@@ -308,15 +325,86 @@ export class FileMessageStore implements MessageStore {
       d.dispatchPrepared(p);
       pend.shift();
     }
+    if (this.replicated) this.replicated.written(pos);
     if (this.sync) {
-      if (!this.ackWaiters.isEmpty) this.commitLog.requestFlush();
+      if (!this.ackWaiters.isEmpty || this.replicated) this.commitLog.requestFlush();
     } else {
       this.ackUpTo(pos, undefined);
     }
+    this.tellProgress();
   }
 
   private onFlushed(pos: number): void {
     if (this.sync) this.ackUpTo(pos, undefined);
+    this.tellProgress();
+  }
+
+  private tellProgress(): void {
+    const ls = this.progressListeners;
+    for (let i = 0; i < ls.length; i++) ls[i]!(this.commitLog.writtenPos, this.commitLog.flushedPos);
+  }
+
+  // ---- Replication (ha/): see docs/replication.md ----
+
+  get brokerRole(): BrokerRole {
+    return this.role;
+  }
+
+  /** Switches between master and slave (a SLAVE refuses appends). */
+  setBrokerRole(role: BrokerRole): void {
+    this.role = role;
+    this.dispatcher.startQueuesAtFirstOffset = role === 'SLAVE';
+  }
+
+  /** SYNC_MASTER: every append's answer passes through `gate` (undefined removes it). */
+  setReplicationGate(gate: ReplicationGate | undefined): void {
+    this.gate = gate;
+  }
+
+  onReplicaProgress(listener: (written: number, flushed: number) => void): void {
+    this.progressListeners.push(listener);
+  }
+
+  /** The CommitLog position a slave acknowledges: in the page cache (ASYNC_FLUSH) or durable (SYNC_FLUSH). */
+  replicaAckOffset(): number {
+    return this.sync ? this.commitLog.flushedPos : this.commitLog.writtenPos;
+  }
+
+  get commitLogSegmentSize(): number {
+    return this.config.mappedFileSizeCommitLog;
+  }
+
+  /** Master: up to `max` written CommitLog bytes from `offset`, within one segment. */
+  readReplicaData(offset: number, max: number): Promise<Buffer | undefined> | undefined {
+    if (offset < this.getMinPhyOffset()) return undefined;
+    return this.commitLog.readAvailable(offset, max);
+  }
+
+  /**
+   * Slave: appends bytes replicated from the master at `offset`, which must be this log's
+   * end; an empty log starts at `offset` (the master's last segment, for a new slave).
+   * `data` is kept until its records are dispatched: the caller must not reuse it.
+   */
+  appendReplicated(offset: number, data: Buffer): ReplicaAppendStatus {
+    if (!this.running) return 'NOT_RUNNING';
+    const cl = this.commitLog;
+    if (cl.appendPos === 0 && this.segments.list.length === 0 && offset > 0) {
+      if (offset % this.config.mappedFileSizeCommitLog !== 0) return 'OFFSET_MISMATCH';
+      cl.setEnd(offset);
+      this.dispatcher.dispatchedTo = offset;
+    }
+    if (offset !== cl.appendPos) return 'OFFSET_MISMATCH';
+    if (data.length === 0) return 'OK';
+    this.replicated ??= new ReplicatedDispatch(
+      this.dispatcher,
+      this.config.mappedFileSizeCommitLog,
+      parseDelayLevels(this.config.messageDelayLevel),
+      this.logger,
+    );
+    this.replicated.push(offset, data);
+    cl.appendRaw(data);
+    this.putBytes += data.length;
+    return 'OK';
   }
 
   private ackUpTo(pos: number, status: 'FLUSH_DISK_TIMEOUT' | undefined): void {

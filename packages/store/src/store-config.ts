@@ -2,6 +2,8 @@ import { DEFAULT_MESSAGE_DELAY_LEVEL } from '@rocketmq-ts/protocol';
 // Store configuration under RocketMQ's key names (broker.conf carries over unchanged).
 
 export type FlushDiskType = 'ASYNC_FLUSH' | 'SYNC_FLUSH';
+/** RocketMQ's brokerRole: a SLAVE store refuses appends and takes replicated bytes instead. */
+export type BrokerRole = 'ASYNC_MASTER' | 'SYNC_MASTER' | 'SLAVE';
 
 export interface MessageStoreConfig {
   /** Root of commitlog/, consumequeue/, index/, checkpoint, abort. */
@@ -11,6 +13,7 @@ export interface MessageStoreConfig {
   /** ConsumeQueue file size in bytes: 300 000 entries of 20 bytes. */
   mappedFileSizeConsumeQueue: number;
   flushDiskType: FlushDiskType;
+  brokerRole: BrokerRole;
   /** ASYNC_FLUSH: ms between background fdatasyncs of the CommitLog. */
   flushIntervalCommitLog: number;
   /** ASYNC_FLUSH: ms between flushes of ConsumeQueue and index files. */
@@ -68,6 +71,7 @@ export const defaultStoreConfig: MessageStoreConfig = {
   mappedFileSizeCommitLog: 1024 * 1024 * 1024,
   mappedFileSizeConsumeQueue: 300_000 * 20,
   flushDiskType: 'ASYNC_FLUSH',
+  brokerRole: 'ASYNC_MASTER',
   flushIntervalCommitLog: 500,
   flushIntervalConsumeQueue: 1000,
   flushConsumeQueueLeastPages: 2,

@@ -46,3 +46,4 @@ export function zeroBomb(mib: number): Buffer {
   const blocks = new Array<Buffer>(mib).fill(block);
   return Buffer.concat([Buffer.from([0x78, 0x9c]), ...blocks, Buffer.from([3, 0]), trailer]);
 }
+export { type EtcdCluster, type EtcdMember, etcdAvailable, freePort, startEtcd } from './etcd.js';

@@ -1,5 +1,11 @@
 import { err, ok, type Result } from '@rocketmq-ts/common';
-import { encodeFastjson, type MessageQueue, parseFastjson } from '@rocketmq-ts/protocol';
+import {
+  alterAttributes,
+  encodeFastjson,
+  type MessageQueue,
+  parseFastjson,
+  SUBSCRIPTION_GROUP_ATTRIBUTES,
+} from '@rocketmq-ts/protocol';
 import type { SubscriptionGroupView, TopicView } from '../runtime/ports.js';
 
 // JSON bodies of the admin requests in the shapes Java's admin tools (mqadmin, the dashboard)
@@ -88,6 +94,24 @@ export function parseGroupConfig(body: Buffer | undefined): Result<SubscriptionG
     whichBrokerWhenConsumeSlowly: int(o.whichBrokerWhenConsumeSlowly, 1),
     notifyConsumerIdsChangedEnable: bool(o.notifyConsumerIdsChangedEnable, true),
   });
+}
+
+/**
+ * The `attributes` of an UPDATE_AND_CREATE_SUBSCRIPTIONGROUP body (`{"+key": "value"}`)
+ * checked as Java's SubscriptionGroupManager does (AttributeUtil over
+ * SubscriptionGroupAttributes.ALL, which is empty in 5.x): the message when refused.
+ */
+export function groupAttributesProblem(body: Buffer | undefined, create: boolean): string | undefined {
+  if (!body || body.length === 0) return undefined;
+  const raw = parseFastjson(body.toString('utf8'));
+  if (!raw.ok || typeof raw.value !== 'object' || raw.value === null) return undefined;
+  const a = (raw.value as Record<string, unknown>).attributes;
+  if (typeof a !== 'object' || a === null || Array.isArray(a)) return undefined;
+  const entries = a instanceof Map ? [...a] : Object.entries(a);
+  const mod = new Map<string, string>();
+  for (const [k, v] of entries) mod.set(String(k), typeof v === 'string' ? v : String(v));
+  const altered = alterAttributes(create, SUBSCRIPTION_GROUP_ATTRIBUTES, {}, mod);
+  return altered.ok ? undefined : altered.error;
 }
 
 export const fastjsonBody = (value: unknown): Buffer => Buffer.from(encodeFastjson(value), 'utf8');

@@ -30,7 +30,7 @@ export function getTotalOf(deps: Pick<FeatureDeps, 'stats'>): () => number {
 }
 
 export function brokerAdminProcessors(
-  deps: Pick<FeatureDeps, 'store' | 'clock' | 'config' | 'stats'>,
+  deps: Pick<FeatureDeps, 'store' | 'clock' | 'config' | 'stats' | 'replication' | 'timer'>,
   sampler: TpsSampler,
   bootTimestamp: number,
 ): FeatureProcessor[] {
@@ -41,6 +41,7 @@ export function brokerAdminProcessors(
     const earliest = await earliestMessageTime(deps);
     const table: Record<string, string> = {
       ...deps.store.runtimeInfo(),
+      ...deps.timer?.runtimeInfo(),
       brokerVersionDesc: BROKER_VERSION_DESC,
       brokerVersion: String(CURRENT_VERSION),
       msgPutTotalYesterdayMorning: String(put.yesterday),
@@ -68,6 +69,7 @@ export function brokerAdminProcessors(
       queryThreadPoolQueueSize: '0',
       queryThreadPoolQueueCapacity: String(deps.config.queryThreadPoolQueueCapacity ?? 20000),
       remainTransientStoreBufferNumbs: '0',
+      ...deps.replication?.runtimeInfo(),
     };
     table.dispatchBehindBytes ??= '0';
     return success(request, fastjsonBody({ table }));

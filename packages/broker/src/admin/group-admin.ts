@@ -12,7 +12,14 @@ import {
 } from '@rocketmq-ts/protocol';
 import type { RequestHandler } from '@rocketmq-ts/remoting';
 import type { FeatureDeps, FeatureProcessor } from '../runtime/ports.js';
-import { fastjsonBody, groupConfigJson, mqJson, parseGroupConfig, ZERO_VERSION } from './admin-json.js';
+import {
+  fastjsonBody,
+  groupAttributesProblem,
+  groupConfigJson,
+  mqJson,
+  parseGroupConfig,
+  ZERO_VERSION,
+} from './admin-json.js';
 import { decodeHeader, failure, success } from './respond.js';
 import type { TpsSampler } from './tps-sampler.js';
 
@@ -45,6 +52,8 @@ export function groupAdminProcessors(deps: Deps, sampler: TpsSampler): FeaturePr
     const config = parsed.value;
     const problem = groupNameProblem(config.groupName);
     if (problem) return failure(request, ResponseCode.INVALID_PARAMETER, problem);
+    const attributes = groupAttributesProblem(request.body, groups.get(config.groupName) === undefined);
+    if (attributes) return failure(request, ResponseCode.SYSTEM_ERROR, attributes);
     await groups.update(config);
     return success(request);
   };

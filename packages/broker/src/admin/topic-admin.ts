@@ -1,15 +1,23 @@
+import { err, ok, type Result } from '@rocketmq-ts/common';
 import {
+  alterAttributes,
+  CLEANUP_POLICY_ATTRIBUTE,
   CreateTopicRequestHeader,
   isSystemTopic,
   Perm,
+  parseAttributeModification,
+  QUEUE_TYPE_ATTRIBUTE,
   RequestCode,
   ResponseCode,
+  TOPIC_ATTRIBUTES,
+  TOPIC_MESSAGE_TYPE_ATTRIBUTE,
   TopicRequestHeader,
   topicNameProblem,
 } from '@rocketmq-ts/protocol';
 import type { RequestHandler } from '@rocketmq-ts/remoting';
 import type { FeatureDeps, FeatureProcessor, TopicView } from '../runtime/ports.js';
 import { type DataVersionView, fastjsonBody, mqJson, topicConfigJson, ZERO_VERSION } from './admin-json.js';
+import { booleanConfig } from './config-values.js';
 import { decodeHeader, failure, success } from './respond.js';
 
 // Topic administration: GET_ALL_TOPIC_CONFIG (21), UPDATE_AND_CREATE_TOPIC (17),
@@ -18,20 +26,40 @@ import { decodeHeader, failure, success } from './respond.js';
 
 const MAX_QUEUE_NUMS = 1024;
 
-/** `+a=1,+b=2` (CreateTopicRequestHeader.attributes) → map; `-key` entries drop a key. */
-export function parseAttributes(text: string | undefined, base: Record<string, string> = {}): Record<string, string> {
-  const out = { ...base };
-  if (!text) return out;
-  for (const item of text.split(',')) {
-    const s = item.trim();
-    if (s.startsWith('+')) {
-      const eq = s.indexOf('=');
-      if (eq > 1) out[s.slice(1, eq)] = s.slice(eq + 1);
-    } else if (s.startsWith('-')) {
-      delete out[s.slice(1)];
+/**
+ * Attribute values RocketMQ accepts but whose store behaviour rocketmq-ts does not have
+ * (BatchConsumeQueue, compaction): refused rather than stored and ignored (docs/topic-attributes.md).
+ */
+const UNSUPPORTED_VALUES: ReadonlyMap<string, string> = new Map([
+  [QUEUE_TYPE_ATTRIBUTE.name, 'BatchCQ'],
+  [CLEANUP_POLICY_ATTRIBUTE.name, 'COMPACTION'],
+]);
+
+/**
+ * The attributes a topic gets from UPDATE_AND_CREATE_TOPIC's `attributes` field, in Java's
+ * order of checks: the `+k=v,-k` syntax, MIXED unless enableMixedMessageType, then the
+ * modification applied to the current attributes (AttributeUtil). The code and remark Java
+ * answers when refused: INVALID_PARAMETER for MIXED, SYSTEM_ERROR for the rest.
+ */
+export function resolveTopicAttributes(
+  field: string | undefined,
+  existing: Readonly<Record<string, string>> | undefined,
+  enableMixedMessageType: boolean,
+): Result<Record<string, string>, { code: number; remark: string }> {
+  const parsed = parseAttributeModification(field);
+  if (!parsed.ok) return err({ code: ResponseCode.SYSTEM_ERROR, remark: parsed.error });
+  const typeKey = `+${TOPIC_MESSAGE_TYPE_ATTRIBUTE.name}`;
+  if (!enableMixedMessageType && parsed.value.get(typeKey) === 'MIXED') {
+    return err({ code: ResponseCode.INVALID_PARAMETER, remark: 'MIXED message type is not supported.' });
+  }
+  const altered = alterAttributes(existing === undefined, TOPIC_ATTRIBUTES, existing ?? {}, parsed.value);
+  if (!altered.ok) return err({ code: ResponseCode.SYSTEM_ERROR, remark: altered.error });
+  for (const [key, value] of UNSUPPORTED_VALUES) {
+    if (altered.value[key] === value && existing?.[key] !== value) {
+      return err({ code: ResponseCode.SYSTEM_ERROR, remark: `${key}=${value} is not supported by this broker` });
     }
   }
-  return out;
+  return ok(altered.value);
 }
 
 /** Pure validation of an UPDATE_AND_CREATE_TOPIC request; the remark when invalid. */
@@ -60,9 +88,10 @@ export function createTopicProblem(h: {
 }
 
 export function topicAdminProcessors(
-  deps: Pick<FeatureDeps, 'identity' | 'store' | 'topics' | 'offsets' | 'clients' | 'logger'>,
+  deps: Pick<FeatureDeps, 'identity' | 'store' | 'topics' | 'offsets' | 'clients' | 'logger' | 'config'>,
 ): FeatureProcessor[] {
   const { topics, store, offsets, identity } = deps;
+  const enableMixedMessageType = booleanConfig(deps.config, 'enableMixedMessageType', false);
   const dataVersion = (): DataVersionView => topics.getDataVersion?.() ?? ZERO_VERSION;
 
   const getAll: RequestHandler = (request) => {
@@ -86,6 +115,8 @@ export function topicAdminProcessors(
     const problem = createTopicProblem(h.header);
     if (problem) return failure(request, ResponseCode.INVALID_PARAMETER, problem);
     const existing = topics.get(h.header.topic);
+    const attributes = resolveTopicAttributes(h.header.attributes, existing?.attributes, enableMixedMessageType);
+    if (!attributes.ok) return failure(request, attributes.error.code, attributes.error.remark);
     const config: TopicView = {
       topicName: h.header.topic,
       readQueueNums: h.header.readQueueNums,
@@ -94,7 +125,7 @@ export function topicAdminProcessors(
       topicFilterType: h.header.topicFilterType === 'MULTI_TAG' ? 'MULTI_TAG' : 'SINGLE_TAG',
       topicSysFlag: h.header.topicSysFlag ?? 0,
       order: h.header.order,
-      attributes: parseAttributes(h.header.attributes, existing?.attributes),
+      attributes: attributes.value,
     };
     await topics.createOrUpdate(config);
     deps.logger.info({ topic: config.topicName }, 'topic created or updated by admin request');

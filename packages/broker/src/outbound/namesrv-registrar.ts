@@ -6,6 +6,7 @@ import {
   encodeRegisterBrokerBody,
   MQVersion,
   RegisterBrokerRequestHeader,
+  RegisterBrokerResponseHeader,
   RequestCode,
   ResponseCode,
   type TopicConfig,
@@ -17,7 +18,9 @@ import type { BrokerIdentity, TopicView } from '../runtime/ports.js';
 interface RegistrarOptions {
   identity: BrokerIdentity;
   /** `ip:haPort`; required by the header even without replication. */
-  haServerAddr: string;
+  haServerAddr: string | (() => string);
+  /** A slave learns its master from the answer (haServerAddr and masterAddr of the live id 0). */
+  onRegistered?: (answer: { haServerAddr: string | undefined; masterAddr: string | undefined }) => void;
   namesrvAddrs: string[];
   /** Period of the full re-registration (registerNameServerPeriod). */
   periodMs: number;
@@ -114,7 +117,7 @@ export class NamesrvRegistrar {
       brokerName: identity.brokerName,
       brokerAddr: identity.brokerAddr,
       clusterName: identity.clusterName,
-      haServerAddr: this.opts.haServerAddr,
+      haServerAddr: typeof this.opts.haServerAddr === 'string' ? this.opts.haServerAddr : this.opts.haServerAddr(),
       brokerId: identity.brokerId,
       heartbeatTimeoutMillis: this.opts.heartbeatTimeoutMs,
       enableActingMaster: false,
@@ -133,6 +136,8 @@ export class NamesrvRegistrar {
             logger.warn({ namesrv: addr, code: res.code, remark: res.remark }, 'NameServer refused registration');
           } else {
             logger.debug({ namesrv: addr, topics: table.size }, 'registered with NameServer');
+            const h = RegisterBrokerResponseHeader.decode(res.extFields ?? {});
+            if (h.ok) this.opts.onRegistered?.({ haServerAddr: h.value.haServerAddr, masterAddr: h.value.masterAddr });
           }
         } catch (err) {
           logger.warn({ err, namesrv: addr }, 'register with NameServer failed');

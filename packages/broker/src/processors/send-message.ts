@@ -3,6 +3,7 @@ import {
   createResponse,
   decodeBatchBody,
   dlqTopicOf,
+  encodeRecallHandle,
   type HeaderType,
   isNotAllowedSendTopic,
   isRetryTopic,
@@ -28,6 +29,7 @@ import type { BrokerMetrics } from '../metrics/broker-metrics.js';
 import { MessageTypeIdx, type MessageTypeIndex } from '../metrics/broker-metrics.js';
 import type { SubscriptionGroupRegistry, TopicView } from '../runtime/ports.js';
 import { toScheduled } from '../schedule/delay-levels.js';
+import { recallTimestampOf, type TimerPlacement } from '../timer/timer-message.js';
 import type { TopicConfigManager } from '../topic/topic-config-manager.js';
 import type { BrokerStats } from './broker-stats.js';
 import {
@@ -69,6 +71,8 @@ interface SendDeps {
   locks?: { isLockAllExpired(group: string): boolean } | undefined;
   clock: Clock;
   logger: Logger;
+  /** The timer wheel's send rule; absent = refused as with timerWheelEnable=false. */
+  timer?: { place(msg: MessageInput, now: number): TimerPlacement } | undefined;
 }
 
 const EMPTY = Buffer.alloc(0);
@@ -223,10 +227,22 @@ export class SendMessageProcessor {
     const t = transactionType(msg.sysFlag);
     const level = delayLevelOf(props, scanned);
     const plain = t === MessageSysFlag.TRANSACTION_NOT_TYPE || t === MessageSysFlag.TRANSACTION_COMMIT_TYPE;
-    // Java's WHEEL_TIMER_NOT_ENABLE: the timer wheel is not built, so a message asking for a
-    // delivery time is refused rather than delivered at once.
+    // One indexOf for a plain send (requestsTimer); the timer rule only for TIMER_* sends.
     if (plain && level <= 0 && requestsTimer(props)) {
-      return reply(request, ResponseCode.SYSTEM_ERROR, TIMER_NOT_ENABLED);
+      if (!this.deps.timer) return reply(request, ResponseCode.SYSTEM_ERROR, TIMER_NOT_ENABLED);
+      const placed = this.deps.timer.place(msg, clock.now());
+      if (placed.kind === 'refused') return reply(request, placed.code, placed.remark);
+      if (placed.kind === 'parked') {
+        const ts =
+          request.code === RequestCode.SEND_BATCH_MESSAGE
+            ? undefined
+            : recallTimestampOf(placed.msg, placed.timerOutMs);
+        const handle =
+          ts === undefined
+            ? undefined
+            : encodeRecallHandle({ topic, brokerName: settings.brokerName, timestamp: ts, messageId: stamped.uniqKey });
+        return this.put(request, placed.msg, queueId, stamped.uniqKey, topic, MessageTypeIdx.DELAY, handle);
+      }
     }
     const scheduled =
       level > 0 && plain && settings.delayLevelsMs.length > 0
@@ -273,10 +289,11 @@ export class SendMessageProcessor {
     uniqKey: string,
     topic: string,
     type: MessageTypeIndex,
+    recallHandle?: string,
   ): Promise<RemotingCommand> {
     return this.deps.store
       .putMessage(msg)
-      .then((result) => this.respond(request, result, queueId, uniqKey, topic, type));
+      .then((result) => this.respond(request, result, queueId, uniqKey, topic, type, recallHandle));
   }
 
   /** `%RETRY%<group>` sends: over the retry budget they go to `%DLQ%<group>` instead. */
@@ -365,6 +382,7 @@ export class SendMessageProcessor {
     uniqKey: string | undefined,
     topic: string,
     type: MessageTypeIndex,
+    recallHandle?: string,
   ): RemotingCommand {
     const t = PUT_STATUS_TABLE[result.status];
     if (!t.stored || result.append === undefined) {
@@ -377,6 +395,7 @@ export class SendMessageProcessor {
       queueId,
       queueOffset: result.append.logicsOffset,
       transactionId: uniqKey,
+      recallHandle,
     });
     ext.MSG_REGION = this.deps.settings.msgRegion;
     ext.TRACE_ON = String(this.deps.settings.traceOn);

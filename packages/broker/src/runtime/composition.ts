@@ -5,6 +5,7 @@ import type { RemotingClient, RequestHandler } from '@rocketmq-ts/remoting';
 import type { MessageStore } from '@rocketmq-ts/store';
 import { type BrokerConfig, isMasterRole, namesrvAddrList } from '../broker-config.js';
 import { ClientGroupRegistry } from '../client/client-registry.js';
+import type { Replication } from '../ha/replication.js';
 import { PullRequestHoldService } from '../long-polling/pull-request-hold-service.js';
 import { BrokerCollector } from '../metrics/broker-collector.js';
 import { BrokerMetrics } from '../metrics/broker-metrics.js';
@@ -19,6 +20,7 @@ import { limitPerConnection } from '../processors/flow-control.js';
 import { PullMessageProcessor } from '../processors/pull-message.js';
 import { SendMessageProcessor } from '../processors/send-message.js';
 import { SubscriptionGroupManager } from '../subscription/subscription-group-manager.js';
+import { createTimerModule, type TimerModule } from '../timer/timer-module.js';
 import { TopicConfigManager } from '../topic/topic-config-manager.js';
 import type { BrokerIdentity, FeatureDeps, FeatureSet } from './ports.js';
 
@@ -45,6 +47,8 @@ interface CompositionContext {
   installFeatures: (deps: FeatureDeps) => FeatureSet;
   logger: Logger;
   clock: Clock;
+  /** Master–slave replication (ha/replication.ts): HA address, registration answers, status. */
+  replication?: Replication;
 }
 
 export interface BrokerComponents {
@@ -63,6 +67,7 @@ export interface BrokerComponents {
   /** Traffic counters (undefined when metricsExporterType=DISABLE) and the scrape-time gauges. */
   metrics: BrokerMetrics | undefined;
   collector: BrokerCollector | undefined;
+  timer: TimerModule;
   processors: ProcessorEntry[];
   /** Current broker permission (admin may change it at runtime via config). */
   brokerPermission(): number;
@@ -123,7 +128,8 @@ export function composeBroker(ctx: CompositionContext): BrokerComponents {
   const ip = ctx.brokerAddr.slice(0, ctx.brokerAddr.lastIndexOf(':'));
   const registrar = new NamesrvRegistrar({
     identity,
-    haServerAddr: `${ip}:${config.haListenPort}`,
+    haServerAddr: ctx.replication ? () => ctx.replication!.haServerAddr() : `${ip}:${config.haListenPort}`,
+    ...(ctx.replication ? { onRegistered: ctx.replication.onRegistered.bind(ctx.replication) } : {}),
     namesrvAddrs: namesrvAddrList(config),
     periodMs: config.registerNameServerPeriod,
     timeoutMs: config.registerBrokerTimeoutMills,
@@ -156,6 +162,17 @@ export function composeBroker(ctx: CompositionContext): BrokerComponents {
     ...(metrics ? { metrics } : {}),
   });
   store.onMessageArrived((topic, queueId, _maxOffset, tagsCode) => pop.notifyMessageArriving(topic, queueId, tagsCode));
+  const timer = createTimerModule({
+    config: configView,
+    storePathRootDir: config.storePathRootDir,
+    brokerName: config.brokerName,
+    isSlave: !isMasterRole(config),
+    brokerPermission,
+    topics,
+    store,
+    clock,
+    logger,
+  });
   const installed = ctx.installFeatures({
     identity,
     store,
@@ -169,18 +186,28 @@ export function composeBroker(ctx: CompositionContext): BrokerComponents {
     stats,
     config: configView,
     pop,
+    ...(ctx.replication ? { replication: ctx.replication } : {}),
+    timer,
   });
   // Pop starts after the store and the feature modules, and stops before consumer offsets are
   // persisted (its revive progress is one of them).
   const features: FeatureSet = {
     ...installed,
-    processors: installed.processors,
+    processors: [...installed.processors, ...timer.processors],
     async start() {
       await installed.start();
-      await pop.start();
+      // A slave writes nothing of its own: no pop revive and no timer delivery (RocketMQ runs
+      // both on masters only; the master's deliveries reach the slave through replication).
+      if (config.brokerRole !== 'SLAVE') {
+        await timer.start();
+        await pop.start();
+      }
     },
     async stop() {
-      await pop.stop().catch((err: unknown) => logger.error({ err }, 'stopping pop failed'));
+      if (config.brokerRole !== 'SLAVE') {
+        await pop.stop().catch((err: unknown) => logger.error({ err }, 'stopping pop failed'));
+        await timer.stop().catch((err: unknown) => logger.error({ err }, 'stopping the timer wheel failed'));
+      }
       await installed.stop();
     },
   };
@@ -205,6 +232,7 @@ export function composeBroker(ctx: CompositionContext): BrokerComponents {
     locks: features.locks,
     clock,
     logger: logger.child({ component: 'send' }),
+    timer,
   });
   const pull = new PullMessageProcessor({
     settings: {
@@ -295,6 +323,7 @@ export function composeBroker(ctx: CompositionContext): BrokerComponents {
     pop,
     metrics,
     collector,
+    timer,
     processors,
     brokerPermission,
   };

@@ -51,9 +51,12 @@ export function installFeatures(deps: FeatureDeps): FeatureSet {
     locks,
     schedule,
     async start() {
-      await schedule.start();
+      // A slave delivers no delayed messages and checks no transactions (its log is the
+      // master's); it keeps the delay progress it copies from the master.
+      const slave = deps.config.brokerRole === 'SLAVE';
+      await schedule.start(!slave);
       admin.start();
-      await tx.start();
+      if (!slave) await tx.start();
       // Expired locks are already ignored when deciding; this only frees their memory.
       purge = setInterval(() => locks.purgeExpired(), DEFAULT_LOCK_MAX_LIVE_TIME_MS);
       purge.unref();

@@ -5,6 +5,7 @@ import { createFileStore, type MessageStore, type MessageStoreConfig } from '@ro
 import { type BrokerConfig, namesrvAddrList } from '../broker-config.js';
 import { MetricsService } from '../metrics/metrics-service.js';
 import { ProcessMetrics } from '../metrics/process-metrics.js';
+import { Replication } from '../ha/replication.js';
 import { chooseAdvertisedIp } from '../outbound/advertised-address.js';
 import { type BrokerComponents, composeBroker, Pools } from './composition.js';
 import { installFeatures as defaultInstallFeatures } from './features.js';
@@ -30,6 +31,7 @@ export function storeConfigOf(config: BrokerConfig, storeHost: string): Partial<
     mappedFileSizeCommitLog: config.mappedFileSizeCommitLog,
     mappedFileSizeConsumeQueue: config.mappedFileSizeConsumeQueue,
     flushDiskType: config.flushDiskType as MessageStoreConfig['flushDiskType'],
+    brokerRole: config.brokerRole as MessageStoreConfig['brokerRole'],
     flushIntervalCommitLog: config.flushIntervalCommitLog,
     flushIntervalConsumeQueue: config.flushIntervalConsumeQueue,
     syncFlushTimeout: config.syncFlushTimeout,
@@ -57,6 +59,7 @@ export class Broker {
   private fastServer: RemotingServer | undefined;
   private readonly client: RemotingClient;
   private parts: BrokerComponents | undefined;
+  private replication: Replication | undefined;
   private ready = false;
   private timers: NodeJS.Timeout[] = [];
   private stopping: Promise<void> | undefined;
@@ -113,6 +116,11 @@ export class Broker {
     return this.metricsService;
   }
 
+  /** Replication state and control (after start). */
+  get ha(): Replication | undefined {
+    return this.replication;
+  }
+
   /** The wired components, for tests and embedding (after start). */
   get components(): BrokerComponents {
     if (!this.parts) throw new Error('broker not started');
@@ -147,6 +155,8 @@ export class Broker {
       ((sc: Partial<MessageStoreConfig>) =>
         createFileStore(sc, { logger: this.logger.child({ component: 'store' }), clock: this.clock }));
     const store = createStore(storeConfigOf(c, this.advertised));
+    const replication = new Replication(c, store, ip, this.logger);
+    this.replication = replication;
     const parts = composeBroker({
       config: c,
       brokerAddr: this.advertised,
@@ -155,10 +165,12 @@ export class Broker {
       installFeatures: this.options.installFeatures ?? defaultInstallFeatures,
       logger: this.logger,
       clock: this.clock,
+      replication,
     });
     this.parts = parts;
     await Promise.all([parts.topics.load(), parts.groups.load(), parts.offsets.load()]);
     await store.start();
+    await replication.start();
     await parts.features.start();
     parts.hold.start();
     for (const server of servers) {
@@ -228,6 +240,7 @@ export class Broker {
     }
     await Promise.all([this.server.close(3000), this.fastServer?.close(3000)]);
     this.ready = false;
+    await this.replication?.stop().catch((err) => this.logger.error({ err }, 'stopping replication failed'));
     if (parts) {
       await parts.features.stop().catch((err) => this.logger.error({ err }, 'stopping features failed'));
       await Promise.all([parts.offsets.persist(true), parts.topics.persist(), parts.groups.persist()]);

@@ -134,6 +134,19 @@ export interface FeatureDeps {
   stats?: BrokerStatsView;
   /** Pop consumption's in-flight view (GET_CONSUME_STATS); absent when pop is not served. */
   pop?: PopView;
+  /** Replication state: fields for GET_BROKER_RUNTIME_INFO (brokerStatus). */
+  replication?: { runtimeInfo(): Record<string, string> };
+  /** The timer wheel's send rule and runtime figures (docs/timer.md). */
+  timer?: TimerView;
+}
+
+/** What feature modules see of the timer: the send rule (transaction commits) and its figures. */
+export interface TimerView {
+  place(
+    msg: import('@rocketmq-ts/store').MessageInput,
+    now: number,
+  ): import('../timer/timer-message.js').TimerPlacement;
+  runtimeInfo(): Record<string, string>;
 }
 
 /** Messages of a pop group handed out and not acked yet, per queue. */
@@ -170,7 +183,7 @@ export interface FeatureSet {
    * Delay delivery: one pass over a level's parked messages (the service's timer runs the same
    * pass); resolves to the ms until the next one is due. Lets tests observe a pass end.
    */
-  schedule?: { deliverDue(level: number): Promise<number | undefined> };
+  schedule?: { deliverDue(level: number): Promise<number | undefined>; adopt?(text: string): Promise<void> };
   /** Starts background services (schedule delivery, transaction checks, lock expiry). */
   start(): Promise<void>;
   /** Stops them and persists their progress. */

@@ -84,17 +84,27 @@ export class ScheduleMessageService {
    */
   async load(): Promise<void> {
     const text = await this.file.read();
-    if (text === undefined) return;
+    if (text !== undefined) this.apply(text);
+  }
+
+  /** Slave: the master's GET_ALL_DELAY_OFFSET body replaces the progress, persisted (RocketMQ's rule). */
+  async adopt(text: string): Promise<void> {
+    if (!this.apply(text)) return;
+    this.dirty = true;
+    await this.persist();
+  }
+
+  private apply(text: string): boolean {
     const read = parseFastjson(text);
     if (!read.ok) {
       this.deps.logger.error(
         { err: read.error, path: this.file.path },
         'delay offset file unreadable; delivering from the start',
       );
-      return;
+      return false;
     }
     const parsed = read.value as { offsetTable?: Record<string, unknown>; dataVersion?: Partial<DataVersion> };
-    if (typeof parsed !== 'object' || parsed === null) return;
+    if (typeof parsed !== 'object' || parsed === null) return false;
     for (const [k, v] of Object.entries(parsed.offsetTable ?? {})) {
       const level = Number(k);
       const offset = Number(v);
@@ -109,12 +119,14 @@ export class ScheduleMessageService {
         timestamp: Number(dv.timestamp) || 0,
         counter: Number(dv.counter) || 0,
       };
+    return true;
   }
 
-  async start(): Promise<void> {
+  /** `deliver` false (a slave): loads and persists the progress, delivers nothing. */
+  async start(deliver = true): Promise<void> {
     await this.load();
     this.running = true;
-    for (let level = 1; level <= this.levelsMs.length; level++) this.schedule(level, 0);
+    if (deliver) for (let level = 1; level <= this.levelsMs.length; level++) this.schedule(level, 0);
     this.flushTimer = setInterval(() => {
       this.persist().catch((e: unknown) => this.deps.logger.error({ err: e }, 'persisting delay offsets failed'));
     }, this.flushIntervalMs);

@@ -9,7 +9,10 @@ import {
   RMQ_SYS_SCHEDULE_TOPIC,
   readDataVersion,
   readTopicConfig,
+  replyTopicOf,
   SELF_TEST_TOPIC,
+  type TopicMessageType,
+  topicMessageTypeOf,
   topicNameProblem,
 } from '@rocketmq-ts/protocol';
 import type { TopicRegistry, TopicView } from '../runtime/ports.js';
@@ -107,6 +110,8 @@ export class TopicConfigManager implements TopicRegistry {
       topicView(OFFSET_MOVED_EVENT, { readQueueNums: 1, writeQueueNums: 1 }),
       topicView(RMQ_SYS_SCHEDULE_TOPIC, { readQueueNums: o.delayLevelCount, writeQueueNums: o.delayLevelCount }),
     );
+    // Java's MixAll.getReplyTopic: request-reply replies are stored here (ReplyMessageProcessor).
+    sys.push(topicView(replyTopicOf(o.clusterName), { readQueueNums: 1, writeQueueNums: 1 }));
     if (o.traceTopicEnable) sys.push(topicView(o.msgTraceTopicName, { readQueueNums: 1, writeQueueNums: 1 }));
     let added = false;
     for (const t of sys) {
@@ -131,6 +136,15 @@ export class TopicConfigManager implements TopicRegistry {
 
   get(topic: string): TopicView | undefined {
     return this.table.get(topic);
+  }
+
+  /**
+   * The topic's `message.type` (NORMAL when unset), UNSPECIFIED for a topic this broker does
+   * not have, as Java's proxy metadata service answers; what a proxy checks sends against.
+   */
+  topicMessageType(topic: string): TopicMessageType {
+    const t = this.table.get(topic);
+    return t === undefined ? 'UNSPECIFIED' : topicMessageTypeOf(t.attributes);
   }
 
   all(): Iterable<TopicView> {

@@ -56,7 +56,7 @@ function committedCopy(half: MessageView, delayLevelsMs: readonly number[], now:
 }
 
 export function endTransactionProcessor(
-  deps: Pick<FeatureDeps, 'store' | 'clock' | 'logger'>,
+  deps: Pick<FeatureDeps, 'store' | 'clock' | 'logger' | 'timer'>,
   tx: TransactionService,
   delayLevelsMs: readonly number[],
 ): FeatureProcessor {
@@ -80,13 +80,17 @@ export function endTransactionProcessor(
     if (tx.isSettled(half.queueOffset)) return success(request);
 
     if (kind === MessageSysFlag.TRANSACTION_COMMIT_TYPE) {
-      // As Java's HookUtils on commit: a timer message is refused while the wheel is not built.
-      const level = Number(half.properties.get(MessageConst.PROPERTY_DELAY_TIME_LEVEL) ?? 0);
-      if (!(level > 0) && requestsTimer(half.propertiesString)) {
-        return failure(request, ResponseCode.SYSTEM_ERROR, TIMER_NOT_ENABLED);
-      }
-      const msg = committedCopy(half, delayLevelsMs, deps.clock.now());
+      let msg = committedCopy(half, delayLevelsMs, deps.clock.now());
       if (!msg) return failure(request, ResponseCode.SYSTEM_ERROR, 'half message has no REAL_TOPIC/REAL_QID');
+      // As Java's HookUtils on the commit's put: a timer message goes to the wheel (its time
+      // counts from the commit), or is refused while the wheel is off.
+      const level = Number(half.properties.get(MessageConst.PROPERTY_DELAY_TIME_LEVEL) ?? 0);
+      if (!(level > 0) && requestsTimer(msg.properties)) {
+        if (!deps.timer) return failure(request, ResponseCode.SYSTEM_ERROR, TIMER_NOT_ENABLED);
+        const placed = deps.timer.place(msg, deps.clock.now());
+        if (placed.kind === 'refused') return failure(request, placed.code, placed.remark);
+        if (placed.kind === 'parked') msg = placed.msg;
+      }
       const put = await deps.store.putMessage(msg);
       if (!put.append)
         return failure(request, ResponseCode.SYSTEM_ERROR, `store the committed message failed: ${put.status}`);

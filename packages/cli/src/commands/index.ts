@@ -6,8 +6,15 @@ import * as consumerConnection from './consumer/consumer-connection.js';
 import * as consumerProgress from './consumer/consumer-progress.js';
 import * as consumerStatus from './consumer/consumer-status.js';
 import * as deleteSubGroup from './consumer/delete-sub-group.js';
+import * as getConsumerConfig from './consumer/get-consumer-config.js';
 import * as resetOffsetByTime from './consumer/reset-offset-by-time.js';
 import * as updateSubGroup from './consumer/update-sub-group.js';
+import * as cleanBrokerMetadata from './controller/clean-broker-metadata.js';
+import * as electMaster from './controller/elect-master.js';
+import * as getControllerConfig from './controller/get-controller-config.js';
+import * as getControllerMetaData from './controller/get-controller-meta-data.js';
+import * as getSyncStateSet from './controller/get-sync-state-set.js';
+import * as updateControllerConfig from './controller/update-controller-config.js';
 import * as consumeMessage from './message/consume-message.js';
 import * as printMsg from './message/print-msg.js';
 import * as queryMsgById from './message/query-msg-by-id.js';
@@ -37,6 +44,7 @@ export const commands: readonly { register(program: Command): void }[] = [
   consumerStatus,
   updateSubGroup,
   deleteSubGroup,
+  getConsumerConfig,
   resetOffsetByTime,
   queryMsgById,
   queryMsgByKey,
@@ -46,4 +54,10 @@ export const commands: readonly { register(program: Command): void }[] = [
   sendMessage,
   consumeMessage,
   printMsg,
+  getSyncStateSet,
+  getControllerMetaData,
+  electMaster,
+  cleanBrokerMetadata,
+  getControllerConfig,
+  updateControllerConfig,
 ];

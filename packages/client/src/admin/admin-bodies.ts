@@ -154,6 +154,8 @@ export interface SubscriptionGroupConfig {
   brokerId?: number;
   whichBrokerWhenConsumeSlowly?: number;
   notifyConsumerIdsChangedEnable?: boolean;
+  /** RocketMQ 5.x group attributes; sent with their `+`/`-` signs (none are defined in 5.x). */
+  attributes?: Record<string, string>;
 }
 
 const optBool = (v: unknown): boolean | undefined => (typeof v === 'boolean' ? v : undefined);
@@ -178,6 +180,13 @@ export function readSubscriptionGroupConfig(v: unknown, what = 'SubscriptionGrou
   for (const k of ['retryQueueNums', 'retryMaxTimes', 'brokerId', 'whichBrokerWhenConsumeSlowly'] as const) {
     const n = optInt(o[k]);
     if (n !== undefined) out[k] = n;
+  }
+  if (typeof o.attributes === 'object' && o.attributes !== null && !Array.isArray(o.attributes)) {
+    const attributes: Record<string, string> = {};
+    const entries = o.attributes instanceof Map ? [...o.attributes] : Object.entries(o.attributes);
+    for (const [k, v] of entries)
+      if (typeof k === 'string' && typeof v === 'string' && k !== '__proto__') attributes[k] = v;
+    out.attributes = attributes;
   }
   return out;
 }

@@ -9,18 +9,23 @@ import {
   decodeOffsetMsgId,
   decodeTopicList,
   encodeJsonBody,
+  formatAttributeModification,
   GetConsumerRunningInfoRequestHeader,
   GetConsumeStatsRequestHeader,
   GetSubscriptionGroupConfigRequestHeader,
   MASTER_ID,
   type MessageQueue,
+  parseAttributeModification,
   QueryMessageRequestHeader,
   RequestCode,
   ResetOffsetRequestHeader,
   ResponseCode,
   retryTopicOf,
+  type TopicConfig,
+  type TopicMessageType,
   TopicRequestHeader,
   type TopicRouteData,
+  topicMessageTypeOf,
   ViewMessageRequestHeader,
 } from '@rocketmq-ts/protocol';
 import { request } from '../client-api.js';
@@ -46,6 +51,7 @@ import {
   readSubscriptionGroupConfig,
   type SubscriptionGroupConfig,
 } from './admin-bodies.js';
+import { fetchAllTopicConfigs, fetchTopicConfig } from './topic-configs.js';
 
 export interface AdminOptions extends ClientOptions {
   transportFactory?: TransportFactory;
@@ -62,6 +68,8 @@ export interface CreateTopicOptions {
   /** 2 = W, 4 = R, 6 = RW (default). */
   perm?: number;
   order?: boolean;
+  /** RocketMQ 5.x topic attributes as mqadmin's `-a`: `+message.type=FIFO,-reserve.time`. */
+  attributes?: string;
 }
 
 export interface ConsumeProgress {
@@ -143,8 +151,16 @@ export class MQAdmin {
     else throw illegalArgument('createTopic needs clusterName or brokerAddr');
     if (targets.length === 0)
       throw new MQClientError('no master broker to create the topic on', { code: ClientErrorCode.BROKER_NOT_FOUND });
+    let attributes: string | undefined;
+    if (o.attributes !== undefined) {
+      // As Java's mqadmin: the syntax is checked here, the keys and values by the broker.
+      const mod = parseAttributeModification(o.attributes.trim());
+      if (!mod.ok) throw illegalArgument(mod.error);
+      attributes = formatAttributeModification(mod.value) || undefined;
+    }
     const header = {
       topic: o.topic,
+      attributes,
       defaultTopic: AUTO_CREATE_TOPIC_KEY_TOPIC,
       readQueueNums: o.readQueueNums ?? 8,
       writeQueueNums: o.writeQueueNums ?? 8,
@@ -158,6 +174,30 @@ export class MQAdmin {
     }
     this.instance.invalidatePublishInfo(o.topic);
     return targets;
+  }
+
+  /** The topic's config (attributes included) on one broker; undefined when it has none. */
+  topicConfig(brokerAddr: string, topic: string): Promise<TopicConfig | undefined> {
+    return fetchTopicConfig(this.api, brokerAddr, topic);
+  }
+
+  /** Every topic config of one broker (GET_ALL_TOPIC_CONFIG). */
+  topicConfigs(brokerAddr: string): Promise<Map<string, TopicConfig>> {
+    return fetchAllTopicConfigs(this.api, brokerAddr);
+  }
+
+  /**
+   * The topic's `message.type` as a proxy checks sends against it: read from the first master
+   * of its route that has the topic; UNSPECIFIED when none has (Java's ClusterMetadataService).
+   */
+  async topicMessageType(topic: string): Promise<TopicMessageType> {
+    const route = await this.instance.fetchRoute(topic).catch(() => undefined);
+    for (const bd of route?.brokerDatas ?? []) {
+      const addr = bd.brokerAddrs.get(MASTER_ID);
+      const config = addr === undefined ? undefined : await this.topicConfig(addr, topic);
+      if (config !== undefined) return topicMessageTypeOf(config.attributes);
+    }
+    return 'UNSPECIFIED';
   }
 
   /** DELETE_TOPIC_IN_BROKER on the cluster's masters, then DELETE_TOPIC_IN_NAMESRV. */

@@ -10,6 +10,7 @@ export {
   decodeClusterInfo,
   decodeDataVersion,
   decodeKVTable,
+  decodeTopicConfigSerializeWrapper,
   decodeTopicList,
   decodeTopicRouteData,
   readDataVersion,

@@ -22,6 +22,12 @@ export const RMQ_SYS_REVIVE_LOG_TOPIC = 'rmq_sys_REVIVE_LOG';
 /** Any topic starting with this is a system topic. */
 export const SYSTEM_TOPIC_PREFIX = 'rmq_sys_';
 
+/** Request-reply: `<cluster>_REPLY_TOPIC` holds a cluster's reply messages (MixAll.getReplyTopic). */
+export const REPLY_TOPIC_POSTFIX = 'REPLY_TOPIC';
+/** MSG_TYPE of a reply message (MixAll.REPLY_MESSAGE_FLAG): it goes out as SEND_REPLY_MESSAGE. */
+export const REPLY_MESSAGE_FLAG = 'reply';
+export const replyTopicOf = (clusterName: string): string => `${clusterName}_${REPLY_TOPIC_POSTFIX}`;
+
 export const retryTopicOf = (group: string): string => RETRY_GROUP_TOPIC_PREFIX + group;
 export const dlqTopicOf = (group: string): string => DLQ_GROUP_TOPIC_PREFIX + group;
 export const isRetryTopic = (topic: string): boolean => topic.startsWith(RETRY_GROUP_TOPIC_PREFIX);

@@ -178,8 +178,9 @@ async function scan(
   }
 }
 
-function redispatch(
-  inp: RecoveryInput,
+/** Decodes the record at buf[off] (stored at `pos`) and dispatches it; shared with replication. */
+export function redispatch(
+  inp: Pick<RecoveryInput, 'delayLevels'>,
   d: Dispatcher,
   buf: Buffer,
   off: number,

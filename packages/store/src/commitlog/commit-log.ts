@@ -2,6 +2,8 @@
 // one fs.write per block range per tick hands them to the kernel; fdatasync runs as a group
 // commit. Reads of recent records are zero-copy slices of the cache. See docs/store.md
 // ("Flush ordering") for the positions below and the order they advance in.
+
+import { writeSync } from 'node:fs';
 import type { Logger } from '@rocketmq-ts/common';
 import { writeBlankRecord } from '@rocketmq-ts/protocol';
 import { fdatasync, readFully } from '../io/fs-async.js';
@@ -25,6 +27,8 @@ interface Block {
   sealed: boolean;
   /** A slice was handed to a reader: the buffer may still be in use, never recycle it. */
   lent: boolean;
+  /** Holds replicated bytes (slave): written verbatim, its CRCs are already filled in. */
+  raw: boolean;
 }
 
 /** Space reserved for one append: encode records into buf[pos…]. */
@@ -179,6 +183,46 @@ export class CommitLog {
     this.flushNow();
   }
 
+  /**
+   * Slave side: appends bytes replicated from the master verbatim at appendPos (RocketMQ's
+   * appendToCommitLog). They may start or end inside a record but never cross a segment end;
+   * they go through the same blocks, writes and fdatasyncs as local appends, so a torn tail
+   * after a crash is cut by recovery like any other.
+   */
+  appendRaw(data: Buffer): void {
+    const segSize = this.segments.segmentSize;
+    const segStart = Math.floor(this.appendPos / segSize) * segSize;
+    const segEnd = segStart + segSize;
+    if (this.appendPos + data.length > segEnd) throw new RangeError('replicated bytes cross a commitlog segment');
+    if (this.appendPos === segStart && data.length > 0) this.prepareSegments(segStart);
+    let from = 0;
+    while (from < data.length) {
+      const b = this.blockWithRoom(1, segEnd, true);
+      const n = Math.min(b.limit - b.filled, data.length - from);
+      data.copy(b.buf, b.filled, from, from + n);
+      b.filled += n;
+      this.unissued += n;
+      this.appendPos += n;
+      from += n;
+      if (b.filled === b.limit) b.sealed = true;
+    }
+    this.commit();
+  }
+
+  /**
+   * Master side: up to `max` written bytes from `offset`, never past the end of its segment
+   * (RocketMQ's getData for HA transfer). Undefined if nothing is written there yet or the
+   * segment is gone.
+   */
+  readAvailable(offset: number, max: number): Promise<Buffer | undefined> | undefined {
+    const segSize = this.segments.segmentSize;
+    const segEnd = Math.floor(offset / segSize) * segSize + segSize;
+    const size = Math.min(max, this.writtenPos - offset, segEnd - offset);
+    if (size <= 0) return undefined;
+    const hit = this.readCached(offset, size);
+    return hit ? Promise.resolve(hit) : this.read(offset, size);
+  }
+
   /** The record bytes at `offset` if still cached (zero-copy). */
   readCached(offset: number, size: number): Buffer | undefined {
     // Unwritten records may still lack their body CRC (the writer fills it in).
@@ -237,9 +281,15 @@ export class CommitLog {
     this.writer.close();
   }
 
-  private blockWithRoom(size: number, segEnd: number): Block {
+  private blockWithRoom(size: number, segEnd: number, raw = false): Block {
     const last = this.blocks[this.blocks.length - 1];
-    if (last && !last.sealed && last.start + last.filled === this.appendPos && last.limit - last.filled >= size) {
+    if (
+      last &&
+      !last.sealed &&
+      last.raw === raw &&
+      last.start + last.filled === this.appendPos &&
+      last.limit - last.filled >= size
+    ) {
       return last;
     }
     if (last) last.sealed = true;
@@ -256,6 +306,7 @@ export class CommitLog {
       segmentEnd: 0,
       sealed: false,
       lent: false,
+      raw,
     };
     this.blocks.push(b);
     this.cachedBytes += cap;
@@ -323,16 +374,22 @@ export class CommitLog {
   private writeRange(fd: number, f: Flight, from: number): void {
     const b = f.block;
     const segStart = b.start - (b.start % this.segments.segmentSize);
-    this.writer.write(b.buf, fd, from, f.to, b.start - segStart + from, (e) => {
-      f.done = true;
-      if (e) {
-        this.writeError ??= e;
-        f.failed = true;
-        this.settleFailure();
-      } else {
-        this.advance();
-      }
-    });
+    if (b.raw) {
+      writeRaw(b.buf, fd, from, f.to, b.start - segStart + from, (e) => this.wrote(f, e));
+      return;
+    }
+    this.writer.write(b.buf, fd, from, f.to, b.start - segStart + from, (e) => this.wrote(f, e));
+  }
+
+  private wrote(f: Flight, e: Error | undefined): void {
+    f.done = true;
+    if (e) {
+      this.writeError ??= e;
+      f.failed = true;
+      this.settleFailure();
+    } else {
+      this.advance();
+    }
   }
 
   /** Moves writtenPos over the completed prefix of the writes in flight. */
@@ -432,4 +489,22 @@ export class CommitLog {
       },
     );
   }
+}
+
+/** Replicated bytes: their CRCs came with them, so they are written as they are (see inlineWriter). */
+function writeRaw(
+  buf: Buffer,
+  fd: number,
+  from: number,
+  to: number,
+  position: number,
+  done: (e: Error | undefined) => void,
+): void {
+  let error: Error | undefined;
+  try {
+    for (let n = from; n < to; ) n += writeSync(fd, buf, n, to - n, position + n - from);
+  } catch (e) {
+    error = e as Error;
+  }
+  queueMicrotask(() => done(error));
 }

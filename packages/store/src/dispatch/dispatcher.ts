@@ -16,6 +16,11 @@ export class Dispatcher {
   /** End of the last record dispatched. */
   dispatchedTo = 0;
   lastStoreTimestamp = 0;
+  /**
+   * Slave: a queue seen first at queue offset n > 0 starts there (a slave that began at the
+   * master's last segment never sees the older entries) instead of filling 0…n with holes.
+   */
+  startQueuesAtFirstOffset = false;
 
   // Arguments of the index callback, held here so the callback is created once, not per record.
   private keyPhy = 0;
@@ -42,7 +47,11 @@ export class Dispatcher {
     toIndex: boolean,
   ): void {
     if (toQueue && isConsumableTransactionType(sysFlag)) {
-      this.toQueue(this.queues.getOrCreate(topic, queueId), queueOffset, phy, size, tagsCode);
+      const q = this.queues.getOrCreate(topic, queueId);
+      if (this.startQueuesAtFirstOffset && q.maxOffset === 0 && q.minOffset === 0 && queueOffset > 0) {
+        q.reset(queueOffset, queueOffset);
+      }
+      this.toQueue(q, queueOffset, phy, size, tagsCode);
     }
     // Rolled-back transaction records are not indexed (as in RocketMQ).
     if (toIndex && !isRollbackTransactionType(sysFlag)) {

@@ -10,6 +10,7 @@ interface Options extends CommonOptions {
   writeQueueNums: number;
   perm: number;
   order: boolean;
+  attributes?: string;
 }
 
 export function register(program: Command): void {
@@ -21,6 +22,7 @@ export function register(program: Command): void {
     .option('-w, --writeQueueNums <n>', 'set write queue nums', int('writeQueueNums'), 8)
     .option('-p, --perm <perm>', 'set topic permission (2=W, 4=R, 6=RW)', int('perm'), 6)
     .option('-o, --order <bool>', 'set topic order', bool, false)
+    .option('-a, --attributes <attrs>', 'attribute(+a=b,+c=d,-e), e.g. +message.type=FIFO')
     .action(
       action<Options>(async (o) => {
         if (!o.brokerAddr && !o.clusterName)
@@ -34,10 +36,21 @@ export function register(program: Command): void {
             writeQueueNums: o.writeQueueNums,
             perm: o.perm,
             order: o.order,
+            attributes: o.attributes,
           }),
         );
-        if (o.json) printJson({ topic: o.topic, brokers });
-        else for (const b of brokers) process.stdout.write(`create topic to ${b} success.\n`);
+        if (o.json) printJson({ topic: o.topic, brokers, attributes: o.attributes ?? '' });
+        else {
+          for (const b of brokers) process.stdout.write(`create topic to ${b} success.\n`);
+          // Java prints the TopicConfig it sent, attributes as the parsed modification.
+          const entries = o.attributes ? o.attributes.trim().split(',') : [];
+          const attrs = `{${entries.map((e) => (e.includes('=') ? e : `${e}=`)).join(', ')}}`;
+          const perm = `${o.perm & 4 ? 'R' : '-'}${o.perm & 2 ? 'W' : '-'}${o.perm & 1 ? 'X' : '-'}`;
+          process.stdout.write(
+            `TopicConfig [topicName=${o.topic}, readQueueNums=${o.readQueueNums}, writeQueueNums=${o.writeQueueNums}, ` +
+              `perm=${perm}, topicFilterType=SINGLE_TAG, topicSysFlag=0, order=${o.order}, attributes=${attrs}]\n`,
+          );
+        }
       }),
     );
 }

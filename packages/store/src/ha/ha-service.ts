@@ -1,0 +1,311 @@
+// Master side of classic replication (RocketMQ DefaultHAService + HAConnection + the SYNC_MASTER
+// wait of GroupTransferService): a TCP listener on haListenPort, one connection per slave,
+// CommitLog bytes pushed from where the slave says it is. Wire format: ha-wire.ts. The
+// acknowledgement rules (what counts as "a slave holds it") are in docs/replication.md.
+import * as net from 'node:net';
+import { Fifo, type Logger } from '@rocketmq-ts/common';
+import type { PutMessageResult } from '../message-store.js';
+import { encodeTransferHeader, ReportDecoder } from './ha-wire.js';
+
+/** What the master needs of its store. */
+export interface HAMasterLog {
+  /** Next write position (bytes allocated, possibly not yet written). */
+  getMaxPhyOffset(): number;
+  readonly commitLogSegmentSize: number;
+  readReplicaData(offset: number, max: number): Promise<Buffer | undefined> | undefined;
+  onReplicaProgress(listener: (written: number, flushed: number) => void): void;
+}
+
+export interface HAServiceConfig {
+  /** 0: the OS picks (tests). */
+  haListenPort: number;
+  host: string;
+  /** ms without a write after which an empty transfer header is sent. */
+  haSendHeartbeatInterval: number;
+  /** ms without a read after which the connection is closed. */
+  haHousekeepingInterval: number;
+  /** Largest transfer body. */
+  haTransferBatchSize: number;
+  /** SYNC_MASTER: ms an append waits for the slave's ack before FLUSH_SLAVE_TIMEOUT. */
+  slaveTimeout: number;
+  /** SYNC_MASTER: a slave further behind than this is not in sync (SLAVE_NOT_AVAILABLE). */
+  haMaxGapNotInSync: number;
+  /** Replicas (master included) that must hold an append before SYNC_MASTER answers; at least 2. */
+  inSyncReplicas: number;
+}
+
+interface AckWaiter {
+  end: number;
+  deadline: number;
+  result: PutMessageResult;
+  resolve: (r: PutMessageResult) => void;
+}
+
+export interface HAConnectionInfo {
+  addr: string;
+  /** Last offset the slave reported (-1 before its first report). */
+  slaveAckOffset: number;
+  /** Master max offset minus the slave's ack. */
+  diff: number;
+  inSync: boolean;
+  transferFromWhere: number;
+  transferredBytes: number;
+  connectedSince: number;
+}
+
+const HOUSEKEEPING_TICK_MS = 1000;
+const EXPIRY_TICK_MS = 20;
+
+class HAConnection {
+  readonly addr: string;
+  slaveAckOffset = -1;
+  /** Next byte to send (-1 until the first report). */
+  next = -1;
+  transferredBytes = 0;
+  lastRead = Date.now();
+  lastWrite = Date.now();
+  readonly since = Date.now();
+  private reading = false;
+  private closed = false;
+  private readonly decoder = new ReportDecoder();
+
+  constructor(
+    private readonly socket: net.Socket,
+    private readonly service: HAService,
+    private readonly log: HAMasterLog,
+    private readonly config: HAServiceConfig,
+    private readonly logger: Logger,
+  ) {
+    this.addr = `${socket.remoteAddress}:${socket.remotePort}`;
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('drain', () => this.pump());
+    socket.on('error', (err) => this.logger.debug({ err, slave: this.addr }, 'ha connection error'));
+    socket.on('close', () => this.close('closed by peer'));
+  }
+
+  private onData(chunk: Buffer): void {
+    this.lastRead = Date.now();
+    const report = this.decoder.push(chunk);
+    if (report === undefined) return;
+    const max = this.log.getMaxPhyOffset();
+    if (report < 0 || report > max) {
+      // A report beyond our log: a bogus peer, or a slave ahead of its master (this master lost
+      // data it had replicated, or is not this slave's master). Never ship bytes over it.
+      this.logger.error(
+        { slave: this.addr, slaveOffset: report, masterMaxOffset: max, first: this.next < 0 },
+        'ha: slave reports an offset beyond the master CommitLog; refusing it (a slave ahead of its master needs manual repair)',
+      );
+      this.close('offset beyond master');
+      return;
+    }
+    if (this.next < 0) {
+      // An empty slave starts at the first byte of the master's last segment (RocketMQ's rule).
+      const seg = this.log.commitLogSegmentSize;
+      this.next = report === 0 ? max - (max % seg) : report;
+      this.logger.info({ slave: this.addr, report, from: this.next }, 'ha: slave connected, transfer starts');
+    }
+    this.slaveAckOffset = report;
+    this.service.acked();
+    this.pump();
+  }
+
+  /** Sends what is written past `next`, one batch at a time, until nothing is left or the socket is full. */
+  pump(): void {
+    if (this.closed || this.reading || this.next < 0 || this.socket.writableNeedDrain) return;
+    const read = this.log.readReplicaData(this.next, this.config.haTransferBatchSize);
+    if (!read) return;
+    this.reading = true;
+    read.then(
+      (data) => {
+        this.reading = false;
+        if (this.closed || !data || data.length === 0) return;
+        const from = this.next;
+        this.next += data.length;
+        this.transferredBytes += data.length;
+        this.lastWrite = Date.now();
+        this.socket.cork();
+        this.socket.write(encodeTransferHeader(from, data.length));
+        this.socket.write(data);
+        this.socket.uncork();
+        this.pump();
+      },
+      (err: unknown) => {
+        this.reading = false;
+        this.logger.error({ err, slave: this.addr, offset: this.next }, 'ha: reading the commitlog failed');
+        this.close('read failed');
+      },
+    );
+  }
+
+  housekeep(now: number): void {
+    if (now - this.lastRead > this.config.haHousekeepingInterval) {
+      this.logger.warn({ slave: this.addr, idleMs: now - this.lastRead }, 'ha: slave silent too long; closing');
+      this.close('housekeeping');
+      return;
+    }
+    if (this.next >= 0 && !this.reading && now - this.lastWrite > this.config.haSendHeartbeatInterval) {
+      this.lastWrite = now;
+      this.socket.write(encodeTransferHeader(this.next, 0));
+    }
+  }
+
+  close(why: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.socket.destroy();
+    this.logger.info({ slave: this.addr, why }, 'ha: connection closed');
+    this.service.removed(this);
+  }
+
+  info(masterMax: number, gap: number): HAConnectionInfo {
+    const diff = this.slaveAckOffset < 0 ? masterMax : masterMax - this.slaveAckOffset;
+    return {
+      addr: this.addr,
+      slaveAckOffset: this.slaveAckOffset,
+      diff,
+      inSync: this.slaveAckOffset >= 0 && diff < gap,
+      transferFromWhere: this.next,
+      transferredBytes: this.transferredBytes,
+      connectedSince: this.since,
+    };
+  }
+}
+
+export class HAService {
+  private server: net.Server | undefined;
+  private readonly connections = new Set<HAConnection>();
+  private readonly waiters = new Fifo<AckWaiter>();
+  private housekeeping: NodeJS.Timeout | undefined;
+  private expiry: NodeJS.Timeout | undefined;
+  /** Highest offset held by enough slaves (inSyncReplicas − 1 of them). */
+  private replicated = 0;
+  /** Max over every slave's ack (RocketMQ's push2SlaveMaxOffset). */
+  push2SlaveMaxOffset = 0;
+  private boundPort = 0;
+  private readonly logger: Logger;
+
+  constructor(
+    private readonly log: HAMasterLog,
+    private readonly config: HAServiceConfig,
+    logger: Logger,
+  ) {
+    this.logger = logger.child({ component: 'ha-master' });
+    log.onReplicaProgress(() => {
+      for (const c of this.connections) c.pump();
+    });
+  }
+
+  get port(): number {
+    return this.boundPort;
+  }
+
+  /** Slaves whose ack must reach an append before SYNC_MASTER answers. */
+  private get needSlaves(): number {
+    return Math.max(1, this.config.inSyncReplicas - 1);
+  }
+
+  async start(): Promise<number> {
+    const server = net.createServer((socket) => {
+      this.connections.add(new HAConnection(socket, this, this.log, this.config, this.logger));
+    });
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.config.haListenPort, this.config.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    this.boundPort = (server.address() as net.AddressInfo).port;
+    this.housekeeping = setInterval(() => {
+      const now = Date.now();
+      for (const c of this.connections) c.housekeep(now);
+    }, HOUSEKEEPING_TICK_MS);
+    this.housekeeping.unref();
+    this.expiry = setInterval(() => this.expire(false), EXPIRY_TICK_MS);
+    this.expiry.unref();
+    this.logger.info({ port: this.boundPort }, 'ha service listening');
+    return this.boundPort;
+  }
+
+  async stop(): Promise<void> {
+    if (this.housekeeping) clearInterval(this.housekeeping);
+    if (this.expiry) clearInterval(this.expiry);
+    for (const c of [...this.connections]) c.close('shutdown');
+    this.expire(true);
+    const server = this.server;
+    this.server = undefined;
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  /**
+   * SYNC_MASTER gate for the store: an append is answered once enough slaves acknowledged its
+   * end, SLAVE_NOT_AVAILABLE at once when no slave is in sync, FLUSH_SLAVE_TIMEOUT after
+   * slaveTimeout. A disk failure (FLUSH_DISK_TIMEOUT) wins over both.
+   */
+  readonly gate = (r: PutMessageResult): PutMessageResult | Promise<PutMessageResult> => {
+    const a = r.append;
+    if (!a || (r.status !== 'PUT_OK' && r.status !== 'FLUSH_DISK_TIMEOUT')) return r;
+    const end = a.wroteOffset + a.wroteBytes;
+    if (this.replicated >= end) return r;
+    if (!this.slaveOk(end)) {
+      if (r.status === 'PUT_OK') r.status = 'SLAVE_NOT_AVAILABLE';
+      return r;
+    }
+    return new Promise<PutMessageResult>((resolve) => {
+      this.waiters.push({ end, deadline: Date.now() + this.config.slaveTimeout, result: r, resolve });
+    });
+  };
+
+  /** Enough slaves connected and within haMaxGapNotInSync of `end` (RocketMQ's isSlaveOK). */
+  private slaveOk(end: number): boolean {
+    let ok = 0;
+    for (const c of this.connections) {
+      if (c.slaveAckOffset >= 0 && end - c.slaveAckOffset < this.config.haMaxGapNotInSync) ok++;
+    }
+    return ok >= this.needSlaves;
+  }
+
+  /** A connection's ack moved: recompute what enough slaves hold and answer the waiters covered. */
+  acked(): void {
+    const acks: number[] = [];
+    for (const c of this.connections) if (c.slaveAckOffset >= 0) acks.push(c.slaveAckOffset);
+    acks.sort((x, y) => y - x);
+    if (acks[0] !== undefined && acks[0] > this.push2SlaveMaxOffset) this.push2SlaveMaxOffset = acks[0];
+    const held = acks[this.needSlaves - 1];
+    if (held === undefined || held <= this.replicated) return;
+    this.replicated = held;
+    const ws = this.waiters;
+    for (let w = ws.peek(); w !== undefined && w.end <= held; w = ws.peek()) {
+      ws.shift();
+      w.resolve(w.result);
+    }
+  }
+
+  removed(c: HAConnection): void {
+    this.connections.delete(c);
+    // `replicated` stays: what a slave acknowledged it holds, even if it left.
+  }
+
+  private expire(all: boolean): void {
+    const now = Date.now();
+    const ws = this.waiters;
+    for (let w = ws.peek(); w !== undefined && (all || w.deadline <= now); w = ws.peek()) {
+      ws.shift();
+      if (w.result.status === 'PUT_OK') w.result.status = 'FLUSH_SLAVE_TIMEOUT';
+      w.resolve(w.result);
+    }
+  }
+
+  /** For haStatus / brokerStatus. */
+  status(): { masterCommitLogMaxOffset: number; inSyncSlaveNums: number; connections: HAConnectionInfo[] } {
+    const max = this.log.getMaxPhyOffset();
+    const connections = [...this.connections].map((c) => c.info(max, this.config.haMaxGapNotInSync));
+    return {
+      masterCommitLogMaxOffset: max,
+      inSyncSlaveNums: connections.filter((c) => c.inSync).length,
+      connections,
+    };
+  }
+}
