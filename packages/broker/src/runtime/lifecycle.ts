@@ -3,9 +3,9 @@ import { createResponse, RequestCode, ResponseCode } from '@rocketmq-ts/protocol
 import { FlowBudget, RemotingClient, RemotingServer } from '@rocketmq-ts/remoting';
 import { createFileStore, type MessageStore, type MessageStoreConfig } from '@rocketmq-ts/store';
 import { type BrokerConfig, namesrvAddrList } from '../broker-config.js';
+import { Replication } from '../ha/replication.js';
 import { MetricsService } from '../metrics/metrics-service.js';
 import { ProcessMetrics } from '../metrics/process-metrics.js';
-import { Replication } from '../ha/replication.js';
 import { chooseAdvertisedIp } from '../outbound/advertised-address.js';
 import { type BrokerComponents, composeBroker, Pools } from './composition.js';
 import { installFeatures as defaultInstallFeatures } from './features.js';
