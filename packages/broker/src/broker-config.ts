@@ -110,6 +110,20 @@ function defaults() {
     initPopOffsetByCheckMsgInMem: true,
     msgRegion: 'DefaultRegion',
     traceOn: true,
+    /** UPDATE_AND_CREATE_TOPIC accepts `+message.type=MIXED` only when on (RocketMQ's default: off). */
+    enableMixedMessageType: false,
+    /** Reply messages (request-reply) are also stored in <cluster>_REPLY_TOPIC after being pushed. */
+    storeReplyMessageEnable: true,
+    /** Timer messages at any time (RocketMQ 5.x timer wheel, docs/timer.md). */
+    timerWheelEnable: true,
+    timerPrecisionMs: 1000,
+    timerMaxDelaySec: 3 * 24 * 3600,
+    timerRollWindowSlot: 2 * 24 * 3600,
+    timerFlushIntervalMs: 1000,
+    mappedFileSizeTimerLog: 100 * 1024 * 1024,
+    /** RECALL_MESSAGE (RocketMQ 5.3): off by default, as in Java. */
+    recallMessageEnable: false,
+    allowRecallWhenBrokerNotWriteable: true,
     /**
      * Metrics (RocketMQ 5.x names, docs/metrics.md): DISABLE | PROM | OTLP_GRPC | LOG. Java's
      * mqbroker default is DISABLE; `rocketmq-ts start` turns PROM on.
@@ -125,20 +139,6 @@ function defaults() {
     metricLoggingExporterIntervalInMills: 10_000,
     /** Extra labels on every point, `k:v,k:v`. */
     metricsLabel: '',
-    /** UPDATE_AND_CREATE_TOPIC accepts `+message.type=MIXED` only when on (RocketMQ's default: off). */
-    enableMixedMessageType: false,
-    /** Reply messages (request-reply) are also stored in <cluster>_REPLY_TOPIC after being pushed. */
-    storeReplyMessageEnable: true,
-    /** Timer messages at any time (RocketMQ 5.x timer wheel, docs/timer.md). */
-    timerWheelEnable: true,
-    timerPrecisionMs: 1000,
-    timerMaxDelaySec: 3 * 24 * 3600,
-    timerRollWindowSlot: 2 * 24 * 3600,
-    timerFlushIntervalMs: 1000,
-    mappedFileSizeTimerLog: 100 * 1024 * 1024,
-    /** RECALL_MESSAGE (RocketMQ 5.3): off by default, as in Java. */
-    recallMessageEnable: false,
-    allowRecallWhenBrokerNotWriteable: true,
     ...replicationDefaults(),
   };
 }

@@ -64,10 +64,10 @@ export interface BrokerComponents {
   registrar: NamesrvRegistrar;
   features: FeatureSet;
   pop: PopModule;
+  timer: TimerModule;
   /** Traffic counters (undefined when metricsExporterType=DISABLE) and the scrape-time gauges. */
   metrics: BrokerMetrics | undefined;
   collector: BrokerCollector | undefined;
-  timer: TimerModule;
   processors: ProcessorEntry[];
   /** Current broker permission (admin may change it at runtime via config). */
   brokerPermission(): number;
@@ -321,9 +321,9 @@ export function composeBroker(ctx: CompositionContext): BrokerComponents {
     registrar,
     features,
     pop,
+    timer,
     metrics,
     collector,
-    timer,
     processors,
     brokerPermission,
   };

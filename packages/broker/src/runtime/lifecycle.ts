@@ -111,14 +111,14 @@ export class Broker {
     return this.advertised;
   }
 
-  /** The metrics exporter (after start; undefined when metricsExporterType=DISABLE). */
-  get metrics(): MetricsService | undefined {
-    return this.metricsService;
-  }
-
   /** Replication state and control (after start). */
   get ha(): Replication | undefined {
     return this.replication;
+  }
+
+  /** The metrics exporter (after start; undefined when metricsExporterType=DISABLE). */
+  get metrics(): MetricsService | undefined {
+    return this.metricsService;
   }
 
   /** The wired components, for tests and embedding (after start). */
