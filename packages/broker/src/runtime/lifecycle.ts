@@ -192,8 +192,9 @@ export class Broker {
     this.every(c.flushConsumerOffsetInterval, () =>
       parts.offsets.persist().catch((err) => this.logger.error({ err }, 'persisting consumer offsets failed')),
     );
-    await this.startMetrics(parts, servers, ip);
     this.ready = true;
+    // After ready: a client that connects once the port is open is not kept waiting on the exporter.
+    await this.startMetrics(parts, servers, ip);
     await parts.registrar.start();
     this.logger.info(
       { brokerName: c.brokerName, cluster: c.brokerClusterName, brokerAddr: this.advertised, port: this.boundPort },
