@@ -1,6 +1,7 @@
 // Enforces the import direction of docs/architecture.md:
 // common <- protocol <- remoting <- {client, controller <- namesrv}; store <- common, protocol; filter <- common;
-// broker <- store, remoting, filter; client <- filter; cli <- client; distribution (the rocketmq-ts package) <- namesrv, broker, cli;
+// broker <- store, remoting, filter; client <- filter; cli, dashboard <- client; proxy <- broker, client;
+// distribution (the rocketmq-ts package) <- namesrv, broker, cli, dashboard, proxy;
 // testkit anywhere (dev only). Every package also declares what it imports in its own package.json,
 // because that is all an `npm install` of the package brings (e2e/tests/install-packed.test.ts).
 const allowed = {
@@ -14,6 +15,8 @@ const allowed = {
   broker: ['common', 'protocol', 'remoting', 'store', 'filter'],
   client: ['common', 'protocol', 'remoting', 'filter'],
   cli: ['common', 'protocol', 'remoting', 'client', 'filter'],
+  dashboard: ['common', 'protocol', 'remoting', 'client', 'filter'],
+  proxy: ['common', 'protocol', 'remoting', 'store', 'broker', 'client', 'filter'],
   distribution: [
     'common',
     'protocol',
@@ -24,7 +27,9 @@ const allowed = {
     'broker',
     'client',
     'cli',
+    'dashboard',
     'filter',
+    'proxy',
   ],
 };
 const forbidden = [
@@ -102,7 +107,7 @@ module.exports = {
     enhancedResolveOptions: {
       exportsFields: ['exports'],
       conditionNames: ['import', 'types', 'default'],
-      extensions: ['.ts', '.js'],
+      extensions: ['.ts', '.tsx', '.js'],
     },
   },
 };

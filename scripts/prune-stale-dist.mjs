@@ -19,9 +19,9 @@ function prune(project, dir) {
     }
     const m = OUTPUT.exec(e.name);
     if (!m) continue;
-    // dist/<path>/x.js comes from <path>/x.ts (rootDir is the project folder).
+    // dist/<path>/x.js comes from <path>/x.ts or x.tsx (rootDir is the project folder).
     const source = join(project, relative(join(project, 'dist'), dir), `${e.name.slice(0, -m[1].length)}.ts`);
-    if (!existsSync(source)) {
+    if (!existsSync(source) && !existsSync(`${source}x`)) {
       rmSync(file);
       removed++;
     }

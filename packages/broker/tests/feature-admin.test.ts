@@ -280,6 +280,18 @@ describe('admin processors', () => {
     assert.equal(who.body!.toString(), '{"groupSet":["g"]}');
   });
 
+  it('GET_ALL_PRODUCER_INFO lists live producers by group, as ProducerTableInfo', async () => {
+    const { deps, call } = await setup();
+    assert.equal((await call(RequestCode.GET_ALL_PRODUCER_INFO)).body!.toString(), '{"data":{}}');
+    const ch = new FakeChannel('10.0.0.2@7', '10.0.0.2:6000', 'NODE_JS', 479);
+    ch.lastUpdateTimestamp = 1_700_000_000_123;
+    deps.clients.producers.set('pg', [ch]);
+    assert.equal(
+      (await call(RequestCode.GET_ALL_PRODUCER_INFO)).body!.toString(),
+      '{"data":{"pg":[{"clientId":"10.0.0.2@7","language":"NODE_JS","lastUpdateTimestamp":1700000000123,"remoteIP":"10.0.0.2:6000","version":479}]}}',
+    );
+  });
+
   it('creates, lists and deletes subscription groups', async () => {
     const { deps, call } = await setup();
     const body = Buffer.from(JSON.stringify({ groupName: 'g1', retryMaxTimes: 3, consumeMessageOrderly: true }));

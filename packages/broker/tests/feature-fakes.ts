@@ -157,6 +157,9 @@ export class FakeClients implements ClientRegistry {
   producerChannels(group: string) {
     return this.producers.get(group) ?? [];
   }
+  producerGroups() {
+    return [...this.producers.keys()];
+  }
 }
 
 export interface TestDeps extends FeatureDeps {

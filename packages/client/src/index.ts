@@ -16,6 +16,14 @@ export type {
   QueueStats,
   SubscriptionGroupConfig,
 } from './admin/admin-bodies.js';
+export {
+  type BrowseResult,
+  browseQueue,
+  type ProducerInfoView,
+  producerInfo,
+  type TopicConfigView,
+  topicConfigs,
+} from './admin/admin-browse.js';
 export type { ClientOptions } from './client-config.js';
 export type { TransportFactory } from './client-instance.js';
 export {
@@ -35,7 +43,7 @@ export type {
 } from './consumer/listener.js';
 export { LitePullConsumer, type LitePullConsumerOptions } from './consumer/lite-pull-consumer.js';
 export { LocalFileOffsetStore, type OffsetStore, RemoteBrokerOffsetStore } from './consumer/offset-store.js';
-export type { PopMessage } from './consumer/pop-message.js';
+export { decodePopMessages, type PopMessage } from './consumer/pop-message.js';
 export { PushConsumer, type PushConsumerOptions } from './consumer/push-consumer.js';
 export { SimpleConsumer, type SimpleConsumerOptions } from './consumer/simple-consumer.js';
 export { buildSubscription, MessageSelector } from './consumer/subscription.js';

@@ -1,7 +1,9 @@
 import { join, resolve } from 'node:path';
 import { type Broker, type BrokerConfig, resolveBrokerConfig, startBroker } from '@rocketmq-ts/broker';
 import { type Logger, readPropertiesFile, silentLogger } from '@rocketmq-ts/common';
+import { type Dashboard, startDashboard } from '@rocketmq-ts/dashboard';
 import { NamesrvController } from '@rocketmq-ts/namesrv';
+import { type GrpcProxy, type ProxyConfig, startLocalProxy } from '@rocketmq-ts/proxy';
 
 // NameServer + broker in one process: the `rocketmq-ts start` command and the fixture that
 // cross-package tests start on port 0.
@@ -29,6 +31,19 @@ export interface LocalClusterOptions {
    * Default: broker.conf's, else 5557, or any free port when brokerPort is 0.
    */
   metricsPort?: number;
+  /** Start the dashboard on this port (0 = any free port); no dashboard when omitted. */
+  dashboardPort?: number;
+  /** Dashboard bind address (default 127.0.0.1) and its token for mutating calls. */
+  dashboardHost?: string;
+  dashboardToken?: string;
+  /** How often the dashboard samples throughput and lag (default 5000 ms). */
+  dashboardSampleIntervalMs?: number;
+  /** When the dashboard's port is taken: false = warn and run without it (default: fail). */
+  dashboardRequired?: boolean;
+  /** Port of the Local-mode gRPC proxy (`rocketmq-ts start` passes 8081); 0 = any free port; absent or false = no proxy. */
+  proxyPort?: number | false;
+  /** Extra proxy settings (rmq-proxy.json keys). */
+  proxyConfig?: Partial<ProxyConfig>;
   logger?: Logger;
 }
 
@@ -44,6 +59,10 @@ export interface LocalCluster {
   flushDiskType: string;
   broker: Broker;
   namesrv: NamesrvController;
+  /** Present when started with dashboardPort. */
+  dashboard?: Dashboard;
+  /** The Local-mode gRPC proxy, unless disabled. */
+  proxy: GrpcProxy | undefined;
   shutdown(): Promise<void>;
 }
 
@@ -94,6 +113,35 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
     const { config, unknown } = resolveBrokerConfig(fileProps, { ...flags, ...options.brokerConfig });
     if (unknown.length > 0) logger.warn({ keys: unknown }, 'unknown broker.conf keys ignored');
     const broker = await startBroker({ config, logger: logger.child({ role: 'broker' }) });
+    const proxy =
+      options.proxyPort === undefined || options.proxyPort === false
+        ? undefined
+        : await startLocalProxy(broker, {
+            config: { grpcServerPort: options.proxyPort, grpcServerHost: host, namesrvAddr, ...options.proxyConfig },
+            logger: logger.child({ role: 'proxy' }),
+          }).catch(async (e: unknown) => {
+            await broker.shutdown();
+            throw e;
+          });
+    const dashboard =
+      options.dashboardPort === undefined
+        ? undefined
+        : await startDashboard({
+            namesrvAddr,
+            port: options.dashboardPort,
+            host: options.dashboardHost,
+            token: options.dashboardToken,
+            sampleIntervalMs: options.dashboardSampleIntervalMs,
+            logger: logger.child({ role: 'dashboard' }),
+          }).catch(async (e: unknown) => {
+            if (options.dashboardRequired === false && (e as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+              logger.warn({ port: options.dashboardPort }, 'dashboard port in use: running without the dashboard');
+              return undefined;
+            }
+            await proxy?.shutdown();
+            await broker.shutdown();
+            throw e;
+          });
     let stopped: Promise<void> | undefined;
     return {
       namesrvAddr,
@@ -104,8 +152,12 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
       flushDiskType: config.flushDiskType,
       broker,
       namesrv,
+      dashboard,
+      proxy,
       shutdown() {
         stopped ??= (async () => {
+          await dashboard?.close();
+          await proxy?.shutdown();
           await broker.shutdown();
           await namesrv.shutdown();
         })();

@@ -13,12 +13,26 @@ interface StartFlags {
   metricsPort?: string;
   configFile?: string;
   host: string;
+  proxyPort: string;
+  proxy: boolean;
   logLevel: LogLevel;
+  dashboard: boolean;
+  dashboardPort: string;
+  dashboardHost: string;
+  dashboardToken?: string;
+  dashboardSampleInterval: string;
 }
 
 function port(name: string, v: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`${name}: not a port: ${v}`);
+  return n;
+}
+
+function millis(name: string, v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 100 || n > 3_600_000)
+    throw new Error(`${name}: not a duration of 100..3600000 ms: ${v}`);
   return n;
 }
 
@@ -36,14 +50,24 @@ async function start(flags: StartFlags, given: (name: keyof StartFlags) => boole
     flushDiskType: explicit('flushDiskType', flags.flushDiskType),
     configFile: flags.configFile,
     metricsPort: flags.metricsPort === undefined ? undefined : port('--metrics-port', flags.metricsPort),
+    dashboardPort: flags.dashboard ? port('--dashboard-port', flags.dashboardPort) : undefined,
+    dashboardHost: flags.dashboardHost,
+    dashboardToken: flags.dashboardToken ?? process.env.DASHBOARD_TOKEN,
+    dashboardRequired: given('dashboardPort'),
+    dashboardSampleIntervalMs: millis('--dashboard-sample-interval', flags.dashboardSampleInterval),
+    proxyPort: flags.proxy ? port('--proxy-port', flags.proxyPort) : false,
     logger,
   });
   const ms = Math.round(performance.now() - started);
   console.log(
     `rocketmq-ts ready in ${ms} ms: NameServer ${flags.host}:${cluster.namesrvPort} (clients: ${cluster.namesrvAddr}), ` +
       `broker ${cluster.broker.components.identity.brokerName} of ${cluster.broker.components.identity.clusterName} at ${cluster.brokerAddr}, ` +
+      `${cluster.proxy ? `gRPC proxy (Local mode) at ${flags.host}:${cluster.proxy.port}, ` : ''}` +
       `data in ${cluster.dataDir}, ${cluster.flushDiskType}` +
-      (cluster.broker.metrics?.promPort ? `, metrics http://127.0.0.1:${cluster.broker.metrics.promPort}/metrics` : ''),
+      (cluster.broker.metrics?.promPort
+        ? `, metrics http://127.0.0.1:${cluster.broker.metrics.promPort}/metrics`
+        : '') +
+      (cluster.dashboard ? `, dashboard ${cluster.dashboard.url}` : ''),
   );
   shutdownOnSignals(() => cluster.shutdown(), logger);
 }
@@ -51,7 +75,7 @@ async function start(flags: StartFlags, given: (name: keyof StartFlags) => boole
 const program = new Command('rocketmq-ts').description('Apache RocketMQ rebuilt in TypeScript');
 program
   .command('start')
-  .description('run a NameServer and a broker (DefaultCluster / broker-a) in one process')
+  .description('run a NameServer, a broker (DefaultCluster / broker-a) and the gRPC proxy in one process')
   .option('--data-dir <dir>', 'storePathRootDir of the broker', './data')
   .option('--namesrv-port <port>', 'NameServer port', '9876')
   .option('--broker-port <port>', 'broker port (listenPort)', '10911')
@@ -66,6 +90,17 @@ program
   )
   .option('-c, --config-file <file>', 'broker.conf to overlay')
   .option('--host <host>', 'address to bind', '0.0.0.0')
+  .option('--dashboard-port <port>', 'dashboard HTTP port (0 = any free port)', '8082')
+  .option('--no-dashboard', 'do not start the dashboard')
+  .option(
+    '--dashboard-host <host>',
+    'dashboard bind address (anything but loopback needs a token for changes)',
+    '127.0.0.1',
+  )
+  .option('--dashboard-sample-interval <ms>', 'how often the dashboard samples throughput and lag', '5000')
+  .option('--dashboard-token <token>', "bearer token for the dashboard's mutating calls (default: env DASHBOARD_TOKEN)")
+  .option('--proxy-port <port>', 'gRPC proxy port (RocketMQ 5.x clients, Local mode)', '8081')
+  .option('--no-proxy', 'do not serve gRPC')
   .addOption(
     new Option('--log-level <level>', 'log level')
       .choices(['debug', 'info', 'warn', 'error', 'silent'])

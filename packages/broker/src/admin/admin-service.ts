@@ -1,6 +1,7 @@
 import type { FeatureDeps, FeatureProcessor } from '../runtime/ports.js';
 import { brokerAdminProcessors, GET_SERIES, getTotalOf, PUT_SERIES, putTotalOf } from './broker-admin.js';
 import { groupAdminProcessors } from './group-admin.js';
+import { producerAdminProcessors } from './producer-admin.js';
 import { topicAdminProcessors } from './topic-admin.js';
 import { TpsSampler } from './tps-sampler.js';
 
@@ -21,6 +22,7 @@ export class AdminService {
       ...brokerAdminProcessors(deps, this.sampler, boot),
       ...topicAdminProcessors(deps),
       ...groupAdminProcessors(deps, this.sampler),
+      ...producerAdminProcessors(deps),
     ];
   }
 

@@ -108,6 +108,8 @@ export interface ClientRegistry {
   consumerGroups(): Iterable<ConsumerGroupInfo>;
   /** Live channels of a producer group (transaction check-back goes to one of them). */
   producerChannels(group: string): ClientChannel[];
+  /** Producer groups with at least one live channel (GET_ALL_PRODUCER_INFO). */
+  producerGroups(): string[];
 }
 
 /**

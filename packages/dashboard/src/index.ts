@@ -1,0 +1,2 @@
+// Public surface of @rocketmq-ts/dashboard.
+export { type Dashboard, type DashboardOptions, startDashboard } from './server/dashboard.js';

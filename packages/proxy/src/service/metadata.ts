@@ -1,0 +1,89 @@
+import type { Clock } from '@rocketmq-ts/common';
+import { createRequest, MASTER_ID, parseLenientJson, RequestCode, ResponseCode } from '@rocketmq-ts/protocol';
+import type { BrokerTransport } from './broker-transport.js';
+import type { RouteCache } from './route-cache.js';
+
+// Topic and group settings the proxy needs (the Java proxy's MetadataService): a topic's
+// `message.type` attribute and a group's orderly flag and retry count. Both are read from a
+// master of the topic's route (GET_TOPIC_CONFIG / GET_SUBSCRIPTIONGROUP_CONFIG), in Local mode
+// straight from the in-process broker, and kept for a few seconds.
+
+export type TopicMessageType = 'NORMAL' | 'FIFO' | 'DELAY' | 'TRANSACTION' | 'MIXED';
+
+export interface GroupSettings {
+  consumeMessageOrderly: boolean;
+  retryMaxTimes: number;
+}
+
+const DEFAULT_GROUP: GroupSettings = { consumeMessageOrderly: false, retryMaxTimes: 16 };
+
+export class Metadata {
+  private readonly topicTypes = new Map<string, { v: TopicMessageType; at: number }>();
+  private readonly groups = new Map<string, { v: GroupSettings; at: number }>();
+
+  constructor(
+    private readonly transport: BrokerTransport,
+    private readonly routes: RouteCache,
+    private readonly clusterTopic: string,
+    private readonly clock: Clock,
+    private readonly ttlMs = 3000,
+  ) {}
+
+  /** The topic's `message.type` attribute; MIXED when the topic has none or cannot be read. */
+  async topicMessageType(topic: string): Promise<TopicMessageType> {
+    const hit = this.topicTypes.get(topic);
+    if (hit && this.clock.now() - hit.at < this.ttlMs) return hit.v;
+    let v: TopicMessageType = 'MIXED';
+    const body = await this.askMaster(topic, RequestCode.GET_TOPIC_CONFIG, { topic }).catch(() => undefined);
+    const attrs = (body as { attributes?: Record<string, unknown> } | undefined)?.attributes;
+    const t = attrs?.['message.type'];
+    if (typeof t === 'string' && ['NORMAL', 'FIFO', 'DELAY', 'TRANSACTION', 'MIXED'].includes(t.toUpperCase())) {
+      v = t.toUpperCase() as TopicMessageType;
+    }
+    this.topicTypes.set(topic, { v, at: this.clock.now() });
+    return v;
+  }
+
+  /** The group's settings; defaults when the group does not exist yet (brokers auto-create it). */
+  async group(group: string): Promise<GroupSettings> {
+    const hit = this.groups.get(group);
+    if (hit && this.clock.now() - hit.at < this.ttlMs) return hit.v;
+    let v = DEFAULT_GROUP;
+    const body = (await this.askMaster(this.clusterTopic, RequestCode.GET_SUBSCRIPTIONGROUP_CONFIG, { group }).catch(
+      () => undefined,
+    )) as Partial<GroupSettings> | undefined;
+    if (body) {
+      v = {
+        consumeMessageOrderly: body.consumeMessageOrderly === true,
+        retryMaxTimes: typeof body.retryMaxTimes === 'number' ? body.retryMaxTimes : DEFAULT_GROUP.retryMaxTimes,
+      };
+    }
+    this.groups.set(group, { v, at: this.clock.now() });
+    return v;
+  }
+
+  private async askMaster(routeTopic: string, code: number, fields: Record<string, string>): Promise<unknown> {
+    const route = await this.routes.route(routeTopic);
+    for (const b of route.brokerDatas) {
+      const addr = b.brokerAddrs.get(MASTER_ID);
+      if (addr === undefined) continue;
+      const r = await this.transport.invoke(addr, createRequest(code, fields), 3000);
+      if (r.code !== ResponseCode.SUCCESS || !r.body) continue;
+      const parsed = parseLenientJson(r.body);
+      if (parsed.ok) return parsed.value;
+    }
+    return undefined;
+  }
+}
+
+/** Whether a message of `type` (types.ts MessageType number) may be sent to a topic of `topicType`. */
+export function acceptsType(topicType: TopicMessageType, type: number): boolean {
+  if (topicType === 'MIXED') return true;
+  return ['', 'NORMAL', 'FIFO', 'DELAY', 'TRANSACTION'][type] === topicType;
+}
+
+/** accept_message_types of a route's queues. */
+export function acceptedTypes(topicType: TopicMessageType): number[] {
+  if (topicType === 'MIXED') return [1, 2, 3, 4];
+  return [['NORMAL', 'FIFO', 'DELAY', 'TRANSACTION'].indexOf(topicType) + 1];
+}
