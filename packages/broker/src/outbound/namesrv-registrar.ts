@@ -48,13 +48,23 @@ export class NamesrvRegistrar {
   private running: Promise<void> | undefined;
   private again = false;
   private stopped = false;
+  private started = false;
 
   constructor(private readonly opts: RegistrarOptions) {}
 
   start(): Promise<void> {
+    this.started = true;
     this.timer = setInterval(() => void this.registerAll(), this.opts.periodMs);
     this.timer.unref();
     return this.registerAll();
+  }
+
+  /**
+   * A topic changed: registers now once started. Before start() it does nothing: topics
+   * created while the broker starts (system topics) must not make it routable before it serves.
+   */
+  topicsChanged(): Promise<void> {
+    return this.started ? this.registerAll() : Promise.resolve();
   }
 
   registerAll(): Promise<void> {

@@ -143,7 +143,7 @@ export function composeBroker(ctx: CompositionContext): BrokerComponents {
     logger: logger.child({ component: 'registrar' }),
   });
   // A topic change is routable once the NameServers have it (Java registers synchronously).
-  topics.onChange(() => registrar.registerAll());
+  topics.onChange(() => registrar.topicsChanged());
 
   const uniq = new UniqKeyGenerator(ip);
   const stats = new BrokerStats();

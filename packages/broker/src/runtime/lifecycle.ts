@@ -194,7 +194,6 @@ export class Broker {
     this.every(c.flushConsumerOffsetInterval, () =>
       parts.offsets.persist().catch((err) => this.logger.error({ err }, 'persisting consumer offsets failed')),
     );
-    await this.startMetrics(parts, servers, ip);
     if (c.brokerRole === 'SLAVE') {
       const schedule = parts.features.schedule;
       this.slaveSync = new SlaveSynchronize({
@@ -214,6 +213,8 @@ export class Broker {
       replication.lastMetadataSync = () => sync.lastSyncTimestamp;
     }
     this.ready = true;
+    // After ready: a client that connects once the port is open is not kept waiting on the exporter.
+    await this.startMetrics(parts, servers, ip);
     await parts.registrar.start();
     this.logger.info(
       { brokerName: c.brokerName, cluster: c.brokerClusterName, brokerAddr: this.advertised, port: this.boundPort },
