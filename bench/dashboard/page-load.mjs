@@ -2,7 +2,7 @@
 // Page weight and load time of the dashboard: starts `rocketmq-ts start` on free ports, sums
 // the gzipped bytes of what the first page fetches, then loads the Cluster page `--runs`
 // times in Debian's chromium (fresh browser context each time: empty cache) and prints the
-// median DOMContentLoaded, load, and time until the broker table shows data.
+// median DOMContentLoaded, load, and when the broker table's data arrived (in-page clocks).
 // usage: node bench/dashboard/page-load.mjs [--runs 10]   (after npm run build)
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -67,24 +67,23 @@ try {
   for (let i = 0; i < runs + 1; i++) {
     const ctx = await browser.newContext();
     const page = await ctx.newPage();
-    const t0 = Date.now();
     await page.goto(url);
     await page.waitForSelector('#brokers tbody tr');
-    const shown = Date.now() - t0;
+    // In-page clocks (ms since navigation start): the harness's own polling would add to them.
     const t = await page.evaluate(
-      `(() => { const n = performance.getEntriesByType('navigation')[0]; return [n.domContentLoadedEventEnd, n.loadEventEnd]; })()`,
+      `(() => { const n = performance.getEntriesByType('navigation')[0]; const c = performance.getEntriesByType('resource').find((e) => e.name.endsWith('/api/cluster')); return [n.domContentLoadedEventEnd, n.loadEventEnd, c ? c.responseEnd : NaN]; })()`,
     );
     await ctx.close();
     if (i === 0) continue; // the first page of a new browser also pays for its renderer start-up
     dcl.push(t[0]);
     load.push(t[1]);
-    data.push(shown);
+    data.push(t[2]);
   }
   await browser.close();
   const med = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)].toFixed(0);
   const max = (a) => Math.max(...a).toFixed(0);
   console.log(
-    `${runs} loads, empty cache: DOMContentLoaded median ${med(dcl)} ms (max ${max(dcl)}), load median ${med(load)} ms (max ${max(load)}), broker table shown median ${med(data)} ms (max ${max(data)})`,
+    `${runs} loads, empty cache: DOMContentLoaded median ${med(dcl)} ms (max ${max(dcl)}), load median ${med(load)} ms (max ${max(load)}), first data (/api/cluster answered) median ${med(data)} ms (max ${max(data)})`,
   );
 } finally {
   server.kill('SIGKILL');

@@ -6,9 +6,11 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type MessageExt, MQAdmin, Producer, PushConsumer } from '@rocketmq-ts/client';
+import { decodeTraceData, RMQ_SYS_TRACE_TOPIC } from '@rocketmq-ts/protocol';
 import { eventually, tempDir } from '@rocketmq-ts/testkit';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { runNode } from './client-support.js';
@@ -36,6 +38,9 @@ describe('dashboard in chromium', { timeout: 150_000 }, () => {
   before(async () => {
     assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install chromium (.ci/run does)`);
     dir = await tempDir('rmq-dashboard-e2e-');
+    // The broker creates RMQ_SYS_TRACE_TOPIC, so traced clients have somewhere to write.
+    const conf = path.join(dir.path, 'broker.conf');
+    await writeFile(conf, 'traceTopicEnable=true\n');
     server = spawn(
       process.execPath,
       [
@@ -53,6 +58,8 @@ describe('dashboard in chromium', { timeout: 150_000 }, () => {
         '0',
         '--dashboard-sample-interval',
         '500',
+        '-c',
+        conf,
       ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
@@ -193,30 +200,44 @@ describe('dashboard in chromium', { timeout: 150_000 }, () => {
     await open('groups', `tr[data-group="${group}"]`, 'groups');
   });
 
-  it('finds a message by key and shows its properties, body and trace', async () => {
+  it('finds a message by key and shows its properties, body and its publish and consume trace', async () => {
     const topic = `KeyTopic_${run}`;
     await createTopic(topic);
     const key = `order-${run}`;
-    const sent = await producer.send({ topic, body: 'hello dashboard', keys: key, tags: 'TagA' });
-    // A publish trace record as RocketMQ's clients write it, indexed by the message id.
-    const F = '\u0001';
-    const pub = [
-      'Pub',
-      Date.now(),
-      'DefaultRegion',
-      `PG_${run}`,
-      topic,
-      sent.msgId,
-      'TagA',
-      key,
-      '127.0.0.1:10911',
-      15,
-      3,
-      0,
-      sent.offsetMsgId,
-      'true',
-    ];
-    await producer.send({ topic: 'RMQ_SYS_TRACE_TOPIC', body: `${pub.join(F)}\u0002`, keys: [sent.msgId, key] });
+    // Traced clients write RocketMQ's trace records (Pub, SubBefore, SubAfter) to RMQ_SYS_TRACE_TOPIC.
+    const traced = new Producer({ namesrvAddr, producerGroup: `TPG_${run}`, enableTrace: true });
+    await traced.start();
+    const c = new PushConsumer({ namesrvAddr, consumerGroup: `TCG_${run}`, enableTrace: true });
+    c.subscribe(topic, '*');
+    let got = 0;
+    c.registerMessageListener({
+      type: 'concurrently',
+      consume: (msgs: MessageExt[]) => {
+        got += msgs.length;
+      },
+    });
+    await c.start();
+    consumers.push(c);
+    await eventually(
+      async () => (await admin.consumerConnection(`TCG_${run}`).catch(() => undefined))?.connections.length === 1,
+      { message: 'traced consumer online' },
+    );
+    const sent = await traced.send({ topic, body: 'hello dashboard', keys: key, tags: 'TagA' });
+    await eventually(() => got === 1, { timeoutMs: 20_000, message: 'traced message consumed' });
+    await eventually(
+      async () => {
+        const found = await admin.queryMessageByKey(RMQ_SYS_TRACE_TOPIC, sent.msgId).catch(() => []);
+        const types = new Set(
+          found.flatMap((m) => {
+            const r = decodeTraceData(m.body.toString('utf8'));
+            return r.ok ? r.value.filter((x) => x.msgId === sent.msgId).map((x) => x.type) : [];
+          }),
+        );
+        return types.has('Pub') && types.has('SubBefore') && types.has('SubAfter');
+      },
+      { timeoutMs: 20_000, message: 'trace records written' },
+    );
+    await traced.shutdown();
     await open('messages', '#message-search');
     await page.click('#mode-key');
     await page.fill('#msg-topic', topic);
@@ -227,7 +248,7 @@ describe('dashboard in chromium', { timeout: 150_000 }, () => {
     await page.click(`#messages tr[data-msgid="${sent.msgId}"] a`);
     await page.waitForSelector('#message-body:has-text("hello dashboard")');
     assert.match((await page.textContent('#message-properties')) ?? '', new RegExp(`KEYS${key}`));
-    await page.waitForSelector('#trace tr[data-type="Pub"]');
+    for (const type of ['Pub', 'SubBefore', 'SubAfter']) await page.waitForSelector(`#trace tr[data-type="${type}"]`);
     if (shots) await page.screenshot({ path: path.join(shots, 'message.png'), fullPage: true });
   });
 

@@ -1,17 +1,18 @@
 import { browseQueue, type MessageExt, MQBrokerError, MQClientError } from '@rocketmq-ts/client';
 import {
   DLQ_GROUP_TOPIC_PREFIX,
+  decodeTraceData,
   isDlqTopic,
   MessageConst,
   RMQ_SYS_TRACE_TOPIC,
   retryTopicOf,
+  type TraceRecord,
 } from '@rocketmq-ts/protocol';
 import { badRequest, notFound } from '../server/http-io.js';
 import type { Router } from '../server/router.js';
 import type { ApiDeps } from './deps.js';
 import { detailOf, summaryOf } from './message-json.js';
 import { checkTopic } from './topic-routes.js';
-import { decodeTraceData, type TraceRecord } from './trace.js';
 
 // GET /api/messages (topic + time range), /api/messages/by-key, /api/messages/by-id,
 // /api/messages/detail (with trace), POST /api/dlq/resend.
@@ -34,9 +35,12 @@ async function traceOf(d: ApiDeps, m: MessageExt): Promise<TraceRecord[]> {
     return []; // no trace topic in this cluster
   }
   const out: TraceRecord[] = [];
-  for (const t of found)
-    for (const rec of decodeTraceData(t.body.toString('utf8'))) if (rec.msgId === m.msgId) out.push(rec);
-  return out.sort((a, b) => (a.timestamp ?? 0) - (b.timestamp ?? 0));
+  for (const t of found) {
+    const records = decodeTraceData(t.body.toString('utf8'));
+    // A trace message this reader cannot decode is left out rather than failing the page.
+    if (records.ok) for (const rec of records.value) if (rec.msgId === m.msgId) out.push(rec);
+  }
+  return out.sort((a, b) => a.timestamp - b.timestamp);
 }
 
 async function searchByTime(d: ApiDeps, topic: string, begin: number, end: number, max: number): Promise<MessageExt[]> {

@@ -287,12 +287,16 @@ export function MessagePage({ params }: { params: URLSearchParams }) {
                       <td>{t.type}</td>
                       <td>{fmtTime(t.timestamp)}</td>
                       <td>{t.groupName ?? ''}</td>
-                      <td>{t.clientHost ?? t.storeHost ?? ''}</td>
+                      <td>{t.clientHost || t.storeHost || ''}</td>
                       <td class="num">{t.costTime ?? ''}</td>
                       <td>
-                        {t.transactionState ??
-                          (t.success === undefined ? '' : t.success ? 'success' : 'failed') +
-                            (t.retryTimes ? ` (retry ${t.retryTimes})` : '')}
+                        {t.type === 'EndTransaction'
+                          ? t.transactionState
+                          : t.type === 'SubBefore'
+                            ? `attempt ${(t.retryTimes ?? 0) + 1}`
+                            : t.success
+                              ? 'success'
+                              : 'failed'}
                       </td>
                     </tr>
                   ))}
