@@ -15,10 +15,21 @@ const MAX_PROBE_LATENCY_MS = 3000;
  * Abuses the server does not withstand yet, with the work that fixes them; they run and
  * report as todo until then. Remove an entry once its abuse passes.
  */
-const AWAITING: Record<string, string> = {
-  // A HEART_BEAT body with 100,000 consumer groups stalls the broker for seconds.
-  'huge strings and counts': 'count bounds in body decoders (issue 18, item 1)',
-};
+const AWAITING: Record<string, string> = {};
+
+/**
+ * Abuses whose every request the broker refuses or answers at once (issue 18: a HEART_BEAT
+ * of 100,000 consumer groups stalled the broker ~5.7 s): the probe's p99 on the broker's
+ * ports is held to the issue's 50 ms here too, not only in the hand script — over the
+ * slowest send the probe sees on the same port during an abuse that costs the server nothing
+ * (half a frame, then silence), which is the machine's own noise (15-40 ms at a load of 15
+ * on 2 cores). On the NameServer port the same abuse, right after the non-reading clients,
+ * sometimes meets a pause of 1-2 s that the abuse does not cause; there it is bounded by
+ * MAX_PROBE_LATENCY_MS only.
+ */
+const MAX_P99_MS: Record<string, number> = { 'huge strings and counts': 50 };
+const P99_TARGETS = new Set(['broker', 'broker-fast']);
+const QUIET_ABUSE = 'slowloris: half a frame, then silence';
 
 describe('hostile clients (issue 18)', () => {
   let report: HarnessReport;
@@ -45,6 +56,11 @@ describe('hostile clients (issue 18)', () => {
         assert.equal(r.probe.failed, 0, `probe sends failed (${r.probe.errors.join('; ')}): ${where}`);
         assert.ok(r.probe.sent > 0, `probe sent nothing: ${where}`);
         assert.ok(r.probe.maxMs <= MAX_PROBE_LATENCY_MS, `probe latency: ${where}`);
+        const p99 = MAX_P99_MS[abuse.name];
+        if (p99 !== undefined && P99_TARGETS.has(r.target)) {
+          const quiet = report.rows.find((q) => q.abuse === QUIET_ABUSE && q.target === r.target)?.probe.maxMs ?? 0;
+          assert.ok(r.probe.p99Ms <= p99 + quiet, `probe p99 over ${p99} ms + ${quiet.toFixed(1)} ms: ${where}`);
+        }
       }
     });
   }
