@@ -15,10 +15,22 @@ const MAX_PROBE_LATENCY_MS = 3000;
  * Abuses the server does not withstand yet, with the work that fixes them; they run and
  * report as todo until then. Remove an entry once its abuse passes.
  */
-const AWAITING: Record<string, string> = {
-  // A HEART_BEAT body with 100,000 consumer groups stalls the broker for seconds.
-  'huge strings and counts': 'count bounds in body decoders (issue 18, item 1)',
-};
+const AWAITING: Record<string, string> = {};
+
+/**
+ * Abuses whose every request the broker refuses or answers at once (issue 18: a HEART_BEAT
+ * of 100,000 consumer groups stalled the broker ~5.7 s, the probe's sends timing out). On
+ * the broker's ports the probe's median must stay under the issue's 50 ms and its slowest
+ * send under MAX_STALL_MS. Its p99 (with ~10 sends in the window, the slowest) is left to the
+ * hand script: on a shared 2-core machine at a load of 15 it is 60-120 ms, the machine's own
+ * noise 15-40 ms. On the NameServer port the same abuse, right after the non-reading clients,
+ * sometimes meets a pause of 1-2 s that the abuse does not cause; there only
+ * MAX_PROBE_LATENCY_MS applies.
+ */
+const BOUNDED_ABUSES = new Set(['huge strings and counts']);
+const BOUNDED_TARGETS = new Set(['broker', 'broker-fast']);
+const MAX_MEDIAN_MS = 50;
+const MAX_STALL_MS = 500;
 
 describe('hostile clients (issue 18)', () => {
   let report: HarnessReport;
@@ -45,6 +57,10 @@ describe('hostile clients (issue 18)', () => {
         assert.equal(r.probe.failed, 0, `probe sends failed (${r.probe.errors.join('; ')}): ${where}`);
         assert.ok(r.probe.sent > 0, `probe sent nothing: ${where}`);
         assert.ok(r.probe.maxMs <= MAX_PROBE_LATENCY_MS, `probe latency: ${where}`);
+        if (BOUNDED_ABUSES.has(abuse.name) && BOUNDED_TARGETS.has(r.target)) {
+          assert.ok(r.probe.p50Ms <= MAX_MEDIAN_MS, `probe median over ${MAX_MEDIAN_MS} ms: ${where}`);
+          assert.ok(r.probe.maxMs <= MAX_STALL_MS, `probe stalled over ${MAX_STALL_MS} ms: ${where}`);
+        }
       }
     });
   }

@@ -29,6 +29,11 @@ export interface Abuse {
   name: string;
   /** Whether the abuse means anything on this kind of port. */
   appliesTo(target: Target): boolean;
+  /**
+   * Builds what is costly to build before the probe's window opens: the probe shares this
+   * process, and seconds spent here would count as the server's latency.
+   */
+  prepare?(ctx: AbuseContext): void;
   run(ctx: AbuseContext): Promise<AbuseResult>;
 }
 
@@ -179,6 +184,43 @@ async function holdOpen(ctx: AbuseContext, each: (r: Raw, end: number) => Promis
 }
 
 /** Sends each frame of `frames` on its own connection, `ctx.connections` at a time, for the duration. */
+const hugeFramesByTopic = new Map<string, Buffer[]>();
+
+/** Huge strings and counts, one frame each (built once: the opaques repeat, one frame per connection). */
+function hugeFrames(topic: string): Buffer[] {
+  const built = hugeFramesByTopic.get(topic);
+  if (built) return built;
+  const huge = 'x'.repeat(4 * 1024 * 1024 - 4096);
+  const manyFields: Record<string, string> = {};
+  for (let i = 0; i < 100_000; i++) manyFields[`k${i}`] = 'v';
+  const manyConsumers = JSON.stringify({
+    clientID: 'hostile',
+    producerDataSet: [],
+    consumerDataSet: Array.from({ length: 100_000 }, (_, i) => ({ groupName: `G${i}`, subscriptionDataSet: [] })),
+  });
+  const frames = [
+    request(Code.GET_ROUTEINFO_BY_TOPIC, 1, { topic: huge }),
+    request(Code.HEART_BEAT, 2, manyFields),
+    request(Code.HEART_BEAT, 3, {}, Buffer.from(manyConsumers)),
+    request(Code.SEND_MESSAGE, 4, {
+      producerGroup: 'hostile',
+      topic,
+      defaultTopic: 'TBW102',
+      defaultTopicQueueNums: '2147483647',
+      queueId: '0',
+      sysFlag: '0',
+      bornTimestamp: '0',
+      flag: '0',
+      properties: 'a\u0001'.repeat(500_000),
+      reconsumeTimes: '0',
+    }),
+    // A frame whose length claims 2 GiB.
+    Buffer.from([0x7f, 0xff, 0xff, 0xff, 0, 0, 0, 2, 0x7b, 0x7d]),
+  ];
+  hugeFramesByTopic.set(topic, frames);
+  return frames;
+}
+
 async function oneShots(
   ctx: AbuseContext,
   frames: (opaque: number) => Promise<Buffer[]> | Buffer[],
@@ -279,36 +321,10 @@ export const ABUSES: Abuse[] = [
   {
     name: 'huge strings and counts',
     appliesTo: () => true,
-    run: (ctx) =>
-      oneShots(ctx, (o) => {
-        const huge = 'x'.repeat(4 * 1024 * 1024 - 4096);
-        const manyFields: Record<string, string> = {};
-        for (let i = 0; i < 100_000; i++) manyFields[`k${i}`] = 'v';
-        const manyConsumers = JSON.stringify({
-          clientID: 'hostile',
-          producerDataSet: [],
-          consumerDataSet: Array.from({ length: 100_000 }, (_, i) => ({ groupName: `G${i}`, subscriptionDataSet: [] })),
-        });
-        return [
-          request(Code.GET_ROUTEINFO_BY_TOPIC, o, { topic: huge }),
-          request(Code.HEART_BEAT, o + 1, manyFields),
-          request(Code.HEART_BEAT, o + 2, {}, Buffer.from(manyConsumers)),
-          request(Code.SEND_MESSAGE, o + 3, {
-            producerGroup: 'hostile',
-            topic: ctx.topic,
-            defaultTopic: 'TBW102',
-            defaultTopicQueueNums: '2147483647',
-            queueId: '0',
-            sysFlag: '0',
-            bornTimestamp: '0',
-            flag: '0',
-            properties: 'a\u0001'.repeat(500_000),
-            reconsumeTimes: '0',
-          }),
-          // A frame whose length claims 2 GiB.
-          Buffer.from([0x7f, 0xff, 0xff, 0xff, 0, 0, 0, 2, 0x7b, 0x7d]),
-        ];
-      }),
+    prepare: (ctx) => {
+      hugeFrames(ctx.topic);
+    },
+    run: (ctx) => oneShots(ctx, () => hugeFrames(ctx.topic)),
   },
   {
     name: 'numeric extremes',

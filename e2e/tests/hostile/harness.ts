@@ -1,7 +1,7 @@
 // Runs abuses against every port of a server process, one at a time, with the normal client
 // probing meanwhile; one row per (abuse, port). Used by hostile-clients.test.ts (short
 // durations) and scripts/hostile-clients.mjs (by hand, longer).
-import { ABUSES, type Abuse, type AbuseResult } from './abuse.js';
+import { ABUSES, type Abuse, type AbuseContext, type AbuseResult } from './abuse.js';
 import { createTopic, fillTopic, missingFrom, type Probe, type ProbeStats, startProbe } from './probe.js';
 import { type ServerProcess, type ServerProcessOptions, startServerProcess, type Target } from './server-process.js';
 
@@ -131,19 +131,21 @@ export async function runHarness(options: HarnessOptions): Promise<HarnessReport
             })
             .catch(() => {});
         }, 100);
+        const ctx: AbuseContext = {
+          target,
+          durationMs: options.durationMs,
+          connections: options.connections,
+          topic: DATA_TOPIC,
+          group: DATA_GROUP,
+          bombMiB: options.bombMiB,
+        };
+        abuse.prepare?.(ctx);
         probe.window();
         const started = Date.now();
         let result: AbuseResult | undefined;
         let abuseError: string | undefined;
         try {
-          result = await abuse.run({
-            target,
-            durationMs: options.durationMs,
-            connections: options.connections,
-            topic: DATA_TOPIC,
-            group: DATA_GROUP,
-            bombMiB: options.bombMiB,
-          });
+          result = await abuse.run(ctx);
         } catch (err) {
           abuseError = err instanceof Error ? err.message : String(err);
         }

@@ -87,6 +87,13 @@ function defaults() {
     serverChannelMaxPendingWriteBytes: 64 * 1024 * 1024,
     serverMaxPendingRequests: 100_000,
     serverMaxPendingWriteBytes: 128 * 1024 * 1024,
+    /**
+     * Bounds of one HEART_BEAT body (not RocketMQ keys: Java has none): consumer (and producer)
+     * groups, and subscriptions over all its groups. A RocketMQ client sends one heartbeat per
+     * client instance with all its groups, far below these; over them it is answered SYSTEM_ERROR.
+     */
+    heartbeatMaxGroups: 1_000,
+    heartbeatMaxSubscriptions: 10_000,
     rejectTransactionMessage: false,
     /** SQL92 subscriptions (RocketMQ's default: off, answered SYSTEM_ERROR). */
     enablePropertyFilter: false,

@@ -105,11 +105,10 @@ function processorWithSlowRetryTopic() {
   });
   const processor = new ClientManageProcessor({
     clients: registry,
-    groups: { getOrCreate: async () => ({ retryQueueNums: 1 }) as never },
+    groups: { getOrCreateMany: async (names) => names.map((groupName) => ({ groupName, retryQueueNums: 1 }) as never) },
     topics: {
-      ensure: async () => {
+      ensureMany: async () => {
         await retryTopicCreated;
-        return {} as never;
       },
     },
     logger: silentLogger,

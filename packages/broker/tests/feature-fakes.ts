@@ -11,6 +11,7 @@ import type {
   SubscriptionGroupRegistry,
   SubscriptionGroupView,
   TopicRegistry,
+  TopicSpec,
   TopicView,
 } from '../src/runtime/ports.js';
 
@@ -32,6 +33,9 @@ export class FakeTopics implements TopicRegistry {
       this.table.set(topic, t);
     }
     return t;
+  }
+  async ensureMany(specs: readonly TopicSpec[]) {
+    for (const s of specs) await this.ensure(s.topic, s.queueNums, s.perm, s.topicSysFlag);
   }
   async createOrUpdate(config: TopicView) {
     this.table.set(config.topicName, config);
@@ -79,6 +83,9 @@ export class FakeGroups implements SubscriptionGroupRegistry {
       this.table.set(group, g);
     }
     return g;
+  }
+  async getOrCreateMany(groups: readonly string[]) {
+    return Promise.all(groups.map((g) => this.getOrCreate(g)));
   }
   all() {
     return this.table.values();

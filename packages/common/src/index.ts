@@ -2,6 +2,7 @@ export { type Clock, ManualClock, systemClock } from './clock.js';
 export { RocketMQError } from './errors.js';
 export { Fifo } from './fifo.js';
 export { type Logger, type LogLevel, silentLogger } from './logger.js';
+export { prettyJsonWithTable } from './pretty-json-table.js';
 export {
   applyProperties,
   type ConfigValue,

@@ -14,7 +14,7 @@ import { dirname } from 'node:path';
  */
 export class StateFile {
   private running: Promise<void> | undefined;
-  private pending: (() => string) | undefined;
+  private pending: (() => string | Promise<string>) | undefined;
 
   constructor(readonly path: string) {}
 
@@ -39,7 +39,7 @@ export class StateFile {
    * Schedules a write of `render()` (called when the write starts). Resolves once a write that
    * includes this request's state is durable; rejects if that write failed.
    */
-  save(render: () => string): Promise<void> {
+  save(render: () => string | Promise<string>): Promise<void> {
     this.pending = render;
     if (this.running === undefined) {
       this.running = this.drain().finally(() => {
@@ -64,7 +64,7 @@ export class StateFile {
     while (this.pending !== undefined) {
       const render = this.pending;
       this.pending = undefined;
-      await this.writeAtomically(render());
+      await this.writeAtomically(await render());
     }
   }
 

@@ -1,6 +1,7 @@
 import { err, ok, type Result } from '@rocketmq-ts/common';
 import { LANGUAGES, languageToCode } from './codes.js';
 import { jsonDepthWithin, MAX_HEADER_VALUE_DEPTH } from './decode-limits.js';
+import { checkHeaderWord } from './frame-splitter.js';
 import { type ProtocolError, protocolError } from './protocol-error.js';
 import { emptyFields, type RemotingCommand, SerializeType } from './remoting-command.js';
 
@@ -16,6 +17,8 @@ export function decodeCommand(frame: Buffer): Result<RemotingCommand, ProtocolEr
   if (headerLength > frame.length - 4) {
     return err(protocolError('header-length', `header length ${headerLength} exceeds frame (${frame.length - 4})`));
   }
+  const tooLarge = checkHeaderWord(word);
+  if (tooLarge) return err(tooLarge);
   const decoded =
     type === SerializeType.JSON
       ? decodeJsonHeader(frame.toString('utf8', 4, 4 + headerLength))

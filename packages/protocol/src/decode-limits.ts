@@ -8,6 +8,23 @@ export const MAX_JSON_DEPTH = 128;
 /** Deepest nesting of an extFields value sent as a JSON object or array (ali-ons sends flat values). */
 export const MAX_HEADER_VALUE_DEPTH = 32;
 
+/**
+ * Largest header of a frame (either serialisation). RocketMQ's largest header is a send's,
+ * whose properties the CommitLog limits to 32,767 bytes (a 2-byte length), at most six
+ * times that once JSON-escaped; a bigger header would only cost a parse on the event loop.
+ */
+export const MAX_HEADER_BYTES = 256 * 1024;
+
+/** Whether `needle` occurs more than `max` times in `buf` (stops counting past `max`). */
+export function occursMoreThan(buf: Buffer, needle: string, max: number): boolean {
+  let at = buf.indexOf(needle);
+  for (let n = 0; at >= 0; n++) {
+    if (n >= max) return true;
+    at = buf.indexOf(needle, at + needle.length);
+  }
+  return false;
+}
+
 /** Most entries in one decoded collection (topics in a register body, sets in a heartbeat, …). */
 export const MAX_ENTRIES = 1 << 20;
 

@@ -1,3 +1,4 @@
+import { MAX_HEADER_BYTES } from './decode-limits.js';
 import { type ProtocolError, protocolError } from './protocol-error.js';
 
 /** Java's `com.rocketmq.remoting.frameMaxLength` default. */
@@ -18,6 +19,19 @@ export function checkFrameLength(len: number, maxFrameLength: number): ProtocolE
     return protocolError('frame-too-short', `frame length ${len} is below ${MIN_FRAME_LENGTH}`);
   }
   return undefined;
+}
+
+/**
+ * Why a frame whose first word (serialize type and header length) reads `word` cannot be
+ * accepted, or undefined. Checked by the cutters as soon as the word arrives, so that a frame
+ * with an oversized header is refused before megabytes of it are read; decodeCommand checks
+ * it again for frames cut whole.
+ */
+export function checkHeaderWord(word: number): ProtocolError | undefined {
+  const headerLength = word & 0xffffff;
+  return headerLength > MAX_HEADER_BYTES
+    ? protocolError('header-length', `header length ${headerLength} exceeds ${MAX_HEADER_BYTES}`)
+    : undefined;
 }
 
 export interface SplitResult {
@@ -84,6 +98,10 @@ export class FrameSplitter {
       const error = this.check(len);
       if (error) return error;
       if (buf.length - off - 4 < len) {
+        if (buf.length - off >= 8) {
+          this.failed = checkHeaderWord(buf.readUInt32BE(off + 4));
+          if (this.failed) return this.failed;
+        }
         this.need = 4 + len;
         break;
       }

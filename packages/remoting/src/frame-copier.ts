@@ -1,4 +1,4 @@
-import { checkFrameLength, type ProtocolError, type SplitResult } from '@rocketmq-ts/protocol';
+import { checkFrameLength, checkHeaderWord, type ProtocolError, type SplitResult } from '@rocketmq-ts/protocol';
 
 /**
  * Cuts a TCP byte stream into frames, like the protocol's FrameSplitter, for chunks that the
@@ -54,6 +54,14 @@ export class FrameCopier {
         if (error) {
           this.failed = error;
           return error;
+        }
+        if (n - off < len && n - off >= 4) {
+          // Incomplete: refuse an oversized header before reading the rest.
+          const headerError = checkHeaderWord(chunk.readUInt32BE(off));
+          if (headerError) {
+            this.failed = headerError;
+            return headerError;
+          }
         }
         frame = Buffer.allocUnsafe(len);
         if (n - off >= len) {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { FrameSplitter } from '@rocketmq-ts/protocol';
+import { FrameSplitter, MAX_HEADER_BYTES } from '@rocketmq-ts/protocol';
 import { FrameCopier } from '../src/frame-copier.js';
 
 function frame(payload: Buffer): Buffer {
@@ -25,7 +25,8 @@ function copyThrough(stream: Buffer, size: number, copier = new FrameCopier(1 <<
 }
 
 describe('FrameCopier', () => {
-  const payloads = [4, 5, 100, 3000, 70_000, 4].map((n, i) => Buffer.alloc(n, i + 1));
+  // Each payload starts with a header word of 0 (a header over MAX_HEADER_BYTES is refused).
+  const payloads = [4, 5, 100, 3000, 70_000, 4].map((n, i) => Buffer.alloc(n, i + 1).fill(0, 0, 4));
   const stream = Buffer.concat(payloads.map(frame));
 
   it('gives the frames the splitter gives, whatever the chunking, and none refers to the reused chunk', () => {
@@ -55,5 +56,15 @@ describe('FrameCopier', () => {
     const after = new FrameCopier(10).push(Buffer.concat([frame(Buffer.alloc(4, 9)), frame(Buffer.alloc(2))]));
     assert.deepEqual(after.frames, [Buffer.alloc(4, 9)], 'frames before the bad one are still delivered');
     assert.equal(after.error?.kind, 'frame-too-short');
+  });
+
+  it('refuses a frame whose header is over MAX_HEADER_BYTES before the rest of it arrives', () => {
+    const head = Buffer.alloc(8);
+    head.writeInt32BE(4 + MAX_HEADER_BYTES + 1, 0);
+    head.writeUInt32BE(MAX_HEADER_BYTES + 1, 4);
+    assert.equal(new FrameCopier(1 << 20).push(head).error?.kind, 'header-length');
+    head.writeUInt32BE(MAX_HEADER_BYTES, 4);
+    head.writeInt32BE(4 + MAX_HEADER_BYTES, 0);
+    assert.equal(new FrameCopier(1 << 20).push(head).error, undefined);
   });
 });

@@ -33,4 +33,35 @@ describe('file store: reads from disk across interleaved queues', () => {
       await dir.cleanup();
     }
   });
+
+  it("does not keep a read span of other queues' records alive in an answer (issue 18)", async () => {
+    const dir = await tempDir('rmq-coalesce-');
+    try {
+      const config = { writeCacheBytes: 8 * 1024, mappedFileSizeCommitLog: 4 * 1024 * 1024, maxMessageSize: 64 * 1024 };
+      const writer = await openStore(dir.path, config);
+      // Queue 0: small records, each followed by a 30 KB record of queue 1 (gaps under 64 KiB).
+      for (let i = 0; i < 64; i++) {
+        await writer.putMessage(msg('Sparse', 0, i, 200));
+        await writer.putMessage(msg('Sparse', 1, i, 30_000));
+      }
+      await writer.shutdown();
+      // Reopened, nothing is in the write cache: the reads go to disk.
+      const store = await openStore(dir.path, config);
+      const r = await store.getMessage('Sparse', 0, 0, 32, 1 << 20);
+      assert.equal(r.status, 'FOUND');
+      assert.equal(r.records.length, 32);
+      for (const rec of r.records) {
+        // One coalesced read spans ~1 MiB; the records must not be views of it.
+        assert.ok(rec.buffer.byteLength < 64 * 1024, `record held a ${rec.buffer.byteLength}-byte buffer`);
+      }
+      for (const [k, rec] of r.records.entries()) {
+        assert.deepEqual(decodeStoredRecord(rec)!.body, msg('Sparse', 0, k, 200).body);
+      }
+      const dense = await store.getMessage('Sparse', 1, 0, 4, 1 << 20);
+      assert.equal(dense.records.length, 4);
+      await store.shutdown();
+    } finally {
+      await dir.cleanup();
+    }
+  });
 });

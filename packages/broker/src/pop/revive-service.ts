@@ -68,6 +68,8 @@ export class ReviveService {
   private running = false;
   /** Messages re-put (retry or DLQ) since start: tests and stats. */
   revived = 0;
+  /** While the revive log is read at start (see start()). */
+  private recovering = false;
 
   constructor(
     private readonly deps: ReviveDeps,
@@ -94,8 +96,15 @@ export class ReviveService {
     }
     this.running = true;
     // Load what was open at the last stop or crash before serving: an ACK that arrives now
-    // then finds its CK.
-    await Promise.all(this.queues.map((q) => this.run(q)));
+    // then finds its CK. Meanwhile every CK read moves its queue's pop offset past the
+    // messages it holds: the offsets file is only persisted periodically, so after a crash it
+    // may be behind what was popped (and then acked), which would be popped again.
+    this.recovering = true;
+    try {
+      await Promise.all(this.queues.map((q) => this.run(q)));
+    } finally {
+      this.recovering = false;
+    }
     this.timer = setInterval(() => this.kickAll(), this.settings.reviveInterval);
     this.timer.unref();
   }
@@ -207,6 +216,7 @@ export class ReviveService {
       return;
     }
     if (rec.kind === 'ck') {
+      if (this.recovering) this.popOffsetPast(rec.ck);
       const key = checkpointKey(rec.ck);
       if (!q.open.has(key)) q.open.set(key, { ck: rec.ck, reviveOffset: view.queueOffset, acked: new Set() });
       return;
@@ -219,6 +229,20 @@ export class ReviveService {
       if (i >= 0) open.acked.add(i);
     }
     if (open.acked.size >= open.ck.d.length) q.open.delete(checkpointKey(rec.ack));
+  }
+
+  /**
+   * Moves the group's pop offset of the CK's queue past the CK's last message, if it is not
+   * already. Every CK after the persisted revive progress is read at start, and the revive
+   * progress is persisted in the same file as the pop offsets, so the pop offsets end up at
+   * least where they were at the crash (less only what the store itself lost).
+   */
+  private popOffsetPast(ck: CheckPoint): void {
+    let last = -1;
+    for (const d of ck.d) if (d > last) last = d;
+    if (last < 0) return;
+    const end = ck.so + last + 1;
+    if (this.deps.offsets.query(ck.c, ck.t, ck.q) < end) this.deps.offsets.commit(ck.c, ck.t, ck.q, end);
   }
 
   private async reviveDue(q: ReviveQueue): Promise<void> {

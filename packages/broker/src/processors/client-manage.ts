@@ -4,6 +4,7 @@ import {
   createResponse,
   decodeCheckClientBody,
   decodeHeartbeat,
+  type HeartbeatLimits,
   Perm,
   type RemotingCommand,
   ResponseCode,
@@ -12,7 +13,7 @@ import {
 } from '@rocketmq-ts/protocol';
 import type { Connection } from '@rocketmq-ts/remoting';
 import type { ClientGroupRegistry } from '../client/client-registry.js';
-import type { SubscriptionGroupRegistry, TopicRegistry } from '../runtime/ports.js';
+import type { SubscriptionGroupRegistry, TopicRegistry, TopicSpec } from '../runtime/ports.js';
 import { decodeHeader, reply } from './request-util.js';
 import { compileExpression, isTagType, subscriptionFilter } from './subscription-filter.js';
 
@@ -21,12 +22,19 @@ interface ClientManageDeps {
     ClientGroupRegistry,
     'registerConsumer' | 'registerProducer' | 'unregisterConsumer' | 'unregisterProducer' | 'consumerIds'
   >;
-  groups: Pick<SubscriptionGroupRegistry, 'getOrCreate'>;
-  topics: Pick<TopicRegistry, 'ensure'>;
+  groups: Pick<SubscriptionGroupRegistry, 'getOrCreateMany'>;
+  topics: Pick<TopicRegistry, 'ensureMany'>;
   logger: Logger;
   /** broker.conf enablePropertyFilter (RocketMQ's default: false). */
   enablePropertyFilter?: boolean | undefined;
+  /** Bounds of one HEART_BEAT body (broker.conf heartbeatMaxGroups / heartbeatMaxSubscriptions). */
+  heartbeatLimits?: HeartbeatLimits | undefined;
 }
+
+/** Consumers registered per turn of the event loop while handling one heartbeat. */
+const HEARTBEAT_BATCH = 512;
+
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /**
  * HEART_BEAT (34), UNREGISTER_CLIENT (35), GET_CONSUMER_LIST_BY_GROUP (38) and
@@ -36,12 +44,17 @@ interface ClientManageDeps {
  * (registering it with the NameServers before answering) so that clients find a route for
  * the retry subscription they add. The answer carries no IS_SUPPORT_HEART_BEAT_V2:
  * fingerprint-only heartbeats are not supported.
+ *
+ * One heartbeat's work is bounded: a body naming more groups or subscriptions than the limits
+ * is refused (SYSTEM_ERROR) before its entries are read; otherwise consumers register
+ * HEARTBEAT_BATCH at a time with a turn of the event loop between batches, and the groups and
+ * retry topics the heartbeat creates are written (and registered with the NameServers) once.
  */
 export class ClientManageProcessor {
   constructor(private readonly deps: ClientManageDeps) {}
 
   readonly heartbeat = async (request: RemotingCommand, conn: Connection): Promise<RemotingCommand> => {
-    const decoded = decodeHeartbeat(request.body);
+    const decoded = decodeHeartbeat(request.body, this.deps.heartbeatLimits);
     if (!decoded.ok) return reply(request, ResponseCode.SYSTEM_ERROR, decoded.error);
     const data = decoded.value;
     const who = { clientId: data.clientID, language: request.language, version: request.version };
@@ -49,20 +62,31 @@ export class ClientManageProcessor {
     // Register before the first await, in the order requests arrive on the connection: a
     // heartbeat still creating the retry topic when the same client's UNREGISTER_CLIENT (or
     // its connection close) is handled must not register it again afterwards. Such a ghost
-    // stays in the group until the 120 s expiry and takes queues from the live members.
-    for (const consumer of consumers) {
+    // stays in the group until the 120 s expiry and takes queues from the live members. (A
+    // heartbeat of more than HEARTBEAT_BATCH groups, which no RocketMQ client sends, yields
+    // between batches.)
+    for (let i = 0; i < consumers.length; i++) {
+      if (i > 0 && i % HEARTBEAT_BATCH === 0) await nextTurn();
+      const consumer = consumers[i]!;
       this.deps.clients.registerConsumer(conn, who, consumer);
       this.warnUnparsable(consumer.groupName, consumer.subscriptionDataSet);
     }
     for (const producer of data.producerDataSet) {
       if (producer.groupName !== '') this.deps.clients.registerProducer(conn, who, producer.groupName);
     }
-    for (const consumer of consumers) {
-      const group = await this.deps.groups.getOrCreate(consumer.groupName);
+    // One creation (and one write of each table) for all the heartbeat's groups.
+    const groups = await this.deps.groups.getOrCreateMany(consumers.map((c) => c.groupName));
+    const retryTopics: TopicSpec[] = [];
+    for (const group of groups) {
       if (group !== undefined && group.retryQueueNums > 0) {
-        await this.deps.topics.ensure(retryTopicOf(consumer.groupName), group.retryQueueNums, Perm.READ | Perm.WRITE);
+        retryTopics.push({
+          topic: retryTopicOf(group.groupName),
+          queueNums: group.retryQueueNums,
+          perm: Perm.READ | Perm.WRITE,
+        });
       }
     }
+    await this.deps.topics.ensureMany(retryTopics);
     return createResponse(request, ResponseCode.SUCCESS);
   };
 

@@ -281,6 +281,7 @@ export function composeBroker(ctx: CompositionContext): BrokerComponents {
     topics,
     logger: logger.child({ component: 'clients' }),
     enablePropertyFilter: config.enablePropertyFilter,
+    heartbeatLimits: { maxGroups: config.heartbeatMaxGroups, maxSubscriptions: config.heartbeatMaxSubscriptions },
   });
   const offsetProc = new ConsumerOffsetProcessor({ offsets, topics, groups, store });
 

@@ -185,8 +185,8 @@ export class Broker {
         if (server === this.fastServer && PULL_CODES.has(p.code)) continue;
         server.registerProcessor(p.code, (req, conn) => (this.ready ? p.handler(req, conn) : notReady(req)), {
           pool: p.pool,
-          // Each pull may hold a read buffer until its answer is written (flow-control.md).
-          costly: PULL_CODES.has(p.code),
+          // Each pull or pop may hold a read buffer until its answer is written (flow-control.md).
+          costly: COSTLY_CODES.has(p.code),
         });
       }
     }
@@ -282,6 +282,18 @@ export class Broker {
 }
 
 const PULL_CODES = new Set<number>([RequestCode.PULL_MESSAGE, RequestCode.LITE_PULL_MESSAGE]);
+
+/**
+ * Requests that read the store, counted against serverChannelMaxActivePulls: pulls, pops and
+ * peeks, and NOTIFICATION, which the long-polling hold parks like them (the hold pairs
+ * requestSuspended/requestResumed with costly requests only).
+ */
+export const COSTLY_CODES: ReadonlySet<number> = new Set<number>([
+  ...PULL_CODES,
+  RequestCode.POP_MESSAGE,
+  RequestCode.PEEK_MESSAGE,
+  RequestCode.NOTIFICATION,
+]);
 
 const notReady = (req: Parameters<typeof createResponse>[0]) =>
   createResponse(req, ResponseCode.SERVICE_NOT_AVAILABLE, 'broker is not running');

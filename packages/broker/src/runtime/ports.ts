@@ -25,6 +25,14 @@ export interface TopicView {
   attributes: Record<string, string>;
 }
 
+/** A topic to ensure: created with these queues, permission and flags when missing. */
+export interface TopicSpec {
+  topic: string;
+  queueNums: number;
+  perm: number;
+  topicSysFlag?: number;
+}
+
 export interface TopicRegistry {
   get(topic: string): TopicView | undefined;
   all(): Iterable<TopicView>;
@@ -33,6 +41,8 @@ export interface TopicRegistry {
    * missing. Used for %RETRY%<group>, %DLQ%<group>, SCHEDULE_TOPIC_XXXX and the like.
    */
   ensure(topic: string, queueNums: number, perm: number, topicSysFlag?: number): Promise<TopicView>;
+  /** ensure() for many topics at once: one write and one registration for all created. */
+  ensureMany(specs: readonly TopicSpec[]): Promise<void>;
   createOrUpdate(config: TopicView): Promise<void>;
   delete(topic: string): Promise<void>;
   /** Version of the topic table (GET_ALL_TOPIC_CONFIG); zeros when absent. */
@@ -56,6 +66,8 @@ export interface SubscriptionGroupRegistry {
   get(group: string): SubscriptionGroupView | undefined;
   /** The group, auto-created with defaults when `autoCreateSubscriptionGroup`; else undefined. */
   getOrCreate(group: string): Promise<SubscriptionGroupView | undefined>;
+  /** getOrCreate for many groups at once: one write for all created; results in order. */
+  getOrCreateMany(groups: readonly string[]): Promise<(SubscriptionGroupView | undefined)[]>;
   all(): Iterable<SubscriptionGroupView>;
   update(config: SubscriptionGroupView): Promise<void>;
   delete(group: string): Promise<void>;

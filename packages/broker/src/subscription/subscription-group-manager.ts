@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { type Clock, type Logger, RocketMQError, StateFile } from '@rocketmq-ts/common';
+import { type Clock, type Logger, prettyJsonWithTable, RocketMQError, StateFile } from '@rocketmq-ts/common';
 import { type DataVersion, groupNameProblem, ResponseCode, readDataVersion } from '@rocketmq-ts/protocol';
 import type { SubscriptionGroupRegistry, SubscriptionGroupView } from '../runtime/ports.js';
 import { sameDataVersion } from '../topic/topic-config-manager.js';
@@ -107,13 +107,32 @@ export class SubscriptionGroupManager implements SubscriptionGroupRegistry {
   async getOrCreate(group: string): Promise<SubscriptionGroupView | undefined> {
     const existing = this.table.get(group);
     if (existing || !this.opts.autoCreateSubscriptionGroup) return existing;
-    if (groupNameProblem(group) !== undefined) return undefined;
-    const created = subscriptionGroupView(group, {}, this.opts.retryMaxTimes);
-    this.table.set(group, created);
-    this.opts.logger.info({ group }, 'subscription group auto-created');
-    this.bump();
-    await this.persist();
-    return created;
+    return (await this.getOrCreateMany([group]))[0];
+  }
+
+  /**
+   * getOrCreate for many groups with one version bump, one log line and one write of the
+   * file for all those created (a heartbeat may name thousands).
+   */
+  async getOrCreateMany(groups: readonly string[]): Promise<(SubscriptionGroupView | undefined)[]> {
+    const created: string[] = [];
+    const views = groups.map((group) => {
+      const existing = this.table.get(group);
+      if (existing || !this.opts.autoCreateSubscriptionGroup || groupNameProblem(group) !== undefined) return existing;
+      const view = subscriptionGroupView(group, {}, this.opts.retryMaxTimes);
+      this.table.set(group, view);
+      created.push(group);
+      return view;
+    });
+    if (created.length > 0) {
+      this.opts.logger.info(
+        created.length === 1 ? { group: created[0] } : { groups: created.length, first: created[0] },
+        'subscription group auto-created',
+      );
+      this.bump();
+      await this.persist();
+    }
+    return views;
   }
 
   getDataVersion(): DataVersion {
@@ -140,11 +159,7 @@ export class SubscriptionGroupManager implements SubscriptionGroupRegistry {
 
   persist(): Promise<void> {
     return this.file.save(() =>
-      JSON.stringify(
-        { dataVersion: this.dataVersion, subscriptionGroupTable: Object.fromEntries(this.table) },
-        null,
-        2,
-      ),
+      prettyJsonWithTable({ dataVersion: this.dataVersion }, 'subscriptionGroupTable', this.table),
     );
   }
 

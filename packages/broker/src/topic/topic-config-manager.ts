@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { type Clock, type Logger, RocketMQError, StateFile } from '@rocketmq-ts/common';
+import { type Clock, type Logger, prettyJsonWithTable, RocketMQError, StateFile } from '@rocketmq-ts/common';
 import {
   AUTO_CREATE_TOPIC_KEY_TOPIC,
   type DataVersion,
@@ -15,7 +15,7 @@ import {
   topicMessageTypeOf,
   topicNameProblem,
 } from '@rocketmq-ts/protocol';
-import type { TopicRegistry, TopicView } from '../runtime/ports.js';
+import type { TopicRegistry, TopicSpec, TopicView } from '../runtime/ports.js';
 
 export interface TopicConfigManagerOptions {
   configDir: string;
@@ -168,6 +168,30 @@ export class TopicConfigManager implements TopicRegistry {
   }
 
   /**
+   * ensure() for many topics: those missing are created with one version bump, one write of
+   * topics.json and one registration with the NameServers for all of them.
+   */
+  async ensureMany(specs: readonly TopicSpec[]): Promise<void> {
+    const created: TopicView[] = [];
+    for (const s of specs) {
+      if (this.table.has(s.topic)) continue;
+      const config = topicView(s.topic, {
+        readQueueNums: s.queueNums,
+        writeQueueNums: s.queueNums,
+        perm: s.perm,
+        topicSysFlag: s.topicSysFlag ?? 0,
+      });
+      this.table.set(s.topic, config);
+      created.push(config);
+    }
+    if (created.length === 0) return;
+    if (created.length === 1)
+      this.opts.logger.info({ topic: created[0]?.topicName, config: created[0] }, 'topic created');
+    else this.opts.logger.info({ topics: created.length, first: created[0]?.topicName }, 'topics created');
+    await this.changed();
+  }
+
+  /**
    * Java's createTopicInSendMessageMethod: a send to an unknown topic creates it from the
    * template topic when the template is inheritable. Returns undefined when not allowed.
    */
@@ -218,9 +242,9 @@ export class TopicConfigManager implements TopicRegistry {
     return this.file.save(() => this.encode());
   }
 
-  /** topics.json in Java's layout. */
-  encode(): string {
-    return JSON.stringify({ dataVersion: this.dataVersion, topicConfigTable: Object.fromEntries(this.table) }, null, 2);
+  /** topics.json in Java's layout, rendered a slice of the table per turn of the event loop. */
+  encode(): Promise<string> {
+    return prettyJsonWithTable({ dataVersion: this.dataVersion }, 'topicConfigTable', this.table);
   }
 
   private async createOnce(topic: string, build: () => TopicView): Promise<TopicView> {

@@ -1,4 +1,5 @@
 import { err, ok, type Result } from '@rocketmq-ts/common';
+import { MAX_ENTRIES, occursMoreThan } from '../decode-limits.js';
 import { asObject, boundedArray, integerOf, parseJsonBody, textOf } from './json-fields.js';
 
 // HEART_BEAT (34) body and its parts, as the Java client serialises them (fastjson field
@@ -62,9 +63,15 @@ function oneOf<T extends string>(v: unknown, allowed: readonly T[], dflt: T): T 
 }
 
 /** Every entry of a bounded array through `read`; the first error wins. */
-function each<T>(v: unknown, what: string, read: (e: unknown) => Result<T, string>): Result<T[], string> {
+function each<T>(
+  v: unknown,
+  what: string,
+  read: (e: unknown) => Result<T, string>,
+  max = MAX_ENTRIES,
+): Result<T[], string> {
   const a = boundedArray(v, what);
   if (!a.ok) return a;
+  if (a.value.length > max) return err(`${what} has ${a.value.length} entries, more than ${max}`);
   const out: T[] = [];
   for (const e of a.value) {
     const r = read(e);
@@ -91,9 +98,14 @@ export function readSubscriptionData(v: unknown): Result<SubscriptionData, strin
   });
 }
 
-function readConsumerData(v: unknown): Result<ConsumerData, string> {
+function readConsumerData(v: unknown, maxSubscriptions = MAX_ENTRIES): Result<ConsumerData, string> {
   const d = asObject(v) ?? {};
-  const subscriptionDataSet = each(d.subscriptionDataSet, 'subscriptionDataSet', readSubscriptionData);
+  const subscriptionDataSet = each(
+    d.subscriptionDataSet,
+    'subscriptionDataSet',
+    readSubscriptionData,
+    maxSubscriptions,
+  );
   if (!subscriptionDataSet.ok) return subscriptionDataSet;
   return ok({
     groupName: textOf(d.groupName),
@@ -105,23 +117,56 @@ function readConsumerData(v: unknown): Result<ConsumerData, string> {
   });
 }
 
+/** Bounds a server applies to one heartbeat (each at most MAX_ENTRIES). */
+export interface HeartbeatLimits {
+  /** Most entries in consumerDataSet (and in producerDataSet). */
+  maxGroups: number;
+  /** Most subscriptions over all consumer groups of the heartbeat. */
+  maxSubscriptions: number;
+}
+
 /**
  * Parses a heartbeat body. Tolerant the way fastjson is: missing sets become empty, numbers
  * sent as strings are read, unknown enum names take their defaults. An error value when the
- * body is not a JSON object, has no client id, or a set is not an array or holds more than
- * MAX_ENTRIES entries.
+ * body is not a JSON object, has no client id, or a set is not an array or holds more entries
+ * than `limits` allow (checked before the entries are read).
  */
-export function decodeHeartbeat(body: Buffer | undefined): Result<HeartbeatData, string> {
+export function decodeHeartbeat(
+  body: Buffer | undefined,
+  limits: HeartbeatLimits = { maxGroups: MAX_ENTRIES, maxSubscriptions: MAX_ENTRIES },
+): Result<HeartbeatData, string> {
+  // Counts past the limits are refused before the parse, which is what costs: each group and
+  // each subscription names its key once (an upper bound: a value may also spell the key).
+  if (body !== undefined && occursMoreThan(body, '"groupName"', 2 * limits.maxGroups)) {
+    return err(`heartbeat names more than ${2 * limits.maxGroups} groups`);
+  }
+  if (body !== undefined && occursMoreThan(body, '"topic"', limits.maxSubscriptions)) {
+    return err(`heartbeat has more than ${limits.maxSubscriptions} subscriptions`);
+  }
   const raw = parseJsonBody(body, 'heartbeat');
   if (!raw.ok) return raw;
   const o = asObject(raw.value) ?? {};
   const clientID = textOf(o.clientID);
   if (clientID === '') return err('heartbeat has no clientID');
-  const producerDataSet = each(o.producerDataSet, 'producerDataSet', (p) =>
-    ok({ groupName: textOf(asObject(p)?.groupName) }),
+  const producerDataSet = each(
+    o.producerDataSet,
+    'producerDataSet',
+    (p) => ok({ groupName: textOf(asObject(p)?.groupName) }),
+    limits.maxGroups,
   );
   if (!producerDataSet.ok) return producerDataSet;
-  const consumerDataSet = each(o.consumerDataSet, 'consumerDataSet', readConsumerData);
+  let subscriptions = 0;
+  const consumerDataSet = each(
+    o.consumerDataSet,
+    'consumerDataSet',
+    (c) => {
+      // The budget left bounds each group's set before its entries are read.
+      const r = readConsumerData(c, limits.maxSubscriptions - subscriptions);
+      if (r.ok) subscriptions += r.value.subscriptionDataSet.length;
+      return r;
+    },
+    limits.maxGroups,
+  );
   if (!consumerDataSet.ok) return consumerDataSet;
   return ok({
     clientID,
