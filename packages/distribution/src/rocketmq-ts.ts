@@ -43,7 +43,7 @@ async function start(flags: StartFlags, given: (name: keyof StartFlags) => boole
   console.log(
     `rocketmq-ts ready in ${ms} ms: NameServer ${flags.host}:${cluster.namesrvPort} (clients: ${cluster.namesrvAddr}), ` +
       `broker ${cluster.broker.components.identity.brokerName} of ${cluster.broker.components.identity.clusterName} at ${cluster.brokerAddr}, ` +
-      `${cluster.proxy ? `gRPC proxy (Local mode) at ${flags.host}:${cluster.proxy.port}, ` : ''}` +
+      `${cluster.proxy ? `gRPC proxy (Local mode) at ${flags.host}:${cluster.proxy.port}, ` : flags.proxy ? `no gRPC proxy (port ${flags.proxyPort} busy), ` : ''}` +
       `data in ${cluster.dataDir}, ${cluster.flushDiskType}`,
   );
   shutdownOnSignals(() => cluster.shutdown(), logger);
