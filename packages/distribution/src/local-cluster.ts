@@ -119,9 +119,11 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
         : await startLocalProxy(broker, {
             config: { grpcServerPort: options.proxyPort, grpcServerHost: host, namesrvAddr, ...options.proxyConfig },
             logger: logger.child({ role: 'proxy' }),
-          }).catch(async (e: unknown) => {
-            await broker.shutdown();
-            throw e;
+          }).catch((err: unknown) => {
+            // Like the broker's fast port: a busy gRPC port (two `rocketmq-ts start` on one
+            // host) must not stop the NameServer and broker; remoting clients still work.
+            logger.warn({ err, port: options.proxyPort }, 'gRPC proxy not started');
+            return undefined;
           });
     const dashboard =
       options.dashboardPort === undefined

@@ -66,7 +66,7 @@ async function start(flags: StartFlags, given: (name: keyof StartFlags) => boole
   console.log(
     `rocketmq-ts ready in ${ms} ms: NameServer ${flags.host}:${cluster.namesrvPort} (clients: ${cluster.namesrvAddr}), ` +
       `broker ${cluster.broker.components.identity.brokerName} of ${cluster.broker.components.identity.clusterName} at ${cluster.brokerAddr}, ` +
-      `${cluster.proxy ? `gRPC proxy (Local mode) at ${flags.host}:${cluster.proxy.port}, ` : ''}` +
+      `${cluster.proxy ? `gRPC proxy (Local mode) at ${flags.host}:${cluster.proxy.port}, ` : flags.proxy ? `no gRPC proxy (port ${flags.proxyPort} busy), ` : ''}` +
       `data in ${cluster.dataDir}, ${cluster.flushDiskType}` +
       (cluster.broker.metrics?.promPort
         ? `, metrics http://127.0.0.1:${cluster.broker.metrics.promPort}/metrics`
@@ -94,7 +94,11 @@ program
   )
   .option('-c, --config-file <file>', 'broker.conf to overlay')
   .option('--host <host>', 'address to bind', '0.0.0.0')
-  .option('--dashboard-port <port>', 'dashboard HTTP port (0 = any free port; any free port with --broker-port 0)', '8082')
+  .option(
+    '--dashboard-port <port>',
+    'dashboard HTTP port (0 = any free port; any free port with --broker-port 0)',
+    '8082',
+  )
   .option('--no-dashboard', 'do not start the dashboard')
   .option(
     '--dashboard-host <host>',
@@ -103,7 +107,11 @@ program
   )
   .option('--dashboard-sample-interval <ms>', 'how often the dashboard samples throughput and lag', '5000')
   .option('--dashboard-token <token>', "bearer token for the dashboard's mutating calls (default: env DASHBOARD_TOKEN)")
-  .option('--proxy-port <port>', 'gRPC proxy port (RocketMQ 5.x clients, Local mode; any free port with --broker-port 0)', '8081')
+  .option(
+    '--proxy-port <port>',
+    'gRPC proxy port (RocketMQ 5.x clients, Local mode; any free port with --broker-port 0)',
+    '8081',
+  )
   .option('--no-proxy', 'do not serve gRPC')
   .addOption(
     new Option('--log-level <level>', 'log level')
