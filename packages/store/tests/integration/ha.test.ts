@@ -196,12 +196,17 @@ describe('classic HA between two stores', () => {
     half.sock.write(Buffer.alloc(4));
     await within(half.closed, 5000, 'half-report peer closed');
     // A fake master that sends half a transfer header, then nothing: the slave drops it.
+    const accepted = new Set<net.Socket>();
     const fake = net.createServer((s) => {
+      accepted.add(s);
       s.on('error', () => {});
       s.write(Buffer.alloc(6));
     });
     await new Promise<void>((r) => fake.listen(0, '127.0.0.1', r));
-    cleanups.push(() => new Promise((r) => fake.close(r)));
+    cleanups.push(
+      () => new Promise((r) => fake.close(r)),
+      () => destroyAll(accepted),
+    );
     const { client } = await slaveOf(`127.0.0.1:${(fake.address() as net.AddressInfo).port}`);
     await eventually(() => client.info().lastError === 'master silent too long', {
       timeoutMs: 5000,
