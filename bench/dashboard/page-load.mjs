@@ -25,6 +25,7 @@ const server = spawn(
     '0',
     '--host',
     '127.0.0.1',
+    '--no-proxy',
     '--dashboard-port',
     '0',
   ],

@@ -58,6 +58,7 @@ describe('dashboard in chromium', { timeout: 150_000 }, () => {
         '0',
         '--dashboard-sample-interval',
         '500',
+        '--no-proxy',
         '-c',
         conf,
       ],
