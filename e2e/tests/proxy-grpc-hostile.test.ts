@@ -3,7 +3,15 @@ import { after, before, describe, it } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
 import { Code, codec } from '@rocketmq-ts/proxy';
 import { unique } from './client-support.js';
-import { createTopic, type ProxyCluster, startProxyCluster } from './proxy-grpc-support.js';
+import {
+  createTopic,
+  type ProxyCluster,
+  producer,
+  receiveN,
+  simpleConsumer,
+  startProxyCluster,
+  stop,
+} from './proxy-grpc-support.js';
 
 // Issue 13, bad input: what a hostile or broken gRPC client gets from the proxy. Raw frames
 // through grpc-js, so that nothing on the client side validates them first.
@@ -87,6 +95,43 @@ describe('gRPC proxy bad input', () => {
       });
       const r = await unary('AckMessage', req);
       assert.equal(statusOf('AckMessageResponse', r.res)?.code, Code.INVALID_RECEIPT_HANDLE, handle);
+    }
+  });
+
+  it('a receive stream abandoned mid-poll: the message popped for it comes back long before its invisible time', async () => {
+    const topic = unique('T_px_abandon');
+    const group = unique('G_px_abandon');
+    await createTopic(c, topic);
+    const meta = new grpc.Metadata();
+    meta.set('x-mq-client-id', 'abandoner@1');
+    const req = codec('ReceiveMessageRequest').encode({
+      group: { name: group },
+      messageQueue: { topic: { name: topic }, id: 0, broker: { name: 'broker-a' } },
+      filterExpression: { type: 1, expression: '*' },
+      batchSize: 1,
+      invisibleDuration: { seconds: 60 },
+      longPollingTimeout: { seconds: 10 },
+    });
+    const call = client.makeServerStreamRequest(`${SERVICE}ReceiveMessage`, raw, raw, req, meta);
+    call.on('error', () => undefined);
+    call.on('data', () => undefined);
+    await new Promise((r) => setTimeout(r, 300));
+    call.cancel();
+    // The broker's poll is still parked; a message wakes it after the client is gone.
+    const p = producer(c.endpoints, [topic]);
+    await p.startup();
+    const s = simpleConsumer(c.endpoints, group, topic);
+    await s.startup();
+    try {
+      await p.send({ topic, body: Buffer.from('orphan') });
+      const t0 = Date.now();
+      const got = await receiveN(s, 1, 20_000, 30_000);
+      assert.equal(got[0]?.body.toString(), 'orphan');
+      assert.ok(Date.now() - t0 < 30_000);
+      await s.ack(got[0]!);
+    } finally {
+      await stop(s);
+      await stop(p);
     }
   });
 });

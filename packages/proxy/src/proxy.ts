@@ -65,7 +65,10 @@ export async function startProxy(transport: BrokerTransport, options: ProxyOptio
   const impl = buildImplementation(
     {
       unary: {
-        QueryRoute: (r) => route.queryRoute(r as never),
+        QueryRoute: (r, ctx) => {
+          client.routeQueried(ctx);
+          return route.queryRoute(r as never);
+        },
         Heartbeat: (r, ctx) => client.heartbeat(r as never, ctx),
         SendMessage: (r, ctx) => producer.send(r as never, ctx),
         QueryAssignment: (r) => route.queryAssignment(r as never),

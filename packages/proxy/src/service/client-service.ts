@@ -8,8 +8,12 @@ import type { CallContext, ProxyDeps } from './proxy-deps.js';
 // client's Settings arrive on its Telemetry stream and are answered there at once (clients
 // block their start-up on that answer), and the stream is kept to push commands back.
 
+/** How long after a client's last QueryRoute its Settings are sent again (see routeQueried). */
+const SETTINGS_RESEND_DELAY_MS = 100;
+
 export class ClientService {
   private readonly knownGroups = new Set<string>();
+  private readonly resends = new Map<string, NodeJS.Timeout>();
   private heartbeating: Promise<void> | undefined;
 
   constructor(private readonly deps: ProxyDeps) {}
@@ -51,6 +55,27 @@ export class ClientService {
       this.deps.logger.debug({ clientId: ctx.clientId, status: cmd.status }, 'telemetry answer from client');
     }
     this.deps.sessions.touch(ctx.clientId);
+  }
+
+  /**
+   * A client with a session asked for another route. The Node client (1.0.8) fetches the routes
+   * of all its topics one after another, sends its Settings after the first, and only then
+   * starts waiting for the answer: an answer that arrives while it is still fetching routes is
+   * lost and its start-up waits forever. So the Settings go out once more shortly after the
+   * client's last QueryRoute, when it is waiting; a client that already has them just applies
+   * them again.
+   */
+  routeQueried(ctx: CallContext): void {
+    const session = this.deps.sessions.get(ctx.clientId);
+    if (!session || session.channels.size === 0) return;
+    clearTimeout(this.resends.get(ctx.clientId));
+    const timer = setTimeout(() => {
+      this.resends.delete(ctx.clientId);
+      for (const ch of session.channels)
+        if (!ch.closed) ch.write({ status: status(Code.OK), settings: session.settings });
+    }, SETTINGS_RESEND_DELAY_MS);
+    timer.unref();
+    this.resends.set(ctx.clientId, timer);
   }
 
   /**
