@@ -56,13 +56,14 @@ async function start(flags: StartFlags, given: (name: keyof StartFlags) => boole
     dashboardRequired: given('dashboardPort'),
     dashboardSampleIntervalMs: millis('--dashboard-sample-interval', flags.dashboardSampleInterval),
     proxyPort: flags.proxy ? port('--proxy-port', flags.proxyPort) : false,
+    proxyRequired: given('proxyPort'),
     logger,
   });
   const ms = Math.round(performance.now() - started);
   console.log(
     `rocketmq-ts ready in ${ms} ms: NameServer ${flags.host}:${cluster.namesrvPort} (clients: ${cluster.namesrvAddr}), ` +
       `broker ${cluster.broker.components.identity.brokerName} of ${cluster.broker.components.identity.clusterName} at ${cluster.brokerAddr}, ` +
-      `${cluster.proxy ? `gRPC proxy (Local mode) at ${flags.host}:${cluster.proxy.port}, ` : ''}` +
+      `${cluster.proxy ? `gRPC proxy (Local mode) at ${flags.host}:${cluster.proxy.port}, ` : flags.proxy ? `no gRPC proxy (port ${flags.proxyPort} busy), ` : ''}` +
       `data in ${cluster.dataDir}, ${cluster.flushDiskType}` +
       (cluster.broker.metrics?.promPort
         ? `, metrics http://127.0.0.1:${cluster.broker.metrics.promPort}/metrics`
