@@ -150,7 +150,7 @@ describe('gRPC proxy with rocketmq-client-nodejs', () => {
     }
   });
 
-  it('Local: a delay message is delivered at its delivery time', { todo: 'needs timer' }, async () => {
+  it('Local: a delay message is delivered at its delivery time', async () => {
     const topic = unique('T_px_delay');
     await createTopic(c, topic);
     const p = producer(c.endpoints, [topic]);

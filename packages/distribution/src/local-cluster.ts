@@ -42,6 +42,8 @@ export interface LocalClusterOptions {
   dashboardRequired?: boolean;
   /** Port of the Local-mode gRPC proxy (`rocketmq-ts start` passes 8081); 0 = any free port; absent or false = no proxy. */
   proxyPort?: number | false;
+  /** When the proxy's port is taken: false = warn and run without it (default: fail). */
+  proxyRequired?: boolean;
   /** Extra proxy settings (rmq-proxy.json keys). */
   proxyConfig?: Partial<ProxyConfig>;
   logger?: Logger;
@@ -119,11 +121,15 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
         : await startLocalProxy(broker, {
             config: { grpcServerPort: options.proxyPort, grpcServerHost: host, namesrvAddr, ...options.proxyConfig },
             logger: logger.child({ role: 'proxy' }),
-          }).catch((err: unknown) => {
-            // Like the broker's fast port: a busy gRPC port (two `rocketmq-ts start` on one
-            // host) must not stop the NameServer and broker; remoting clients still work.
-            logger.warn({ err, port: options.proxyPort }, 'gRPC proxy not started');
-            return undefined;
+          }).catch(async (e: unknown) => {
+            // The default port taken (two `rocketmq-ts start` on one host): remoting clients
+            // still work, so run without the proxy, as with the dashboard.
+            if (options.proxyRequired === false && (e as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+              logger.warn({ port: options.proxyPort }, 'gRPC proxy port in use: running without the proxy');
+              return undefined;
+            }
+            await broker.shutdown();
+            throw e;
           });
     const dashboard =
       options.dashboardPort === undefined

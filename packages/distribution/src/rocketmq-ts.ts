@@ -60,6 +60,7 @@ async function start(flags: StartFlags, given: (name: keyof StartFlags) => boole
     dashboardRequired: given('dashboardPort'),
     dashboardSampleIntervalMs: millis('--dashboard-sample-interval', flags.dashboardSampleInterval),
     proxyPort: flags.proxy ? sidePort('proxyPort', '--proxy-port', flags.proxyPort) : false,
+    proxyRequired: given('proxyPort'),
     logger,
   });
   const ms = Math.round(performance.now() - started);
