@@ -77,6 +77,8 @@ export interface PopDeps {
   order?: ConsumerOrderInfo;
   /** Source of randomness (retry-first choice, start queue); tests pin it. */
   random?: () => number;
+  /** Messages of a group's queue handed out and not acked yet (enablePopMessageThreshold). */
+  inflight?: (group: string, topic: string, queueId: number) => number;
 }
 
 /** Messages popped from one queue of one topic in one request. */
@@ -283,6 +285,15 @@ export class PopMessageProcessor {
     const order = this.isOrder(ctx.h) ? this.deps.order : undefined;
     if (order?.blocked(topic, group, queueId, ctx.h.attemptId)) {
       // Another consumer holds this FIFO queue until its messages are acked or visible again.
+      ctx.restNum += Math.max(0, store.getMaxOffsetInQueue(topic, queueId) - offset);
+      return undefined;
+    }
+    if (
+      settings.enablePopMessageThreshold &&
+      this.deps.inflight &&
+      this.deps.inflight(group, topic, queueId) > settings.popInflightMessageThreshold
+    ) {
+      // RocketMQ #7772: a group that never acks must not make the broker hold ever more.
       ctx.restNum += Math.max(0, store.getMaxOffsetInQueue(topic, queueId) - offset);
       return undefined;
     }

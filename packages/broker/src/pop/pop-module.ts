@@ -62,6 +62,7 @@ export function createPopModule(deps: PopModuleDeps): PopModule {
     offsets: deps.offsets,
     polling,
     order: orderInfo,
+    inflight: (group, topic, queueId) => revive.inflight(group, topic, queueId).count,
     clock: deps.clock,
     logger,
     ...(addGet ? { stats: { addGet } } : {}),

@@ -22,6 +22,9 @@ export interface PopSettings {
   maxTransferCount: number;
   maxTransferBytes: number;
   initPopOffsetByCheckMsgInMem: boolean;
+  /** RocketMQ #7772: skip a queue whose group has more than popInflightMessageThreshold messages in flight. */
+  enablePopMessageThreshold: boolean;
+  popInflightMessageThreshold: number;
   /** Called when a revive creates or uses a retry topic (maps it back to the popped topic). */
   onRetryTopic?: (retryTopic: string, fromTopic: string) => void;
 }
@@ -46,5 +49,7 @@ export function popSettings(
     maxTransferCount: numberConfig(config, 'maxTransferCountOnMessageInMemory', 32),
     maxTransferBytes: numberConfig(config, 'maxTransferBytesOnMessageInMemory', 256 * 1024),
     initPopOffsetByCheckMsgInMem: booleanConfig(config, 'initPopOffsetByCheckMsgInMem', true),
+    enablePopMessageThreshold: booleanConfig(config, 'enablePopMessageThreshold', false),
+    popInflightMessageThreshold: numberConfig(config, 'popInflightMessageThreshold', 10_000),
   };
 }
