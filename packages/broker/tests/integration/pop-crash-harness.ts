@@ -49,6 +49,8 @@ export async function runPopCrashTrials(dir: string, o: PopCrashOptions): Promis
   let deliveries = 0;
   let duplicateAcks = 0;
   let seq = 0;
+  /** Acks whose answer a kill swallowed: stored (consumed, never back) or not (revived, acked later). */
+  const ackUnknown = new Set<string>();
 
   const consume = async (b: BrokerProcess, stop: { v: boolean }, ackRatio: number, pollTime: number) => {
     const call = (cmd: Parameters<BrokerProcess['invoke']>[0]) => b.invoke(cmd);
@@ -57,7 +59,11 @@ export async function runPopCrashTrials(dir: string, o: PopCrashOptions): Promis
       for (const m of r.messages) {
         deliveries++;
         if (Math.random() >= ackRatio) continue; // left to expire: it must come back
-        if ((await ack(call, GROUP, m)) !== ResponseCode.SUCCESS) continue;
+        const code = await ack(call, GROUP, m).catch((e: unknown) => {
+          ackUnknown.add(m.body);
+          throw e;
+        });
+        if (code !== ResponseCode.SUCCESS) continue;
         if (acked.has(m.body)) duplicateAcks++;
         acked.add(m.body);
       }
@@ -91,7 +97,7 @@ export async function runPopCrashTrials(dir: string, o: PopCrashOptions): Promis
     const deadline = Date.now() + (o.drainMs ?? 60_000);
     const stop = { v: false };
     const drain = Array.from({ length: o.consumers }, () => consume(b, stop, 1, 500));
-    while (Date.now() < deadline && [...produced].some((m) => !acked.has(m))) await delay(100);
+    while (Date.now() < deadline && [...produced].some((m) => !acked.has(m) && !ackUnknown.has(m))) await delay(100);
     stop.v = true;
     await Promise.all(drain);
   } finally {
@@ -103,6 +109,6 @@ export async function runPopCrashTrials(dir: string, o: PopCrashOptions): Promis
     deliveries,
     duplicateAcks,
     kills: o.trials,
-    lost: [...produced].filter((m) => !acked.has(m)),
+    lost: [...produced].filter((m) => !acked.has(m) && !ackUnknown.has(m)),
   };
 }
