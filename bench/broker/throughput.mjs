@@ -124,7 +124,7 @@ async function startServer(flush) {
       }
       if (out.length > 65536) return;
       out += c;
-      const m = /ready in (\d+) ms: .* at ([\d.:]+),/.exec(out);
+      const m = /ready in (\d+) ms: .*?, broker \S+ of \S+ at ([\d.:]+),/.exec(out);
       if (m) res({ readyMs: Number(m[1]), addr: m[2] });
     });
     proc.once('exit', (code) => rej(new Error(`server exited ${code}`)));
