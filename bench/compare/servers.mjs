@@ -234,7 +234,9 @@ async function startRocketmq(dir, { flush, cpuProfDir, readBatch = 256 }) {
   // The one broker.conf change: a pull may return as many messages as the peers read per
   // request (run.mjs `batch`; RocketMQ's default caps it at 32). See docs/benchmarks.md.
   const conf = path.join(dir, 'broker.conf');
-  writeFileSync(conf, `maxTransferCountOnMessageInMemory=${readBatch}\n`);
+  // BENCH_BROKER_CONF adds lines for a diagnosis run, e.g. 'metricsExporterType=DISABLE'.
+  const extra = (process.env.BENCH_BROKER_CONF ?? '').split(';').filter(Boolean).join('\n');
+  writeFileSync(conf, `maxTransferCountOnMessageInMemory=${readBatch}\n${extra ? `${extra}\n` : ''}`);
   // The flags of `npm start` and of the bin's shebang (docs/benchmarks.md, "Broker process flags").
   const nodeArgs = ['--enable-source-maps', '--single-threaded-gc'];
   if (cpuProfDir) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${path.join(cpuProfDir, path.basename(dir))}`);
