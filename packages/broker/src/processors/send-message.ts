@@ -231,8 +231,10 @@ export class SendMessageProcessor {
     const t = transactionType(msg.sysFlag);
     const level = delayLevelOf(props, scanned);
     const plain = t === MessageSysFlag.TRANSACTION_NOT_TYPE || t === MessageSysFlag.TRANSACTION_COMMIT_TYPE;
-    // One indexOf for a plain send (requestsTimer); the timer rule only for TIMER_* sends.
-    if (plain && level <= 0 && requestsTimer(props)) {
+    // One indexOf for a plain send (requestsTimer), read once for both the timer rule and the
+    // metrics type; the timer rule only for TIMER_* sends.
+    const wantsTimer = level <= 0 && requestsTimer(props);
+    if (plain && wantsTimer) {
       if (!this.deps.timer) return reply(request, ResponseCode.SYSTEM_ERROR, TIMER_NOT_ENABLED);
       const placed = this.deps.timer.place(msg, clock.now());
       if (placed.kind === 'refused') return reply(request, placed.code, placed.remark);
@@ -252,7 +254,7 @@ export class SendMessageProcessor {
       level > 0 && plain && settings.delayLevelsMs.length > 0
         ? toScheduled(msg, level, settings.delayLevelsMs, clock.now())
         : msg;
-    const type = level > 0 || requestsTimer(props) ? MessageTypeIdx.DELAY : MessageTypeIdx.NORMAL;
+    const type = level > 0 || wantsTimer ? MessageTypeIdx.DELAY : MessageTypeIdx.NORMAL;
     return this.put(request, scheduled, queueId, stamped.uniqKey, topic, type);
   }
 
