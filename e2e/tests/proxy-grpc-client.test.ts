@@ -70,7 +70,7 @@ describe('gRPC proxy with rocketmq-client-nodejs', () => {
 
     it(`${mode}: a transaction commits, rolls back, and an unresolved one is decided by the check-back`, async () => {
       const topic = unique('T_px_tx');
-      await createTopic(c, topic);
+      await createTopic(c, topic, 4, 'TRANSACTION');
       const checked: string[] = [];
       const p = producer(ep(), [topic], {
         async check(m: MessageView) {
@@ -185,7 +185,7 @@ describe('gRPC proxy with rocketmq-client-nodejs', () => {
 
     it(`${mode}: a tag subscription receives only its tag; FIFO messages carry their group`, async () => {
       const topic = unique('T_px_tag');
-      await createTopic(c, topic);
+      await createTopic(c, topic, 4, 'FIFO');
       const p = producer(ep(), [topic]);
       await p.startup();
       const s = simpleConsumer(ep(), unique('G_px_tag'), topic, 'B');
@@ -210,7 +210,7 @@ describe('gRPC proxy with rocketmq-client-nodejs', () => {
 
     it(`${mode}: a delay message is delivered at its delivery time`, async () => {
       const topic = unique('T_px_delay');
-      await createTopic(c, topic);
+      await createTopic(c, topic, 4, 'DELAY');
       const p = producer(ep(), [topic]);
       await p.startup();
       const s = simpleConsumer(ep(), unique('G_px_delay'), topic);
