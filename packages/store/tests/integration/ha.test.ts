@@ -5,7 +5,14 @@ import assert from 'node:assert/strict';
 import * as net from 'node:net';
 import { after, describe, it } from 'node:test';
 import { eventually, tempDir } from '@rocketmq-ts/testkit';
-import { type FileMessageStore, HAClient, HAService, type HAServiceConfig, haWire } from '../../src/index.js';
+import {
+  ACK_LAG_BOUNDS_MS,
+  type FileMessageStore,
+  HAClient,
+  HAService,
+  type HAServiceConfig,
+  haWire,
+} from '../../src/index.js';
 import { msg, openStore, readQueue } from '../helpers.js';
 
 const SERVICE: HAServiceConfig = {
@@ -255,5 +262,39 @@ describe('classic HA between two stores', () => {
     });
     assert.equal(a.slave.getMaxPhyOffset(), before, 'slave log untouched');
     assert.equal(smallService.status().connections.length, 0);
+  });
+
+  it('haFlowControlEnable caps a connection at maxHaTransferByteInSecond, and the slave still gets everything', async () => {
+    const cap = 16 * 1024;
+    const a = await pair({ haFlowControlEnable: true, maxHaTransferByteInSecond: cap });
+    await eventually(() => a.service.status().connections.some((c) => c.slaveAckOffset >= 0), { message: 'slave in' });
+    const from = a.slave.getMaxPhyOffset();
+    const start = Date.now();
+    await put(a.master, 0, 160); // ~80 KB, several segments: at 16 KB/s about five seconds of budget
+    await eventually(() => a.slave.getMaxPhyOffset() > from, { message: 'transfer started' });
+    await new Promise((r) => setTimeout(r, 200));
+    const got = a.slave.getMaxPhyOffset() - from;
+    const secs = Math.ceil((Date.now() - start) / 1000) + 1; // budget windows seen, at most
+    assert.ok(got <= secs * cap, `slave got ${got} bytes in ${Date.now() - start} ms, cap ${cap}/s`);
+    assert.ok(a.master.getMaxPhyOffset() - from > got, 'not everything at once');
+    await eventually(() => a.service.status().connections[0]!.transferredBytePerSecond > 0, {
+      message: 'bytes per second reported',
+    });
+    const rate = a.service.status().connections[0]!.transferredBytePerSecond;
+    assert.ok(rate <= cap, `transferredBytePerSecond ${rate} ≤ ${cap}`);
+    await caughtUp(a);
+    await sameLog(a.master, a.slave);
+  });
+
+  it('times each replicated byte from the master write to the slave ack (ackLagBytes)', async () => {
+    const a = await pair();
+    await eventually(() => a.service.status().connections.some((c) => c.slaveAckOffset >= 0), { message: 'slave in' });
+    await put(a.master, 0, 40);
+    await caughtUp(a);
+    const c = a.service.status().connections[0]!;
+    const counted = c.ackLagBytes.reduce((x, y) => x + y, 0);
+    assert.equal(c.ackLagBytes.length, ACK_LAG_BOUNDS_MS.length + 1);
+    // Every byte written after the slave connected is counted once.
+    assert.equal(counted, a.master.getMaxPhyOffset(), 'bytes timed');
   });
 });
