@@ -5,6 +5,7 @@
 //
 //   npm run build && node bench/ha/run.mjs [--messages 20000] [--size 1024] [--window 128]
 //     [--seconds 5] [--setups single,async,sync] [--rounds 3] [--conf key=value ...]
+//   HA_BENCH_SLAVE_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the slave process.
 //
 // Lag: the master times every CommitLog write (the moment an ASYNC_MASTER answers the send) and
 // the slave report that covers it, into a histogram of bytes per lag bucket that
@@ -43,8 +44,8 @@ const EXTRA = Object.fromEntries(
 );
 const bin = (n) => join(root, 'packages/distribution/bin', `${n}.js`);
 
-function spawnUntil(name, args, pattern) {
-  const child = spawn(process.execPath, [bin(name), ...args], {
+function spawnUntil(name, args, pattern, nodeArgs = []) {
+  const child = spawn(process.execPath, [...nodeArgs, bin(name), ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ROCKETMQ_LOG_LEVEL: 'warn' },
   });
@@ -62,7 +63,7 @@ function spawnUntil(name, args, pattern) {
   });
 }
 
-async function broker(dir, props) {
+async function broker(dir, props, nodeArgs = []) {
   await mkdir(dir, { recursive: true });
   const conf = join(dir, 'broker.conf');
   const lines = {
@@ -81,7 +82,7 @@ async function broker(dir, props) {
       .map(([k, v]) => `${k}=${v}`)
       .join('\n'),
   );
-  return spawnUntil('mqbroker', ['-c', conf], /The broker\[[^,]+, (\S+:\d+)\] boot success/);
+  return spawnUntil('mqbroker', ['-c', conf], /The broker\[[^,]+, (\S+:\d+)\] boot success/, nodeArgs);
 }
 
 const stop = async (p) => {
@@ -150,7 +151,7 @@ async function cpuSeconds(pid) {
   }
 }
 
-const brokerCpu = async (ps) => (await Promise.all(ps.map((p) => cpuSeconds(p.child.pid)))).reduce((a, b) => a + b, 0);
+const brokerCpu = (ps) => Promise.all(ps.map((p) => cpuSeconds(p.child.pid)));
 
 /** Lag percentile from histogram bucket counts (bytes): the upper bound of the bucket holding it. */
 function lagPct(bounds, buckets, q) {
@@ -178,7 +179,13 @@ async function runSetup(kind) {
     const brokers = [master];
     const admin = new MQAdmin({ namesrvAddr: ns.addr });
     if (kind !== 'single') {
-      const slave = await broker(join(dir, 's'), { brokerRole: 'SLAVE', brokerId: 1, namesrvAddr: ns.addr, ...EXTRA });
+      // HA_BENCH_SLAVE_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the slave only.
+      const slaveArgs = (process.env.HA_BENCH_SLAVE_NODE_ARGS ?? '').split(' ').filter(Boolean);
+      const slave = await broker(
+        join(dir, 's'),
+        { brokerRole: 'SLAVE', brokerId: 1, namesrvAddr: ns.addr, ...EXTRA },
+        slaveArgs,
+      );
       procs.push(slave);
       brokers.push(slave);
       await until(async () => (await admin.haStatus(master.addr)).haConnectionInfo?.length === 1, 30_000, 'slave');
@@ -222,7 +229,7 @@ async function runSetup(kind) {
     }
     await producer.shutdown();
     await admin.close();
-    return { kind, ...max, cpuUsPerMsg, lag };
+    return { kind, ...max, cpuUsPerMsg, slaveCpuUsPerMsg, lag };
   } finally {
     for (const p of procs.reverse()) await stop(p);
     await rm(dir, { recursive: true, force: true });
@@ -245,7 +252,7 @@ console.log(
   `\n${N} messages of ${SIZE} B, ${WINDOW} sends in flight (SDK producer), ${ROUNDS} round(s); lag = master CommitLog write (ASYNC ack) → slave ack, at 50 % of each setup's max rate for ${SECONDS} s\n`,
 );
 console.log(
-  '| round | setup | msg/s | vs single | send p50 ms | send p99 ms | broker CPU µs/msg | lag p50 ms | lag p99 ms | lag max ms |',
+  '| round | setup | msg/s | vs single | send p50 ms | send p99 ms | broker CPU µs/msg (of it slave) | lag p50 ms | lag p99 ms | lag max ms |',
 );
 console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
 const fmt = (x) => (x === undefined ? '' : Number.isFinite(x) ? String(x) : '>5000');
@@ -255,7 +262,7 @@ for (const r of results) {
   const l =
     r.kind === 'single' ? ['', '', ''] : [`≤ ${fmt(r.lag.msP50)}`, `≤ ${fmt(r.lag.msP99)}`, `≤ ${fmt(r.lag.msMax)}`];
   console.log(
-    `| ${r.round} | ${r.kind} | ${r.rate.toFixed(0)} | ${rel} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${r.cpuUsPerMsg.toFixed(0)} | ${l.join(' | ')} |`,
+    `| ${r.round} | ${r.kind} | ${r.rate.toFixed(0)} | ${rel} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${r.cpuUsPerMsg.toFixed(0)}${r.slaveCpuUsPerMsg === undefined ? '' : ` (${r.slaveCpuUsPerMsg.toFixed(0)})`} | ${l.join(' | ')} |`,
   );
 }
 if (ROUNDS > 1) {
