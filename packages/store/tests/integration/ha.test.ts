@@ -167,6 +167,26 @@ describe('classic HA between two stores', () => {
     assert.equal((await p.slave.putMessage(msg('T', 0, 1))).status, 'SERVICE_NOT_AVAILABLE', 'a slave refuses appends');
   });
 
+  it("an empty slave joining late starts at the first byte of the master's last segment; its queues start there", async () => {
+    const { m, service } = await master();
+    const seg = 32 * 1024;
+    await put(m, 0, 200);
+    // Half a segment at least in the last one: messages of both queues to compare.
+    for (let i = 200; m.getMaxPhyOffset() % seg < seg / 2; i++) await put(m, i, 1);
+    const max = m.getMaxPhyOffset();
+    assert.ok(max > 3 * seg, 'several segments before the slave comes');
+    const { slave } = await slaveOf(`127.0.0.1:${service.port}`);
+    await caughtUp({ master: m, slave });
+    assert.equal(slave.getMinPhyOffset(), max - (max % seg), 'older segments are not copied (RocketMQ)');
+    await sameLog(m, slave);
+    for (const q of [0, 1]) {
+      const all = (await readQueue(m, 'T', q)).map((x) => `${x.queueOffset}:${x.properties.get('UNIQ_KEY')}`);
+      const tail = (await readQueue(slave, 'T', q)).map((x) => `${x.queueOffset}:${x.properties.get('UNIQ_KEY')}`);
+      assert.ok(tail.length > 0 && tail.length < all.length, `queue ${q}: ${tail.length} of ${all.length}`);
+      assert.deepEqual(tail, all.slice(all.length - tail.length), `queue ${q}: the master's tail, same queue offsets`);
+    }
+  });
+
   it('heals after a TCP proxy cuts the HA connection, without loss or duplication', async () => {
     const { m, service } = await master();
     const px = await proxy(service.port);
