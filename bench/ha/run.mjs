@@ -200,7 +200,10 @@ async function runSetup(kind) {
     await produce(producer, 'BenchHa', Math.min(2000, N), WINDOW); // warm-up
     const cpu0 = await brokerCpu(brokers);
     const max = await produce(producer, 'BenchHa', N, WINDOW);
-    const cpuUsPerMsg = (((await brokerCpu(brokers)) - cpu0) * 1e6) / N;
+    const cpu1 = await brokerCpu(brokers);
+    const perMsg = cpu1.map((c, i) => ((c - cpu0[i]) * 1e6) / N);
+    const cpuUsPerMsg = perMsg.reduce((a, b) => a + b, 0);
+    const slaveCpuUsPerMsg = perMsg[1];
     let lag = {};
     if (kind !== 'single') {
       const rate = Math.max(100, Math.round(max.rate / 2));
