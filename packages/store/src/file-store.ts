@@ -319,6 +319,9 @@ export class FileMessageStore implements MessageStore {
   /** The write covering everything below `pos` completed: dispatch, then ack (async flush). */
   private onWritten(pos: number): void {
     this.writeFailed = false;
+    // Replication first: a slave reports (and a master pushes) before dispatch spends its time on
+    // ConsumeQueues and the index, which the acknowledgement does not wait for.
+    this.tellProgress();
     const pend = this.pending;
     const d = this.dispatcher;
     for (let p = pend.peek(); p !== undefined && p.physicalOffset + p.size <= pos; p = pend.peek()) {
@@ -331,7 +334,6 @@ export class FileMessageStore implements MessageStore {
     } else {
       this.ackUpTo(pos, undefined);
     }
-    this.tellProgress();
   }
 
   private onFlushed(pos: number): void {

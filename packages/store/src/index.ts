@@ -13,7 +13,13 @@ export {
   type HAClientState,
   type HASlaveLog,
 } from './ha/ha-client.js';
-export { type HAConnectionInfo, type HAMasterLog, HAService, type HAServiceConfig } from './ha/ha-service.js';
+export {
+  ACK_LAG_BOUNDS_MS,
+  type HAConnectionInfo,
+  type HAMasterLog,
+  HAService,
+  type HAServiceConfig,
+} from './ha/ha-service.js';
 export * as haWire from './ha/ha-wire.js';
 export { createMemoryStore, MemoryMessageStore } from './memory-store.js';
 export type * from './message-store.js';
