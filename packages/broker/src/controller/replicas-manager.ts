@@ -276,7 +276,7 @@ export class ReplicasManager {
       self: s.brokerId,
       current: s.syncStateSet,
       acks: this.o.ha.slaveAcks(),
-      masterMaxOffset: this.o.ha.maxOffset(),
+      masterMaxOffset: this.o.ha.answeredOffset?.() ?? this.o.ha.maxOffset(),
       now: this.clock.now(),
       haMaxTimeSlaveNotCatchup: this.o.haMaxTimeSlaveNotCatchup ?? 15_000,
     });
