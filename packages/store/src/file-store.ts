@@ -436,6 +436,8 @@ export class FileMessageStore implements MessageStore {
       await zeroTail(this.segments, offset, end);
     }
     this.commitLog.setEnd(Math.min(offset, end));
+    // Entries still in memory first: truncateAbove resets a queue's dirty state.
+    await this.cqStore.flush(0);
     await this.cqStore.truncateAbove(offset);
     this.dispatcher.dispatchedTo = Math.min(this.dispatcher.dispatchedTo, offset);
     await this.writeCheckpoint(true);
