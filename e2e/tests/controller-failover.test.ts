@@ -93,6 +93,22 @@ describe('controller mode: failover of real broker processes', () => {
     });
   }
 
+  it('SIGSTOP of the master: a new master is elected, the old one fences itself and returns as a slave', async () => {
+    const r = await failoverTrial({
+      admin,
+      members,
+      send,
+      uniqKeyAt,
+      workers: 6,
+      before: 150,
+      after: 100,
+      fault: 'stop',
+    });
+    assert.deepEqual(r.lost, [], `acknowledged messages missing on the new master ${r.newMaster}`);
+    assert.notEqual(r.newMaster, r.oldMaster);
+    console.log(`# SIGSTOP: failover ${r.failoverMs} ms, old master cut ${r.truncatedBytes} bytes`);
+  });
+
   it('a consumer reads every acknowledged message from the group after the failovers', async () => {
     const got = new Set<string>();
     const consumer = new PushConsumer({

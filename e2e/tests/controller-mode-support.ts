@@ -214,6 +214,8 @@ export interface TrialDeps {
   workers?: number;
   before?: number;
   after?: number;
+  /** kill: kill -9 then restart; stop: SIGSTOP until another member acknowledges, then SIGCONT. */
+  fault?: 'kill' | 'stop';
   /** Decodes the record at `pos` of a CommitLog image and returns its UNIQ_KEY. */
   uniqKeyAt: (log: Buffer, pos: number) => string | undefined;
 }
@@ -242,13 +244,16 @@ export async function failoverTrial(d: TrialDeps): Promise<TrialResult> {
     await eventually(() => acked.length >= (d.before ?? 200), { timeoutMs: 30_000, message: 'acks before the kill' });
     const oldAddr = master.addr;
     const killedAt = Date.now();
-    await kill9(master);
+    const stopped = master.proc!;
+    if (d.fault === 'stop') stopped.child.kill('SIGSTOP');
+    else await kill9(master);
     const first = await eventually(() => acked.find((a) => a.at >= killedAt && a.host !== oldAddr), {
       timeoutMs: 40_000,
       intervalMs: 5,
       message: 'a SEND_OK from the new master',
     });
     const failoverMs = first.at - killedAt;
+    if (d.fault === 'stop') stopped.child.kill('SIGCONT');
     const ackedBefore = acked.filter((a) => a.host === oldAddr).length;
     const target = acked.length + (d.after ?? 100);
     await eventually(() => acked.length >= target, { timeoutMs: 30_000, message: 'acks after the failover' });
@@ -256,7 +261,7 @@ export async function failoverTrial(d: TrialDeps): Promise<TrialResult> {
     await Promise.all(loops);
     const newMaster = (await findMaster(admin, members))!;
 
-    await restartMember(master);
+    if (d.fault !== 'stop') await restartMember(master);
     await waitSettled(admin, members);
     const newMax = Number((await info(admin, newMaster)).commitLogMaxOffset);
     await eventually(async () => Number((await info(admin, master)).commitLogMaxOffset) === newMax, {

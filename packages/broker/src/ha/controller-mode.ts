@@ -42,6 +42,8 @@ export class ControllerModeReplication extends Replication implements HaControl 
   private registered = false;
   /** Bumped on every role change: a background follow of an older role gives up. */
   private generation = 0;
+  private leaseTimer: NodeJS.Timeout | undefined;
+  private leaseLost = false;
   private readonly log: Logger;
 
   constructor(
@@ -91,7 +93,47 @@ export class ControllerModeReplication extends Replication implements HaControl 
       this.log,
     );
     await this.masterSide.start();
-    store.setReplicationGate(this.masterSide.gate);
+    const gate = this.masterSide.gate;
+    // A master past its lease answers nothing SEND_OK: another master may exist by now.
+    store.setReplicationGate((r) => {
+      if (this.leaseValid()) return gate(r);
+      if (r.status === 'PUT_OK') r.status = 'FLUSH_SLAVE_TIMEOUT';
+      return r;
+    });
+    this.leaseTimer = setInterval(() => this.checkLease(), 100);
+    this.leaseTimer.unref();
+  }
+
+  /**
+   * The master's lease: it holds while the controller leader answered a request sent less than
+   * controllerHeartBeatTimeoutMills − 2 × brokerHeartbeatInterval ago. The controller declares
+   * the master dead only a full heartbeat timeout after the last heartbeat it got, which is
+   * later; so the old master stops before a new one can start.
+   */
+  private leaseValid(): boolean {
+    const c = this.cfg as unknown as Record<string, number>;
+    const lease = Math.max(
+      1000,
+      (c.controllerHeartBeatTimeoutMills ?? 10_000) - 2 * (c.brokerHeartbeatInterval ?? 1000),
+    );
+    return Date.now() - (this.manager?.lastContactAt ?? 0) < lease;
+  }
+
+  private checkLease(): void {
+    if (this.role?.role !== 'master' || !this.masterSide?.isActive) return;
+    const valid = this.leaseValid();
+    if (!valid && !this.leaseLost) {
+      this.leaseLost = true;
+      this.fileStore.setBrokerRole('SLAVE');
+      this.log.warn(
+        { masterEpoch: this.role.masterEpoch },
+        'master lease expired (controller unreachable): writes refused',
+      );
+    } else if (valid && this.leaseLost) {
+      this.leaseLost = false;
+      this.fileStore.setBrokerRole('SYNC_MASTER');
+      this.log.info({ masterEpoch: this.role.masterEpoch }, 'controller reachable again: writes accepted');
+    }
   }
 
   /** After the broker is composed and serving: start talking to the controller. */
@@ -121,6 +163,9 @@ export class ControllerModeReplication extends Replication implements HaControl 
     manager.onRoleChange((s) => {
       this.role = s;
       hooks.identity.brokerId = s.role === 'master' ? 0 : s.brokerId;
+      // Read at run time by the pull path (offset commits, slave redirects) and admin.
+      c.brokerRole = s.role === 'master' ? 'SYNC_MASTER' : 'SLAVE';
+      c.brokerId = hooks.identity.brokerId;
       this.log.info(
         { role: s.role, brokerId: s.brokerId, masterEpoch: s.masterEpoch, masterBrokerId: s.masterBrokerId },
         'role changed by the controller',
@@ -176,6 +221,7 @@ export class ControllerModeReplication extends Replication implements HaControl 
     }
     if (epoch > this.epochs.lastEpoch()) await this.epochs.append(epoch, store.getMaxPhyOffset());
     this.masterSide?.activate(selfId, syncStateSet);
+    this.leaseLost = false;
     store.setBrokerRole('SYNC_MASTER');
     this.log.info({ epoch, from: store.getMaxPhyOffset(), syncStateSet }, 'now master');
   }
@@ -239,6 +285,7 @@ export class ControllerModeReplication extends Replication implements HaControl 
 
   override async stop(): Promise<void> {
     this.generation++;
+    if (this.leaseTimer) clearInterval(this.leaseTimer);
     await this.manager?.shutdown();
     await this.slaveSide?.stop();
     this.fileStore.setReplicationGate(undefined);

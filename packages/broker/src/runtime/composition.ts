@@ -259,7 +259,10 @@ export function composeBroker(ctx: CompositionContext): BrokerComponents {
     settings: {
       brokerName: config.brokerName,
       brokerPermission,
-      isMaster: isMasterRole(config),
+      // A getter: in controller mode the role changes at run time.
+      get isMaster() {
+        return isMasterRole(config);
+      },
       slaveReadEnable: config.slaveReadEnable,
       slaveReadLagBytes: (totalmem() * config.accessMessageInMemoryMaxRatio) / 100,
       masterAlive: () => ctx.replication?.masterAlive() === true,
