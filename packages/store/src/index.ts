@@ -6,6 +6,22 @@ export {
   type ReplicaAppendStatus,
   type ReplicationGate,
 } from './file-store.js';
+export { AutoSwitchClient, type AutoSwitchClientConfig, type AutoSwitchClientState } from './ha/autoswitch-client.js';
+export {
+  type AutoSwitchMasterLog,
+  AutoSwitchService,
+  type AutoSwitchServiceConfig,
+  type SlaveProgress,
+} from './ha/autoswitch-service.js';
+export * as autoSwitchWire from './ha/autoswitch-wire.js';
+export {
+  consistentPoint,
+  decodeEpochFile,
+  EPOCH_FILE_NAME,
+  type EpochEntry,
+  EpochFile,
+  encodeEpochFile,
+} from './ha/epoch-file.js';
 export {
   HAClient,
   type HAClientConfig,
