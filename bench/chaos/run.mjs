@@ -15,7 +15,7 @@
 //   npm run build && node bench/chaos/run.mjs [--mode classic|controller] [--etcd]
 //     [--brokers 2] [--replicas 2] [--faults kill,stop,partition] [--duration 60]
 //     [--interval 5] [--fault-duration 5] [--seed 1] [--order random|sequential] [--max-faults N]
-//     [--rate 200] [--producers 4] [--keys 4] [--consumers 1] [--body 256]
+//     [--rate 200] [--producers 4] [--keys 4] [--consumers 1] [--body 256] [--consume-delay 0]
 //     [--drain-timeout 60] [--slave-drain 20] [--out DIR] [--keep-stores]
 //
 // --brokers is the number of broker processes; groups = brokers / replicas.
@@ -53,6 +53,7 @@ const { values: opt } = parseArgs({
     keys: { type: 'string', default: '4' },
     consumers: { type: 'string', default: '1' },
     body: { type: 'string', default: '256' },
+    'consume-delay': { type: 'string', default: '0' },
     'drain-timeout': { type: 'string', default: '60' },
     'slave-drain': { type: 'string', default: '20' },
     out: { type: 'string' },
@@ -147,6 +148,7 @@ try {
     rate: Number(opt.rate),
     consumers: Number(opt.consumers),
     bodyBytes: Number(opt.body),
+    consumeDelayMs: Number(opt['consume-delay']),
   });
   const random = rng(seed);
   const pick = (xs) => xs[Math.floor(random() * xs.length)];
@@ -189,10 +191,18 @@ try {
     `load stopped: ${history.acked.length} acknowledged of ${history.events.filter((e) => e.t === 'send').length} sends`,
   );
 
-  const drainDeadline = Date.now() + Number(opt['drain-timeout']) * 1000;
+  // Drain: wait while the groups make progress; give up after --drain-timeout without any.
+  const drainMs = Number(opt['drain-timeout']) * 1000;
+  const pendingNow = () => CONSUMER_GROUPS.reduce((n, g) => n + history.pending(g.name).length, 0);
+  let lastPending = pendingNow();
+  let lastProgress = Date.now();
+  while (lastPending > 0 && Date.now() - lastProgress < drainMs) {
+    await new Promise((r) => setTimeout(r, 500));
+    const p = pendingNow();
+    if (p < lastPending) lastProgress = Date.now();
+    lastPending = p;
+  }
   for (const g of CONSUMER_GROUPS) {
-    while (history.pending(g.name).length > 0 && Date.now() < drainDeadline)
-      await new Promise((r) => setTimeout(r, 250));
     log(`consumer group ${g.name}: ${history.pending(g.name).length} acknowledged not consumed`);
   }
   await workload.stopConsuming();

@@ -79,7 +79,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * @param {{ lib: any, cluster: any, topic: string, history: History, producers: number,
- *   keysPerProducer: number, rate: number, consumers: number, bodyBytes: number }} o
+ *   keysPerProducer: number, rate: number, consumers: number, bodyBytes: number, consumeDelayMs: number }} o
  */
 export async function startWorkload(o) {
   const { Producer, PushConsumer, selectMessageQueueByHash } = o.lib.client;
@@ -119,8 +119,16 @@ export async function startWorkload(o) {
           });
         }
       };
-      // Returning nothing is success, for both kinds of listener.
-      c.registerMessageListener({ type: g.orderly ? 'orderly' : 'concurrently', consume: record });
+      // Returning nothing is success, for both kinds of listener. A delay per batch makes the
+      // group lag, so that it is still reading when a master dies (and reads from the slave).
+      const consume =
+        o.consumeDelayMs > 0
+          ? async (msgs) => {
+              record(msgs);
+              await sleep(o.consumeDelayMs);
+            }
+          : record;
+      c.registerMessageListener({ type: g.orderly ? 'orderly' : 'concurrently', consume });
       await c.start();
       consumers.push(c);
     }
