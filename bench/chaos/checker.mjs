@@ -10,7 +10,7 @@
 //             status: 'SEND_OK' | 'FLUSH_SLAVE_TIMEOUT' | 'SLAVE_NOT_AVAILABLE' | 'FLUSH_DISK_TIMEOUT' | 'error'
 //             storeHost: the broker that stored it (host:port, from the offset message id)
 //     consume { t:'consume', group, id, key?, seq?, brokerName, queueId, queueOffset, time }
-//     fault   { t:'fault', name, target, start, end }
+//     fault   { t:'fault', name, target, brokerName?, start, end }
 //     check   { t:'check', kind:'slave-drain', brokerName, time, expected, missing: [id] }
 //
 // Definitions (docs/chaos.md):
@@ -34,6 +34,9 @@
 //                    send to the start of its last one. Two such spans of different brokers that
 //                    overlap, or an acknowledged send of one broker that lies wholly inside another
 //                    broker's span, is a split brain.
+//   recovery         per fault on a broker group: from the fault's start to the end of the first
+//                    acknowledged probe of that group sent after it (kill → first acknowledged
+//                    write: with a controller, on the new master), and which broker stored it.
 
 export const ACKED = 'SEND_OK';
 const STORED_STATUSES = new Set(['SEND_OK', 'FLUSH_SLAVE_TIMEOUT', 'SLAVE_NOT_AVAILABLE', 'FLUSH_DISK_TIMEOUT']);
@@ -99,8 +102,38 @@ export function check(history, options = {}) {
     unavailable,
     splitBrain,
     slaveDrain,
-    faults: events.filter((e) => e.t === 'fault').map(({ t, ...f }) => f),
+    faults: faultsOf(events, sends),
   };
+}
+
+/** Each fault with the time from its start to the first acknowledged probe of its group after it. */
+function faultsOf(events, sends) {
+  const probes = sends.filter((s) => s.probe !== undefined && s.status === ACKED).sort((a, b) => a.start - b.start);
+  return events
+    .filter((e) => e.t === 'fault')
+    .map(({ t, ...f }) => {
+      if (f.brokerName === undefined) return f;
+      const before = probes.filter((p) => p.probe === f.brokerName && p.end <= f.start).at(-1);
+      const first = probes.find((p) => p.probe === f.brokerName && p.start >= f.start);
+      if (!first) return { ...f, firstAckAfterMs: undefined };
+      return {
+        ...f,
+        firstAckAfterMs: first.end - f.start,
+        firstAckStoreHost: first.storeHost,
+        masterChanged: before !== undefined && before.storeHost !== first.storeHost,
+      };
+    });
+}
+
+/** p50/p99 (nearest rank) of the recovery times of one kind of fault. */
+export function recoveryStats(faults, name) {
+  const xs = faults
+    .filter((f) => f.name === name && f.firstAckAfterMs !== undefined)
+    .map((f) => f.firstAckAfterMs)
+    .sort((a, b) => a - b);
+  if (xs.length === 0) return undefined;
+  const at = (q) => xs[Math.min(xs.length - 1, Math.ceil(q * xs.length) - 1)];
+  return { n: xs.length, p50: at(0.5), p99: at(0.99), max: xs.at(-1) };
 }
 
 function consumerGroupsOf(meta, consumes) {
@@ -322,6 +355,15 @@ export function formatReport(r) {
   for (const c of r.slaveDrain)
     row([`slave drain (${c.brokerName} down)`, `${c.expected - c.missing}/${c.expected} acknowledged consumed`]);
   row(['faults', r.faults.map((f) => `${f.name}(${f.target})`).join(', ') || 'none']);
+  for (const name of [...new Set(r.faults.map((f) => f.name))]) {
+    const st = recoveryStats(r.faults, name);
+    const moved = r.faults.filter((f) => f.name === name && f.masterChanged).length;
+    if (st)
+      row([
+        `${name} → first acknowledged write`,
+        `p50 ${fmtMs(st.p50)}, p99 ${fmtMs(st.p99)}, max ${fmtMs(st.max)} (n=${st.n}, on another broker ${moved})`,
+      ]);
+  }
   return lines.join('\n');
 }
 

@@ -97,6 +97,7 @@ export function injectors(ctx) {
       await b.proc.kill9();
       return {
         target: b.name,
+        brokerName: b.brokerName,
         async during() {
           await slaveDrain(b, killedAt);
         },
@@ -108,17 +109,17 @@ export function injectors(ctx) {
     async stop() {
       const b = await masterTarget();
       b.proc.sigstop();
-      return { target: b.name, recover: async () => b.proc.sigcont() };
+      return { target: b.name, brokerName: b.brokerName, recover: async () => b.proc.sigcont() };
     },
     async 'partition-ha'() {
       const b = await masterTarget();
       b.haProxy.partition();
-      return { target: b.haProxy.name, recover: async () => b.haProxy.heal() };
+      return { target: b.haProxy.name, brokerName: b.brokerName, recover: async () => b.haProxy.heal() };
     },
     async 'partition-client'() {
       const b = await masterTarget();
       b.clientProxy.partition();
-      return { target: b.clientProxy.name, recover: async () => b.clientProxy.heal() };
+      return { target: b.clientProxy.name, brokerName: b.brokerName, recover: async () => b.clientProxy.heal() };
     },
     async 'partition-controller'() {
       const c = await ctx.controllerLeader();
@@ -169,7 +170,7 @@ export async function runSchedule({
       continue;
     }
     log(`fault ${name} on ${f.target} for ${holdMs} ms`);
-    const rec = history.fault({ name, target: f.target, start, end: undefined });
+    const rec = history.fault({ name, target: f.target, brokerName: f.brokerName, start, end: undefined });
     await Promise.all([sleep(holdMs), f.during?.()]);
     try {
       await f.recover();

@@ -36,7 +36,7 @@ interface ConsumeEvent {
 type ChaosEvent =
   | SendEvent
   | ConsumeEvent
-  | { t: 'fault'; name: string; target: string; start: number; end: number }
+  | { t: 'fault'; name: string; target: string; brokerName?: string; start: number; end: number }
   | { t: 'check'; kind: 'slave-drain'; brokerName: string; time: number; expected: number; missing: string[] };
 interface History {
   meta: { groups: string[]; consumerGroups: Array<{ name: string; orderly: boolean }>; keyOrderStrict?: boolean };
@@ -68,10 +68,15 @@ interface CheckResult {
   }>;
   splitBrain: Array<{ brokerName: string; brokers: string[]; start: number; end: number; ms: number }>;
   slaveDrain: Array<{ brokerName: string; expected: number; missing: number }>;
+  faults: Array<{ name: string; firstAckAfterMs?: number; firstAckStoreHost?: string; masterChanged?: boolean }>;
 }
 interface Checker {
   check(h: History, options?: { tenureGapMs?: number; slowProbeMs?: number }): CheckResult;
   formatReport(r: CheckResult): string;
+  recoveryStats(
+    faults: CheckResult['faults'],
+    name: string,
+  ): { n: number; p50: number; p99: number; max: number } | undefined;
 }
 
 const A = '127.0.0.1:10911';
@@ -316,6 +321,34 @@ describe('chaos checker', () => {
     const r = checker.check(h.history());
     assert.deepEqual(r.splitBrain, []);
     assert.equal(r.ok, true, r.failures.join('; '));
+  });
+
+  it('times each fault to the first acknowledged write of its group, and notes a new master', () => {
+    const h = new H();
+    const probe = (i: number, start: number, end: number, status: string, host = A) =>
+      h.send({ id: `p${i}`, probe: 'g-a', start, end, status, brokerName: 'g-a', storeHost: host });
+    probe(0, 0, 10, 'SEND_OK');
+    h.events.push({ t: 'fault', name: 'kill', target: 'g-a-0', brokerName: 'g-a', start: 50, end: 4000 });
+    probe(1, 100, 1100, 'error');
+    probe(2, 1200, 1210, 'SEND_OK', B); // the new master
+    probe(3, 5000, 5010, 'SEND_OK', B);
+    h.events.push({ t: 'fault', name: 'kill', target: 'g-a-1', brokerName: 'g-a', start: 6000, end: 9000 });
+    probe(4, 6100, 9100, 'SEND_OK', A); // slow, on the old master again
+    h.events.push({ t: 'fault', name: 'kill', target: 'g-a-0', brokerName: 'g-a', start: 9500, end: 9600 }); // never recovered
+    h.events.push({ t: 'fault', name: 'kill-etcd', target: 'etcd-e0', start: 100, end: 200 });
+    const r = checker.check(h.history());
+    assert.deepEqual(
+      r.faults.map((f) => [f.name, f.firstAckAfterMs, f.masterChanged]),
+      [
+        ['kill', 1160, true],
+        ['kill', 3100, true],
+        ['kill', undefined, undefined],
+        ['kill-etcd', undefined, undefined],
+      ],
+    );
+    assert.deepEqual(checker.recoveryStats(r.faults, 'kill'), { n: 2, p50: 1160, p99: 3100, max: 3100 });
+    assert.equal(checker.recoveryStats(r.faults, 'kill-etcd'), undefined);
+    assert.match(checker.formatReport(r), /kill → first acknowledged write \| p50 1\.16 s, p99 3\.10 s/);
   });
 
   it('fails when acknowledged messages were not consumable on the slave while the master was down', () => {
