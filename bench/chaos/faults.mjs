@@ -18,6 +18,7 @@ export function rng(seed) {
 
 export const FAULTS = [
   'kill',
+  'kill-slave',
   'stop',
   'partition-ha',
   'partition-client',
@@ -90,7 +91,24 @@ export function injectors(ctx) {
     );
   }
 
+  async function slaveTarget() {
+    let masters;
+    try {
+      masters = new Set((await mastersByRoute(cluster, admin)).values());
+    } catch {
+      masters = new Set();
+    }
+    const slaves = cluster.brokers.filter((b) => b.proc.alive && !masters.has(b));
+    if (slaves.length === 0) throw new Error('no slave alive');
+    return ctx.pick(slaves);
+  }
+
   return {
+    async 'kill-slave'() {
+      const b = await slaveTarget();
+      await b.proc.kill9();
+      return { target: b.name, recover: async () => void (await b.proc.start()) };
+    },
     async kill() {
       const b = await masterTarget();
       const killedAt = Date.now();

@@ -19,12 +19,12 @@
 //     [--drain-timeout 60] [--slave-drain 20] [--out DIR] [--keep-stores]
 //
 // --brokers is the number of broker processes; groups = brokers / replicas.
-// Faults: kill (kill -9 of a master, restarted after the hold), stop (SIGSTOP/SIGCONT of a
-// master), partition-ha (the master's HA server cut from its slaves), partition-client (the
-// clients cut from the master), partition-controller (the controller leader cut from the
-// brokers), kill-controller (kill -9 of the controller leader: the NameServer process when the
-// controller is embedded), kill-etcd (kill -9 of one etcd member); partition = every partition
-// of the mode.
+// Faults: kill (kill -9 of a master, restarted after the hold), kill-slave (the same for a
+// broker that is not master), stop (SIGSTOP/SIGCONT of a master), partition-ha (the master's HA
+// server cut from its slaves), partition-client (the clients cut from the master),
+// partition-controller (the controller leader cut from the brokers), kill-controller (kill -9
+// of the controller leader: the NameServer process when the controller is embedded), kill-etcd
+// (kill -9 of one etcd member); partition = every partition of the mode.
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
