@@ -107,7 +107,7 @@ export function injectors(ctx) {
     async 'kill-slave'() {
       const b = await slaveTarget();
       await b.proc.kill9();
-      return { target: b.name, recover: async () => void (await b.proc.start()) };
+      return { target: b.name, brokerName: b.brokerName, recover: async () => void (await b.proc.start()) };
     },
     async kill() {
       const b = await masterTarget();

@@ -33,7 +33,7 @@ function bindable(host, port) {
  */
 export class Proc {
   /**
-   * @param {{ name: string, bin: string, args: string[], ready: RegExp, logDir: string, env?: object, command?: string }} o
+   * @param {{ name: string, bin: string, args: string[], ready: RegExp, logDir: string, env?: object }} o
    */
   constructor(o) {
     this.o = o;
@@ -49,13 +49,17 @@ export class Proc {
 
   /** Starts the process and resolves with the match of `ready` (rejects if it exits first or after timeoutMs). */
   start(timeoutMs = 60_000) {
-    const { bin, args, ready, env, command } = this.o;
-    const child = command
-      ? spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] })
-      : spawn(process.execPath, ['--enable-source-maps', bin, ...args], {
-          stdio: ['ignore', 'pipe', 'pipe'],
-          env: { ...process.env, ROCKETMQ_LOG_LEVEL: process.env.ROCKETMQ_LOG_LEVEL ?? 'warn', ...env },
-        });
+    const { bin, args, ready, env } = this.o;
+    const child = spawn(process.execPath, ['--enable-source-maps', bin, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      // HOME: files a server writes under ~ by default (controller config) stay in the run dir.
+      env: {
+        ...process.env,
+        ROCKETMQ_LOG_LEVEL: process.env.ROCKETMQ_LOG_LEVEL ?? 'warn',
+        HOME: this.o.logDir,
+        ...env,
+      },
+    });
     this.child = child;
     this.stopped = false;
     this.log.write(`--- start ${new Date().toISOString()} pid ${child.pid}\n`);

@@ -16,7 +16,9 @@
 //     [--brokers 2] [--replicas 2] [--faults kill,stop,partition] [--duration 60]
 //     [--interval 5] [--fault-duration 5] [--seed 1] [--order random|sequential] [--max-faults N]
 //     [--rate 200] [--producers 4] [--keys 4] [--consumers 1] [--body 256] [--consume-delay 0]
-//     [--drain-timeout 60] [--slave-drain 20] [--out DIR] [--keep-stores]
+//     [--drain-timeout 60] [--slave-drain 20] [--out DIR] [--keep-stores] [--root DIR]
+//
+// --root: the built tree whose servers and SDK are run (default: this checkout).
 //
 // --brokers is the number of broker processes; groups = brokers / replicas.
 // Faults: kill (kill -9 of a master, restarted after the hold), kill-slave (the same for a
@@ -34,9 +36,9 @@ import { startBrokers, startCluster, stopCluster, waitMasters } from './cluster.
 import { faultList, injectors, rng, runSchedule } from './faults.mjs';
 import { CONSUMER_GROUPS, History, startWorkload } from './workload.mjs';
 
-const root = resolve(new URL('../..', import.meta.url).pathname);
 const { values: opt } = parseArgs({
   options: {
+    root: { type: 'string', default: resolve(new URL('../..', import.meta.url).pathname) },
     mode: { type: 'string', default: 'classic' },
     etcd: { type: 'boolean', default: false },
     brokers: { type: 'string', default: '2' },
@@ -62,6 +64,7 @@ const { values: opt } = parseArgs({
   },
 });
 
+const root = resolve(opt.root);
 const mode = opt.mode;
 if (mode !== 'classic' && mode !== 'controller') throw new Error('--mode is classic or controller');
 const replicas = Number(opt.replicas);
