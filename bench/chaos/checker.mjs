@@ -34,6 +34,10 @@
 //                    send to the start of its last one. Two such spans of different brokers that
 //                    overlap, or an acknowledged send of one broker that lies wholly inside another
 //                    broker's span, is a split brain.
+//   offset reused    one queue offset of a group seen holding two different messages (by an
+//                    acknowledgement or a delivery): a log was truncated under a consumer, which
+//                    then skips what was written at those offsets again (RocketMQ #6662: a master
+//                    must not serve what its SyncStateSet does not hold yet).
 //   recovery         per fault on a broker group: from the fault's start to the end of the first
 //                    acknowledged probe of that group sent after it (kill → first acknowledged
 //                    write: with a controller, on the new master), and which broker stored it.
@@ -63,6 +67,7 @@ export function check(history, options = {}) {
   const lostIds = new Set(perGroup.flatMap((g) => g.lost));
   const keyOrderStrict = meta.keyOrderStrict ?? (meta.groups ?? []).length <= 1;
   const splitBrain = splitBrainOf(acked, tenureGapMs);
+  const offsetReuse = offsetReuseOf(sends, consumes);
   const unavailable = unavailabilityOf(sends, meta.groups ?? [], slowProbeMs);
   const slaveDrain = events
     .filter((e) => e.t === 'check' && e.kind === 'slave-drain')
@@ -79,6 +84,7 @@ export function check(history, options = {}) {
   const failures = [];
   if (lostIds.size > 0) failures.push(`${lostIds.size} acknowledged message(s) lost`);
   if (splitBrain.length > 0) failures.push(`${splitBrain.length} split-brain interval(s)`);
+  if (offsetReuse.count > 0) failures.push(`${offsetReuse.count} queue offset(s) holding two different messages`);
   if (queueDisorder > 0) failures.push(`${queueDisorder} out-of-order delivery(ies) within a queue`);
   if (keyOrderStrict && keyDisorder > 0) failures.push(`${keyDisorder} out-of-order delivery(ies) within a FIFO key`);
   if (slaveMissing > 0) failures.push(`${slaveMissing} acknowledged message(s) not consumable on the slave`);
@@ -101,6 +107,7 @@ export function check(history, options = {}) {
     keyOrderStrict,
     unavailable,
     splitBrain,
+    offsetReuse,
     slaveDrain,
     faults: faultsOf(events, sends),
   };
@@ -178,6 +185,28 @@ function consumerGroupReport(group, acked, storedOnMasterOnly, consumes) {
     outOfOrderQueue: group.orderly ? queueDisorder(firsts) : { count: 0, examples: [] },
     outOfOrderKey: group.orderly ? keyDisorder(firsts) : { count: 0, examples: [] },
   };
+}
+
+/** Queue offsets at which two different message ids were acknowledged or delivered. */
+function offsetReuseOf(sends, consumes) {
+  const at = new Map();
+  const note = (brokerName, queueId, queueOffset, id, how) => {
+    if (brokerName === undefined || queueId === undefined || queueOffset === undefined) return;
+    const k = `${brokerName}/${queueId}/${queueOffset}`;
+    if (!at.has(k)) at.set(k, new Map());
+    const ids = at.get(k);
+    if (!ids.has(id)) ids.set(id, how);
+  };
+  for (const s of sends)
+    if (STORED_STATUSES.has(s.status)) note(s.brokerName, s.queueId, s.queueOffset, s.id, s.status);
+  for (const c of consumes) note(c.brokerName, c.queueId, c.queueOffset, c.id, 'delivered');
+  const out = { count: 0, examples: [] };
+  for (const [place, ids] of at) {
+    if (ids.size < 2) continue;
+    out.count++;
+    if (out.examples.length < EXAMPLES) out.examples.push({ place, ids: Object.fromEntries(ids) });
+  }
+  return out;
 }
 
 /** First deliveries per queue must come in offset order. */
@@ -351,6 +380,20 @@ export function formatReport(r) {
     r.splitBrain.length === 0
       ? 'none'
       : r.splitBrain.map((s) => `${s.brokerName} ${s.brokers.join(' & ')} for ${fmtMs(s.ms)}`).join('; '),
+  ]);
+  row([
+    'queue offsets holding two messages',
+    r.offsetReuse.count === 0
+      ? 'none'
+      : `${r.offsetReuse.count}, e.g. ${r.offsetReuse.examples
+          .slice(0, 3)
+          .map(
+            (e) =>
+              `${e.place}: ${Object.entries(e.ids)
+                .map(([id, how]) => `${id} (${how})`)
+                .join(' vs ')}`,
+          )
+          .join('; ')}`,
   ]);
   for (const c of r.slaveDrain)
     row([`slave drain (${c.brokerName} down)`, `${c.expected - c.missing}/${c.expected} acknowledged consumed`]);

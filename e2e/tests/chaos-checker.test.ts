@@ -67,6 +67,7 @@ interface CheckResult {
     intervals: Array<[number, number]>;
   }>;
   splitBrain: Array<{ brokerName: string; brokers: string[]; start: number; end: number; ms: number }>;
+  offsetReuse: { count: number; examples: Array<{ place: string; ids: Record<string, string> }> };
   slaveDrain: Array<{ brokerName: string; expected: number; missing: number }>;
   faults: Array<{ name: string; firstAckAfterMs?: number; firstAckStoreHost?: string; masterChanged?: boolean }>;
 }
@@ -321,6 +322,46 @@ describe('chaos checker', () => {
     const r = checker.check(h.history());
     assert.deepEqual(r.splitBrain, []);
     assert.equal(r.ok, true, r.failures.join('; '));
+  });
+
+  it('catches a queue offset read from a divergent tail and then reused by the new master (#6662)', () => {
+    const h = new H();
+    h.deliverAll(h.ack('m0', 0, { host: A }), 10);
+    // The old master stored m1 at offset 1 without its SyncStateSet (not acknowledged) and let
+    // the consumers read it; the new master, whose log ended at offset 0, acknowledged m2 at
+    // offset 1, which the consumers (already past offset 1) never read.
+    h.send({
+      id: 'm1',
+      start: 20,
+      end: 3020,
+      status: 'FLUSH_SLAVE_TIMEOUT',
+      brokerName: 'g-a',
+      queueId: 0,
+      queueOffset: 1,
+      storeHost: A,
+    });
+    h.events.push({ t: 'consume', group: 'cc', id: 'm1', brokerName: 'g-a', queueId: 0, queueOffset: 1, time: 30 });
+    h.events.push({ t: 'consume', group: 'fifo', id: 'm1', brokerName: 'g-a', queueId: 0, queueOffset: 1, time: 30 });
+    h.send({
+      id: 'm2',
+      start: 4000,
+      end: 4005,
+      status: 'SEND_OK',
+      brokerName: 'g-a',
+      queueId: 0,
+      queueOffset: 1,
+      storeHost: B,
+    });
+    const r = checker.check(h.history());
+    assert.equal(r.ok, false);
+    assert.equal(r.lost.total, 1);
+    assert.equal(r.offsetReuse.count, 1);
+    assert.deepEqual(r.offsetReuse.examples[0], {
+      place: 'g-a/0/1',
+      ids: { m1: 'FLUSH_SLAVE_TIMEOUT', m2: 'SEND_OK' },
+    });
+    assert.match(r.failures.join(';'), /1 queue offset\(s\) holding two different messages/);
+    assert.match(checker.formatReport(r), /g-a\/0\/1: m1 \(FLUSH_SLAVE_TIMEOUT\) vs m2 \(SEND_OK\)/);
   });
 
   it('times each fault to the first acknowledged write of its group, and notes a new master', () => {
