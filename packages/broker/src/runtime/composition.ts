@@ -328,6 +328,7 @@ export function composeBroker(ctx: CompositionContext): BrokerComponents {
           clients,
           popInflight: (group, topic, queueId) => pop.inflight(group, topic, queueId).count,
           popRevived: () => pop.revive.revived,
+          ...(timer.service ? { timer: () => timer.service!.runtimeInfo() } : {}),
           brokerPermission,
           clock,
         });
