@@ -115,7 +115,8 @@ function defaults() {
     popPollingSize: 1024,
     maxPopPollingSize: 100_000,
     initPopOffsetByCheckMsgInMem: true,
-    msgRegion: 'DefaultRegion',
+    /** MSG_REGION of stored messages and send answers (Java's `regionId`). */
+    regionId: 'DefaultRegion',
     traceOn: true,
     /** UPDATE_AND_CREATE_TOPIC accepts `+message.type=MIXED` only when on (RocketMQ's default: off). */
     enableMixedMessageType: false,

@@ -2,13 +2,15 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { getPropertyFromString, MessageConst } from '@rocketmq-ts/protocol';
 import fc from 'fast-check';
-import { scanSendProperties, stampProperties } from '../src/processors/message-rewrite.js';
+import { scanSendProperties, stampProperties, traceStamp } from '../src/processors/message-rewrite.js';
 
 const NAMES = [
   MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX,
   MessageConst.PROPERTY_CLUSTER,
   MessageConst.PROPERTY_TRANSACTION_PREPARED,
   MessageConst.PROPERTY_DELAY_TIME_LEVEL,
+  MessageConst.PROPERTY_MSG_REGION,
+  MessageConst.PROPERTY_TRACE_SWITCH,
 ];
 
 describe('send path property scan', () => {
@@ -27,6 +29,8 @@ describe('send path property scan', () => {
         assert.equal(s.cluster, getPropertyFromString(text, NAMES[1]!), text);
         assert.equal(s.transactionPrepared, getPropertyFromString(text, NAMES[2]!), text);
         assert.equal(s.delay, getPropertyFromString(text, NAMES[3]!), text);
+        assert.equal(s.region, getPropertyFromString(text, NAMES[4]!), text);
+        assert.equal(s.traceOn, getPropertyFromString(text, NAMES[5]!), text);
       }),
       { numRuns: 3000 },
     );
@@ -44,5 +48,31 @@ describe('send path property scan', () => {
     assert.deepEqual(kept, { properties: 'UNIQ_KEY\u0001U\u0002CLUSTER\u0001C\u0002', uniqKey: 'U' });
     const replaced = stampProperties('UNIQ_KEY\u0001U\u0002CLUSTER\u0001old\u0002', 'C', next);
     assert.equal(getPropertyFromString(replaced.properties, 'CLUSTER'), 'C');
+  });
+});
+
+describe('MSG_REGION and TRACE_ON stamp (issue 16: Java consumers trace messages stored here)', () => {
+  const next = () => 'K';
+  it('appends both pairs in one piece when the client sent neither', () => {
+    const out = stampProperties('UNIQ_KEY\u0001U\u0002', 'C', next, undefined, traceStamp('DefaultRegion', true));
+    assert.equal(
+      out.properties,
+      'UNIQ_KEY\u0001U\u0002CLUSTER\u0001C\u0002MSG_REGION\u0001DefaultRegion\u0002TRACE_ON\u0001true\u0002',
+    );
+    assert.equal(traceStamp('DefaultRegion', true).suffix.length, 39);
+  });
+  it("overwrites a client's values with the broker's, as Java's properties.put", () => {
+    const sent = 'UNIQ_KEY\u0001U\u0002CLUSTER\u0001C\u0002MSG_REGION\u0001Elsewhere\u0002';
+    const out = stampProperties(sent, 'C', next, undefined, traceStamp('eu-1', false)).properties;
+    assert.equal(getPropertyFromString(out, 'MSG_REGION'), 'eu-1');
+    assert.equal(getPropertyFromString(out, 'TRACE_ON'), 'false');
+    const same = 'UNIQ_KEY\u0001U\u0002CLUSTER\u0001C\u0002MSG_REGION\u0001eu-1\u0002TRACE_ON\u0001false\u0002';
+    assert.equal(stampProperties(same, 'C', next, undefined, traceStamp('eu-1', false)).properties, same);
+  });
+  it('leaves the properties alone without a stamp', () => {
+    assert.equal(
+      stampProperties('UNIQ_KEY\u0001U\u0002CLUSTER\u0001C\u0002', 'C', next).properties.includes('MSG_REGION'),
+      false,
+    );
   });
 });

@@ -8,6 +8,7 @@ import {
   ResponseCode,
 } from '@rocketmq-ts/protocol';
 import type { RequestSink, SocketConnection } from './connection.js';
+import { turnNow } from './turn-clock.js';
 import type { RequestHandler } from './types.js';
 
 export const DEFAULT_POOL = 'default';
@@ -53,7 +54,7 @@ export class ProcessorTable implements RequestSink {
   private idleWaiter: (() => void) | undefined;
   /** Set while the owner shuts down: new requests are turned away, in-flight ones finish. */
   closing = false;
-  /** Set to time requests; unset (the default), no clock is read. */
+  /** Set to time requests (turn-clock.ts: one clock read per loop iteration); unset, none. */
   observer: RpcObserver | undefined;
 
   constructor(
@@ -118,7 +119,7 @@ export class ProcessorTable implements RequestSink {
     }
     pool.inFlight++;
     this.inFlightTotal++;
-    const t0 = this.observer === undefined ? 0 : performance.now();
+    const t0 = this.observer === undefined ? 0 : turnNow();
     let result: RemotingCommand | undefined | PromiseLike<RemotingCommand | undefined>;
     try {
       result = processor.handler(request, conn);
@@ -185,7 +186,7 @@ export class ProcessorTable implements RequestSink {
   ): void {
     if (this.observer !== undefined) {
       const oneway = isOneway(request) || response === undefined || response === null;
-      this.observer(request.code, oneway ? 0 : response.code, performance.now() - t0, oneway ? 'oneway' : 'success');
+      this.observer(request.code, oneway ? 0 : response.code, turnNow() - t0, oneway ? 'oneway' : 'success');
     }
     if (response === undefined || response === null || isOneway(request)) return;
     response.opaque = request.opaque;
@@ -208,7 +209,7 @@ export class ProcessorTable implements RequestSink {
       `request handler failed: ${message}`,
     );
     const code = e instanceof RocketMQError && e.code >= 0 ? e.code : ResponseCode.SYSTEM_ERROR;
-    this.observer?.(request.code, code, performance.now() - t0, 'process_request_failed');
+    this.observer?.(request.code, code, turnNow() - t0, 'process_request_failed');
     this.reject(request, conn, code, message);
   }
 

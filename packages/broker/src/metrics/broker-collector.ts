@@ -27,6 +27,8 @@ export interface CollectorDeps {
   popInflight?: (group: string, topic: string, queueId: number) => number;
   /** Pop messages revived (re-put to retry or DLQ) since start. */
   popRevived?: () => number;
+  /** The timer wheel's runtime figures (TimerMessageService.runtimeInfo); absent when the wheel is off. */
+  timer?: () => Readonly<Record<string, string>>;
   brokerPermission: () => number;
   /** Upper bound of queues whose lag latency is looked up per scrape (each is a store read). */
   maxLatencyLookups?: number;
@@ -45,6 +47,13 @@ function gauge(name: string, help: string, points: NumberPoint[], unit?: string)
   return unit === undefined ? { name, help, kind: 'gauge', points } : { name, help, unit, kind: 'gauge', points };
 }
 
+/** A master's replication state: commit log end and each slave's acknowledged offset. */
+export interface HaView {
+  masterMaxOffset: number;
+  inSyncSlaves: number;
+  slaves: { addr: string; ackOffset: number }[];
+}
+
 /** Per (group, topic): the figures of Java's ConsumerLagCalculator, summed over queues. */
 export interface GroupLag {
   group: string;
@@ -59,6 +68,8 @@ export interface GroupLag {
 export class BrokerCollector {
   /** Open remoting connections; set by the lifecycle once the listeners exist. */
   connections: () => number = () => 0;
+  /** Replication as a master sees it (set by the lifecycle, which owns replication). */
+  ha: () => HaView | undefined = () => undefined;
 
   constructor(private readonly d: CollectorDeps) {}
 
@@ -159,6 +170,8 @@ export class BrokerCollector {
         kind: 'counter',
         points: d.popRevived ? [{ labels: { put_status: 'PUT_OK' }, value: d.popRevived() }] : [],
       },
+      ...this.timerFamilies(),
+      ...this.haFamilies(),
       gauge(
         'rocketmq_storage_size',
         'Broker storage size (CommitLog bytes retained)',
@@ -177,6 +190,56 @@ export class BrokerCollector {
         [{ labels: storeLabels, value: Number(info.dispatchBehindBytes ?? 0) }],
         'bytes',
       ),
+    ];
+  }
+
+  /**
+   * DefaultStoreMetricsManager's timer instruments, from the wheel's counters: enqueue lag is
+   * rmq_sys_wheel_timer messages not yet filed, dequeue latency the seconds the read pointer is
+   * behind now, the totals without the topic label (the wheel counts per broker, not per topic).
+   */
+  private timerFamilies(): MetricFamily[] {
+    const info = this.d.timer?.();
+    if (info === undefined) return [];
+    const n = (k: string): number => Number(info[k] ?? 0);
+    const one = (value: number): NumberPoint[] => [{ labels: {}, value }];
+    return [
+      gauge('rocketmq_timer_enqueue_lag', 'Timer enqueue messages lag', one(n('timerOffsetBehind'))),
+      gauge('rocketmq_timer_dequeue_latency', 'Timer dequeue latency', one(n('timerReadBehind')), 'seconds'),
+      gauge('rocketmq_timing_messages', 'Current message number in timing', one(n('timerCongestNum'))),
+      {
+        name: 'rocketmq_timer_enqueue_total',
+        help: 'Total number of timer enqueue',
+        kind: 'counter',
+        points: one(n('timerEnqueueTotal')),
+      },
+      {
+        name: 'rocketmq_timer_dequeue_total',
+        help: 'Total number of timer dequeue',
+        kind: 'counter',
+        points: one(n('timerDequeueTotal')),
+      },
+    ];
+  }
+
+  /**
+   * Replication on a master (RocketMQ 5.x exports none; names of our own under rocketmq_ha_):
+   * bytes each slave is behind the commit log end, and the in-sync slave count.
+   */
+  private haFamilies(): MetricFamily[] {
+    const ha = this.ha();
+    if (ha === undefined) return [];
+    return [
+      gauge(
+        'rocketmq_ha_slave_lag',
+        'Commit log bytes a slave has not acknowledged',
+        ha.slaves.map((s) => ({
+          labels: { slave_addr: s.addr },
+          value: Math.max(0, ha.masterMaxOffset - s.ackOffset),
+        })),
+        'bytes',
+      ),
+      gauge('rocketmq_ha_in_sync_slaves', 'Slaves within haMaxGapNotInSync', [{ labels: {}, value: ha.inSyncSlaves }]),
     ];
   }
 }

@@ -54,7 +54,9 @@ export interface MetricsTotals {
   bytesOut: number;
 }
 
-const isRetryOrDlq = (topic: string): boolean => topic.startsWith('%RETRY%') || topic.startsWith('%DLQ%');
+// '%' first: a plain topic is told apart by one character compare.
+const isRetryOrDlq = (topic: string): boolean =>
+  topic.charCodeAt(0) === 37 && (topic.startsWith('%RETRY%') || topic.startsWith('%DLQ%'));
 const isSysGroup = (group: string): boolean => group.startsWith('CID_RMQ_SYS_') || group.startsWith('CID_SYS_RMQ_');
 
 export class BrokerMetrics {
@@ -74,7 +76,8 @@ export class BrokerMetrics {
     if (isRetryOrDlq(topic)) return;
     let byType = this.inByTopic.get(topic);
     if (byType === undefined) {
-      byType = [];
+      // Four packed slots, one per message type (a holey array is slower to index).
+      byType = [undefined, undefined, undefined, undefined];
       this.inByTopic.set(topic, byType);
     }
     let r = byType[type];

@@ -5,7 +5,11 @@ import type { Labels, MetricFamily } from './metric-family.js';
 
 export const PROM_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
+const NEEDS_ESCAPE = /[\\\n"]/;
+
 function escapeLabel(v: string): string {
+  // Topic and group names never need escaping; test once instead of three replaces.
+  if (!NEEDS_ESCAPE.test(v)) return v;
   return v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
 }
 
@@ -13,12 +17,14 @@ function escapeHelp(v: string): string {
   return v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
 }
 
-function labelText(base: Labels, extra?: string): string {
-  const parts: string[] = [];
-  for (const k of Object.keys(base)) parts.push(`${k}="${escapeLabel(base[k]!)}"`);
-  if (extra !== undefined) parts.push(extra);
-  return parts.length === 0 ? '' : `{${parts.join(',')}}`;
+/** `k="v",k="v"` without braces ('' for no labels). */
+function labelList(base: Labels): string {
+  let out = '';
+  for (const k of Object.keys(base)) out += `${out === '' ? '' : ','}${k}="${escapeLabel(base[k]!)}"`;
+  return out;
 }
+
+const braced = (list: string): string => (list === '' ? '' : `{${list}}`);
 
 function num(v: number): string {
   if (Number.isNaN(v)) return 'NaN';
@@ -35,18 +41,20 @@ export function renderPromText(families: readonly MetricFamily[], common: Labels
     out.push(`# TYPE ${f.name} ${f.kind}`);
     if (f.kind === 'histogram') {
       for (const p of f.points) {
-        const labels = { ...common, ...p.labels };
+        // The point's labels are rendered once and shared by its bucket, sum and count lines.
+        const list = labelList({ ...common, ...p.labels });
+        const bucket = `${f.name}_bucket{${list === '' ? '' : `${list},`}le="`;
         let cumulative = 0;
         for (let i = 0; i < p.bounds.length; i++) {
           cumulative += p.counts[i] ?? 0;
-          out.push(`${f.name}_bucket${labelText(labels, `le="${num(p.bounds[i]!)}"`)} ${cumulative}`);
+          out.push(`${bucket}${num(p.bounds[i]!)}"} ${cumulative}`);
         }
-        out.push(`${f.name}_bucket${labelText(labels, 'le="+Inf"')} ${p.count}`);
-        out.push(`${f.name}_sum${labelText(labels)} ${num(p.sum)}`);
-        out.push(`${f.name}_count${labelText(labels)} ${p.count}`);
+        out.push(`${bucket}+Inf"} ${p.count}`);
+        out.push(`${f.name}_sum${braced(list)} ${num(p.sum)}`);
+        out.push(`${f.name}_count${braced(list)} ${p.count}`);
       }
     } else {
-      for (const p of f.points) out.push(`${f.name}${labelText({ ...common, ...p.labels })} ${num(p.value)}`);
+      for (const p of f.points) out.push(`${f.name}${braced(labelList({ ...common, ...p.labels }))} ${num(p.value)}`);
     }
   }
   out.push('');

@@ -22,12 +22,16 @@ interface SendProperties {
   cluster: string | undefined;
   transactionPrepared: string | undefined;
   delay: string | undefined;
+  region: string | undefined;
+  traceOn: string | undefined;
 }
 
 const UNIQ = MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX;
 const CLUSTER = MessageConst.PROPERTY_CLUSTER;
 const TRAN = MessageConst.PROPERTY_TRANSACTION_PREPARED;
 const DELAY = MessageConst.PROPERTY_DELAY_TIME_LEVEL;
+const REGION = MessageConst.PROPERTY_MSG_REGION;
+const TRACE_ON = MessageConst.PROPERTY_TRACE_SWITCH;
 
 /**
  * One walk over `name \u0001 value \u0002` pairs picking the four names the send path
@@ -40,6 +44,8 @@ export function scanSendProperties(props: string): SendProperties {
     cluster: undefined,
     transactionPrepared: undefined,
     delay: undefined,
+    region: undefined,
+    traceOn: undefined,
   };
   const n = props.length;
   let start = 0;
@@ -57,6 +63,10 @@ export function scanSendProperties(props: string): SendProperties {
         out.transactionPrepared = props.slice(sep + 1, end);
       } else if (len === 5 && out.delay === undefined && props.startsWith(DELAY, start)) {
         out.delay = props.slice(sep + 1, end);
+      } else if (len === 10 && out.region === undefined && props.startsWith(REGION, start)) {
+        out.region = props.slice(sep + 1, end);
+      } else if (len === 8 && out.traceOn === undefined && props.startsWith(TRACE_ON, start)) {
+        out.traceOn = props.slice(sep + 1, end);
       }
     }
     start = end + 1;
@@ -66,12 +76,42 @@ export function scanSendProperties(props: string): SendProperties {
   if (out.cluster === '') out.cluster = undefined;
   if (out.transactionPrepared === '') out.transactionPrepared = undefined;
   if (out.delay === '') out.delay = undefined;
+  if (out.region === '') out.region = undefined;
+  if (out.traceOn === '') out.traceOn = undefined;
   return out;
 }
 
 /**
+ * MSG_REGION and TRACE_ON as the 5.x broker writes them into every message it stores
+ * (AbstractSendMessageProcessor.buildMsgContext, from `regionId` and `traceOn`): Java's consume
+ * trace hook takes the record's region from the message, and its dispatcher drops a record
+ * without one, so without these a Java consumer writes no SubBefore/SubAfter. `suffix` is the
+ * two pairs encoded once, appended with one concatenation. docs/metrics.md has the cost.
+ */
+export interface TraceStamp {
+  region: string;
+  traceOn: string;
+  suffix: string;
+}
+
+export function traceStamp(region: string, traceOn: boolean): TraceStamp {
+  const on = String(traceOn);
+  const suffix =
+    REGION +
+    NAME_VALUE_SEPARATOR +
+    region +
+    PROPERTY_SEPARATOR +
+    TRACE_ON +
+    NAME_VALUE_SEPARATOR +
+    on +
+    PROPERTY_SEPARATOR;
+  return { region, traceOn: on, suffix };
+}
+
+/**
  * What the broker adds to every accepted message: UNIQ_KEY when the client sent none (the
- * 5.x broker does this so every message is findable by id) and CLUSTER. `scanned` is
+ * 5.x broker does this so every message is findable by id), CLUSTER, and with `trace`
+ * MSG_REGION and TRACE_ON (the broker's values win, as Java's properties.put). `scanned` is
  * scanSendProperties(props) when the caller already has it.
  */
 export function stampProperties(
@@ -79,6 +119,7 @@ export function stampProperties(
   clusterName: string,
   nextUniqKey: () => string,
   scanned: SendProperties = scanSendProperties(props),
+  trace?: TraceStamp,
 ): { properties: string; uniqKey: string } {
   let p = props;
   let uniqKey = scanned.uniqKey;
@@ -88,6 +129,15 @@ export function stampProperties(
   }
   if (scanned.cluster !== clusterName) {
     p = scanned.cluster === undefined ? appendProperty(p, CLUSTER, clusterName) : withProperty(p, CLUSTER, clusterName);
+  }
+  if (trace !== undefined) {
+    if (scanned.region === undefined && scanned.traceOn === undefined) {
+      const sep = p.length === 0 || p.endsWith(PROPERTY_SEPARATOR) ? '' : PROPERTY_SEPARATOR;
+      p = p + sep + trace.suffix;
+    } else {
+      if (scanned.region !== trace.region) p = withProperty(p, REGION, trace.region);
+      if (scanned.traceOn !== trace.traceOn) p = withProperty(p, TRACE_ON, trace.traceOn);
+    }
   }
   return { properties: p, uniqKey };
 }

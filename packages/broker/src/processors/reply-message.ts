@@ -13,7 +13,7 @@ import {
 import type { Connection } from '@rocketmq-ts/remoting';
 import type { MessageStore } from '@rocketmq-ts/store';
 import type { ClientChannel } from '../runtime/ports.js';
-import { stampProperties, withProperty } from './message-rewrite.js';
+import { stampProperties, traceStamp, withProperty } from './message-rewrite.js';
 import type { Checked } from './send-message.js';
 
 // SEND_REPLY_MESSAGE (324) and SEND_REPLY_MESSAGE_V2 (325), Java's ReplyMessageProcessor: a
@@ -63,7 +63,14 @@ export class ReplyMessageProcessor {
     // Java sets msgId "0" and offset 0 so that clients can decode the answer of a reply that was not stored.
     let answer = { msgId: '0', queueId, queueOffset: 0 };
     if (this.deps.settings.storeReplyMessageEnable) {
-      const stamped = stampProperties(props, this.deps.settings.clusterName, this.deps.nextUniqKey);
+      const { clusterName, msgRegion, traceOn } = this.deps.settings;
+      const stamped = stampProperties(
+        props,
+        clusterName,
+        this.deps.nextUniqKey,
+        undefined,
+        traceStamp(msgRegion, traceOn),
+      );
       const result = await this.deps.store.putMessage({
         topic: header.topic,
         queueId,

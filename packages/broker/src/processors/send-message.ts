@@ -38,6 +38,8 @@ import {
   scanSendProperties,
   stampProperties,
   TIMER_NOT_ENABLED,
+  type TraceStamp,
+  traceStamp,
   withProperty,
 } from './message-rewrite.js';
 import { decodeHeader, FAQ_URL, reply } from './request-util.js';
@@ -91,7 +93,12 @@ export class SendMessageProcessor {
   /** Bytes of send requests appended per loop turn (turn-gate.ts says why). */
   private readonly gate = new TurnGate();
 
-  constructor(private readonly deps: SendDeps) {}
+  /** MSG_REGION / TRACE_ON stamped into every stored message (message-rewrite.ts). */
+  private readonly trace: TraceStamp;
+
+  constructor(private readonly deps: SendDeps) {
+    this.trace = traceStamp(deps.settings.msgRegion, deps.settings.traceOn);
+  }
 
   readonly handle = (request: RemotingCommand, conn: Connection): RemotingCommand | Promise<RemotingCommand> =>
     this.gate.pass(request.body?.length ?? 0, () => this.handleNow(request, conn));
@@ -213,7 +220,7 @@ export class SendMessageProcessor {
   ): RemotingCommand | Promise<RemotingCommand> {
     const { settings, clock } = this.deps;
     const scanned = scanSendProperties(propsIn);
-    const stamped = stampProperties(propsIn, settings.clusterName, this.deps.nextUniqKey, scanned);
+    const stamped = stampProperties(propsIn, settings.clusterName, this.deps.nextUniqKey, scanned, this.trace);
     const props = stamped.properties;
     const msg: MessageInput = {
       topic,
@@ -366,7 +373,7 @@ export class SendMessageProcessor {
         queueId,
         flag: item.flag,
         body: item.body,
-        properties: stampProperties(item.properties, clusterName, nextUniqKey).properties,
+        properties: stampProperties(item.properties, clusterName, nextUniqKey, undefined, this.trace).properties,
         sysFlag: h.sysFlag,
         bornTimestamp: h.bornTimestamp,
         bornHost,

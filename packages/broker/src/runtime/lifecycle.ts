@@ -248,6 +248,12 @@ export class Broker {
       for (const server of servers) for (const _ of server.connections()) n++;
       return n;
     };
+    collector.ha = () => {
+      const m = this.replication?.status().master;
+      if (m === undefined) return undefined;
+      const slaves = m.connections.map((s) => ({ addr: s.addr, ackOffset: s.slaveAckOffset }));
+      return { masterMaxOffset: m.masterCommitLogMaxOffset, inSyncSlaves: m.inSyncSlaveNums, slaves };
+    };
     const proc = new ProcessMetrics();
     this.processMetrics = proc;
     this.metricsService = new MetricsService(

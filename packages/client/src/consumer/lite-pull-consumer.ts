@@ -12,6 +12,8 @@ import { type ConsumerInner, MQClientInstance } from '../client-instance.js';
 import { createDefaultTransport } from '../default-transport.js';
 import { illegalArgument, notRunning } from '../errors.js';
 import type { MessageExt } from '../message.js';
+import { traceProducer } from '../producer/producer.js';
+import { type TraceOptions, traceSubAfter, traceSubBefore } from '../trace/trace-hooks.js';
 import { type AllocateMessageQueueStrategy, allocateAveragely } from './allocate.js';
 import { sleep } from './consume-host.js';
 import { type ConsumerOptions, defaultOffsetStoreDir, localOffsetFile } from './consumer-options.js';
@@ -21,7 +23,7 @@ import { decodeMessages } from './pull-decode.js';
 import { assignQueues, computePullFromWhere, parseConsumeTimestamp } from './rebalance.js';
 import { buildSubscription, type MessageSelector, tagFilter } from './subscription.js';
 
-export interface LitePullConsumerOptions extends ConsumerOptions {
+export interface LitePullConsumerOptions extends ConsumerOptions, TraceOptions {
   /** Commit what poll() returned automatically (default true). */
   autoCommit?: boolean;
   autoCommitIntervalMs?: number;
@@ -78,6 +80,8 @@ export class LitePullConsumer implements ConsumerInner {
   private offsetStore!: OffsetStore;
   private lastCommitAt = Date.now();
   private state: State = 'created';
+  /** Message trace (enableTrace): SubBefore and SubAfter per poll() that returns messages. */
+  private readonly trace: ReturnType<typeof traceProducer> | undefined;
 
   constructor(options: LitePullConsumerOptions) {
     if (!options.consumerGroup) throw illegalArgument('consumerGroup is required');
@@ -101,6 +105,7 @@ export class LitePullConsumer implements ConsumerInner {
       options.transportFactory ?? createDefaultTransport,
     );
     this.logger = this.instance.logger.child({ group: this.group });
+    if (options.enableTrace) this.trace = traceProducer(options, this.group, this.logger);
   }
 
   get clientId(): string {
@@ -145,6 +150,7 @@ export class LitePullConsumer implements ConsumerInner {
     this.instance.registerConsumer(this);
     this.instance.start();
     this.state = 'running';
+    await this.trace?.producer.start();
     for (const topic of this.subscriptions.keys()) await this.instance.updateTopicRoute(topic).catch(() => undefined);
     await this.instance.sendHeartbeatToAllBrokers();
     if (this.assigned) await this.applyAssignment(this.assigned, undefined);
@@ -188,6 +194,10 @@ export class LitePullConsumer implements ConsumerInner {
         next.qs.pq.remove(next.msgs);
         next.qs.consumed = next.msgs[next.msgs.length - 1]!.queueOffset + 1;
         if (this.opts.autoCommit) this.offsetStore.updateOffset(next.qs.mq, next.qs.consumed, false);
+        // Java's lite pull consumer runs the consume hooks around poll's hand-over: before, then
+        // after with success at once (what the caller does next is not seen).
+        if (this.trace)
+          traceSubAfter(traceSubBefore(next.msgs, this.group, this.trace.dispatcher), true, 0, this.trace.dispatcher);
         return next.msgs;
       }
       const left = deadline - Date.now();
@@ -339,6 +349,10 @@ export class LitePullConsumer implements ConsumerInner {
       this.queues.clear();
       this.ready.length = 0;
       await this.instance.unregisterConsumerEverywhere(this.group);
+    }
+    if (this.trace) {
+      await this.trace.dispatcher.flush();
+      await this.trace.producer.shutdown();
     }
     await this.instance.release();
   }

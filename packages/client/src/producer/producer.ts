@@ -415,20 +415,38 @@ export class Producer implements ProducerInner {
       msgId: h.msgId ?? msg.msgId,
       transactionId: h.transactionId ?? msg.msgId,
     });
+    // Java's check path calls the end-transaction hook too (fromTransactionCheck=true), with
+    // the region the broker stored in the half message.
+    if (this.trace && msg.topic !== this.trace.dispatcher.traceTopic) {
+      const ids = {
+        msgId: msg.properties.get(MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX) ?? msg.msgId,
+        transactionId:
+          h.transactionId ?? msg.properties.get(MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX) ?? msg.msgId,
+        regionId: msg.properties.get(MessageConst.PROPERTY_MSG_REGION) || undefined,
+      };
+      const tags = msg.tags;
+      const rec = { topic: msg.topic, keys: msg.keys, ...(tags === undefined ? {} : { tags }) };
+      this.trace.dispatcher.append(endTransactionRecord(this.group, rec, ids, brokerAddr, state, true));
+    }
   }
 
   /** Sends messages of one topic in one request; msgId of the result joins their ids with `,`. */
   async sendBatch(msgs: readonly Message[], opts: SendOptions = {}): Promise<SendResult> {
     this.ensureRunning();
+    const startedAt = Date.now();
     const { body, msgIds } = encodeBatch(msgs, () => this.uniq.next());
-    const header = this.header(
-      msgs[0]!.topic,
-      0,
-      0,
-      msgs[0]!.waitStoreMsgOK === false ? BATCH_NO_WAIT : BATCH_WAIT,
-      true,
-    );
-    return this.sendWithRetry(msgs[0]!.topic, header, body, msgIds.join(','), opts, msgs[0]);
+    const topic = msgs[0]!.topic;
+    const header = this.header(topic, 0, 0, msgs[0]!.waitStoreMsgOK === false ? BATCH_NO_WAIT : BATCH_WAIT, true);
+    const result = await this.sendWithRetry(topic, header, body, msgIds.join(','), opts, msgs[0]);
+    // One Pub for the whole batch, as Java's hook sees a MessageBatch: no tags or keys, the
+    // encoded batch's length, the joined ids.
+    const trace = this.trace;
+    if (trace !== undefined && topic !== trace.dispatcher.traceTopic) {
+      const storeHost = this.instance.masterAddr(result.messageQueue.brokerName) ?? '';
+      const rec = pubRecord(this.group, { topic }, body.length, result, storeHost, startedAt, 'Normal_Msg');
+      if (rec) trace.dispatcher.append(rec);
+    }
+    return result;
   }
 
   private header(topic: string, sysFlag: number, flag: number, properties: string, batch: boolean): SendHeader {

@@ -33,7 +33,7 @@ const keysText = (keys: string | readonly string[] | undefined): string =>
 /** Pub: one send that the broker answered (Java writes nothing for failures or trace-off brokers). */
 export function pubRecord(
   group: string,
-  msg: Message,
+  msg: Pick<Message, 'topic' | 'tags' | 'keys'>,
   bodyLength: number,
   result: SendResult,
   storeHost: string,
@@ -59,10 +59,14 @@ export function pubRecord(
   };
 }
 
+/**
+ * EndTransaction: after the local transaction's answer (`fromTransactionCheck` false) and after
+ * a check-back's answer (true), as Java's doExecuteEndTransactionHook is called from both.
+ */
 export function endTransactionRecord(
   group: string,
-  msg: Message,
-  result: SendResult,
+  msg: Pick<Message, 'topic' | 'tags' | 'keys'>,
+  result: Pick<SendResult, 'msgId' | 'regionId' | 'transactionId'>,
   storeHost: string,
   state: TransactionState,
   fromTransactionCheck: boolean,
@@ -86,45 +90,59 @@ export function endTransactionRecord(
 
 const requestIds = new UniqKeyGenerator('127.0.0.1');
 
+/** The SubBefore records of one consume call, kept for its SubAfter. */
+export interface SubBefore {
+  records: TraceRecord[];
+  startedAt: number;
+  count: number;
+}
+
+/**
+ * SubBefore, one record per message of a consume call (ConsumeMessageTraceHookImpl's before):
+ * a message whose TRACE_ON is "false" is left out; the region is the message's MSG_REGION.
+ */
+export function traceSubBefore(msgs: readonly MessageExt[], group: string, trace: TraceDispatcher): SubBefore {
+  const now = Date.now();
+  const requestId = requestIds.next(now);
+  const records: TraceRecord[] = [];
+  for (const m of msgs) {
+    if (m.properties.get(MessageConst.PROPERTY_TRACE_SWITCH) === 'false') continue;
+    records.push({
+      ...emptyTraceRecord('SubBefore'),
+      timestamp: now,
+      regionId: m.properties.get(MessageConst.PROPERTY_MSG_REGION) ?? DEFAULT_TRACE_REGION_ID,
+      groupName: group,
+      requestId,
+      topic: m.topic,
+      msgId: m.msgId,
+      tags: m.tags ?? '',
+      keys: m.keys.join(' '),
+      storeHost: m.storeHost,
+      bodyLength: m.body.length,
+      retryTimes: m.reconsumeTimes,
+    });
+  }
+  for (const r of records) trace.append(r);
+  return { records, startedAt: now, count: msgs.length };
+}
+
+/** SubAfter for each SubBefore record: the call's time shared among its messages, as Java does. */
+export function traceSubAfter(b: SubBefore, success: boolean, contextCode: number, trace: TraceDispatcher): void {
+  const costTime = Math.floor((Date.now() - b.startedAt) / Math.max(1, b.count));
+  const now = Date.now();
+  for (const r of b.records) trace.append({ ...r, type: 'SubAfter', timestamp: now, costTime, success, contextCode });
+}
+
 /**
  * A listener that writes SubBefore before and SubAfter after each call of `listener` (one
  * record per message, the call's time shared among them, as Java does). Messages whose
  * TRACE_ON property is "false" are not traced.
  */
 export function tracedListener(listener: MessageListener, group: string, trace: TraceDispatcher): MessageListener {
-  const before = (msgs: MessageExt[]) => {
-    const requestId = requestIds.next(Date.now());
-    const now = Date.now();
-    const records: TraceRecord[] = [];
-    for (const m of msgs) {
-      if (m.properties.get(MessageConst.PROPERTY_TRACE_SWITCH) === 'false') continue;
-      records.push({
-        ...emptyTraceRecord('SubBefore'),
-        timestamp: now,
-        regionId: m.properties.get(MessageConst.PROPERTY_MSG_REGION) ?? DEFAULT_TRACE_REGION_ID,
-        groupName: group,
-        requestId,
-        topic: m.topic,
-        msgId: m.msgId,
-        tags: m.tags ?? '',
-        keys: m.keys.join(' '),
-        storeHost: m.storeHost,
-        bodyLength: m.body.length,
-        retryTimes: m.reconsumeTimes,
-      });
-    }
-    for (const r of records) trace.append(r);
-    return { records, startedAt: now, count: msgs.length };
-  };
-  const after = (b: ReturnType<typeof before>, success: boolean, contextCode: number) => {
-    const costTime = Math.floor((Date.now() - b.startedAt) / Math.max(1, b.count));
-    const now = Date.now();
-    for (const r of b.records) {
-      trace.append({ ...r, type: 'SubAfter', timestamp: now, costTime, success, contextCode });
-    }
-  };
+  const before = (msgs: MessageExt[]) => traceSubBefore(msgs, group, trace);
+  const after = (b: SubBefore, success: boolean, contextCode: number) => traceSubAfter(b, success, contextCode, trace);
   // ConsumeReturnType ordinals: SUCCESS 0, EXCEPTION 2, RETURNNULL 3, FAILED 4.
-  const run = async <S>(b: ReturnType<typeof before>, call: () => unknown, ok: S): Promise<S | undefined> => {
+  const run = async <S>(b: SubBefore, call: () => unknown, ok: S): Promise<S | undefined> => {
     try {
       const status = (await call()) as S | undefined;
       const success = status === undefined || status === ok;
