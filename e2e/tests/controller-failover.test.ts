@@ -21,7 +21,7 @@ import {
   waitSettled,
 } from './controller-mode-support.js';
 
-const TRIALS = Number(process.env.CONTROLLER_FAILOVER_TRIALS ?? 3);
+const TRIALS = Number(process.env.CONTROLLER_FAILOVER_TRIALS ?? 2);
 
 describe('controller mode: failover of real broker processes', () => {
   let dir: { path: string; cleanup: () => Promise<void> };
