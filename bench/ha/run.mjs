@@ -4,13 +4,17 @@
 // port 0), then the replication lag while producing at 50 % of each setup's own max rate.
 //
 //   npm run build && node bench/ha/run.mjs [--messages 20000] [--size 1024] [--window 128]
-//     [--seconds 5] [--setups single,async,sync]
+//     [--seconds 5] [--setups single,async,sync] [--rounds 3] [--conf key=value ...]
+//   HA_BENCH_SLAVE_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the slave process.
 //
-// Lag: the master's GET_BROKER_HA_STATUS is sampled every 10 ms; each sample gives, at one
-// instant, the master's max offset minus the slave's acknowledged offset (bytes). Bytes are
-// turned into ms with the paced rate and the record size (lag ms = bytes / bytes-per-ms).
+// Lag: the master times every CommitLog write (the moment an ASYNC_MASTER answers the send) and
+// the slave report that covers it, into a histogram of bytes per lag bucket that
+// GET_BROKER_HA_STATUS returns (ackLagBoundsMs / ackLagBytes). The bench takes the histogram
+// before and after the paced phase; percentiles are the upper bound of the bucket they fall in.
+// CPU per message: user + system time of the broker processes (master and slave) over the
+// max-rate phase, from /proc, divided by the messages sent.
 import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -25,16 +29,23 @@ const { values } = parseArgs({
     window: { type: 'string', default: '128' },
     seconds: { type: 'string', default: '5' },
     setups: { type: 'string', default: 'single,async,sync' },
+    rounds: { type: 'string', default: '1' },
+    // Extra broker.conf lines for every broker, e.g. --conf haFlowControlEnable=true
+    conf: { type: 'string', multiple: true, default: [] },
   },
 });
 const N = Number(values.messages);
 const SIZE = Number(values.size);
 const WINDOW = Number(values.window);
 const SECONDS = Number(values.seconds);
+const ROUNDS = Number(values.rounds);
+const EXTRA = Object.fromEntries(
+  values.conf.map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+);
 const bin = (n) => join(root, 'packages/distribution/bin', `${n}.js`);
 
-function spawnUntil(name, args, pattern) {
-  const child = spawn(process.execPath, [bin(name), ...args], {
+function spawnUntil(name, args, pattern, nodeArgs = []) {
+  const child = spawn(process.execPath, [...nodeArgs, bin(name), ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ROCKETMQ_LOG_LEVEL: 'warn' },
   });
@@ -52,7 +63,7 @@ function spawnUntil(name, args, pattern) {
   });
 }
 
-async function broker(dir, props) {
+async function broker(dir, props, nodeArgs = []) {
   await mkdir(dir, { recursive: true });
   const conf = join(dir, 'broker.conf');
   const lines = {
@@ -71,7 +82,7 @@ async function broker(dir, props) {
       .map(([k, v]) => `${k}=${v}`)
       .join('\n'),
   );
-  return spawnUntil('mqbroker', ['-c', conf], /The broker\[[^,]+, (\S+:\d+)\] boot success/);
+  return spawnUntil('mqbroker', ['-c', conf], /The broker\[[^,]+, (\S+:\d+)\] boot success/, nodeArgs);
 }
 
 const stop = async (p) => {
@@ -129,6 +140,31 @@ async function produce(producer, topic, n, window, pacedRate = 0) {
   return { rate: n / secs, p50: pct(lat, 0.5), p99: pct(lat, 0.99), failed };
 }
 
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
+async function cpuSeconds(pid) {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
+  } catch {
+    return Number.NaN;
+  }
+}
+
+const brokerCpu = (ps) => Promise.all(ps.map((p) => cpuSeconds(p.child.pid)));
+
+/** Lag percentile from histogram bucket counts (bytes): the upper bound of the bucket holding it. */
+function lagPct(bounds, buckets, q) {
+  const total = buckets.reduce((a, b) => a + b, 0);
+  if (total === 0) return Number.NaN;
+  let acc = 0;
+  for (let i = 0; i < buckets.length; i++) {
+    acc += buckets[i];
+    if (acc >= q * total) return i < bounds.length ? bounds[i] : Number.POSITIVE_INFINITY;
+  }
+  return Number.POSITIVE_INFINITY;
+}
+
 async function runSetup(kind) {
   const dir = await mkdtemp(join(tmpdir(), `bench-ha-${kind}-`));
   const procs = [];
@@ -138,11 +174,20 @@ async function runSetup(kind) {
     const ns = await spawnUntil('mqnamesrv', ['-c', nsConf], /boot success.*address (\S+:\d+)/);
     procs.push(ns);
     const role = kind === 'sync' ? 'SYNC_MASTER' : 'ASYNC_MASTER';
-    const master = await broker(join(dir, 'm'), { brokerRole: role, namesrvAddr: ns.addr });
+    const master = await broker(join(dir, 'm'), { brokerRole: role, namesrvAddr: ns.addr, ...EXTRA });
     procs.push(master);
+    const brokers = [master];
     const admin = new MQAdmin({ namesrvAddr: ns.addr });
     if (kind !== 'single') {
-      procs.push(await broker(join(dir, 's'), { brokerRole: 'SLAVE', brokerId: 1, namesrvAddr: ns.addr }));
+      // HA_BENCH_SLAVE_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the slave only.
+      const slaveArgs = (process.env.HA_BENCH_SLAVE_NODE_ARGS ?? '').split(' ').filter(Boolean);
+      const slave = await broker(
+        join(dir, 's'),
+        { brokerRole: 'SLAVE', brokerId: 1, namesrvAddr: ns.addr, ...EXTRA },
+        slaveArgs,
+      );
+      procs.push(slave);
+      brokers.push(slave);
       await until(async () => (await admin.haStatus(master.addr)).haConnectionInfo?.length === 1, 30_000, 'slave');
     }
     await admin.createTopic({ topic: 'BenchHa', clusterName: 'BenchHa', readQueueNums: 8, writeQueueNums: 8 });
@@ -153,60 +198,89 @@ async function runSetup(kind) {
     });
     await producer.start();
     await produce(producer, 'BenchHa', Math.min(2000, N), WINDOW); // warm-up
+    const cpu0 = await brokerCpu(brokers);
     const max = await produce(producer, 'BenchHa', N, WINDOW);
-    let lag = { bytesP99: 0, msP99: 0, msMax: 0, samples: 0 };
+    const cpu1 = await brokerCpu(brokers);
+    const perMsg = cpu1.map((c, i) => ((c - cpu0[i]) * 1e6) / N);
+    const cpuUsPerMsg = perMsg.reduce((a, b) => a + b, 0);
+    const slaveCpuUsPerMsg = perMsg[1];
+    let lag = {};
     if (kind !== 'single') {
       const rate = Math.max(100, Math.round(max.rate / 2));
-      const diffs = [];
-      let sampling = true;
-      const sampler = (async () => {
-        while (sampling) {
-          const s = await admin.haStatus(master.addr).catch(() => undefined);
-          const c = s?.haConnectionInfo?.[0];
-          if (c) diffs.push(Math.max(0, Number(c.diff)));
-          await new Promise((r) => setTimeout(r, 10));
-        }
-      })();
+      const hist = async () => {
+        const s = await admin.haStatus(master.addr);
+        return { bounds: s.ackLagBoundsMs, bytes: s.haConnectionInfo[0].ackLagBytes };
+      };
+      const caughtUp = async () => {
+        const s = await admin.haStatus(master.addr);
+        return Number(s.haConnectionInfo?.[0]?.diff) === 0;
+      };
+      await until(caughtUp, 30_000, 'slave caught up before the paced phase');
+      const before = await hist();
       const paced = await produce(producer, 'BenchHa', rate * SECONDS, WINDOW, rate);
-      sampling = false;
-      await sampler;
-      // Stored record ≈ body + ~100 bytes of header and properties.
-      const bytesPerMs = ((SIZE + 100) * rate) / 1000;
-      const p99 = pct(diffs, 0.99);
+      await until(caughtUp, 30_000, 'slave caught up after the paced phase');
+      const after = await hist();
+      const buckets = after.bytes.map((b, i) => b - before.bytes[i]);
       lag = {
-        bytesP99: p99,
-        msP99: p99 / bytesPerMs,
-        msMax: Math.max(0, ...diffs) / bytesPerMs,
-        samples: diffs.length,
         rate,
         pacedP99: paced.p99,
+        msP50: lagPct(after.bounds, buckets, 0.5),
+        msP99: lagPct(after.bounds, buckets, 0.99),
+        msMax: lagPct(after.bounds, buckets, 1),
+        bytes: buckets.reduce((a, b) => a + b, 0),
       };
     }
     await producer.shutdown();
     await admin.close();
-    return { kind, ...max, lag };
+    return { kind, ...max, cpuUsPerMsg, slaveCpuUsPerMsg, lag };
   } finally {
     for (const p of procs.reverse()) await stop(p);
     await rm(dir, { recursive: true, force: true });
   }
 }
 
+const kinds = values.setups.split(',');
 const results = [];
-for (const kind of values.setups.split(',')) {
-  const r = await runSetup(kind);
-  results.push(r);
-  console.log(JSON.stringify(r));
+for (let round = 0; round < ROUNDS; round++) {
+  // Alternate the order each round: a setup that always ran first or last would always meet the
+  // same neighbours' load on a shared machine.
+  for (const kind of round % 2 === 0 ? kinds : [...kinds].reverse()) {
+    const r = { round, ...(await runSetup(kind)) };
+    results.push(r);
+    console.log(JSON.stringify(r));
+  }
 }
-const single = results.find((r) => r.kind === 'single');
+const median = (xs) => pct(xs, 0.5);
 console.log(
-  `\n${N} messages of ${SIZE} B, ${WINDOW} sends in flight (SDK producer); lag at 50 % of each setup's max rate for ${SECONDS} s\n`,
+  `\n${N} messages of ${SIZE} B, ${WINDOW} sends in flight (SDK producer), ${ROUNDS} round(s); lag = master CommitLog write (ASYNC ack) → slave ack, at 50 % of each setup's max rate for ${SECONDS} s\n`,
 );
-console.log('| setup | msg/s | vs single | send p50 ms | send p99 ms | lag p99 bytes | lag p99 ms | lag max ms |');
-console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
+console.log(
+  '| round | setup | msg/s | vs single | send p50 ms | send p99 ms | broker CPU µs/msg (of it slave) | lag p50 ms | lag p99 ms | lag max ms |',
+);
+console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+const fmt = (x) => (x === undefined ? '' : Number.isFinite(x) ? String(x) : '>5000');
 for (const r of results) {
+  const single = results.find((x) => x.kind === 'single' && x.round === r.round);
   const rel = single ? `${((100 * r.rate) / single.rate).toFixed(0)} %` : '';
-  const l = r.kind === 'single' ? ['', '', ''] : [r.lag.bytesP99, r.lag.msP99.toFixed(1), r.lag.msMax.toFixed(1)];
+  const l =
+    r.kind === 'single' ? ['', '', ''] : [`≤ ${fmt(r.lag.msP50)}`, `≤ ${fmt(r.lag.msP99)}`, `≤ ${fmt(r.lag.msMax)}`];
   console.log(
-    `| ${r.kind} | ${r.rate.toFixed(0)} | ${rel} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${l.join(' | ')} |`,
+    `| ${r.round} | ${r.kind} | ${r.rate.toFixed(0)} | ${rel} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${r.cpuUsPerMsg.toFixed(0)}${r.slaveCpuUsPerMsg === undefined ? '' : ` (${r.slaveCpuUsPerMsg.toFixed(0)})`} | ${l.join(' | ')} |`,
   );
+}
+if (ROUNDS > 1) {
+  const singleRate = median(results.filter((r) => r.kind === 'single').map((r) => r.rate));
+  console.log('\nmedians over rounds:');
+  for (const kind of kinds) {
+    const rs = results.filter((r) => r.kind === kind);
+    const rate = median(rs.map((r) => r.rate));
+    const line = [`${kind}: ${rate.toFixed(0)} msg/s`];
+    if (singleRate) line.push(`${((100 * rate) / singleRate).toFixed(0)} % of single`);
+    line.push(
+      `p99 ${median(rs.map((r) => r.p99)).toFixed(2)} ms`,
+      `CPU ${median(rs.map((r) => r.cpuUsPerMsg)).toFixed(0)} µs/msg`,
+    );
+    if (kind !== 'single') line.push(`lag p99 ≤ ${fmt(median(rs.map((r) => r.lag.msP99)))} ms`);
+    console.log(`  ${line.join(', ')}`);
+  }
 }

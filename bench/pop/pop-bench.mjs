@@ -173,7 +173,11 @@ try {
       try {
         const c0 = process.cpuUsage();
         const s0 = procStats(server.pid)?.cpuS ?? Number.NaN;
+        // CLOCK_MONOTONIC in µs, the clock of the server's --cpu-prof samples: a profile can be
+        // cut to one step (BENCH_SERVER_NODE_ARGS='--cpu-prof --cpu-prof-dir=…').
+        const m0 = Number(process.hrtime.bigint() / 1000n);
         const r = await run();
+        const m1 = Number(process.hrtime.bigint() / 1000n);
         const c1 = process.cpuUsage(c0);
         const s1 = procStats(server.pid)?.cpuS ?? Number.NaN;
         rows.push({
@@ -182,6 +186,7 @@ try {
           msgPerS: Math.round((r.msgs / r.ms) * 1000),
           clientUs: (c1.user + c1.system) / r.msgs,
           serverUs: ((s1 - s0) * 1e6) / r.msgs,
+          monoUs: [m0, m1],
         });
       } catch (e) {
         rows.push({ round, mode: name, error: e.message });

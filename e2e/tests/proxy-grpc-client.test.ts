@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { eventually } from '@rocketmq-ts/testkit';
 import type { MessageView } from 'rocketmq-client-nodejs';
 import { runChild, unique } from './client-support.js';
 import {
@@ -69,7 +70,7 @@ describe('gRPC proxy with rocketmq-client-nodejs', () => {
 
     it(`${mode}: a transaction commits, rolls back, and an unresolved one is decided by the check-back`, async () => {
       const topic = unique('T_px_tx');
-      await createTopic(c, topic);
+      await createTopic(c, topic, 4, 'TRANSACTION');
       const checked: string[] = [];
       const p = producer(ep(), [topic], {
         async check(m: MessageView) {
@@ -100,92 +101,150 @@ describe('gRPC proxy with rocketmq-client-nodejs', () => {
         await stop(p);
       }
     });
-  }
 
-  it('Local: changeInvisibleDuration makes a message visible again with delivery attempt 2', async () => {
-    const topic = unique('T_px_nack');
-    await createTopic(c, topic);
-    const p = producer(c.endpoints, [topic]);
-    await p.startup();
-    const s = simpleConsumer(c.endpoints, unique('G_px_nack'), topic);
-    await s.startup();
-    try {
-      await p.send({ topic, body: Buffer.from('again') });
-      const [m] = await receiveN(s, 1);
-      assert.ok(m);
-      await s.changeInvisibleDuration(m, 1000);
-      const [again] = await receiveN(s, 1, 15_000, 30_000);
-      assert.ok(again, 'redelivered');
-      assert.equal(again.messageId, m.messageId);
-      assert.equal(again.deliveryAttempt, 2);
-      await s.ack(again);
-    } finally {
-      await stop(s);
-      await stop(p);
-    }
-  });
-
-  it('Local: a tag subscription receives only its tag; FIFO messages carry their group', async () => {
-    const topic = unique('T_px_tag');
-    await createTopic(c, topic);
-    const p = producer(c.endpoints, [topic]);
-    await p.startup();
-    const s = simpleConsumer(c.endpoints, unique('G_px_tag'), topic, 'B');
-    await s.startup();
-    try {
-      for (const tag of ['A', 'B', 'C', 'B']) {
-        await p.send({ topic, tag, messageGroup: 'order-1', body: Buffer.from(`m-${tag}`) });
-      }
-      const got = await receiveN(s, 2);
-      for (const m of got) await s.ack(m);
-      assert.deepEqual(
-        got.map((m) => m.tag),
-        ['B', 'B'],
+    it(`${mode}: a FIFO topic keeps each message group's order for an orderly group, across a redelivery`, async () => {
+      const topic = unique('T_px_fifo');
+      await c.admin.createTopic({
+        topic,
+        clusterName: 'DefaultCluster',
+        readQueueNums: 2,
+        writeQueueNums: 2,
+        attributes: '+message.type=FIFO',
+      });
+      await eventually(async () => (await c.admin.topicRoute(topic).catch(() => undefined)) !== undefined);
+      const group = unique('G_px_fifo');
+      await c.admin.createOrUpdateSubscriptionGroup(
+        { groupName: group, consumeMessageOrderly: true },
+        { clusterName: 'DefaultCluster' },
       );
-      assert.ok(got.every((m) => m.messageGroup === 'order-1'));
-      assert.equal((await s.receive(32, 15_000)).length, 0, 'A and C are not delivered');
-    } finally {
-      await stop(s);
-      await stop(p);
-    }
-  });
+      const p = producer(ep(), [topic]);
+      await p.startup();
+      const s = simpleConsumer(ep(), group, topic);
+      await s.startup();
+      try {
+        const groups = ['A', 'B', 'C'];
+        for (let i = 0; i < 4; i++) {
+          for (const g of groups) await p.send({ topic, messageGroup: g, body: Buffer.from(`${g}-${i}`) });
+        }
+        // One message per receive, acked at once, except A-2 the first time: it is given back
+        // (visible again in 1 s). A FIFO queue stays locked meanwhile, so nothing after A-2 in its
+        // queue overtakes it; an unordered group would hand out A-3 at once.
+        const consumed: string[] = [];
+        const attempts = new Map<string, number>();
+        let nacked = false;
+        const deadline = Date.now() + 30_000;
+        while (consumed.length < 12 && Date.now() < deadline) {
+          for (const m of await s.receive(1, 10_000)) {
+            const body = m.body.toString();
+            attempts.set(body, m.deliveryAttempt ?? 0);
+            if (body === 'A-2' && !nacked) {
+              nacked = true;
+              await s.changeInvisibleDuration(m, 1000);
+              continue;
+            }
+            consumed.push(body);
+            await s.ack(m);
+          }
+        }
+        assert.ok(nacked, 'A-2 was given back');
+        assert.equal(attempts.get('A-2'), 2, 'A-2 came back with delivery attempt 2');
+        for (const g of groups) {
+          assert.deepEqual(
+            consumed.filter((b) => b.startsWith(`${g}-`)),
+            [0, 1, 2, 3].map((i) => `${g}-${i}`),
+            `order of group ${g}: ${consumed.join(',')}`,
+          );
+        }
+      } finally {
+        await stop(s);
+        await stop(p);
+      }
+    });
+    it(`${mode}: changeInvisibleDuration makes a message visible again with delivery attempt 2`, async () => {
+      const topic = unique('T_px_nack');
+      await createTopic(c, topic);
+      const p = producer(ep(), [topic]);
+      await p.startup();
+      const s = simpleConsumer(ep(), unique('G_px_nack'), topic);
+      await s.startup();
+      try {
+        await p.send({ topic, body: Buffer.from('again') });
+        const [m] = await receiveN(s, 1);
+        assert.ok(m);
+        await s.changeInvisibleDuration(m, 1000);
+        const [again] = await receiveN(s, 1, 15_000, 30_000);
+        assert.ok(again, 'redelivered');
+        assert.equal(again.messageId, m.messageId);
+        assert.equal(again.deliveryAttempt, 2);
+        await s.ack(again);
+      } finally {
+        await stop(s);
+        await stop(p);
+      }
+    });
 
-  it('Local: a delay message is delivered at its delivery time', async () => {
-    const topic = unique('T_px_delay');
-    await createTopic(c, topic);
-    const p = producer(c.endpoints, [topic]);
-    await p.startup();
-    const s = simpleConsumer(c.endpoints, unique('G_px_delay'), topic);
-    await s.startup();
-    try {
-      const at = Date.now() + 2000;
-      await p.send({ topic, body: Buffer.from('later'), deliveryTimestamp: new Date(at) });
-      const [m] = await receiveN(s, 1, 15_000, 20_000);
-      assert.ok(m && Date.now() >= at - 100);
-    } finally {
-      await stop(s);
-      await stop(p);
-    }
-  });
+    it(`${mode}: a tag subscription receives only its tag; FIFO messages carry their group`, async () => {
+      const topic = unique('T_px_tag');
+      await createTopic(c, topic, 4, 'FIFO');
+      const p = producer(ep(), [topic]);
+      await p.startup();
+      const s = simpleConsumer(ep(), unique('G_px_tag'), topic, 'B');
+      await s.startup();
+      try {
+        for (const tag of ['A', 'B', 'C', 'B']) {
+          await p.send({ topic, tag, messageGroup: 'order-1', body: Buffer.from(`m-${tag}`) });
+        }
+        const got = await receiveN(s, 2);
+        for (const m of got) await s.ack(m);
+        assert.deepEqual(
+          got.map((m) => m.tag),
+          ['B', 'B'],
+        );
+        assert.ok(got.every((m) => m.messageGroup === 'order-1'));
+        assert.equal((await s.receive(32, 15_000)).length, 0, 'A and C are not delivered');
+      } finally {
+        await stop(s);
+        await stop(p);
+      }
+    });
 
-  it('Local: a PushConsumer consumes every message, one failure redelivered', async () => {
-    const topic = unique('T_px_push');
-    await createTopic(c, topic);
-    const p = producer(c.endpoints, [topic]);
-    await p.startup();
-    try {
-      for (let i = 0; i < 10; i++) await p.send({ topic, body: Buffer.from(`p${i}`) });
-    } finally {
-      await stop(p);
-    }
-    const r = await runChild('./proxy-push-child.js', [c.endpoints, topic, unique('G_px_push'), '10'], 45_000);
-    assert.equal(r.code, 0, r.stderr);
-    const line = r.stdout.split('\n').find((l) => l.startsWith('{'));
-    assert.ok(line, r.stdout);
-    const out = JSON.parse(line) as { failed: boolean; bodies: string[] };
-    assert.ok(out.failed, 'p3 failed once');
-    assert.deepEqual(out.bodies, Array.from({ length: 10 }, (_, i) => `p${i}`).sort());
-  });
+    it(`${mode}: a delay message is delivered at its delivery time`, async () => {
+      const topic = unique('T_px_delay');
+      await createTopic(c, topic, 4, 'DELAY');
+      const p = producer(ep(), [topic]);
+      await p.startup();
+      const s = simpleConsumer(ep(), unique('G_px_delay'), topic);
+      await s.startup();
+      try {
+        const at = Date.now() + 2000;
+        await p.send({ topic, body: Buffer.from('later'), deliveryTimestamp: new Date(at) });
+        const [m] = await receiveN(s, 1, 15_000, 20_000);
+        assert.ok(m && Date.now() >= at - 100);
+      } finally {
+        await stop(s);
+        await stop(p);
+      }
+    });
+
+    it(`${mode}: a PushConsumer consumes every message, one failure redelivered`, async () => {
+      const topic = unique('T_px_push');
+      await createTopic(c, topic);
+      const p = producer(ep(), [topic]);
+      await p.startup();
+      try {
+        for (let i = 0; i < 10; i++) await p.send({ topic, body: Buffer.from(`p${i}`) });
+      } finally {
+        await stop(p);
+      }
+      const r = await runChild('./proxy-push-child.js', [ep(), topic, unique('G_px_push'), '10'], 45_000);
+      assert.equal(r.code, 0, r.stderr);
+      const line = r.stdout.split('\n').find((l) => l.startsWith('{'));
+      assert.ok(line, r.stdout);
+      const out = JSON.parse(line) as { failed: boolean; bodies: string[] };
+      assert.ok(out.failed, 'p3 failed once');
+      assert.deepEqual(out.bodies, Array.from({ length: 10 }, (_, i) => `p${i}`).sort());
+    });
+  }
 
   it('Local: a producer of several topics starts promptly', async () => {
     const topics = [unique('T_px_many'), unique('T_px_many'), unique('T_px_many'), unique('T_px_many')];

@@ -67,6 +67,37 @@ describe('gRPC proxy bad input', () => {
     assert.equal(statusOf('QueryRouteResponse', r.res)?.code, Code.CLIENT_ID_REQUIRED);
   });
 
+  it('message types are checked against the topic as RocketMQ 5.x does (no message.type = NORMAL only)', async () => {
+    const plain = unique('T_px_plain');
+    await createTopic(c, plain);
+    const fifo = unique('T_px_typed');
+    await createTopic(c, fifo, 4, 'FIFO');
+    const send = async (topic: string, systemProperties: Record<string, unknown>) => {
+      const body = codec('SendMessageRequest').encode({
+        messages: [
+          {
+            topic: { name: topic },
+            systemProperties: { messageId: unique('ID'), ...systemProperties },
+            body: Buffer.from('x'),
+          },
+        ],
+      });
+      return statusOf('SendMessageResponse', (await unary('SendMessage', body)).res)?.code;
+    };
+    const group = { messageGroup: 'g1' };
+    const delay = { deliveryTimestamp: { seconds: Math.floor(Date.now() / 1000) + 5 } };
+    assert.equal(await send(plain, {}), Code.OK);
+    assert.equal(await send(plain, group), Code.MESSAGE_PROPERTY_CONFLICT_WITH_TYPE);
+    assert.equal(await send(plain, delay), Code.MESSAGE_PROPERTY_CONFLICT_WITH_TYPE);
+    assert.equal(await send(fifo, group), Code.OK);
+    assert.equal(await send(fifo, {}), Code.MESSAGE_PROPERTY_CONFLICT_WITH_TYPE);
+    const route = codec<{ messageQueues?: Array<{ acceptMessageTypes?: number[] }> }>('QueryRouteResponse').decode(
+      (await unary('QueryRoute', codec('QueryRouteRequest').encode({ topic: { name: plain } }))).res!,
+    );
+    assert.ok(route.ok);
+    assert.deepEqual(route.value.messageQueues?.[0]?.acceptMessageTypes, [1], 'NORMAL only');
+  });
+
   it('a 5 MiB body is MESSAGE_BODY_TOO_LARGE', async () => {
     const topic = unique('T_px_big');
     await createTopic(c, topic);

@@ -66,8 +66,20 @@ export async function startProxyCluster(
   };
 }
 
-export async function createTopic(c: ProxyCluster, topic: string, queues = 4): Promise<void> {
-  await c.admin.createTopic({ topic, clusterName: 'DefaultCluster', readQueueNums: queues, writeQueueNums: queues });
+/** `type`: the topic's `message.type` (none: NORMAL, as in RocketMQ 5.x). */
+export async function createTopic(
+  c: ProxyCluster,
+  topic: string,
+  queues = 4,
+  type?: 'NORMAL' | 'FIFO' | 'DELAY' | 'TRANSACTION' | 'MIXED',
+): Promise<void> {
+  await c.admin.createTopic({
+    topic,
+    clusterName: 'DefaultCluster',
+    readQueueNums: queues,
+    writeQueueNums: queues,
+    ...(type ? { attributes: `+message.type=${type}` } : {}),
+  });
   await eventually(async () => (await c.admin.topicRoute(topic).catch(() => undefined))?.queueDatas.length === 1, {
     message: `route of ${topic}`,
   });

@@ -163,6 +163,9 @@ function replicationDefaults() {
     haHousekeepingInterval: 20_000,
     haTransferBatchSize: 32 * 1024,
     haMaxGapNotInSync: 256 * 1024 * 1024,
+    /** Cap each slave connection's transfer at maxHaTransferByteInSecond (RocketMQ's FlowMonitor). */
+    haFlowControlEnable: false,
+    maxHaTransferByteInSecond: 100 * 1024 * 1024,
     /** ms a SYNC_MASTER append waits for a slave's ack (FLUSH_SLAVE_TIMEOUT after). */
     slaveTimeout: 3000,
     /** Replicas (master included) holding an append before SYNC_MASTER answers; raised to 2 (docs/replication.md). */

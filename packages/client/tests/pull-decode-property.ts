@@ -54,3 +54,6 @@ export function checkPullBody(c: { bytes: Buffer; valid?: Msg[] }): void {
     c.valid.map((m) => ({ body: m.body, tags: m.tags })),
   );
 }
+
+/** For scripts/fuzz-decoders.mjs. */
+export const decoderProperties = { pullBody: { arbitrary: pullBodies, check: checkPullBody } };

@@ -18,7 +18,7 @@ const route = (): TopicRouteData => ({
 });
 
 describe('topic route', () => {
-  it('publishes only to writable queues of brokers with a master, in broker order', () => {
+  it('publishes only to writable queues of brokers with a master, in broker order (no slave entries: rocketmq-clients#1345)', () => {
     const info = toPublishInfo('T', route());
     assert.deepEqual(
       info.queues.map((q) => `${q.brokerName}${q.queueId}`),

@@ -51,6 +51,7 @@ async function main(): Promise<void> {
     });
     const broker = await startBroker({ config: bc, logger: logger.child({ role: 'broker' }) });
     const proxy = await startLocalProxy(broker, { config, logger });
+    console.log(`The broker[${bc.brokerName}, ${broker.brokerAddr}] boot success. name server is ${bc.namesrvAddr}`);
     console.log(`The proxy (LOCAL, broker ${broker.brokerAddr}) boot success, gRPC port ${proxy.port}`);
     shutdownOnSignals(async () => {
       await proxy.shutdown();

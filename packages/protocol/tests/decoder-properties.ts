@@ -4,6 +4,7 @@
 // one (flipped bytes, a cut), or arbitrary bytes/text; whatever it is, the decoder must return a
 // Result and never throw.
 import assert from 'node:assert/strict';
+import { assertResult, type Case, casesOf, type DecoderProperty, jsonCasesOf, plain } from '@rocketmq-ts/testkit';
 import fc from 'fast-check';
 import {
   type BatchItem,
@@ -27,43 +28,7 @@ import {
 } from '../src/index.js';
 import { encodeRegisterBrokerBodySections } from '../src/route/register-broker-body.js';
 
-/** One input: the bytes, and the value they encode when they are a valid encoding. */
-export interface Case<T> {
-  bytes: Buffer;
-  valid?: T;
-}
-
-export interface DecoderProperty<T> {
-  arbitrary: fc.Arbitrary<Case<T>>;
-  /** Throws (an assertion) when the decoder misbehaves on this input. */
-  check(c: Case<T>): void;
-}
-
-/** Valid encodings, mutations of them, and arbitrary bytes, in about equal parts. */
-export function casesOf<T>(values: fc.Arbitrary<T>, encode: (v: T) => Buffer): fc.Arbitrary<Case<T>> {
-  const valid = values.map((v) => ({ bytes: encode(v), valid: v }));
-  const mutated = fc
-    .tuple(valid, fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 4 }), fc.nat())
-    .map(([c, flips, cut]) => {
-      const b = Buffer.from(c.bytes);
-      for (const [at, byte] of flips) if (b.length > 0) b[at % b.length] = byte;
-      return { bytes: cut % 3 === 0 && b.length > 0 ? b.subarray(0, cut % b.length) : b };
-    });
-  const random = fc.uint8Array({ maxLength: 512 }).map((u) => ({ bytes: Buffer.from(u) }));
-  return fc.oneof(valid, mutated, random);
-}
-
-/** Text inputs: JSON-ish documents as well as bytes, for the JSON body decoders. */
-function jsonCasesOf<T>(values: fc.Arbitrary<T>, encode: (v: T) => Buffer): fc.Arbitrary<Case<T>> {
-  const json = fc.json({ maxDepth: 6 }).map((s) => ({ bytes: Buffer.from(s) }));
-  return fc.oneof(casesOf(values, encode), json);
-}
-
-function isResult(r: unknown): void {
-  assert.ok(typeof r === 'object' && r !== null && 'ok' in r, 'returns a Result');
-  const res = r as { ok: boolean; error?: unknown };
-  if (!res.ok) assert.equal(typeof res.error, 'string', 'error is a message');
-}
+export type { Case, DecoderProperty } from '@rocketmq-ts/testkit';
 
 const name = fc.string({ minLength: 1, maxLength: 12 });
 const word = fc.stringMatching(/^[A-Za-z0-9_%-]{1,16}$/);
@@ -135,9 +100,6 @@ const registerBodies: fc.Arbitrary<RegisterBrokerBody> = fc
     filterServerList,
   }));
 
-/** As plain JSON data: fast-check's records have null prototypes, decoders' do not. */
-const plain = (v: unknown): unknown => JSON.parse(JSON.stringify(v));
-
 /** Loosely equal for Maps and plain objects alike (the register body holds a Map). */
 function sameRegisterBody(a: RegisterBrokerBody, b: RegisterBrokerBody): void {
   // Topic order is not kept: a JSON object lists integer-like keys first (Java's is a HashMap).
@@ -181,7 +143,7 @@ export const decoderProperties = {
     arbitrary: casesOf<BatchItem[]>(batchItems, encodeBatchBody),
     check(c) {
       const r = decodeBatchBody(c.bytes);
-      isResult(r);
+      assertResult(r);
       if (c.valid !== undefined) {
         assert.ok(r.ok);
         assert.deepEqual(
@@ -190,33 +152,33 @@ export const decoderProperties = {
         );
       }
     },
-  } satisfies DecoderProperty<BatchItem[]>,
+  } satisfies DecoderProperty<Case<BatchItem[]>>,
 
   heartbeat: {
     arbitrary: jsonCasesOf(heartbeats, encodeHeartbeat),
     check(c) {
       const r = decodeHeartbeat(c.bytes);
-      isResult(r);
+      assertResult(r);
       if (c.valid !== undefined) {
         assert.ok(r.ok);
         assert.deepEqual(plain(r.value), plain(c.valid));
       }
     },
-  } satisfies DecoderProperty<HeartbeatData>,
+  } satisfies DecoderProperty<Case<HeartbeatData>>,
 
   fastjson: {
     arbitrary: jsonCasesOf(fc.jsonValue({ maxDepth: 6 }), (v) => Buffer.from(JSON.stringify(v))),
     check(c) {
       const text = c.bytes.toString('utf8');
       const r = parseFastjson(text);
-      isResult(r);
+      assertResult(r);
       // Standard JSON reads as JSON.parse reads it.
       if (c.valid !== undefined) {
         assert.ok(r.ok);
         assert.deepEqual(r.value, JSON.parse(text));
       }
     },
-  } satisfies DecoderProperty<unknown>,
+  } satisfies DecoderProperty<Case<unknown>>,
 
   registerBody: {
     arbitrary: fc.oneof(
@@ -228,13 +190,13 @@ export const decoderProperties = {
     ),
     check(c: Case<RegisterBrokerBody> & { compressed?: boolean }) {
       const r = decodeRegisterBrokerBodyInflated(c.bytes, { compressed: c.compressed === true, version: 479 });
-      isResult(r);
+      assertResult(r);
       if (c.valid !== undefined) {
         assert.ok(r.ok, r.ok ? '' : r.error);
         sameRegisterBody(r.value, c.valid);
       }
     },
-  } satisfies DecoderProperty<RegisterBrokerBody>,
+  } satisfies DecoderProperty<Case<RegisterBrokerBody> & { compressed?: boolean }>,
 
   lockBody: {
     arbitrary: jsonCasesOf(
@@ -250,13 +212,13 @@ export const decoderProperties = {
     ),
     check(c) {
       const r = decodeLockBatchBody(c.bytes);
-      isResult(r);
+      assertResult(r);
       if (c.valid !== undefined) {
         assert.ok(r.ok);
         assert.deepEqual(plain(r.value), plain(c.valid));
       }
     },
-  } satisfies DecoderProperty<unknown>,
+  } satisfies DecoderProperty<Case<unknown>>,
 
   storedRecords: {
     arbitrary: casesOf(storedRecordLists, (rs) => Buffer.concat(rs.map(encodeStoredRecord))),
@@ -271,7 +233,7 @@ export const decoderProperties = {
         );
       }
     },
-  } satisfies DecoderProperty<StoredRecordInput[]>,
+  } satisfies DecoderProperty<Case<StoredRecordInput[]>>,
 };
 
 export type DecoderName = keyof typeof decoderProperties;

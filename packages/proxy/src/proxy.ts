@@ -1,6 +1,7 @@
 import type * as grpc from '@grpc/grpc-js';
 import type { Broker } from '@rocketmq-ts/broker';
 import { type Clock, type Logger, silentLogger, systemClock } from '@rocketmq-ts/common';
+import { SerializeType } from '@rocketmq-ts/protocol';
 import { RemotingClient } from '@rocketmq-ts/remoting';
 import { buildImplementation, type GrpcListener, listenGrpc } from './grpc/grpc-server.js';
 import type { ReceiveMessageResponse, TelemetryCommand } from './grpc/types.js';
@@ -152,17 +153,25 @@ function serveTelemetry(
   call.on('error', close);
 }
 
+/** Remoting to brokers and NameServers, with binary (ROCKETMQ) headers: cheaper to encode than JSON. */
+function remotingClient(logger: Logger): RemotingClient {
+  return new RemotingClient({
+    logger: logger.child({ component: 'proxy-remoting' }),
+    serializeType: SerializeType.ROCKETMQ,
+  });
+}
+
 /** Cluster mode: every broker and NameServer over remoting. */
 export function startClusterProxy(options: ProxyOptions = {}): Promise<GrpcProxy> {
   const logger = options.logger ?? silentLogger;
-  const client = new RemotingClient({ logger: logger.child({ component: 'proxy-remoting' }) });
+  const client = remotingClient(logger);
   return startProxy(new RemotingTransport(client), { ...options, config: { ...options.config, proxyMode: 'CLUSTER' } });
 }
 
 /** Local mode: the broker of this process is called in-process; NameServers (and other brokers) over remoting. */
 export function startLocalProxy(broker: Broker, options: ProxyOptions = {}): Promise<GrpcProxy> {
   const logger = options.logger ?? silentLogger;
-  const remote = new RemotingTransport(new RemotingClient({ logger: logger.child({ component: 'proxy-remoting' }) }));
+  const remote = new RemotingTransport(remotingClient(logger));
   const transport = new InProcessTransport(
     () => broker.brokerAddr,
     broker.components.processors,

@@ -18,6 +18,7 @@ import { ConsumeQueueStore } from './consumequeue/consume-queue-store.js';
 import { type ArrivalListener, Dispatcher } from './dispatch/dispatcher.js';
 import { FileStoreReader } from './file-store-reader.js';
 import { ReplicatedDispatch } from './ha/replicated-dispatch.js';
+import { zeroTail } from './ha/truncate-tail.js';
 import { IndexService } from './index/index-service.js';
 import type {
   GetMessageResult,
@@ -319,6 +320,9 @@ export class FileMessageStore implements MessageStore {
   /** The write covering everything below `pos` completed: dispatch, then ack (async flush). */
   private onWritten(pos: number): void {
     this.writeFailed = false;
+    // Replication first: a slave reports (and a master pushes) before dispatch spends its time on
+    // ConsumeQueues and the index, which the acknowledgement does not wait for.
+    this.tellProgress();
     const pend = this.pending;
     const d = this.dispatcher;
     for (let p = pend.peek(); p !== undefined && p.physicalOffset + p.size <= pos; p = pend.peek()) {
@@ -331,7 +335,6 @@ export class FileMessageStore implements MessageStore {
     } else {
       this.ackUpTo(pos, undefined);
     }
-    this.tellProgress();
   }
 
   private onFlushed(pos: number): void {
@@ -405,6 +408,41 @@ export class FileMessageStore implements MessageStore {
     cl.appendRaw(data);
     this.putBytes += data.length;
     return 'OK';
+  }
+
+  /**
+   * Controller mode: the end of the last complete record (replicated frames may stop inside a
+   * record). Call after `drainReplica`.
+   */
+  replicaCompleteEnd(): number {
+    return this.replicated?.partialStart() ?? this.commitLog.appendPos;
+  }
+
+  /** Waits until every replicated or appended byte is written (and synced with SYNC_FLUSH). */
+  drainReplica(): Promise<void> {
+    return this.commitLog.drain();
+  }
+
+  /**
+   * Controller mode: cuts the log back to `offset` (a record boundary) while running as a slave
+   * or during a role change: the tail is zeroed on disk and synced, ConsumeQueue entries beyond
+   * are erased, dispatch restarts there. Index entries beyond stay (a lookup reads the log and
+   * finds nothing or a different key there).
+   */
+  async truncateTail(offset: number): Promise<void> {
+    await this.commitLog.drain();
+    const end = this.commitLog.appendPos;
+    this.replicated = undefined;
+    if (offset < end) {
+      this.logger.warn({ from: end, to: offset }, 'commitlog tail truncated (controller mode)');
+      await zeroTail(this.segments, offset, end);
+    }
+    this.commitLog.setEnd(Math.min(offset, end));
+    // Entries still in memory first: truncateAbove resets a queue's dirty state.
+    await this.cqStore.flush(0);
+    await this.cqStore.truncateAbove(offset);
+    this.dispatcher.dispatchedTo = Math.min(this.dispatcher.dispatchedTo, offset);
+    await this.writeCheckpoint(true);
   }
 
   private ackUpTo(pos: number, status: 'FLUSH_DISK_TIMEOUT' | undefined): void {

@@ -6,6 +6,22 @@ export {
   type ReplicaAppendStatus,
   type ReplicationGate,
 } from './file-store.js';
+export { AutoSwitchClient, type AutoSwitchClientConfig, type AutoSwitchClientState } from './ha/autoswitch-client.js';
+export {
+  type AutoSwitchMasterLog,
+  AutoSwitchService,
+  type AutoSwitchServiceConfig,
+  type SlaveProgress,
+} from './ha/autoswitch-service.js';
+export * as autoSwitchWire from './ha/autoswitch-wire.js';
+export {
+  consistentPoint,
+  decodeEpochFile,
+  EPOCH_FILE_NAME,
+  type EpochEntry,
+  EpochFile,
+  encodeEpochFile,
+} from './ha/epoch-file.js';
 export {
   HAClient,
   type HAClientConfig,
@@ -13,7 +29,13 @@ export {
   type HAClientState,
   type HASlaveLog,
 } from './ha/ha-client.js';
-export { type HAConnectionInfo, type HAMasterLog, HAService, type HAServiceConfig } from './ha/ha-service.js';
+export {
+  ACK_LAG_BOUNDS_MS,
+  type HAConnectionInfo,
+  type HAMasterLog,
+  HAService,
+  type HAServiceConfig,
+} from './ha/ha-service.js';
 export * as haWire from './ha/ha-wire.js';
 export { createMemoryStore, MemoryMessageStore } from './memory-store.js';
 export type * from './message-store.js';

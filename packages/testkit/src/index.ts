@@ -46,4 +46,5 @@ export function zeroBomb(mib: number): Buffer {
   const blocks = new Array<Buffer>(mib).fill(block);
   return Buffer.concat([Buffer.from([0x78, 0x9c]), ...blocks, Buffer.from([3, 0]), trailer]);
 }
+export * from './decoder-cases.js';
 export { type EtcdCluster, type EtcdMember, etcdAvailable, freePort, startEtcd } from './etcd.js';

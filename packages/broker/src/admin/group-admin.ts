@@ -191,6 +191,7 @@ export function groupAdminProcessors(deps: Deps, sampler: TpsSampler): FeaturePr
     const single =
       h.header.queueId !== undefined && h.header.queueId >= 0 && h.header.offset !== undefined && h.header.offset >= 0;
     const table = new Map<{ brokerName: string; queueId: number; topic: string }, number>();
+    const targets = new Map<number, number>();
     for (let q = 0; q < t.writeQueueNums; q++) {
       if (single && q !== h.header.queueId) continue;
       let target: number;
@@ -205,8 +206,13 @@ export function groupAdminProcessors(deps: Deps, sampler: TpsSampler): FeaturePr
         target = consumerOffset < 0 ? atTime : resetTarget(consumerOffset, atTime, isForce);
       }
       offsets.commit(group, topic, q, target);
+      targets.set(q, target);
       table.set(mqJson(topic, identity.brokerName, q), target);
     }
+    // A pop group's reset must outlive a restart (the start-up recovery moves pop offsets
+    // forward past the checkpoints it re-reads): recorded, and the offsets written now.
+    await deps.pop?.offsetReset?.(group, topic, targets);
+    await offsets.persist?.();
     const body = fastjsonBody({ offsetTable: table });
     // Running consumers would overwrite the reset with their next commit: tell them.
     const info = clients.consumerGroup(group);

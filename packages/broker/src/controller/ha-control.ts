@@ -31,6 +31,11 @@ export interface HaControl {
   changeToSlave(masterAddress: string, masterBrokerId: number, epoch: number): Promise<void>;
   /** The master's view of its slaves (empty on a slave). */
   slaveAcks(): SlaveAck[];
+  /**
+   * Highest end of a write already acknowledged to a producer: a slave holding it may join the
+   * SyncStateSet (then every later write waits for it too). Default: maxOffset().
+   */
+  answeredOffset?(): number;
   /** The SyncStateSet the master counts acks against: union of local and proposed while an ALTER is in flight. */
   setSyncStateSet(ids: number[]): void;
 }

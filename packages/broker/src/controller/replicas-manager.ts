@@ -62,6 +62,11 @@ export class ReplicasManager {
   private stopped = false;
   private queue: Promise<unknown> = Promise.resolve();
   private altering = false;
+  /**
+   * When the last request the controller leader answered was sent (clock ms): a master's lease
+   * on its role runs from there (docs/controller.md, "Master lease").
+   */
+  lastContactAt = 0;
   readonly state: RoleState = { role: 'fenced', brokerId: -1, masterEpoch: 0, syncStateSet: [], syncStateSetEpoch: 0 };
   /** Resolves when the broker has a confirmed role for the first time. */
   readonly ready: Promise<void>;
@@ -103,8 +108,10 @@ export class ReplicasManager {
     const leader = await this.findLeader();
     const id = await this.obtainBrokerId(leader);
     this.state.brokerId = id;
+    const sentAt = this.clock.now();
     const reg = await this.api.register(leader, id, this.o.brokerAddr);
     if (reg.code !== ResponseCode.SUCCESS) throw new Error(`REGISTER_BROKER answered ${reg.code} ${reg.remark ?? ''}`);
+    this.lastContactAt = sentAt;
     this.sendHeartbeats();
     if (reg.master.masterBrokerId !== undefined && reg.master.masterAddress) {
       await this.applyRole(reg.master, reg.syncStateSet?.syncStateSet);
@@ -244,7 +251,9 @@ export class ReplicasManager {
     if (this.stopped) return;
     try {
       const leader = this.leader ?? (await this.findLeader());
+      const sentAt = this.clock.now();
       const r = await this.api.replicaInfo(leader);
+      if (r.code === ResponseCode.SUCCESS) this.lastContactAt = sentAt;
       if (r.code === ResponseCode.CONTROLLER_NOT_LEADER) {
         this.leader = undefined;
         return;
@@ -276,7 +285,7 @@ export class ReplicasManager {
       self: s.brokerId,
       current: s.syncStateSet,
       acks: this.o.ha.slaveAcks(),
-      masterMaxOffset: this.o.ha.maxOffset(),
+      masterMaxOffset: this.o.ha.answeredOffset?.() ?? this.o.ha.maxOffset(),
       now: this.clock.now(),
       haMaxTimeSlaveNotCatchup: this.o.haMaxTimeSlaveNotCatchup ?? 15_000,
     });

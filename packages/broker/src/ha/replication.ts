@@ -6,7 +6,7 @@
 import type { Logger } from '@rocketmq-ts/common';
 import { createResponse, RequestCode, ResponseCode } from '@rocketmq-ts/protocol';
 import type { RequestHandler } from '@rocketmq-ts/remoting';
-import { FileMessageStore, HAClient, HAService, type MessageStore } from '@rocketmq-ts/store';
+import { ACK_LAG_BOUNDS_MS, FileMessageStore, HAClient, HAService, type MessageStore } from '@rocketmq-ts/store';
 import type { BrokerConfig } from '../broker-config.js';
 
 export interface ReplicationStatus {
@@ -81,6 +81,8 @@ export class Replication {
         slaveTimeout: c.slaveTimeout,
         haMaxGapNotInSync: c.haMaxGapNotInSync,
         inSyncReplicas: c.inSyncReplicas,
+        haFlowControlEnable: c.haFlowControlEnable,
+        maxHaTransferByteInSecond: c.maxHaTransferByteInSecond,
       },
       this.logger,
     );
@@ -135,9 +137,12 @@ export class Replication {
           slaveAckOffset: c.slaveAckOffset,
           diff: c.diff,
           inSync: c.inSync,
-          transferredBytePerSecond: 0,
+          transferredBytePerSecond: c.transferredBytePerSecond,
           transferFromWhere: c.transferFromWhere,
+          // rocketmq-ts: bytes acknowledged by the slave per ack-lag bucket (ackLagBoundsMs, then the rest).
+          ackLagBytes: c.ackLagBytes,
         })),
+        ackLagBoundsMs: s.master ? ACK_LAG_BOUNDS_MS : undefined,
         haClientRuntimeInfo: s.slave
           ? {
               masterAddr: s.slave.masterHaAddress ?? '',

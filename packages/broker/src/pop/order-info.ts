@@ -123,6 +123,11 @@ export class ConsumerOrderInfo {
     return next;
   }
 
+  /** Forgets a queue's FIFO state (its offset was reset by an admin). */
+  clear(topic: string, group: string, queueId: number): void {
+    if (this.table.get(keyOf(topic, group))?.delete(queueId)) this.dirty = true;
+  }
+
   async load(): Promise<void> {
     const text = await this.file.read();
     if (text === undefined) return;

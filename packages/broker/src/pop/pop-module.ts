@@ -1,6 +1,7 @@
 import { RequestCode, ResponseCode } from '@rocketmq-ts/protocol';
 import type { FeatureDeps, FeatureProcessor } from '../runtime/ports.js';
 import { type AckDeps, AckMessageProcessor } from './ack-message.js';
+import { PopOffsetResets } from './offset-resets.js';
 import { ConsumerOrderInfo } from './order-info.js';
 import { PopLongPolling } from './pop-long-polling.js';
 import { PopMessageProcessor } from './pop-message.js';
@@ -20,6 +21,12 @@ export interface PopModule {
   /** Store callback for every dispatched message. */
   notifyMessageArriving(topic: string, queueId: number, tagsCode: number | undefined): void;
   inflight(group: string, topic: string, queueId: number): Inflight;
+  /**
+   * An admin reset of a group's offsets (queueId → offset): applied under each queue's pop
+   * lock, FIFO state of those queues dropped, and recorded durably so that the start-up
+   * recovery does not undo it.
+   */
+  offsetReset(group: string, topic: string, queues: ReadonlyMap<number, number>): Promise<void>;
   /** Answers every suspended pop and notification now and suspends no more (shutdown). */
   stopPolling(): void;
   revive: ReviveService;
@@ -47,7 +54,10 @@ export function createPopModule(deps: PopModuleDeps): PopModule {
     clock: deps.clock,
     logger,
   });
-  const revive = new ReviveService({ ...deps, logger }, settings);
+  const resets = new PopOffsetResets(deps.configDir, logger);
+  const revive = new ReviveService({ ...deps, logger }, settings, (group, topic, queueId) =>
+    resets.resetTime(group, topic, queueId),
+  );
   const orderInfo = new ConsumerOrderInfo(deps.configDir, deps.clock, logger);
   const enablePropertyFilter = deps.config.enablePropertyFilter === true || deps.config.enablePropertyFilter === 'true';
   const addGet = deps.addGet;
@@ -133,9 +143,21 @@ export function createPopModule(deps: PopModuleDeps): PopModule {
       else polling.notifyMessageArriving(topic, queueId, tagsCode);
     },
     inflight: (group, topic, queueId) => revive.inflight(group, topic, queueId),
+    async offsetReset(group, topic, queues) {
+      const time = deps.clock.now();
+      for (const [queueId, offset] of queues) {
+        await pop.locks.run(lockKey(topic, group, queueId), async () => {
+          deps.offsets.commit(group, topic, queueId, offset);
+          orderInfo.clear(topic, group, queueId);
+        });
+      }
+      await resets.record(group, topic, queues, time);
+      for (const queueId of queues.keys()) polling.wake(topic, queueId);
+    },
     stopPolling: () => polling.stop(),
     async start() {
       await orderInfo.load();
+      await resets.load();
       await revive.start();
       polling.start();
       persistTimer = setInterval(() => {

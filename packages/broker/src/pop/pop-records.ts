@@ -119,6 +119,8 @@ const int = (v: unknown): number | undefined => {
   const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : Number.NaN;
   return Number.isSafeInteger(n) ? n : undefined;
 };
+/** PopCheckPoint.num is a Java byte. */
+const MAX_CK_NUM = 127;
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
 /** Decodes a revive-topic record body by its tag; undefined for anything unreadable. */
@@ -143,6 +145,9 @@ export function decodeReviveRecord(tag: string | undefined, body: Buffer): Reviv
     const it = int(get('it', 'invisibleTime'));
     if (it === undefined) return undefined;
     const n = int(get('n', 'num')) ?? 0;
+    // Java's num is a byte; a larger count (anyone may send to the revive topic) would build
+    // an array of that length here.
+    if (n < 0 || n > MAX_CK_NUM) return undefined;
     const rawD = get('d', 'queueOffsetDiff');
     const d = Array.isArray(rawD) ? rawD.map(int) : Array.from({ length: n }, (_, i) => i);
     if (d.some((x) => x === undefined)) return undefined;

@@ -12,7 +12,14 @@ import {
 import type { MessageInput } from '@rocketmq-ts/store';
 import { copyOf, editProperties } from '../retry/message-copy.js';
 import type { FeatureDeps } from '../runtime/ports.js';
-import { type CheckPoint, checkpointKey, checkpointRecord, decodeReviveRecord, reviveTime } from './pop-records.js';
+import {
+  ackRecord,
+  type CheckPoint,
+  checkpointKey,
+  checkpointRecord,
+  decodeReviveRecord,
+  reviveTime,
+} from './pop-records.js';
 import type { PopSettings } from './pop-settings.js';
 
 // The revive service: the in-memory image of the revive topic. For each revive queue it reads
@@ -23,8 +30,10 @@ import type { PopSettings } from './pop-settings.js';
 // and is then dropped. Progress = the revive-queue offset of the oldest CK still held (or the
 // read position when none is): after a crash or restart the log is re-read from there, and
 // every CK still open comes back with every ACK written after it, so nothing acked is
-// redelivered and nothing unacked is lost (a CK revived just before a crash may be revived a
-// second time: at least once).
+// redelivered and nothing unacked is lost. A revived CK is closed in the log too: after its
+// messages are re-put, an ACK record of the re-put offsets follows it (a "revive mark"), so a
+// re-read after a crash does not revive it again — only a crash between the re-put and the
+// mark (one append) can, at least once.
 //
 // RocketMQ parks CKs and ACKs in its timer wheel until due; keeping the open CKs in memory
 // gives the same pairing without a timer (see docs/pop.md).
@@ -74,6 +83,8 @@ export class ReviveService {
   constructor(
     private readonly deps: ReviveDeps,
     private readonly settings: PopSettings,
+    /** Time of the last admin reset of a pop offset (offset-resets.ts). */
+    private readonly resetTime: (group: string, topic: string, queueId: number) => number | undefined = () => undefined,
   ) {}
 
   get topic(): string {
@@ -218,7 +229,10 @@ export class ReviveService {
     if (rec.kind === 'ck') {
       if (this.recovering) this.popOffsetPast(rec.ck);
       const key = checkpointKey(rec.ck);
-      if (!q.open.has(key)) q.open.set(key, { ck: rec.ck, reviveOffset: view.queueOffset, acked: new Set() });
+      const known = q.open.get(key);
+      if (known === undefined) q.open.set(key, { ck: rec.ck, reviveOffset: view.queueOffset, acked: new Set() });
+      // A re-put of a CK still open (re-read after a crash): its back-off applies.
+      else if (rec.ck.rp > known.ck.rp) known.ck = { ...known.ck, it: rec.ck.it, rp: rec.ck.rp };
       return;
     }
     // An ACK without an open CK (acked after its revive, forged, or for another group) is a no-op.
@@ -235,9 +249,12 @@ export class ReviveService {
    * Moves the group's pop offset of the CK's queue past the CK's last message, if it is not
    * already. Every CK after the persisted revive progress is read at start, and the revive
    * progress is persisted in the same file as the pop offsets, so the pop offsets end up at
-   * least where they were at the crash (less only what the store itself lost).
+   * least where they were at the crash (less only what the store itself lost). A CK of a pop
+   * made before an admin reset of the queue's offset is not followed: the reset stands.
    */
   private popOffsetPast(ck: CheckPoint): void {
+    const reset = this.resetTime(ck.c, ck.t, ck.q);
+    if (reset !== undefined && ck.pt < reset) return;
     let last = -1;
     for (const d of ck.d) if (d > last) last = d;
     if (last < 0) return;
@@ -259,32 +276,78 @@ export class ReviveService {
     }
   }
 
-  /** Re-puts every unacked message of a due CK; a failure re-puts the rest as a new CK. */
+  /**
+   * Re-puts every unacked message of a due CK; a failure re-puts the rest as a new CK. The
+   * messages are read first and then appended together, the mark right after them: a crash
+   * can fall between the re-puts and the mark only for the span of one flush.
+   */
   private async revive(q: ReviveQueue, open: OpenCheckPoint): Promise<void> {
     const { ck } = open;
-    const { groups, topics, logger } = this.deps;
+    const { groups, topics, logger, store } = this.deps;
     const group = groups.get(ck.c);
     if (group === undefined || topics.get(ck.t) === undefined) {
       logger.info({ group: ck.c, topic: ck.t }, 'revive skipped: group or topic no longer exists');
       return;
     }
     const failed: number[] = [];
+    const done: number[] = [];
+    const puts: { offset: number; input: MessageInput }[] = [];
     for (let i = 0; i < ck.d.length; i++) {
       if (open.acked.has(i)) continue;
       const offset = ck.so + ck.d[i]!;
       try {
-        if (!(await this.reviveOne(ck, offset, group.retryMaxTimes))) failed.push(ck.d[i]!);
+        const input = await this.reviveInput(ck, offset, group.retryMaxTimes);
+        if (input === true) done.push(offset);
+        else if (input === false) failed.push(ck.d[i]!);
+        else puts.push({ offset, input });
       } catch (err) {
         logger.warn({ err, topic: ck.t, queueId: ck.q, offset }, 'revive of a message failed');
         failed.push(ck.d[i]!);
       }
     }
+    for (const target of new Set(puts.map((p) => p.input.topic))) {
+      await topics.ensure(target, 1, READ_WRITE);
+      this.settings.onRetryTopic?.(target, ck.t);
+    }
+    const results = await Promise.allSettled(puts.map((p) => store.putMessage(p.input)));
+    for (let i = 0; i < puts.length; i++) {
+      const r = results[i]!;
+      if (r.status === 'fulfilled' && r.value.append) {
+        this.revived++;
+        done.push(puts[i]!.offset);
+        continue;
+      }
+      const reason = r.status === 'fulfilled' ? r.value.status : r.reason;
+      logger.warn({ topic: puts[i]!.input.topic, reason }, 'revive put failed');
+      failed.push(puts[i]!.offset - ck.so);
+    }
+    if (done.length > 0) await this.markRevived(q, ck, done);
     if (failed.length > 0) await this.reputCheckpoint(q, ck, failed);
   }
 
-  /** true when done (re-put, or nothing to re-put); false to retry later. */
-  private async reviveOne(ck: CheckPoint, offset: number, retryMaxTimes: number): Promise<boolean> {
-    const { store, topics, identity, clock } = this.deps;
+  /**
+   * Closes the revived offsets of a CK in the log with an ACK record after it: the revive
+   * progress is persisted only with the consumer offsets, so after a crash the CK may be read
+   * again, and without the mark its messages would be re-put a second time (acked copies
+   * delivered again). A failed mark only loses that protection.
+   */
+  private async markRevived(q: ReviveQueue, ck: CheckPoint, offsets: number[]): Promise<void> {
+    const { store, identity, clock, logger } = this.deps;
+    const target = { reviveTopic: this.topic, reviveQid: q.qid, bornHost: identity.brokerAddr, now: clock.now() };
+    const mark = { offsets, so: ck.so, c: ck.c, t: ck.t, q: ck.q, pt: ck.pt, bn: ck.bn };
+    const put = await store.putMessage(ackRecord(target, mark, ck.it)).catch((err: unknown) => {
+      logger.warn({ err, topic: ck.t, group: ck.c }, 'revive mark not stored');
+      return undefined;
+    });
+    if (put && !put.append) logger.warn({ topic: ck.t, group: ck.c, status: put.status }, 'revive mark not stored');
+  }
+
+  /**
+   * The message to re-put for one offset of a CK; true when there is nothing to re-put (the
+   * offset is gone), false to retry later.
+   */
+  private async reviveInput(ck: CheckPoint, offset: number, retryMaxTimes: number): Promise<MessageInput | boolean> {
+    const { store, identity, clock } = this.deps;
     // Exactly that offset: a queue whose head was deleted, or a topic re-created with fewer
     // messages, must not revive some other message (RocketMQ #7724, #8479).
     if (offset < store.getMinOffsetInQueue(ck.t, ck.q) || offset >= store.getMaxOffsetInQueue(ck.t, ck.q)) return true;
@@ -299,8 +362,6 @@ export class ReviveService {
       : isRetryTopic(ck.t)
         ? ck.t
         : popRetryTopic(ck.c, ck.t, this.settings.enableRetryTopicV2);
-    await topics.ensure(target, 1, READ_WRITE);
-    this.settings.onRetryTopic?.(target, ck.t);
     const set: Record<string, string> = {};
     if (!view.properties.has(MessageConst.PROPERTY_FIRST_POP_TIME)) {
       set[MessageConst.PROPERTY_FIRST_POP_TIME] = String(ck.pt);
@@ -308,7 +369,7 @@ export class ReviveService {
     if (toDlq && !view.properties.has(MessageConst.PROPERTY_RETRY_TOPIC)) {
       set[MessageConst.PROPERTY_RETRY_TOPIC] = originalTopic(view, ck.t);
     }
-    const input: MessageInput = copyOf(view, {
+    return copyOf(view, {
       topic: target,
       queueId: 0,
       reconsumeTimes,
@@ -316,13 +377,6 @@ export class ReviveService {
       bornTimestamp: view.bornTimestamp || clock.now(),
       properties: editProperties(view.propertiesString, { set }),
     });
-    const put = await store.putMessage(input);
-    if (!put.append) {
-      this.deps.logger.warn({ topic: target, status: put.status }, 'revive put failed');
-      return false;
-    }
-    this.revived++;
-    return true;
   }
 
   private async reputCheckpoint(q: ReviveQueue, ck: CheckPoint, diffs: number[]): Promise<void> {

@@ -51,6 +51,8 @@ interface CompositionContext {
   clock: Clock;
   /** Master–slave replication (ha/replication.ts): HA address, registration answers, status. */
   replication?: Replication;
+  /** Controller mode: the master epoch, sent as the topic DataVersion's stateVersion. */
+  stateVersion?: () => number;
 }
 
 export interface BrokerComponents {
@@ -137,7 +139,9 @@ export function composeBroker(ctx: CompositionContext): BrokerComponents {
     timeoutMs: config.registerBrokerTimeoutMills,
     heartbeatTimeoutMs: config.brokerNotActiveTimeoutMillis,
     topics: () => topics.all(),
-    dataVersion: () => topics.getDataVersion(),
+    dataVersion: ctx.stateVersion
+      ? () => ({ ...topics.getDataVersion(), stateVersion: ctx.stateVersion!() })
+      : () => topics.getDataVersion(),
     brokerPermission,
     client: ctx.client,
     logger: logger.child({ component: 'registrar' }),
@@ -255,7 +259,10 @@ export function composeBroker(ctx: CompositionContext): BrokerComponents {
     settings: {
       brokerName: config.brokerName,
       brokerPermission,
-      isMaster: isMasterRole(config),
+      // A getter: in controller mode the role changes at run time.
+      get isMaster() {
+        return isMasterRole(config);
+      },
       slaveReadEnable: config.slaveReadEnable,
       slaveReadLagBytes: (totalmem() * config.accessMessageInMemoryMaxRatio) / 100,
       masterAlive: () => ctx.replication?.masterAlive() === true,

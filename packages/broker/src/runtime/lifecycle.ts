@@ -1,13 +1,14 @@
 import { type Clock, type Logger, silentLogger, systemClock } from '@rocketmq-ts/common';
 import { createResponse, RequestCode, ResponseCode } from '@rocketmq-ts/protocol';
 import { FlowBudget, RemotingClient, RemotingServer } from '@rocketmq-ts/remoting';
-import { createFileStore, type MessageStore, type MessageStoreConfig } from '@rocketmq-ts/store';
+import { createFileStore, type MessageStore, type MessageStoreConfig, timerCheckpointPath } from '@rocketmq-ts/store';
 import { type BrokerConfig, namesrvAddrList } from '../broker-config.js';
+import { ControllerModeReplication } from '../ha/controller-mode.js';
 import { Replication } from '../ha/replication.js';
 import { MetricsService } from '../metrics/metrics-service.js';
 import { ProcessMetrics } from '../metrics/process-metrics.js';
 import { chooseAdvertisedIp } from '../outbound/advertised-address.js';
-import { SlaveSynchronize } from '../slave/slave-synchronize.js';
+import { adoptMasterTimerCheckpoint, SlaveSynchronize } from '../slave/slave-synchronize.js';
 import { type BrokerComponents, composeBroker, Pools } from './composition.js';
 import { installFeatures as defaultInstallFeatures } from './features.js';
 import type { FeatureDeps, FeatureSet } from './ports.js';
@@ -157,7 +158,9 @@ export class Broker {
       ((sc: Partial<MessageStoreConfig>) =>
         createFileStore(sc, { logger: this.logger.child({ component: 'store' }), clock: this.clock }));
     const store = createStore(storeConfigOf(c, this.advertised));
-    const replication = new Replication(c, store, ip, this.logger);
+    const controllerMode =
+      String(c.enableControllerMode) === 'true' ? new ControllerModeReplication(c, store, ip, this.logger) : undefined;
+    const replication = controllerMode ?? new Replication(c, store, ip, this.logger);
     this.replication = replication;
     const parts = composeBroker({
       config: c,
@@ -168,6 +171,7 @@ export class Broker {
       logger: this.logger,
       clock: this.clock,
       replication,
+      ...(controllerMode ? { stateVersion: () => controllerMode.stateVersion() } : {}),
     });
     this.parts = parts;
     await Promise.all([parts.topics.load(), parts.groups.load(), parts.offsets.load()]);
@@ -194,7 +198,8 @@ export class Broker {
     this.every(c.flushConsumerOffsetInterval, () =>
       parts.offsets.persist().catch((err) => this.logger.error({ err }, 'persisting consumer offsets failed')),
     );
-    if (c.brokerRole === 'SLAVE') {
+    // Controller mode: every member syncs metadata while it is a slave (it skips while master).
+    if (c.brokerRole === 'SLAVE' || controllerMode) {
       const schedule = parts.features.schedule;
       this.slaveSync = new SlaveSynchronize({
         client: this.client,
@@ -204,6 +209,13 @@ export class Broker {
         groups: parts.groups,
         offsets: parts.offsets,
         ...(schedule?.adopt ? { delayOffsets: (text: string) => schedule.adopt!(text) } : {}),
+        ...(parts.timer.rules.timerWheelEnable
+          ? {
+              timerCheckpoint: async (body: Buffer) => {
+                await adoptMasterTimerCheckpoint(timerCheckpointPath(c.storePathRootDir), body);
+              },
+            }
+          : {}),
         intervalMs: c.slaveSyncInterval,
         timeoutMs: c.registerBrokerTimeoutMills,
         logger: this.logger.child({ component: 'slave-sync' }),
@@ -215,7 +227,10 @@ export class Broker {
     this.ready = true;
     // After ready: a client that connects once the port is open is not kept waiting on the exporter.
     await this.startMetrics(parts, servers, ip);
-    await parts.registrar.start();
+    // Controller mode: registered with the NameServers once the controller gives a role (#6508).
+    if (controllerMode)
+      controllerMode.attach({ brokerAddr: this.advertised, identity: parts.identity, registrar: parts.registrar });
+    else await parts.registrar.start();
     this.logger.info(
       { brokerName: c.brokerName, cluster: c.brokerClusterName, brokerAddr: this.advertised, port: this.boundPort },
       'broker started',

@@ -87,6 +87,8 @@ export interface ConsumerOffsetStore {
   groupsOf(topic: string): string[];
   removeGroup(group: string): void;
   removeTopic(topic: string): void;
+  /** Writes the offsets to their file now (an admin reset must not wait for the next flush). */
+  persist?(): Promise<void>;
 }
 
 /** One client as seen through its connection (heartbeats keep it alive). */
@@ -166,6 +168,8 @@ export interface TimerView {
 /** Messages of a pop group handed out and not acked yet, per queue. */
 export interface PopView {
   inflight(group: string, topic: string, queueId: number): { count: number; minOffset: number | undefined };
+  /** An admin reset of a group's offsets (queueId → offset), kept across a restart. */
+  offsetReset?(group: string, topic: string, queues: ReadonlyMap<number, number>): Promise<void>;
 }
 
 /** Running totals since boot; the admin module derives TPS figures by sampling them. */

@@ -1,10 +1,19 @@
 // A slave's copy of its master's metadata (RocketMQ SlaveSynchronize): topic configs, consumer
 // offsets, delay progress and subscription groups, fetched with the admin requests the master
 // serves anyway, in RocketMQ's order. The schedule (first after 3 s, then every
-// slaveSyncInterval, 10 s by default) is 4.x's; docs/replication.md says why.
+// slaveSyncInterval, 10 s by default) is 4.x's; docs/replication.md says why. With the timer
+// wheel on, the master's timer checkpoint is copied every 3 s as RocketMQ 5.x does
+// (GET_TIMER_CHECK_POINT, its own schedule).
 import type { Logger } from '@rocketmq-ts/common';
 import { createRequest, parseFastjson, RequestCode, ResponseCode } from '@rocketmq-ts/protocol';
 import type { RemotingClient } from '@rocketmq-ts/remoting';
+import {
+  decodeTimerCheckpoint,
+  EMPTY_TIMER_CHECKPOINT,
+  readTimerCheckpoint,
+  type TimerCheckpoint,
+  writeTimerCheckpoint,
+} from '@rocketmq-ts/store';
 import type { ConsumerOffsetManager } from '../offset/consumer-offset-manager.js';
 import type { SubscriptionGroupManager } from '../subscription/subscription-group-manager.js';
 import type { TopicConfigManager } from '../topic/topic-config-manager.js';
@@ -19,15 +28,52 @@ export interface SlaveSyncDeps {
   groups: Pick<SubscriptionGroupManager, 'adoptFromMaster'>;
   offsets: Pick<ConsumerOffsetManager, 'commit' | 'persist'>;
   delayOffsets?: (text: string) => Promise<void>;
+  /** Timer wheel on: the master's GET_TIMER_CHECK_POINT body (56 bytes) is handed here every 3 s. */
+  timerCheckpoint?: (body: Buffer) => Promise<void>;
   intervalMs: number;
   timeoutMs: number;
   logger: Logger;
 }
 
 const FIRST_SYNC_MS = 3000;
+/** RocketMQ 5.x syncs the timer checkpoint on its own 3 s schedule. */
+const TIMER_SYNC_MS = 3000;
+
+/**
+ * Applies a master's timer checkpoint to the slave's `config/timercheck` as RocketMQ's
+ * syncTimerCheckPoint does: the master's lastReadTimeMs, its lastTimerQueueOffset as
+ * masterTimerQueueOffset, and its data version; the slave's own log/queue positions stay.
+ * Returns false (nothing written) for a malformed body or nothing new.
+ */
+export async function adoptMasterTimerCheckpoint(path: string, body: Buffer): Promise<boolean> {
+  const master = decodeTimerCheckpoint(body);
+  if (!master) return false;
+  const own = (await readTimerCheckpoint(path)) ?? EMPTY_TIMER_CHECKPOINT;
+  const next: TimerCheckpoint = {
+    ...own,
+    lastReadTimeMs: master.lastReadTimeMs,
+    masterTimerQueueOffset: master.lastTimerQueueOffset,
+    stateVersion: master.stateVersion,
+    timestamp: master.timestamp,
+    counter: master.counter,
+  };
+  if (
+    next.lastReadTimeMs === own.lastReadTimeMs &&
+    next.masterTimerQueueOffset === own.masterTimerQueueOffset &&
+    next.counter === own.counter &&
+    next.timestamp === own.timestamp
+  )
+    return false;
+  await writeTimerCheckpoint(path, next);
+  return true;
+}
 
 export class SlaveSynchronize {
   private timer: NodeJS.Timeout | undefined;
+  private timerSync: NodeJS.Timeout | undefined;
+  private timerRunning: Promise<void> | undefined;
+  /** Timer checkpoints copied from the master (tests and status). */
+  timerSyncs = 0;
   private running: Promise<void> | undefined;
   /** Completed passes (tests and status). */
   passes = 0;
@@ -46,12 +92,40 @@ export class SlaveSynchronize {
     );
     first.unref();
     this.timer = first;
+    if (this.deps.timerCheckpoint) {
+      this.timerSync = setInterval(() => void this.syncTimerCheckpoint(), TIMER_SYNC_MS);
+      this.timerSync.unref();
+    }
   }
 
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    if (this.timerSync) clearInterval(this.timerSync);
     this.timer = undefined;
+    this.timerSync = undefined;
     await this.running;
+    await this.timerRunning;
+  }
+
+  /** GET_TIMER_CHECK_POINT from the master, applied through deps.timerCheckpoint; concurrent calls share it. */
+  syncTimerCheckpoint(): Promise<void> {
+    const apply = this.deps.timerCheckpoint;
+    const master = this.deps.masterAddr();
+    if (!apply || !master || master === this.deps.selfAddr) return Promise.resolve();
+    this.timerRunning ??= (async () => {
+      try {
+        const req = createRequest(RequestCode.GET_TIMER_CHECK_POINT, {});
+        const res = await this.deps.client.invoke(master, req, this.deps.timeoutMs);
+        if (res.code !== ResponseCode.SUCCESS || !res.body) return;
+        await apply(res.body);
+        this.timerSyncs++;
+      } catch (err) {
+        this.deps.logger.warn({ err, master }, 'slave sync of the timer checkpoint failed');
+      }
+    })().finally(() => {
+      this.timerRunning = undefined;
+    });
+    return this.timerRunning;
   }
 
   /** One pass; concurrent calls share it. */

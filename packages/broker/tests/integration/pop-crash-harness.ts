@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { ResponseCode } from '@rocketmq-ts/protocol';
+import { parseExtraInfo, ResponseCode } from '@rocketmq-ts/protocol';
 import { sendRequest } from '../helpers/broker-harness.js';
 import { ack, pop } from '../helpers/pop-client.js';
 import { type BrokerProcess, spawnBroker } from './broker-process.js';
@@ -8,8 +8,13 @@ import { type BrokerProcess, spawnBroker } from './broker-process.js';
 // and several pop consumers run against the broker; after a random time it is killed with
 // SIGKILL and restarted on the same directory, and the load goes on. At the end the consumers
 // drain the topic without kills. Invariant (at-least-once): every message whose send was
-// acknowledged is acked by a consumer at least once, none lost. Duplicates (a message acked a
-// second time) are counted: they come from messages in flight at a crash.
+// acknowledged is acked by a consumer at least once, none lost. A message acked a second time
+// is a duplicate of one of two kinds:
+// - late: one of its successful acks was answered after that delivery's invisible time had
+//   passed (popTime + invisibleTime), so the broker was free to revive it meanwhile — in flight,
+//   allowed (at-least-once);
+// - redelivered: every ack of it came in time, yet it was delivered and acked again — an acked
+//   message brought back (by a restart's recovery, or a revive repeated after a crash): a defect.
 
 export interface PopCrashOptions {
   trials: number;
@@ -28,6 +33,10 @@ export interface PopCrashResult {
   acked: number;
   deliveries: number;
   duplicateAcks: number;
+  /** Duplicates where an ack came after its delivery's invisible time (in flight: allowed). */
+  lateDuplicateAcks: number;
+  /** Duplicates of messages whose every ack came in time (acked, then delivered again). */
+  redeliveredAfterAck: string[];
   kills: number;
   lost: string[];
 }
@@ -48,6 +57,10 @@ export async function runPopCrashTrials(dir: string, o: PopCrashOptions): Promis
   const acked = new Set<string>();
   let deliveries = 0;
   let duplicateAcks = 0;
+  let lateDuplicateAcks = 0;
+  const redeliveredAfterAck: string[] = [];
+  /** Bodies with at least one successful ack answered after its invisible time. */
+  const ackedLate = new Set<string>();
   let seq = 0;
   /** Acks whose answer a kill swallowed: stored (consumed, never back) or not (revived, acked later). */
   const ackUnknown = new Set<string>();
@@ -64,7 +77,14 @@ export async function runPopCrashTrials(dir: string, o: PopCrashOptions): Promis
           throw e;
         });
         if (code !== ResponseCode.SUCCESS) continue;
-        if (acked.has(m.body)) duplicateAcks++;
+        const info = parseExtraInfo(m.handle);
+        const late = !info.ok || Date.now() >= info.value.popTime + info.value.invisibleTime;
+        if (late) ackedLate.add(m.body);
+        if (acked.has(m.body)) {
+          duplicateAcks++;
+          if (ackedLate.has(m.body)) lateDuplicateAcks++;
+          else redeliveredAfterAck.push(m.body);
+        }
         acked.add(m.body);
       }
     }
@@ -108,6 +128,8 @@ export async function runPopCrashTrials(dir: string, o: PopCrashOptions): Promis
     acked: acked.size,
     deliveries,
     duplicateAcks,
+    lateDuplicateAcks,
+    redeliveredAfterAck,
     kills: o.trials,
     lost: [...produced].filter((m) => !acked.has(m) && !ackUnknown.has(m)),
   };

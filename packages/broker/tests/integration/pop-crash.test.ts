@@ -13,7 +13,7 @@ describe('pop under kill -9 of the broker (issue 11)', () => {
   });
   after(() => dir.cleanup());
 
-  it('loses no message: every acknowledged send is acked by a consumer at least once', async () => {
+  it('loses no message and brings back no acked one', async () => {
     const r = await runPopCrashTrials(dir.path, {
       trials: 2,
       messagesPerTrial: 120,
@@ -24,5 +24,12 @@ describe('pop under kill -9 of the broker (issue 11)', () => {
     assert.ok(r.produced > 0);
     assert.deepEqual(r.lost, [], `lost ${r.lost.length} of ${r.produced}`);
     assert.ok(r.acked >= r.produced);
+    // Acked in time, then delivered and acked again: the revive of a checkpoint repeated after
+    // a kill (without the revive mark: 20-40 in such a run). A kill between a revive's re-put
+    // and its mark (one flush) can still repeat one revive: at least once.
+    assert.ok(
+      r.redeliveredAfterAck.length <= 2,
+      `acked messages delivered again: ${r.redeliveredAfterAck.join(' ')} (late duplicates: ${r.lateDuplicateAcks})`,
+    );
   });
 });

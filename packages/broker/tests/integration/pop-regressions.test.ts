@@ -142,7 +142,7 @@ describe('pop revive progress (RocketMQ #5408, #3443)', () => {
   });
   after(() => b.close());
 
-  it('#5408 / #3443: an ACK without a checkpoint does not pin revive progress; nothing revives early', async () => {
+  it('#5408 / #3443 / #3507: an ACK without a checkpoint does not pin revive progress; nothing revives early', async () => {
     const topic = 'Reg5408';
     await b.send(topic, 'a');
     const [m] = await popAll(b, 'g-5408', topic, 5_000);

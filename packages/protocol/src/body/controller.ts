@@ -55,13 +55,14 @@ export function encodeSyncStateSet(body: SyncStateSetBody): Buffer {
 function idList(v: unknown, what: string): Result<number[], string> {
   const arr = boundedArray(v, what);
   if (!arr.ok) return arr;
-  const out: number[] = [];
+  // A Set, not out.includes: a 600 KB list of distinct ids took 23 s of quadratic scanning.
+  const out = new Set<number>();
   for (const x of arr.value) {
     const id = integerOf(x);
     if (id === undefined) return err(`${what} holds a non-integer id`);
-    if (!out.includes(id)) out.push(id);
+    out.add(id);
   }
-  return ok(out);
+  return ok([...out]);
 }
 
 function parseBody(body: Buffer | undefined, what: string): Result<unknown, string> {

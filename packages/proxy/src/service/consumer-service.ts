@@ -7,9 +7,11 @@ import {
   ConsumerSendMsgBackRequestHeader,
   createRequest,
   type ExtraInfo,
+  encodeBatchAckBody,
   groupNameProblem,
   MASTER_ID,
   Perm,
+  POP_ORDER_REVIVE_QUEUE,
   PopMessageRequestHeader,
   PopMessageResponseHeader,
   parseExtraInfo,
@@ -50,6 +52,9 @@ const EMPTY_POP: ReadonlySet<number> = new Set([
   ResponseCode.PULL_NOT_FOUND,
 ]);
 
+/** Offsets further than this from their checkpoint's start are acked one by one (a long bit set saves nothing). */
+const MAX_BIT_SPAN = 4096;
+
 /** Invisible time of messages popped for a stream that was gone before they were written. */
 const NACK_INVISIBLE_MS = 1000;
 
@@ -66,6 +71,8 @@ interface Handle {
 
 export class ConsumerService {
   private nextBroker = 0;
+  /** Brokers that answered BATCH_ACK_MESSAGE with REQUEST_CODE_NOT_SUPPORTED. */
+  private readonly noBatchAck = new Set<string>();
 
   constructor(private readonly deps: ProxyDeps) {}
 
@@ -228,20 +235,107 @@ export class ConsumerService {
       return { status: statusOfError(e) };
     }
     const entries = req.entries ?? [];
-    const results: AckMessageResultEntry[] = await Promise.all(
-      entries.map(async (e) => {
-        const result = { messageId: e.messageId ?? '', receiptHandle: e.receiptHandle ?? '' };
-        try {
-          const s = await this.ackOne(group, topic, this.parseHandle(e.receiptHandle));
-          return { ...result, status: s };
-        } catch (err) {
-          return { ...result, status: statusOfError(err) };
+    const results: AckMessageResultEntry[] = entries.map((e) => ({
+      messageId: e.messageId ?? '',
+      receiptHandle: e.receiptHandle ?? '',
+      status: status(Code.OK),
+    }));
+    // Entries of one pop batch (same broker, queue, checkpoint) leave as one BATCH_ACK_MESSAGE,
+    // as the remoting SDK's acks do; a lone entry, a FIFO one, or any to a broker without
+    // BATCH_ACK_MESSAGE goes as ACK_MESSAGE.
+    const batches = new Map<string, Array<{ i: number; h: Handle }>>();
+    const single: Array<{ i: number; h: Handle }> = [];
+    entries.forEach((e, i) => {
+      try {
+        const h = this.parseHandle(e.receiptHandle);
+        const span = h.info.queueOffset - h.info.ckQueueOffset;
+        if (h.info.reviveQid === POP_ORDER_REVIVE_QUEUE || span < 0 || span > MAX_BIT_SPAN) {
+          single.push({ i, h });
+          return;
         }
-      }),
-    );
+        const { brokerName, retryFlag, queueId, ckQueueOffset, popTime, invisibleTime, reviveQid } = h.info;
+        const key = `${brokerName} ${retryFlag} ${queueId} ${ckQueueOffset} ${popTime} ${invisibleTime} ${reviveQid}`;
+        const list = batches.get(key);
+        if (list) list.push({ i, h });
+        else batches.set(key, [{ i, h }]);
+      } catch (err) {
+        results[i]!.status = statusOfError(err);
+      }
+    });
+    const jobs: Promise<void>[] = [];
+    const runSingle = (x: { i: number; h: Handle }) =>
+      this.ackOne(group, topic, x.h).then(
+        (s) => {
+          results[x.i]!.status = s;
+        },
+        (err: unknown) => {
+          results[x.i]!.status = statusOfError(err);
+        },
+      );
+    for (const list of batches.values()) {
+      if (list.length === 1 || this.noBatchAck.has(list[0]!.h.info.brokerName)) {
+        single.push(...list);
+        continue;
+      }
+      jobs.push(
+        this.ackBatch(
+          group,
+          topic,
+          list.map((x) => x.h),
+        ).then(
+          (s) => {
+            if (s === undefined) return Promise.all(list.map(runSingle)).then(() => undefined);
+            for (const x of list) results[x.i]!.status = s;
+            return undefined;
+          },
+          (err: unknown) => {
+            for (const x of list) results[x.i]!.status = statusOfError(err);
+          },
+        ),
+      );
+    }
+    for (const x of single) jobs.push(runSingle(x));
+    await Promise.all(jobs);
     const first = results[0]?.status ?? status(Code.OK);
     const same = results.every((r) => r.status.code === first.code);
     return { status: same ? first : status(Code.MULTIPLE_RESULTS, 'ack message failed'), entries: results };
+  }
+
+  /** One BATCH_ACK_MESSAGE for handles of one pop batch; undefined when the broker does not know it. */
+  private async ackBatch(
+    group: string,
+    topic: string,
+    handles: Handle[],
+  ): Promise<{ code: Code; message: string } | undefined> {
+    const info = handles[0]!.info;
+    const addr = await this.deps.routes.masterAddr(topic, info.brokerName);
+    const body = encodeBatchAckBody({
+      brokerName: info.brokerName,
+      acks: [
+        {
+          consumerGroup: group,
+          topic,
+          retryFlag: info.retryFlag,
+          startOffset: info.ckQueueOffset,
+          queueId: info.queueId,
+          reviveQueueId: info.reviveQid,
+          popTime: info.popTime,
+          invisibleTime: info.invisibleTime,
+          offsets: handles.map((h) => h.info.queueOffset).sort((a, b) => a - b),
+        },
+      ],
+    });
+    const r = await this.deps.transport.invoke(
+      addr,
+      createRequest(RequestCode.BATCH_ACK_MESSAGE, undefined, body),
+      this.deps.config.brokerRequestTimeoutMillis,
+    );
+    if (r.code === ResponseCode.REQUEST_CODE_NOT_SUPPORTED) {
+      this.noBatchAck.add(info.brokerName);
+      return undefined;
+    }
+    const code = codeOfResponse(r.code);
+    return { code, message: code === Code.OK ? 'OK' : (r.remark ?? `ack failed with code ${r.code}`) };
   }
 
   private async ackOne(group: string, topic: string, h: Handle): Promise<{ code: Code; message: string }> {

@@ -1,5 +1,13 @@
 import type { Clock } from '@rocketmq-ts/common';
-import { createRequest, MASTER_ID, parseLenientJson, RequestCode, ResponseCode } from '@rocketmq-ts/protocol';
+import {
+  createRequest,
+  MASTER_ID,
+  parseLenientJson,
+  RequestCode,
+  ResponseCode,
+  type TopicMessageType,
+  topicMessageTypeOf,
+} from '@rocketmq-ts/protocol';
 import type { BrokerTransport } from './broker-transport.js';
 import type { RouteCache } from './route-cache.js';
 
@@ -8,7 +16,7 @@ import type { RouteCache } from './route-cache.js';
 // master of the topic's route (GET_TOPIC_CONFIG / GET_SUBSCRIPTIONGROUP_CONFIG), in Local mode
 // straight from the in-process broker, and kept for a few seconds.
 
-export type TopicMessageType = 'NORMAL' | 'FIFO' | 'DELAY' | 'TRANSACTION' | 'MIXED';
+export type { TopicMessageType };
 
 export interface GroupSettings {
   consumeMessageOrderly: boolean;
@@ -29,17 +37,20 @@ export class Metadata {
     private readonly ttlMs = 3000,
   ) {}
 
-  /** The topic's `message.type` attribute; MIXED when the topic has none or cannot be read. */
+  /**
+   * The topic's `message.type` as the Java proxy reads it: NORMAL when the topic has no such
+   * attribute, UNSPECIFIED when its config cannot be read (or the value is unknown), which
+   * accepts no message. A topic missing from the NameServer is TOPIC_NOT_FOUND.
+   */
   async topicMessageType(topic: string): Promise<TopicMessageType> {
     const hit = this.topicTypes.get(topic);
     if (hit && this.clock.now() - hit.at < this.ttlMs) return hit.v;
-    let v: TopicMessageType = 'MIXED';
-    const body = await this.askMaster(topic, RequestCode.GET_TOPIC_CONFIG, { topic }).catch(() => undefined);
-    const attrs = (body as { attributes?: Record<string, unknown> } | undefined)?.attributes;
-    const t = attrs?.['message.type'];
-    if (typeof t === 'string' && ['NORMAL', 'FIFO', 'DELAY', 'TRANSACTION', 'MIXED'].includes(t.toUpperCase())) {
-      v = t.toUpperCase() as TopicMessageType;
-    }
+    const body = await this.askMaster(topic, RequestCode.GET_TOPIC_CONFIG, { topic });
+    if (body === undefined) return 'UNSPECIFIED';
+    const attrs = (body as { attributes?: unknown }).attributes;
+    const v = topicMessageTypeOf(
+      typeof attrs === 'object' && attrs !== null ? (attrs as Record<string, string>) : undefined,
+    );
     this.topicTypes.set(topic, { v, at: this.clock.now() });
     return v;
   }
@@ -76,14 +87,20 @@ export class Metadata {
   }
 }
 
-/** Whether a message of `type` (types.ts MessageType number) may be sent to a topic of `topicType`. */
+const TYPE_NAMES = ['', 'NORMAL', 'FIFO', 'DELAY', 'TRANSACTION'];
+
+/**
+ * Whether a message of `type` (types.ts MessageType number) may be sent to a topic of
+ * `topicType` (Java's DefaultTopicMessageTypeValidator): MIXED takes all four, UNSPECIFIED none.
+ */
 export function acceptsType(topicType: TopicMessageType, type: number): boolean {
   if (topicType === 'MIXED') return true;
-  return ['', 'NORMAL', 'FIFO', 'DELAY', 'TRANSACTION'][type] === topicType;
+  return topicType !== 'UNSPECIFIED' && TYPE_NAMES[type] === topicType;
 }
 
 /** accept_message_types of a route's queues. */
 export function acceptedTypes(topicType: TopicMessageType): number[] {
   if (topicType === 'MIXED') return [1, 2, 3, 4];
-  return [['NORMAL', 'FIFO', 'DELAY', 'TRANSACTION'].indexOf(topicType) + 1];
+  const i = TYPE_NAMES.indexOf(topicType);
+  return i > 0 ? [i] : [];
 }

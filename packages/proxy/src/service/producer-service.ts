@@ -13,6 +13,7 @@ import {
   ResponseCode,
   SendMessageRequestHeaderV2,
   SendMessageResponseHeader,
+  type TopicRouteData,
 } from '@rocketmq-ts/protocol';
 import { Code, codeOfResponse, ProxyError, status, statusOfError } from '../grpc/codes.js';
 import {
@@ -53,6 +54,8 @@ interface Target {
 
 export class ProducerService {
   private readonly transactions = new Map<string, TransactionData>();
+  /** The write queues of each cached route, computed once per route object rather than per send. */
+  private readonly targetsOf = new WeakMap<TopicRouteData, Target[]>();
   private roundRobin = 0;
   private checkRotation = 0;
 
@@ -147,18 +150,15 @@ export class ProducerService {
   }
 
   /**
-   * The queue a message goes to: the master write queues of the route, ordered by (broker,
-   * queue); a message group always maps to the same one, others go round-robin.
+   * The queue a message goes to: a message group always maps to the same one (on every proxy),
+   * others go round-robin.
    */
   private async chooseQueue(topic: string, messageGroup: string | undefined): Promise<Target> {
     const route = await this.deps.routes.route(topic);
-    const targets: Target[] = [];
-    const queueDatas = [...route.queueDatas].sort((a, b) => (a.brokerName < b.brokerName ? -1 : 1));
-    for (const q of queueDatas) {
-      if ((q.perm & Perm.WRITE) === 0) continue;
-      const addr = route.brokerDatas.find((b) => b.brokerName === q.brokerName)?.brokerAddrs.get(MASTER_ID);
-      if (addr === undefined) continue;
-      for (let i = 0; i < q.writeQueueNums; i++) targets.push({ brokerName: q.brokerName, addr, queueId: i });
+    let targets = this.targetsOf.get(route);
+    if (targets === undefined) {
+      targets = writeTargets(route);
+      this.targetsOf.set(route, targets);
     }
     if (targets.length === 0) throw new ProxyError(Code.FORBIDDEN, `no writable queue for topic ${topic}`);
     const index =
@@ -269,6 +269,22 @@ export class ProducerService {
     const message = toGrpcMessage({ ...view, topic }, undefined, this.deps.clock.now());
     channel.write({ recoverOrphanedTransactionCommand: { message, transactionId: txId } });
   }
+}
+
+/**
+ * The queues a message may go to: the master write queues of the route, ordered by (broker,
+ * queue); a message group always maps to the same one, others go round-robin.
+ */
+function writeTargets(route: TopicRouteData): Target[] {
+  const targets: Target[] = [];
+  const queueDatas = [...route.queueDatas].sort((a, b) => (a.brokerName < b.brokerName ? -1 : 1));
+  for (const q of queueDatas) {
+    if ((q.perm & Perm.WRITE) === 0) continue;
+    const addr = route.brokerDatas.find((b) => b.brokerName === q.brokerName)?.brokerAddrs.get(MASTER_ID);
+    if (addr === undefined) continue;
+    for (let i = 0; i < q.writeQueueNums; i++) targets.push({ brokerName: q.brokerName, addr, queueId: i });
+  }
+  return targets;
 }
 
 /** Java's String.hashCode, made non-negative: a message group's queue is stable across proxies. */

@@ -32,6 +32,9 @@ export interface HAServiceConfig {
   haMaxGapNotInSync: number;
   /** Replicas (master included) that must hold an append before SYNC_MASTER answers; at least 2. */
   inSyncReplicas: number;
+  /** Cap each connection at maxHaTransferByteInSecond bytes per second (RocketMQ's FlowMonitor); default off. */
+  haFlowControlEnable?: boolean;
+  maxHaTransferByteInSecond?: number;
 }
 
 interface AckWaiter {
@@ -50,7 +53,27 @@ export interface HAConnectionInfo {
   inSync: boolean;
   transferFromWhere: number;
   transferredBytes: number;
+  /** Bytes sent in the last whole second (RocketMQ's transferredBytePerSecond). */
+  transferredBytePerSecond: number;
   connectedSince: number;
+  /** Bytes acknowledged by the slave, by how long after the master wrote them (ACK_LAG_BOUNDS_MS). */
+  ackLagBytes: number[];
+}
+
+/**
+ * Upper bounds (ms) of the ack-lag histogram buckets; one more bucket holds the rest. The lag of
+ * a byte is the time from the master's CommitLog write (when an ASYNC_MASTER answers the send) to
+ * the slave's report that it holds it.
+ */
+export const ACK_LAG_BOUNDS_MS = [
+  0.5, 1, 2, 3, 5, 7.5, 10, 15, 20, 30, 40, 50, 75, 100, 150, 200, 300, 500, 1000, 2000, 5000,
+];
+/** Write marks kept per connection; past this the newest mark absorbs new writes (lag overestimated, never under). */
+const MAX_LAG_MARKS = 65536;
+
+interface WriteMark {
+  pos: number;
+  at: number;
 }
 
 const HOUSEKEEPING_TICK_MS = 1000;
@@ -62,12 +85,22 @@ class HAConnection {
   /** Next byte to send (-1 until the first report). */
   next = -1;
   transferredBytes = 0;
+  /** Flow control: bytes sent in the current second, and in the last whole one. */
+  private secondBytes = 0;
+  private lastSecondBytes = 0;
+  private throttled = false;
+  private lastThrottleLog = 0;
   lastRead = Date.now();
   lastWrite = Date.now();
   readonly since = Date.now();
   private reading = false;
   private closed = false;
   private readonly decoder = new ReportDecoder();
+  /** Master writes not yet acknowledged by this slave: (end position, performance.now()). */
+  private readonly marks = new Fifo<WriteMark>();
+  private lastMark: WriteMark | undefined;
+  private lagFrom = 0;
+  readonly ackLagBytes: number[] = new Array(ACK_LAG_BOUNDS_MS.length + 1).fill(0);
 
   constructor(
     private readonly socket: net.Socket,
@@ -106,14 +139,49 @@ class HAConnection {
       this.logger.info({ slave: this.addr, report, from: this.next }, 'ha: slave connected, transfer starts');
     }
     this.slaveAckOffset = report;
+    this.measureLag(report);
     this.service.acked();
     this.pump();
+  }
+
+  /** The master wrote up to `pos`: remember when, to time the slave's ack of it. */
+  markWritten(pos: number, at: number): void {
+    if (this.next < 0 || this.closed) return;
+    const last = this.lastMark;
+    if ((last && pos <= last.pos) || pos <= this.slaveAckOffset) return;
+    if (this.marks.size >= MAX_LAG_MARKS && last) {
+      last.pos = pos;
+      return;
+    }
+    if (!last) this.lagFrom = Math.max(this.slaveAckOffset, 0);
+    const m = { pos, at };
+    this.marks.push(m);
+    this.lastMark = m;
+  }
+
+  private measureLag(ack: number): void {
+    const ms = this.marks;
+    if (ms.isEmpty) return;
+    const now = performance.now();
+    for (let m = ms.peek(); m !== undefined && m.pos <= ack; m = ms.peek()) {
+      ms.shift();
+      const bytes = m.pos - Math.max(this.lagFrom, 0);
+      this.lagFrom = m.pos;
+      if (bytes <= 0) continue;
+      const lag = now - m.at;
+      let i = 0;
+      while (i < ACK_LAG_BOUNDS_MS.length && lag > ACK_LAG_BOUNDS_MS[i]!) i++;
+      this.ackLagBytes[i]! += bytes;
+    }
+    if (ms.isEmpty) this.lastMark = undefined;
   }
 
   /** Sends what is written past `next`, one batch at a time, until nothing is left or the socket is full. */
   pump(): void {
     if (this.closed || this.reading || this.next < 0 || this.socket.writableNeedDrain) return;
-    const read = this.log.readReplicaData(this.next, this.config.haTransferBatchSize);
+    const max = Math.min(this.config.haTransferBatchSize, this.budget());
+    if (max <= 0) return;
+    const read = this.log.readReplicaData(this.next, max);
     if (!read) return;
     this.reading = true;
     read.then(
@@ -123,6 +191,7 @@ class HAConnection {
         const from = this.next;
         this.next += data.length;
         this.transferredBytes += data.length;
+        this.secondBytes += data.length;
         this.lastWrite = Date.now();
         this.socket.cork();
         this.socket.write(encodeTransferHeader(from, data.length));
@@ -136,6 +205,35 @@ class HAConnection {
         this.close('read failed');
       },
     );
+  }
+
+  /** Bytes this connection may still send in the current second (flow control), else unlimited. */
+  private budget(): number {
+    if (this.config.haFlowControlEnable !== true) return Number.MAX_SAFE_INTEGER;
+    const cap = this.config.maxHaTransferByteInSecond ?? 100 * 1024 * 1024;
+    const left = cap - this.secondBytes;
+    if (left <= 0 && !this.throttled) {
+      this.throttled = true;
+      const now = Date.now();
+      if (now - this.lastThrottleLog > 1000) {
+        this.lastThrottleLog = now;
+        this.logger.warn(
+          { slave: this.addr, maxBytesPerSecond: cap, lastSecondBytes: this.lastSecondBytes },
+          'ha: flow control: transfer budget of this second used up',
+        );
+      }
+    }
+    return left;
+  }
+
+  /** Every second (RocketMQ's FlowMonitor.calculateSpeed): a new transfer budget. */
+  newSecond(): void {
+    this.lastSecondBytes = this.secondBytes;
+    this.secondBytes = 0;
+    if (this.throttled) {
+      this.throttled = false;
+      this.pump();
+    }
   }
 
   housekeep(now: number): void {
@@ -167,7 +265,9 @@ class HAConnection {
       inSync: this.slaveAckOffset >= 0 && diff < gap,
       transferFromWhere: this.next,
       transferredBytes: this.transferredBytes,
+      transferredBytePerSecond: this.lastSecondBytes,
       connectedSince: this.since,
+      ackLagBytes: [...this.ackLagBytes],
     };
   }
 }
@@ -191,8 +291,12 @@ export class HAService {
     logger: Logger,
   ) {
     this.logger = logger.child({ component: 'ha-master' });
-    log.onReplicaProgress(() => {
-      for (const c of this.connections) c.pump();
+    log.onReplicaProgress((written) => {
+      const now = performance.now();
+      for (const c of this.connections) {
+        c.markWritten(written, now);
+        c.pump();
+      }
     });
   }
 
@@ -220,7 +324,10 @@ export class HAService {
     this.boundPort = (server.address() as net.AddressInfo).port;
     this.housekeeping = setInterval(() => {
       const now = Date.now();
-      for (const c of this.connections) c.housekeep(now);
+      for (const c of this.connections) {
+        c.newSecond();
+        c.housekeep(now);
+      }
     }, HOUSEKEEPING_TICK_MS);
     this.housekeeping.unref();
     this.expiry = setInterval(() => this.expire(false), EXPIRY_TICK_MS);

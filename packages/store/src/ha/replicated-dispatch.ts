@@ -33,6 +33,11 @@ export class ReplicatedDispatch {
     return this.chunks.isEmpty;
   }
 
+  /** Start of a record whose end has not arrived yet (undefined: none pending). */
+  partialStart(): number | undefined {
+    return this.carry.length > 0 ? this.carryStart : undefined;
+  }
+
   push(start: number, buf: Buffer): void {
     this.chunks.push({ start, buf });
   }

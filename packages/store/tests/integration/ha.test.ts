@@ -5,7 +5,14 @@ import assert from 'node:assert/strict';
 import * as net from 'node:net';
 import { after, describe, it } from 'node:test';
 import { eventually, tempDir } from '@rocketmq-ts/testkit';
-import { type FileMessageStore, HAClient, HAService, type HAServiceConfig, haWire } from '../../src/index.js';
+import {
+  ACK_LAG_BOUNDS_MS,
+  type FileMessageStore,
+  HAClient,
+  HAService,
+  type HAServiceConfig,
+  haWire,
+} from '../../src/index.js';
 import { msg, openStore, readQueue } from '../helpers.js';
 
 const SERVICE: HAServiceConfig = {
@@ -160,6 +167,26 @@ describe('classic HA between two stores', () => {
     assert.equal((await p.slave.putMessage(msg('T', 0, 1))).status, 'SERVICE_NOT_AVAILABLE', 'a slave refuses appends');
   });
 
+  it("an empty slave joining late starts at the first byte of the master's last segment; its queues start there", async () => {
+    const { m, service } = await master();
+    const seg = 32 * 1024;
+    await put(m, 0, 200);
+    // Half a segment at least in the last one: messages of both queues to compare.
+    for (let i = 200; m.getMaxPhyOffset() % seg < seg / 2; i++) await put(m, i, 1);
+    const max = m.getMaxPhyOffset();
+    assert.ok(max > 3 * seg, 'several segments before the slave comes');
+    const { slave } = await slaveOf(`127.0.0.1:${service.port}`);
+    await caughtUp({ master: m, slave });
+    assert.equal(slave.getMinPhyOffset(), max - (max % seg), 'older segments are not copied (RocketMQ)');
+    await sameLog(m, slave);
+    for (const q of [0, 1]) {
+      const all = (await readQueue(m, 'T', q)).map((x) => `${x.queueOffset}:${x.properties.get('UNIQ_KEY')}`);
+      const tail = (await readQueue(slave, 'T', q)).map((x) => `${x.queueOffset}:${x.properties.get('UNIQ_KEY')}`);
+      assert.ok(tail.length > 0 && tail.length < all.length, `queue ${q}: ${tail.length} of ${all.length}`);
+      assert.deepEqual(tail, all.slice(all.length - tail.length), `queue ${q}: the master's tail, same queue offsets`);
+    }
+  });
+
   it('heals after a TCP proxy cuts the HA connection, without loss or duplication', async () => {
     const { m, service } = await master();
     const px = await proxy(service.port);
@@ -255,5 +282,38 @@ describe('classic HA between two stores', () => {
     });
     assert.equal(a.slave.getMaxPhyOffset(), before, 'slave log untouched');
     assert.equal(smallService.status().connections.length, 0);
+  });
+
+  it('haFlowControlEnable caps a connection at maxHaTransferByteInSecond, and the slave still gets everything', async () => {
+    const cap = 16 * 1024;
+    const a = await pair({ haFlowControlEnable: true, maxHaTransferByteInSecond: cap });
+    await eventually(() => a.service.status().connections.some((c) => c.slaveAckOffset >= 0), { message: 'slave in' });
+    const from = a.slave.getMaxPhyOffset();
+    const start = Date.now();
+    await put(a.master, 0, 100); // ~50 KB over segments: at 16 KB/s about three seconds of budget
+    await eventually(() => a.slave.getMaxPhyOffset() > from, { message: 'transfer started' });
+    await new Promise((r) => setTimeout(r, 200));
+    const got = a.slave.getMaxPhyOffset() - from;
+    const secs = Math.ceil((Date.now() - start) / 1000) + 1; // budget windows seen, at most
+    assert.ok(got <= secs * cap, `slave got ${got} bytes in ${Date.now() - start} ms, cap ${cap}/s`);
+    await eventually(() => a.service.status().connections[0]!.transferredBytePerSecond > 0, {
+      message: 'bytes per second reported',
+    });
+    const rate = a.service.status().connections[0]!.transferredBytePerSecond;
+    assert.ok(rate <= cap, `transferredBytePerSecond ${rate} ≤ ${cap}`);
+    await caughtUp(a);
+    await sameLog(a.master, a.slave);
+  });
+
+  it('times each replicated byte from the master write to the slave ack (ackLagBytes)', async () => {
+    const a = await pair();
+    await eventually(() => a.service.status().connections.some((c) => c.slaveAckOffset >= 0), { message: 'slave in' });
+    await put(a.master, 0, 40);
+    await caughtUp(a);
+    const c = a.service.status().connections[0]!;
+    const counted = c.ackLagBytes.reduce((x, y) => x + y, 0);
+    assert.equal(c.ackLagBytes.length, ACK_LAG_BOUNDS_MS.length + 1);
+    // Every byte written after the slave connected is counted once.
+    assert.equal(counted, a.master.getMaxPhyOffset(), 'bytes timed');
   });
 });

@@ -1,0 +1,415 @@
+// Master side of controller-mode replication (RocketMQ 5.x AutoSwitchHAService +
+// AutoSwitchHAConnection): a listener on haListenPort, one connection per slave keyed by the
+// broker id from its handshake, the epoch list in the handshake, transfers that never cross an
+// epoch (or segment) boundary and carry the confirmOffset, and the write gate that answers a
+// send only when the SyncStateSet holds it. Wire format: autoswitch-wire.ts; rules:
+// docs/controller.md ("Replication with epochs").
+import * as net from 'node:net';
+import { Fifo, type Logger } from '@rocketmq-ts/common';
+import type { PutMessageResult } from '../message-store.js';
+import {
+  encodeMasterHandshake,
+  encodeMasterTransferHeader,
+  HA_STATE_HANDSHAKE,
+  HA_STATE_TRANSFER,
+  SlaveMessageDecoder,
+} from './autoswitch-wire.js';
+import type { EpochFile } from './epoch-file.js';
+
+export interface AutoSwitchMasterLog {
+  getMaxPhyOffset(): number;
+  getMinPhyOffset(): number;
+  /** Bytes below this are written (what a transfer may carry). */
+  replicaAckOffset(): number;
+  readReplicaData(offset: number, max: number): Promise<Buffer | undefined> | undefined;
+  onReplicaProgress(listener: (written: number, flushed: number) => void): void;
+}
+
+export interface AutoSwitchServiceConfig {
+  haListenPort: number;
+  host: string;
+  haSendHeartbeatInterval: number;
+  haHousekeepingInterval: number;
+  haTransferBatchSize: number;
+  /** ms a write waits for the SyncStateSet's acks before FLUSH_SLAVE_TIMEOUT. */
+  slaveTimeout: number;
+  /** true (rocketmq-ts default): every SyncStateSet member must hold a write before it is answered. */
+  allAckInSyncStateSet: boolean;
+  /** With allAckInSyncStateSet=false: replicas (master included) that must hold a write. */
+  inSyncReplicas: number;
+}
+
+export interface SlaveProgress {
+  brokerId: number;
+  ackOffset: number;
+  lastCaughtUpTime: number;
+  asyncLearner: boolean;
+  addr: string;
+}
+
+interface Waiter {
+  end: number;
+  deadline: number;
+  result: PutMessageResult;
+  resolve: (r: PutMessageResult) => void;
+}
+
+class Connection {
+  readonly addr: string;
+  brokerId = -1;
+  asyncLearner = false;
+  /** -1 before the first ack. */
+  ackOffset = -1;
+  next = -1;
+  lastCaughtUpTime = 0;
+  /** Where the transfer stood the last time nothing was left to send, and when. */
+  private tipOffset = -1;
+  private tipTime = 0;
+  lastRead = Date.now();
+  lastWrite = Date.now();
+  private reading = false;
+  closed = false;
+  private readonly decoder = new SlaveMessageDecoder();
+
+  constructor(
+    private readonly socket: net.Socket,
+    private readonly service: AutoSwitchService,
+  ) {
+    this.addr = `${socket.remoteAddress}:${socket.remotePort}`;
+    socket.setNoDelay(true);
+    socket.on('data', (c: Buffer) => this.onData(c));
+    socket.on('drain', () => this.pump());
+    socket.on('error', () => {});
+    socket.on('close', () => this.close('closed by peer'));
+  }
+
+  private onData(chunk: Buffer): void {
+    this.lastRead = Date.now();
+    const r = this.decoder.push(chunk);
+    if (!r.ok) {
+      this.close(r.error);
+      return;
+    }
+    for (const m of r.messages) {
+      if (this.closed) return;
+      if (m.state === HA_STATE_HANDSHAKE) {
+        if (this.brokerId >= 0) {
+          this.close('second handshake');
+          return;
+        }
+        this.brokerId = m.slaveBrokerId;
+        this.asyncLearner = m.asyncLearner;
+        this.service.adopt(this);
+        const epochs = this.service.epochs.entries();
+        this.socket.write(encodeMasterHandshake(this.service.log.getMaxPhyOffset(), epochs));
+      } else if (m.state === HA_STATE_TRANSFER) {
+        if (this.brokerId < 0) {
+          this.close('ack before handshake');
+          return;
+        }
+        const max = this.service.log.getMaxPhyOffset();
+        if (m.maxOffset > max) {
+          // A slave ahead of this master (or a bogus peer): never count it, never ship over it.
+          this.service.logger.error({ slave: this.addr, ack: m.maxOffset, max }, 'ha: slave ack beyond the master log');
+          this.close('ack beyond master');
+          return;
+        }
+        if (this.next < 0) {
+          this.next = m.maxOffset === 0 ? this.service.log.getMinPhyOffset() : m.maxOffset;
+          this.service.logger.info(
+            { slave: this.addr, brokerId: this.brokerId, from: this.next },
+            'ha: slave handshake done, transfer starts',
+          );
+        }
+        this.ackOffset = m.maxOffset;
+        if (this.tipOffset >= 0 && m.maxOffset >= this.tipOffset) this.lastCaughtUpTime = this.tipTime;
+        if (m.maxOffset >= this.service.log.replicaAckOffset()) this.lastCaughtUpTime = Date.now();
+        this.service.acked();
+        this.pump();
+      }
+    }
+  }
+
+  pump(): void {
+    if (this.closed || this.reading || this.next < 0 || this.socket.writableNeedDrain) return;
+    const svc = this.service;
+    const entry = svc.epochs.entryAt(this.next);
+    const epochEnd = entry ? svc.epochs.endOf(entry.epoch) : undefined;
+    const room = epochEnd === undefined ? svc.config.haTransferBatchSize : epochEnd - this.next;
+    if (room <= 0) return;
+    const read = svc.log.readReplicaData(this.next, Math.min(room, svc.config.haTransferBatchSize));
+    if (!read) {
+      this.tipOffset = this.next;
+      this.tipTime = Date.now();
+      return;
+    }
+    this.reading = true;
+    read.then(
+      (data) => {
+        this.reading = false;
+        if (this.closed || !data || data.length === 0) return;
+        const from = this.next;
+        this.next += data.length;
+        this.lastWrite = Date.now();
+        this.socket.cork();
+        this.socket.write(
+          encodeMasterTransferHeader(
+            from,
+            data.length,
+            entry?.epoch ?? 0,
+            entry?.startOffset ?? 0,
+            svc.confirmOffset(),
+          ),
+        );
+        this.socket.write(data);
+        this.socket.uncork();
+        this.pump();
+      },
+      (err: unknown) => {
+        this.reading = false;
+        svc.logger.error({ err, slave: this.addr }, 'ha: reading the commitlog failed');
+        this.close('read failed');
+      },
+    );
+  }
+
+  housekeep(now: number): void {
+    const c = this.service.config;
+    if (now - this.lastRead > c.haHousekeepingInterval) {
+      this.close('housekeeping');
+      return;
+    }
+    if (this.next >= 0 && !this.reading && now - this.lastWrite > c.haSendHeartbeatInterval) {
+      this.lastWrite = now;
+      const entry = this.service.epochs.entryAt(this.next);
+      this.socket.write(
+        encodeMasterTransferHeader(
+          this.next,
+          0,
+          entry?.epoch ?? 0,
+          entry?.startOffset ?? 0,
+          this.service.confirmOffset(),
+        ),
+      );
+    }
+  }
+
+  close(why: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.socket.destroy();
+    this.service.logger.info({ slave: this.addr, brokerId: this.brokerId, why }, 'ha: connection closed');
+    this.service.removed(this);
+  }
+}
+
+export class AutoSwitchService {
+  private server: net.Server | undefined;
+  private readonly connections = new Set<Connection>();
+  private readonly waiters = new Fifo<Waiter>();
+  private timers: NodeJS.Timeout[] = [];
+  private boundPort = 0;
+  private active = false;
+  private selfId = 0;
+  /** Members whose acks count (the SyncStateSet, or old ∪ proposed during an ALTER), self included. */
+  private members = new Set<number>();
+  private lastConfirm = 0;
+  /** Highest end of a write answered PUT_OK: a slave that holds it may join the SyncStateSet. */
+  answeredEnd = 0;
+  readonly logger: Logger;
+  /** Told when a slave connects or leaves (the controller client re-checks the SyncStateSet). */
+  onSlaveChange: () => void = () => {};
+
+  constructor(
+    readonly log: AutoSwitchMasterLog,
+    readonly epochs: EpochFile,
+    readonly config: AutoSwitchServiceConfig,
+    logger: Logger,
+  ) {
+    this.logger = logger.child({ component: 'ha-autoswitch-master' });
+    log.onReplicaProgress(() => {
+      if (!this.active) return;
+      for (const c of this.connections) c.pump();
+      if (this.members.size <= 1) this.acked();
+    });
+  }
+
+  get port(): number {
+    return this.boundPort;
+  }
+
+  get isActive(): boolean {
+    return this.active;
+  }
+
+  async start(): Promise<number> {
+    const server = net.createServer((socket) => {
+      // Only a master serves slaves; anyone connecting to a slave or a fenced broker is dropped.
+      if (!this.active) {
+        socket.destroy();
+        return;
+      }
+      this.connections.add(new Connection(socket, this));
+    });
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.config.haListenPort, this.config.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    this.boundPort = (server.address() as net.AddressInfo).port;
+    const hk = setInterval(() => {
+      const now = Date.now();
+      for (const c of this.connections) c.housekeep(now);
+    }, 500);
+    const ex = setInterval(() => this.expire(false), 20);
+    hk.unref();
+    ex.unref();
+    this.timers.push(hk, ex);
+    return this.boundPort;
+  }
+
+  /** Becomes the master serving slaves, counting acks of `syncStateSet`. */
+  activate(selfId: number, syncStateSet: number[]): void {
+    this.selfId = selfId;
+    this.active = true;
+    this.setSyncStateSet(syncStateSet);
+    this.lastConfirm = this.log.replicaAckOffset();
+    this.answeredEnd = this.lastConfirm;
+  }
+
+  /** No longer master: every waiting write fails (FLUSH_SLAVE_TIMEOUT, never SEND_OK), slaves are dropped. */
+  deactivate(): void {
+    this.active = false;
+    for (const c of [...this.connections]) c.close('no longer master');
+    this.expire(true);
+  }
+
+  async stop(): Promise<void> {
+    this.deactivate();
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    const s = this.server;
+    this.server = undefined;
+    if (s) await new Promise<void>((r) => s.close(() => r()));
+  }
+
+  setSyncStateSet(ids: readonly number[]): void {
+    this.members = new Set([...ids, this.selfId]);
+    this.acked();
+  }
+
+  syncStateSet(): number[] {
+    return [...this.members].sort((a, b) => a - b);
+  }
+
+  /** A second connection from the same broker id replaces the first (acks are per replica). */
+  adopt(c: Connection): void {
+    for (const o of this.connections) if (o !== c && o.brokerId === c.brokerId) o.close('replaced');
+    this.onSlaveChange();
+  }
+
+  removed(c: Connection): void {
+    this.connections.delete(c);
+    if (c.brokerId >= 0) this.onSlaveChange();
+  }
+
+  slaves(): SlaveProgress[] {
+    const out: SlaveProgress[] = [];
+    for (const c of this.connections) {
+      if (c.brokerId < 0 || c.ackOffset < 0) continue;
+      out.push({
+        brokerId: c.brokerId,
+        ackOffset: c.ackOffset,
+        lastCaughtUpTime: c.lastCaughtUpTime,
+        asyncLearner: c.asyncLearner,
+        addr: c.addr,
+      });
+    }
+    return out;
+  }
+
+  private ackOf(id: number): number {
+    let best = -1;
+    for (const c of this.connections) if (c.brokerId === id && c.ackOffset > best) best = c.ackOffset;
+    return best;
+  }
+
+  /** How many members (self included) hold everything below `end`. */
+  private holders(end: number): number {
+    let n = 0;
+    for (const id of this.members) {
+      if (id === this.selfId) n++;
+      else if (this.ackOf(id) >= end) n++;
+    }
+    return n;
+  }
+
+  private needed(): number {
+    return this.config.allAckInSyncStateSet
+      ? this.members.size
+      : Math.min(this.config.inSyncReplicas, this.members.size);
+  }
+
+  /**
+   * The committed watermark: with one member or without all-ack, what is written; otherwise the
+   * lowest ack among members, kept where it was while a member has no connection (apache/rocketmq#6662).
+   */
+  confirmOffset(): number {
+    const written = this.log.replicaAckOffset();
+    if (!this.active) return this.lastConfirm;
+    if (this.members.size <= 1 || !this.config.allAckInSyncStateSet) {
+      this.lastConfirm = written;
+      return written;
+    }
+    let min = written;
+    for (const id of this.members) {
+      if (id === this.selfId) continue;
+      const a = this.ackOf(id);
+      if (a < 0) return this.lastConfirm;
+      if (a < min) min = a;
+    }
+    if (min > this.lastConfirm) this.lastConfirm = min;
+    return this.lastConfirm;
+  }
+
+  /** The store's write gate: an append is answered once enough members hold it. */
+  readonly gate = (r: PutMessageResult): PutMessageResult | Promise<PutMessageResult> => {
+    const a = r.append;
+    if (!a || (r.status !== 'PUT_OK' && r.status !== 'FLUSH_DISK_TIMEOUT')) return r;
+    if (!this.active) {
+      if (r.status === 'PUT_OK') r.status = 'FLUSH_SLAVE_TIMEOUT';
+      return r;
+    }
+    const end = a.wroteOffset + a.wroteBytes;
+    if (this.holders(end) >= this.needed()) {
+      if (end > this.answeredEnd) this.answeredEnd = end;
+      return r;
+    }
+    return new Promise<PutMessageResult>((resolve) => {
+      this.waiters.push({ end, deadline: Date.now() + this.config.slaveTimeout, result: r, resolve });
+    });
+  };
+
+  acked(): void {
+    const ws = this.waiters;
+    const need = this.needed();
+    for (let w = ws.peek(); w !== undefined && this.holders(w.end) >= need; w = ws.peek()) {
+      ws.shift();
+      if (w.end > this.answeredEnd) this.answeredEnd = w.end;
+      w.resolve(w.result);
+    }
+  }
+
+  private expire(all: boolean): void {
+    const now = Date.now();
+    const ws = this.waiters;
+    for (let w = ws.peek(); w !== undefined && (all || w.deadline <= now); w = ws.peek()) {
+      ws.shift();
+      if (w.result.status === 'PUT_OK') w.result.status = 'FLUSH_SLAVE_TIMEOUT';
+      w.resolve(w.result);
+    }
+  }
+}
