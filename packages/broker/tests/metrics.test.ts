@@ -79,6 +79,17 @@ describe('metrics: BrokerMetrics', () => {
     assert.equal(ok.counts[0], 1);
     assert.equal(ok.counts[5], 1, '50 ms falls in the ≤100 ms bucket');
   });
+
+  it('exports rocketmq_proxy_up only while a Local-mode proxy is up, as a proxy node', () => {
+    const m = new BrokerMetrics();
+    const up = () => m.families().find((f) => f.name === 'rocketmq_proxy_up');
+    assert.equal(up(), undefined);
+    m.proxyUp('LOCAL');
+    const text = renderPromText([up()!], { cluster: 'C', node_type: 'broker', node_id: 'b' });
+    assert.match(text, /^rocketmq_proxy_up\{cluster="C",node_type="proxy",node_id="b",proxy_mode="local"\} 1$/m);
+    m.proxyUp(undefined);
+    assert.equal(up(), undefined);
+  });
 });
 
 describe('metrics: settings', () => {

@@ -58,7 +58,8 @@ function deps(client: SlaveSyncDeps['client'], more: Partial<SlaveSyncDeps> = {}
 
 describe('timer checkpoint sync', () => {
   it("copies the master's read time, queue offset and data version, keeping the slave's own positions", async () => {
-    const path = timerCheckpointPath(await dir());
+    const root = await dir();
+    const path = timerCheckpointPath(root);
     await mkdir(join(path, '..'), { recursive: true });
     await writeTimerCheckpoint(path, { ...EMPTY_TIMER_CHECKPOINT, lastTimerLogFlushPos: 111, lastTimerQueueOffset: 7 });
     const body = encodeTimerCheckpoint({
@@ -71,9 +72,7 @@ describe('timer checkpoint sync', () => {
       counter: 3,
     });
     const m = master(new Map([[RequestCode.GET_TIMER_CHECK_POINT, () => body]]));
-    const sync = new SlaveSynchronize(
-      deps(m.client, { timerCheckpoint: (b) => adoptMasterTimerCheckpoint(path, b).then(() => {}) }),
-    );
+    const sync = new SlaveSynchronize(deps(m.client, { timerStorePathRootDir: root }));
     await sync.syncTimerCheckpoint();
     assert.deepEqual(m.asked, [{ addr: '127.0.0.1:10911', code: RequestCode.GET_TIMER_CHECK_POINT }]);
     assert.equal(sync.timerSyncs, 1);
@@ -94,12 +93,12 @@ describe('timer checkpoint sync', () => {
 
   it('asks nobody without a master, or when the master is itself, or when the timer is off', async () => {
     const m = master(new Map());
-    const apply = async () => {};
+    const root = await dir();
     await new SlaveSynchronize(
-      deps(m.client, { masterAddr: () => undefined, timerCheckpoint: apply }),
+      deps(m.client, { masterAddr: () => undefined, timerStorePathRootDir: root }),
     ).syncTimerCheckpoint();
     await new SlaveSynchronize(
-      deps(m.client, { masterAddr: () => '127.0.0.1:20911', timerCheckpoint: apply }),
+      deps(m.client, { masterAddr: () => '127.0.0.1:20911', timerStorePathRootDir: root }),
     ).syncTimerCheckpoint();
     await new SlaveSynchronize(deps(m.client)).syncTimerCheckpoint();
     assert.deepEqual(m.asked, []);

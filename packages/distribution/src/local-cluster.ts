@@ -131,6 +131,7 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
             await broker.shutdown();
             throw e;
           });
+    broker.components.metrics?.proxyUp(proxy === undefined ? undefined : 'LOCAL');
     const dashboard =
       options.dashboardPort === undefined
         ? undefined

@@ -68,6 +68,16 @@ export class BrokerMetrics {
   /** Messages moved to a DLQ, per group (rocketmq_send_to_dlq_messages_total). */
   private readonly dlqByGroup = new Map<string, number>();
   private readonly txEnd = { commit: new Map<string, number>(), rollback: new Map<string, number>() };
+  /** Mode of the gRPC proxy serving in this process ('local'), for rocketmq_proxy_up. */
+  private proxyMode: string | undefined;
+
+  /**
+   * A proxy runs in this process (Local mode) and is up: exported as ProxyMetricsManager's
+   * rocketmq_proxy_up = 1 with node_type="proxy" and proxy_mode; undefined when it stopped.
+   */
+  proxyUp(mode: string | undefined): void {
+    this.proxyMode = mode?.toLowerCase();
+  }
 
   /** A stored send (Java: after PUT_OK, retry and DLQ topics left out). */
   recordPut(topic: string, type: MessageTypeIndex, messages: number, bytes: number): void {
@@ -271,6 +281,16 @@ export class BrokerMetrics {
         kind: 'counter',
         points: tx(this.txEnd.commit),
       },
+      ...(this.proxyMode === undefined
+        ? []
+        : [
+            {
+              name: 'rocketmq_proxy_up',
+              help: 'proxy status',
+              kind: 'gauge' as const,
+              points: [{ labels: { node_type: 'proxy', proxy_mode: this.proxyMode }, value: 1 }],
+            },
+          ]),
       {
         name: 'rocketmq_rollback_messages_total',
         help: 'Total number of rollback messages',

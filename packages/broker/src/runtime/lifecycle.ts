@@ -1,14 +1,14 @@
 import { type Clock, type Logger, silentLogger, systemClock } from '@rocketmq-ts/common';
 import { createResponse, RequestCode, ResponseCode } from '@rocketmq-ts/protocol';
 import { FlowBudget, RemotingClient, RemotingServer } from '@rocketmq-ts/remoting';
-import { createFileStore, type MessageStore, type MessageStoreConfig, timerCheckpointPath } from '@rocketmq-ts/store';
+import { createFileStore, type MessageStore, type MessageStoreConfig } from '@rocketmq-ts/store';
 import { type BrokerConfig, namesrvAddrList } from '../broker-config.js';
 import { ControllerModeReplication } from '../ha/controller-mode.js';
 import { Replication } from '../ha/replication.js';
 import { MetricsService } from '../metrics/metrics-service.js';
 import { ProcessMetrics } from '../metrics/process-metrics.js';
 import { chooseAdvertisedIp } from '../outbound/advertised-address.js';
-import { adoptMasterTimerCheckpoint, SlaveSynchronize } from '../slave/slave-synchronize.js';
+import { SlaveSynchronize } from '../slave/slave-synchronize.js';
 import { type BrokerComponents, composeBroker, Pools } from './composition.js';
 import { installFeatures as defaultInstallFeatures } from './features.js';
 import type { FeatureDeps, FeatureSet } from './ports.js';
@@ -209,13 +209,7 @@ export class Broker {
         groups: parts.groups,
         offsets: parts.offsets,
         ...(schedule?.adopt ? { delayOffsets: (text: string) => schedule.adopt!(text) } : {}),
-        ...(parts.timer.rules.timerWheelEnable
-          ? {
-              timerCheckpoint: async (body: Buffer) => {
-                await adoptMasterTimerCheckpoint(timerCheckpointPath(c.storePathRootDir), body);
-              },
-            }
-          : {}),
+        ...(parts.timer.rules.timerWheelEnable ? { timerStorePathRootDir: c.storePathRootDir } : {}),
         intervalMs: c.slaveSyncInterval,
         timeoutMs: c.registerBrokerTimeoutMills,
         logger: this.logger.child({ component: 'slave-sync' }),

@@ -12,6 +12,7 @@ import {
   EMPTY_TIMER_CHECKPOINT,
   readTimerCheckpoint,
   type TimerCheckpoint,
+  timerCheckpointPath,
   writeTimerCheckpoint,
 } from '@rocketmq-ts/store';
 import type { ConsumerOffsetManager } from '../offset/consumer-offset-manager.js';
@@ -28,8 +29,8 @@ export interface SlaveSyncDeps {
   groups: Pick<SubscriptionGroupManager, 'adoptFromMaster'>;
   offsets: Pick<ConsumerOffsetManager, 'commit' | 'persist'>;
   delayOffsets?: (text: string) => Promise<void>;
-  /** Timer wheel on: the master's GET_TIMER_CHECK_POINT body (56 bytes) is handed here every 3 s. */
-  timerCheckpoint?: (body: Buffer) => Promise<void>;
+  /** Timer wheel on: the store root whose config/timercheck takes the master's timer progress every 3 s. */
+  timerStorePathRootDir?: string;
   intervalMs: number;
   timeoutMs: number;
   logger: Logger;
@@ -92,7 +93,7 @@ export class SlaveSynchronize {
     );
     first.unref();
     this.timer = first;
-    if (this.deps.timerCheckpoint) {
+    if (this.deps.timerStorePathRootDir !== undefined) {
       this.timerSync = setInterval(() => void this.syncTimerCheckpoint(), TIMER_SYNC_MS);
       this.timerSync.unref();
     }
@@ -107,17 +108,17 @@ export class SlaveSynchronize {
     await this.timerRunning;
   }
 
-  /** GET_TIMER_CHECK_POINT from the master, applied through deps.timerCheckpoint; concurrent calls share it. */
+  /** GET_TIMER_CHECK_POINT from the master, applied to our config/timercheck; concurrent calls share it. */
   syncTimerCheckpoint(): Promise<void> {
-    const apply = this.deps.timerCheckpoint;
+    const root = this.deps.timerStorePathRootDir;
     const master = this.deps.masterAddr();
-    if (!apply || !master || master === this.deps.selfAddr) return Promise.resolve();
+    if (root === undefined || !master || master === this.deps.selfAddr) return Promise.resolve();
     this.timerRunning ??= (async () => {
       try {
         const req = createRequest(RequestCode.GET_TIMER_CHECK_POINT, {});
         const res = await this.deps.client.invoke(master, req, this.deps.timeoutMs);
         if (res.code !== ResponseCode.SUCCESS || !res.body) return;
-        await apply(res.body);
+        await adoptMasterTimerCheckpoint(timerCheckpointPath(root), res.body);
         this.timerSyncs++;
       } catch (err) {
         this.deps.logger.warn({ err, master }, 'slave sync of the timer checkpoint failed');
