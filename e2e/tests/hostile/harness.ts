@@ -151,6 +151,9 @@ export async function runHarness(options: HarnessOptions): Promise<HarnessReport
         } catch (err) {
           abuseError = err instanceof Error ? err.message : String(err);
         }
+        // An abuse the server ends early (it closes the connections) still gets a full window.
+        const left = started + options.durationMs - Date.now();
+        if (left > 0) await new Promise((r) => setTimeout(r, left));
         const stats = await probe.window();
         await new Promise((r) => setTimeout(r, options.settleMs ?? 1000));
         clearInterval(sampler);

@@ -90,11 +90,14 @@ export async function startProbe(namesrvAddr: string, topic: string, intervalMs 
   let sent = 0;
   let running = true;
   let seq = 0;
+  /** Start of the send awaiting its answer: a send stuck across a whole window still counts. */
+  let inFlightSince: number | undefined;
   const loop = (async () => {
     while (running) {
       const body = `${tag}-${process.pid}-${++seq}`;
       sent++;
       const t0 = performance.now();
+      inFlightSince = t0;
       try {
         const r = await producer.send({ topic, body });
         latencies.push(performance.now() - t0);
@@ -103,17 +106,19 @@ export async function startProbe(namesrvAddr: string, topic: string, intervalMs 
         failed++;
         if (errors.length < 5) errors.push(err instanceof Error ? err.message : String(err));
       }
+      inFlightSince = undefined;
       await new Promise((r) => setTimeout(r, intervalMs));
     }
   })();
   const window = (): ProbeStats => {
     const sorted = latencies.sort((a, b) => a - b);
+    const stuck = inFlightSince === undefined ? undefined : performance.now() - inFlightSince;
     const stats: ProbeStats = {
       sent,
       failed,
       p50Ms: percentile(sorted, 50),
       p99Ms: percentile(sorted, 99),
-      maxMs: sorted.at(-1) ?? Number.NaN,
+      maxMs: Math.max(sorted.at(-1) ?? 0, stuck ?? 0) || Number.NaN,
       acked,
       errors,
     };
