@@ -3,7 +3,21 @@
 // that the server survives and that a normal client keeps working (see probe.ts).
 import { connect, type Socket } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
-import { Code, compressionBomb, deeplyNested, heartbeat, pull, rawFrame, request, routeQuery } from './frames.js';
+import {
+  Code,
+  compressionBomb,
+  deeplyNested,
+  haReport,
+  heartbeat,
+  http2Frame,
+  http2Ping,
+  http2Preface,
+  httpGet,
+  pull,
+  rawFrame,
+  request,
+  routeQuery,
+} from './frames.js';
 import type { Target } from './server-process.js';
 
 export interface AbuseContext {
@@ -33,7 +47,7 @@ export interface Abuse {
    * Builds what is costly to build before the probe's window opens: the probe shares this
    * process, and seconds spent here would count as the server's latency.
    */
-  prepare?(ctx: AbuseContext): void;
+  prepare?(ctx: AbuseContext): unknown;
   run(ctx: AbuseContext): Promise<AbuseResult>;
 }
 
@@ -58,7 +72,8 @@ class Raw {
       this.socket.once('connect', () => resolve());
       this.socket.once('close', () => resolve());
     });
-    if (reading) this.socket.on('data', (c: Buffer) => this.count(c));
+    const framed = isRemoting(target);
+    if (reading) this.socket.on('data', (c: Buffer) => (framed ? this.count(c) : this.responses++));
     else this.socket.pause();
   }
 
@@ -128,17 +143,46 @@ async function openAll(ctx: AbuseContext, reading: boolean): Promise<Raw[]> {
   return raws;
 }
 
+/** Ports that speak RocketMQ remoting (the frame abuses apply to them only). */
+export const isRemoting = (t: Target): boolean =>
+  t.kind === 'namesrv' || t.kind === 'broker' || t.kind === 'controller';
+
 /** A request that is cheap for the client and answered by this kind of port. */
 function cheapRequest(ctx: AbuseContext, opaque: number): Buffer {
-  return ctx.target.kind === 'broker' ? heartbeat(opaque, `hostile@${opaque % 64}`) : routeQuery(opaque, ctx.topic);
+  switch (ctx.target.kind) {
+    case 'broker':
+      return heartbeat(opaque, `hostile@${opaque % 64}`);
+    case 'controller':
+      return request(Code.CONTROLLER_GET_METADATA_INFO, opaque, {});
+    case 'ha':
+      // A slave's report: "I have everything up to the end" (nothing to send back).
+      return haReport(2 ** 53 - 1);
+    case 'grpc':
+      return http2Ping(opaque);
+    case 'http':
+      return httpGet('/api/cluster');
+    default:
+      return routeQuery(opaque, ctx.topic);
+  }
 }
 
-/** A request whose answer is as large as the port gives: 32 messages of a pull, or a route. */
+/** A request whose answer is as large as the port gives: 32 messages of a pull, a route, the whole log. */
 function bigAnswerRequest(ctx: AbuseContext, opaque: number): Buffer {
-  return ctx.target.kind === 'broker'
-    ? pull(opaque, ctx.topic, ctx.group, opaque % 4, 0)
-    : routeQuery(opaque, ctx.topic);
+  switch (ctx.target.kind) {
+    case 'broker':
+      return pull(opaque, ctx.topic, ctx.group, opaque % 4, 0);
+    case 'ha':
+      // A slave at offset 0: the master streams the CommitLog from its start.
+      return haReport(0);
+    case 'http':
+      return httpGet('/');
+    default:
+      return cheapRequest(ctx, opaque);
+  }
 }
+
+/** The first bytes a connection of this kind must send before anything else (HTTP/2's preface). */
+const opening = (t: Target): Buffer => (t.kind === 'grpc' ? http2Preface() : Buffer.alloc(0));
 
 /**
  * Pipelines requests as fast as the socket takes them for the whole duration; `reading`
@@ -154,6 +198,7 @@ async function flood(ctx: AbuseContext, reading: boolean, make: (ctx: AbuseConte
   const batch = Buffer.concat(Array.from({ length: 64 }, (_, i) => make(ctx, i + 1)));
   await Promise.all(
     raws.map(async (r) => {
+      r.write(opening(ctx.target));
       while (Date.now() < end && r.open) {
         requests += 64;
         if (!r.write(batch)) {
@@ -256,6 +301,49 @@ const LONG_MAX = '9223372036854775807';
 const LONG_MIN = '-9223372036854775808';
 const NUMBERS = [LONG_MAX, LONG_MIN, '9223372036854775808', '2147483648', '-1', '1e400', 'NaN', '0x10', '', ' 1'];
 
+/** A large request cut in half: the server must hold it without waiting forever or growing. */
+function halfFrameOf(t: Target): Buffer {
+  const big = Buffer.alloc(1024 * 1024, 'x');
+  switch (t.kind) {
+    case 'grpc':
+      return Buffer.concat([http2Preface(), http2Frame(0, 0, 1, big.subarray(0, 16_000))]);
+    case 'http':
+      return Buffer.from(`POST /api/topics HTTP/1.1\r\nHost: x\r\nContent-Length: ${2 * big.length}\r\n\r\n${big}`);
+    case 'ha':
+      return Buffer.from([0, 0, 0, 0]);
+    default:
+      return rawFrame('{"code":34,"opaque":1,"flag":0,"extFields":{}}', big);
+  }
+}
+
+/** What no client of a non-remoting port should send: lengths that lie, huge lines, offsets out of range. */
+function garbageFrames(t: Target): Buffer[] {
+  switch (t.kind) {
+    case 'grpc':
+      return [
+        // A DATA frame claiming 16 MiB on a stream never opened, a HEADERS frame of garbage, no preface.
+        Buffer.concat([http2Preface(), http2Frame(0, 0, 1, Buffer.alloc(0), 0xffffff)]),
+        Buffer.concat([http2Preface(), http2Frame(1, 4, 1, Buffer.alloc(4096, 0xff))]),
+        Buffer.alloc(4096, 0x41),
+      ];
+    case 'http':
+      return [
+        Buffer.from(`GET /${'a'.repeat(1024 * 1024)} HTTP/1.1\r\nHost: x\r\n\r\n`),
+        Buffer.from(`GET / HTTP/1.1\r\n${'X-A: b\r\n'.repeat(20_000)}\r\n`),
+        Buffer.from('POST /api/topics HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999999999999\r\n\r\n{'),
+        Buffer.alloc(4096, 0),
+      ];
+    default:
+      // HA: offsets beyond the log, negative, Long.MIN; then bytes that are no report at all.
+      return [
+        haReport(-1),
+        Buffer.from([0x80, 0, 0, 0, 0, 0, 0, 0]),
+        Buffer.from([0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]),
+        Buffer.alloc(4099, 0xff),
+      ];
+  }
+}
+
 export const ABUSES: Abuse[] = [
   {
     name: 'non-reading clients pipelining pulls',
@@ -277,7 +365,7 @@ export const ABUSES: Abuse[] = [
     appliesTo: () => true,
     run: (ctx) =>
       holdOpen(ctx, async (r, end) => {
-        const frame = cheapRequest(ctx, 1);
+        const frame = Buffer.concat([opening(ctx.target), cheapRequest(ctx, 1)]);
         let i = 0;
         while (Date.now() < end && r.open) {
           r.write(frame.subarray(i % frame.length, (i % frame.length) + 1));
@@ -292,7 +380,7 @@ export const ABUSES: Abuse[] = [
     appliesTo: () => true,
     run: (ctx) =>
       holdOpen(ctx, async (r, end) => {
-        const frame = rawFrame('{"code":34,"opaque":1,"flag":0,"extFields":{}}', Buffer.alloc(1024 * 1024, 'x'));
+        const frame = halfFrameOf(ctx.target);
         r.write(frame.subarray(0, frame.length >> 1));
         while (Date.now() < end && r.open) await delay(50);
         return 1;
@@ -309,7 +397,7 @@ export const ABUSES: Abuse[] = [
         const round = Array.from({ length: ctx.connections * 8 }, () => new Raw(ctx.target, true));
         await Promise.all(round.map((r) => r.ready));
         for (const r of round) {
-          r.write(cheapRequest(ctx, ++requests));
+          r.write(Buffer.concat([opening(ctx.target), cheapRequest(ctx, ++requests)]));
           all.push(r);
         }
         await delay(5);
@@ -320,7 +408,7 @@ export const ABUSES: Abuse[] = [
   },
   {
     name: 'huge strings and counts',
-    appliesTo: () => true,
+    appliesTo: isRemoting,
     prepare: (ctx) => {
       hugeFrames(ctx.topic);
     },
@@ -328,7 +416,7 @@ export const ABUSES: Abuse[] = [
   },
   {
     name: 'numeric extremes',
-    appliesTo: () => true,
+    appliesTo: isRemoting,
     run: (ctx) =>
       oneShots(ctx, (o) => {
         const frames: Buffer[] = [];
@@ -361,12 +449,35 @@ export const ABUSES: Abuse[] = [
   },
   {
     name: 'deep nesting',
-    appliesTo: () => true,
+    appliesTo: isRemoting,
     run: (ctx) => oneShots(ctx, (o) => [deeplyNested(o, 5_000), deeplyNested(o + 1, 100_000)]),
   },
   {
+    name: 'malformed protocol bytes',
+    appliesTo: (t) => !isRemoting(t),
+    run: (ctx) => oneShots(ctx, () => garbageFrames(ctx.target)),
+  },
+  {
     name: 'compression bomb',
-    appliesTo: () => true,
+    appliesTo: isRemoting,
+    // Deflating 1 GiB takes the harness seconds: before the window, not inside it.
+    prepare: (ctx) => compressionBomb(0, ctx.bombMiB),
     run: (ctx) => oneShots(ctx, async (o) => [await compressionBomb(o, ctx.bombMiB)]),
   },
 ];
+
+/**
+ * Whether the port still serves a normal request after an abuse: a fresh connection's request
+ * (for HA, a slave at offset 0, which the master answers with the log) gets an answer within
+ * `timeoutMs`.
+ */
+export async function portAnswers(ctx: AbuseContext, timeoutMs = 5000): Promise<boolean> {
+  const r = new Raw(ctx.target, true);
+  await r.ready;
+  r.write(Buffer.concat([opening(ctx.target), bigAnswerRequest(ctx, 1)]));
+  const end = Date.now() + timeoutMs;
+  while (r.responses === 0 && r.open && Date.now() < end) await delay(10);
+  const ok = r.responses > 0;
+  r.destroy();
+  return ok;
+}

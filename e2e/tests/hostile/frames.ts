@@ -11,7 +11,47 @@ export const Code = {
   REGISTER_BROKER: 103,
   GET_ROUTEINFO_BY_TOPIC: 105,
   GET_BROKER_CLUSTER_INFO: 106,
+  CONTROLLER_GET_METADATA_INFO: 1005,
 } as const;
+
+/** An HA slave's report (8 bytes, big-endian long): the next CommitLog offset it needs. */
+export function haReport(offset: number): Buffer {
+  const b = Buffer.alloc(8);
+  b.writeBigInt64BE(BigInt(offset));
+  return b;
+}
+
+/** The HTTP/2 client connection preface, then an empty SETTINGS frame. */
+export function http2Preface(): Buffer {
+  return Buffer.concat([Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'), http2Frame(4, 0, 0, Buffer.alloc(0))]);
+}
+
+/** An HTTP/2 frame: 24-bit length (or `claimedLength`), type, flags, stream id, payload. */
+export function http2Frame(
+  type: number,
+  flags: number,
+  stream: number,
+  payload: Buffer,
+  claimedLength?: number,
+): Buffer {
+  const h = Buffer.alloc(9);
+  h.writeUIntBE(claimedLength ?? payload.length, 0, 3);
+  h.writeUInt8(type, 3);
+  h.writeUInt8(flags, 4);
+  h.writeUInt32BE(stream & 0x7fffffff, 5);
+  return Buffer.concat([h, payload]);
+}
+
+/** An HTTP/2 PING (each one asks the server for an ACK). */
+export function http2Ping(n: number): Buffer {
+  const p = Buffer.alloc(8);
+  p.writeUInt32BE(n >>> 0, 4);
+  return http2Frame(6, 0, 0, p);
+}
+
+export function httpGet(path: string): Buffer {
+  return Buffer.from(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`);
+}
 
 /** A frame with a JSON header given as text: [total length][type 0 | header length][header][body]. */
 export function rawFrame(headerJson: string, body: Buffer = Buffer.alloc(0)): Buffer {

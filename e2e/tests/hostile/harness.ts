@@ -1,8 +1,8 @@
 // Runs abuses against every port of a server process, one at a time, with the normal client
 // probing meanwhile; one row per (abuse, port). Used by hostile-clients.test.ts (short
 // durations) and scripts/hostile-clients.mjs (by hand, longer).
-import { ABUSES, type Abuse, type AbuseContext, type AbuseResult } from './abuse.js';
-import { createTopic, fillTopic, missingFrom, type Probe, type ProbeStats, startProbe } from './probe.js';
+import { ABUSES, type Abuse, type AbuseContext, type AbuseResult, portAnswers } from './abuse.js';
+import { createTopic, fillTopic, missingFrom, type ProbeProcess, type ProbeStats, startProbeProcess } from './probe.js';
 import { type ServerProcess, type ServerProcessOptions, startServerProcess, type Target } from './server-process.js';
 
 export interface HarnessOptions {
@@ -35,6 +35,8 @@ export interface HarnessRow {
   probe: ProbeStats;
   /** The server's exit code/signal if it died during this abuse. */
   serverExit: string | undefined;
+  /** Whether the abused port answered a normal request after the abuse. */
+  portAnswers: boolean;
   rssBeforeMiB: number;
   rssPeakMiB: number;
   rssAfterMiB: number;
@@ -64,14 +66,14 @@ function selected(abuse: Abuse, only: string[] | undefined): boolean {
 }
 
 /** A server process with the topics the abuses and the probe use, and the probe running. */
-async function prepare(options: HarnessOptions): Promise<{ server: ServerProcess; probe: Probe }> {
+async function prepare(options: HarnessOptions): Promise<{ server: ServerProcess; probe: ProbeProcess }> {
   const server = await startServerProcess(options.server);
   try {
     await createTopic(server.namesrvAddr, PROBE_TOPIC);
     await createTopic(server.namesrvAddr, DATA_TOPIC);
     // At least 32 messages of 8 KiB per queue: every pull at offset 0 answers 256 KiB.
     await fillTopic(server.namesrvAddr, DATA_TOPIC, Math.max(1, options.fillMiB ?? 1) * 128, 8 * 1024);
-    const probe = await startProbe(server.namesrvAddr, PROBE_TOPIC, 10);
+    const probe = await startProbeProcess(server.namesrvAddr, PROBE_TOPIC, 10);
     return { server, probe };
   } catch (err) {
     await server.stop();
@@ -139,8 +141,8 @@ export async function runHarness(options: HarnessOptions): Promise<HarnessReport
           group: DATA_GROUP,
           bombMiB: options.bombMiB,
         };
-        abuse.prepare?.(ctx);
-        probe.window();
+        await abuse.prepare?.(ctx);
+        await probe.window();
         const started = Date.now();
         let result: AbuseResult | undefined;
         let abuseError: string | undefined;
@@ -149,9 +151,13 @@ export async function runHarness(options: HarnessOptions): Promise<HarnessReport
         } catch (err) {
           abuseError = err instanceof Error ? err.message : String(err);
         }
-        const stats = probe.window();
+        // An abuse the server ends early (it closes the connections) still gets a full window.
+        const left = started + options.durationMs - Date.now();
+        if (left > 0) await new Promise((r) => setTimeout(r, left));
+        const stats = await probe.window();
         await new Promise((r) => setTimeout(r, options.settleMs ?? 1000));
         clearInterval(sampler);
+        const answers = server.exited() === undefined && (await portAnswers(ctx));
         const exit = server.exited();
         const row: HarnessRow = {
           abuse: abuse.name,
@@ -160,6 +166,7 @@ export async function runHarness(options: HarnessOptions): Promise<HarnessReport
           abuseError,
           probe: stats,
           serverExit: exit,
+          portAnswers: answers,
           rssBeforeMiB: rssBefore,
           rssPeakMiB: peak,
           rssAfterMiB: exit === undefined ? await server.rssMiB().catch(() => Number.NaN) : Number.NaN,
@@ -187,7 +194,7 @@ export function formatRows(rows: readonly HarnessRow[]): string {
     out.push(
       `| ${r.abuse} | ${r.target} | ${r.ms} | ${r.result?.requests ?? '-'} | ${r.result?.responses ?? '-'} | ${r.result?.closedByServer ?? '-'} | ` +
         `${r.probe.sent}/${r.probe.failed} | ${f(r.probe.p50Ms)} / ${f(r.probe.p99Ms)} / ${f(r.probe.maxMs)} | ` +
-        `${f(r.rssBeforeMiB)} / ${f(r.rssPeakMiB)} / ${f(r.rssAfterMiB)} | ${r.serverExit === undefined ? 'up' : `exited ${r.serverExit}`}${r.abuseError ? ` (abuse failed: ${r.abuseError})` : ''} |`,
+        `${f(r.rssBeforeMiB)} / ${f(r.rssPeakMiB)} / ${f(r.rssAfterMiB)} | ${r.serverExit === undefined ? (r.portAnswers ? 'up' : 'up, port silent') : `exited ${r.serverExit}`}${r.abuseError ? ` (abuse failed: ${r.abuseError})` : ''} |`,
     );
   }
   return out.join('\n');

@@ -1,6 +1,7 @@
 // The normal client of the hostile-client harness: our SDK's producer sending one message at
 // a time while an abuse runs, timing each send, and afterwards a consumer that checks every
 // acknowledged message can still be read.
+import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { LitePullConsumer, MQAdmin, Producer } from '@rocketmq-ts/client';
 
@@ -20,6 +21,53 @@ export interface Probe {
   /** Stats since the previous window() (or the start), and a fresh window from now. */
   window(): ProbeStats;
   stop(): Promise<ProbeStats>;
+}
+
+/** The probe as the harness uses it: in its own process (probe-child.ts). */
+export interface ProbeProcess {
+  window(): Promise<ProbeStats>;
+  stop(): Promise<ProbeStats>;
+}
+
+/** startProbe in a child process, so that the harness's own work is not timed as the server's. */
+export async function startProbeProcess(namesrvAddr: string, topic: string, intervalMs = 10): Promise<ProbeProcess> {
+  const child = fork(new URL('./probe-child.js', import.meta.url), [namesrvAddr, topic, String(intervalMs)], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const waiting = new Map<number, (s: ProbeStats) => void>();
+  let nextId = 0;
+  let exited = false;
+  const failAll = (): void => {
+    exited = true;
+    for (const resolve of waiting.values()) resolve(emptyStats('probe process exited'));
+    waiting.clear();
+  };
+  child.on('exit', failAll);
+  await new Promise<void>((resolve, reject) => {
+    child.once('message', () => resolve());
+    child.once('exit', (code) => reject(new Error(`probe process exited (${code}) before it was ready`)));
+  });
+  child.on('message', (m: { id?: number; stats?: ProbeStats }) => {
+    if (m.id === undefined || m.stats === undefined) return;
+    // NaN (no send finished in the window) crosses IPC as null.
+    const nan = (v: number | null): number => v ?? Number.NaN;
+    const st = m.stats;
+    waiting.get(m.id)?.({ ...st, p50Ms: nan(st.p50Ms), p99Ms: nan(st.p99Ms), maxMs: nan(st.maxMs) });
+    waiting.delete(m.id);
+  });
+  const ask = (cmd: 'window' | 'stop'): Promise<ProbeStats> => {
+    if (exited) return Promise.resolve(emptyStats('probe process exited'));
+    const id = ++nextId;
+    return new Promise((resolve) => {
+      waiting.set(id, resolve);
+      child.send({ cmd, id });
+    });
+  };
+  return { window: () => ask('window'), stop: () => ask('stop') };
+}
+
+function emptyStats(error: string): ProbeStats {
+  return { sent: 0, failed: 1, p50Ms: Number.NaN, p99Ms: Number.NaN, maxMs: Number.NaN, acked: [], errors: [error] };
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -42,11 +90,14 @@ export async function startProbe(namesrvAddr: string, topic: string, intervalMs 
   let sent = 0;
   let running = true;
   let seq = 0;
+  /** Start of the send awaiting its answer: a send stuck across a whole window still counts. */
+  let inFlightSince: number | undefined;
   const loop = (async () => {
     while (running) {
       const body = `${tag}-${process.pid}-${++seq}`;
       sent++;
       const t0 = performance.now();
+      inFlightSince = t0;
       try {
         const r = await producer.send({ topic, body });
         latencies.push(performance.now() - t0);
@@ -55,17 +106,19 @@ export async function startProbe(namesrvAddr: string, topic: string, intervalMs 
         failed++;
         if (errors.length < 5) errors.push(err instanceof Error ? err.message : String(err));
       }
+      inFlightSince = undefined;
       await new Promise((r) => setTimeout(r, intervalMs));
     }
   })();
   const window = (): ProbeStats => {
     const sorted = latencies.sort((a, b) => a - b);
+    const stuck = inFlightSince === undefined ? undefined : performance.now() - inFlightSince;
     const stats: ProbeStats = {
       sent,
       failed,
       p50Ms: percentile(sorted, 50),
       p99Ms: percentile(sorted, 99),
-      maxMs: sorted.at(-1) ?? Number.NaN,
+      maxMs: Math.max(sorted.at(-1) ?? 0, stuck ?? 0) || Number.NaN,
       acked,
       errors,
     };

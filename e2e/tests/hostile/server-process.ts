@@ -8,13 +8,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
- * A port a hostile client can be pointed at. `kind` says which requests make sense there;
- * the HA, proxy and dashboard ports get their own kinds as they land.
+ * A port a hostile client can be pointed at. `kind` says which requests make sense there:
+ * RocketMQ remoting (namesrv, broker, controller), the HA byte protocol (ha), gRPC over
+ * HTTP/2 (grpc, the proxy) or HTTP/1.1 (http, the dashboard).
  */
 export interface Target {
-  /** e.g. `namesrv`, `broker`, `broker-fast`. */
+  /** e.g. `namesrv`, `broker`, `broker-fast`, `ha`, `proxy`, `dashboard`, `controller`. */
   name: string;
-  kind: 'namesrv' | 'broker';
+  kind: 'namesrv' | 'broker' | 'controller' | 'ha' | 'grpc' | 'http';
   host: string;
   port: number;
 }
@@ -45,10 +46,13 @@ export interface ServerProcessOptions {
   startTimeoutMs?: number;
   /** The `rocketmq-ts` bin to run (default: this checkout's); another checkout's for comparisons. */
   bin?: string;
+  /** Also run an `mqcontroller` process (its remoting port becomes the `controller` target). Default true. */
+  controller?: boolean;
 }
 
 // From e2e/dist/tests/hostile/ to the repository root.
 const BIN = fileURLToPath(new URL('../../../../packages/distribution/bin/rocketmq-ts.js', import.meta.url));
+const MQCONTROLLER = fileURLToPath(new URL('../../../../packages/controller/dist/src/main.js', import.meta.url));
 
 function tryListen(port: number): Promise<number | undefined> {
   return new Promise((resolve) => {
@@ -152,6 +156,26 @@ async function startOnce(options: ServerProcessOptions): Promise<ServerProcess> 
   if (fast && (await tryListen(port - 2)) === undefined) {
     targets.push({ name: 'broker-fast', kind: 'broker', host, port: port - 2 });
   }
+  // A master listens for slaves on haListenPort = listenPort + 1 (not in the ready line).
+  if (brokerPort > 0 && (await tryListen(port + 1)) === undefined) {
+    targets.push({ name: 'ha', kind: 'ha', host, port: port + 1 });
+  }
+  const proxy = /gRPC proxy \(Local mode\) at [\d.]+:(\d+)/.exec(out);
+  if (proxy) targets.push({ name: 'proxy', kind: 'grpc', host: '127.0.0.1', port: Number(proxy[1]) });
+  const dashboard = /dashboard http:\/\/[\d.]+:(\d+)/.exec(out);
+  if (dashboard) targets.push({ name: 'dashboard', kind: 'http', host: '127.0.0.1', port: Number(dashboard[1]) });
+  const controller: { proc: ChildProcess; port: number } | Error | undefined =
+    options.controller === false
+      ? undefined
+      : await startController(dir).catch((e: unknown) => (e instanceof Error ? e : new Error(String(e))));
+  if (controller instanceof Error) {
+    err += `controller did not start: ${controller.message}\n`;
+  } else if (controller !== undefined) {
+    targets.push({ name: 'controller', kind: 'controller', host: '127.0.0.1', port: controller.port });
+    controller.proc.once('exit', (code: number | null, signal: string | null) => {
+      exit ??= `controller ${signal ?? String(code)}`;
+    });
+  }
   const pid = proc.pid!;
   let stopping: Promise<void> | undefined;
   return {
@@ -168,7 +192,8 @@ async function startOnce(options: ServerProcessOptions): Promise<ServerProcess> 
     stderr: () => err,
     stop() {
       stopping ??= (async () => {
-        if (exit === undefined) {
+        if (controller && !(controller instanceof Error)) controller.proc.kill('SIGKILL');
+        if (proc.exitCode === null && proc.signalCode === null) {
           proc.kill('SIGTERM');
           const t = setTimeout(() => proc.kill('SIGKILL'), 10_000);
           await exitedPromise;
@@ -179,4 +204,40 @@ async function startOnce(options: ServerProcessOptions): Promise<ServerProcess> 
       return stopping;
     },
   };
+}
+
+/** An `mqcontroller` (local event log) on a free port, for the controller target. */
+async function startController(dir: string): Promise<{ proc: ChildProcess; port: number }> {
+  const port = await freePort();
+  const conf = join(dir, 'controller.conf');
+  await writeFile(
+    conf,
+    `controllerDLegerPeers=n0-127.0.0.1:${port}\ncontrollerBindAddress=127.0.0.1\ncontrollerStorePath=${join(dir, 'ctl')}\n`,
+  );
+  const proc = spawn(process.execPath, [MQCONTROLLER, '-c', conf], {
+    env: { ...process.env, HOME: dir },
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    let out = '';
+    const t = setTimeout(() => reject(new Error('no boot line in 20 s')), 20_000);
+    proc.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (/boot success/.test(out)) {
+        clearTimeout(t);
+        resolve();
+      }
+    });
+    proc.once('exit', (code) => {
+      clearTimeout(t);
+      reject(new Error(`exited ${code}: ${out}`));
+    });
+  });
+  return { proc, port };
+}
+
+async function freePort(): Promise<number> {
+  const p = await tryListen(0);
+  if (p === undefined) throw new Error('no free port');
+  return p;
 }

@@ -106,7 +106,8 @@ const units = fc
         TimerMagic.DEFAULT | TimerMagic.ROLL,
         TimerMagic.DEFAULT | TimerMagic.DELETE,
       ),
-      enqueueTimeMs: fc.maxSafeNat(),
+      // Below 2^52: enqueue + delay stays exact (the stored delay is that difference, an int32).
+      enqueueTimeMs: fc.integer({ min: 0, max: 2 ** 52 }),
       delay: fc.integer(),
       offsetPy: fc.maxSafeNat(),
       sizePy: fc.integer({ min: 1, max: 2 ** 31 - 1 }),

@@ -13,6 +13,10 @@ import { Router } from './router.js';
 import { StatsSampler } from './sampler.js';
 import { StaticAssets } from './static-assets.js';
 
+/** Dashboard requests handled at once (each may query the NameServer and brokers). */
+const MAX_IN_FLIGHT = 64;
+const MAX_IN_FLIGHT_PER_CONNECTION = 8;
+
 export interface DashboardOptions {
   /** NameServer address list, `host:port;host:port`. */
   namesrvAddr: string;
@@ -100,7 +104,29 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     sendJson(res, 200, value);
   };
 
+  // Node parses and dispatches every pipelined request of a connection at once: a client
+  // pipelining 100,000 GETs started 100,000 admin queries (the broker stalled for seconds).
+  // Past MAX_IN_FLIGHT requests being handled, the rest are answered 503 at once.
+  let inFlight = 0;
+  const perSocket = new WeakMap<object, number>();
   const server = createServer({ maxHeaderSize: 16 * 1024, requestTimeout: 60_000 }, (req, res) => {
+    if (inFlight >= MAX_IN_FLIGHT) {
+      req.resume();
+      sendError(res, 503, 'dashboard busy');
+      return;
+    }
+    inFlight++;
+    // A connection with requests pending is not read further until they are answered.
+    const socket = req.socket;
+    const mine = (perSocket.get(socket) ?? 0) + 1;
+    perSocket.set(socket, mine);
+    if (mine >= MAX_IN_FLIGHT_PER_CONNECTION) socket.pause();
+    res.once('close', () => {
+      inFlight--;
+      const left = (perSocket.get(socket) ?? 1) - 1;
+      perSocket.set(socket, left);
+      if (left < MAX_IN_FLIGHT_PER_CONNECTION && !socket.destroyed) socket.resume();
+    });
     handle(req, res).catch((e: unknown) => {
       if (res.headersSent) {
         res.destroy();
