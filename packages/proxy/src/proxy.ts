@@ -3,7 +3,7 @@ import type { Broker } from '@rocketmq-ts/broker';
 import { type Clock, type Logger, silentLogger, systemClock } from '@rocketmq-ts/common';
 import { SerializeType } from '@rocketmq-ts/protocol';
 import { RemotingClient } from '@rocketmq-ts/remoting';
-import { buildImplementation, type GrpcListener, listenGrpc } from './grpc/grpc-server.js';
+import { buildImplementation, type GrpcListener, listenGrpc, type RpcObserver } from './grpc/grpc-server.js';
 import type { ReceiveMessageResponse, TelemetryCommand } from './grpc/types.js';
 import { defaultProxyConfig, namesrvList, type ProxyConfig } from './proxy-config.js';
 import { type BrokerTransport, InProcessTransport, RemotingTransport } from './service/broker-transport.js';
@@ -24,6 +24,8 @@ export interface ProxyOptions {
   config?: Partial<ProxyConfig>;
   logger?: Logger;
   clock?: Clock;
+  /** Told of every unary RPC answered (name, Status code, ms): where proxy metrics attach. */
+  observeRpc?: RpcObserver;
 }
 
 export interface GrpcProxy {
@@ -93,6 +95,7 @@ export async function startProxy(transport: BrokerTransport, options: ProxyOptio
       },
     },
     logger,
+    options.observeRpc,
   );
   listener = await listenGrpc(config.grpcServerHost, config.grpcServerPort, impl, config.grpcMaxInboundMessageSize);
   const timers = [

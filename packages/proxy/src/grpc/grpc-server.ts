@@ -69,24 +69,36 @@ export function serviceDefinition(): grpc.ServiceDefinition {
   return def as grpc.ServiceDefinition;
 }
 
-export function buildImplementation(h: Handlers, logger: Logger): grpc.UntypedServiceImplementation {
+/**
+ * Told of every unary RPC once answered: its name, the `apache.rocketmq.v2.Code` of its Status
+ * and how long it took (the hook point for proxy metrics).
+ */
+export type RpcObserver = (rpc: string, code: number, millis: number) => void;
+
+const codeOf = (res: unknown): number => (res as { status?: { code?: number } } | undefined)?.status?.code ?? 0;
+
+export function buildImplementation(
+  h: Handlers,
+  logger: Logger,
+  observe?: RpcObserver,
+): grpc.UntypedServiceImplementation {
   const impl: grpc.UntypedServiceImplementation = {};
   for (const [name, fn] of Object.entries(h.unary)) {
     impl[name] = (call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) => {
+      const t0 = observe ? performance.now() : 0;
+      const answer = (res: unknown) => {
+        callback(null, res);
+        observe?.(name, codeOf(res), performance.now() - t0);
+      };
       const ctx = contextOf(call);
       if (ctx.clientId === '') {
-        callback(null, { status: status(Code.CLIENT_ID_REQUIRED, 'x-mq-client-id is required') });
+        answer({ status: status(Code.CLIENT_ID_REQUIRED, 'x-mq-client-id is required') });
         return;
       }
-      fn(call.request, ctx).then(
-        (res) => callback(null, res),
-        (err: unknown) => {
-          logger.warn({ err, rpc: name }, 'rpc failed');
-          callback(null, {
-            status: status(Code.INTERNAL_SERVER_ERROR, err instanceof Error ? err.message : String(err)),
-          });
-        },
-      );
+      fn(call.request, ctx).then(answer, (err: unknown) => {
+        logger.warn({ err, rpc: name }, 'rpc failed');
+        answer({ status: status(Code.INTERNAL_SERVER_ERROR, err instanceof Error ? err.message : String(err)) });
+      });
     };
   }
   for (const [name, fn] of Object.entries(h.serverStream)) {
