@@ -23,6 +23,9 @@ const MAX_READ_SPAN = 1024 * 1024;
 const FILTER_BATCH = 1024;
 
 export class FileStoreReader {
+  /** Controller mode: getMessage stops before a record ending past this offset (FileMessageStore.setReadBound). */
+  readBound: (() => number) | undefined;
+
   constructor(
     private readonly queues: ConsumeQueueStore,
     private readonly commitLog: CommitLog,
@@ -53,6 +56,7 @@ export class FileStoreReader {
     let next = offset;
     const scanEnd = Math.min(max, offset + maxScanEntries(maxCount));
     const minPhy = this.minPhy();
+    const bound = this.readBound === undefined ? Number.MAX_SAFE_INTEGER : this.readBound();
     let full = false;
     while (!full && next < scanEnd && records.length < maxCount) {
       const want = Math.min(scanEnd - next, filter ? FILTER_BATCH : maxCount - records.length);
@@ -80,8 +84,13 @@ export class FileStoreReader {
           full = true;
           break;
         }
-        next++;
         const phy = entryPhy(view.buf, p);
+        if (phy + size > bound) {
+          // Not yet held by every replica (controller mode): it may still be truncated.
+          full = true;
+          break;
+        }
+        next++;
         if (size <= 0 || phy < minPhy) continue;
         if (filter && !filter(entryTags(view.buf, p))) continue;
         const hit = this.commitLog.readCached(phy, size);
@@ -90,6 +99,19 @@ export class FileStoreReader {
         totalSize += size;
         if (records.length >= maxCount) break;
       }
+    }
+    if (next === offset && records.length === 0 && bound !== Number.MAX_SAFE_INTEGER) {
+      // Everything from `offset` on is beyond the confirm offset: "nothing yet", so that a
+      // pull is held (PULL_NOT_FOUND) and a pop moves nothing; the next arrival or the hold
+      // service's periodic check re-runs it.
+      return {
+        status: 'OFFSET_OVERFLOW_ONE',
+        nextBeginOffset: offset,
+        minOffset: min,
+        maxOffset: max,
+        records: [],
+        totalSize: 0,
+      };
     }
     if (misses.length > 0) await this.fill(records, misses);
     const out: Buffer[] = [];

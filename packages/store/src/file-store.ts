@@ -106,6 +106,8 @@ export class FileMessageStore implements MessageStore {
   /** Told (written, flushed) whenever either CommitLog position moves (HA reports and wake-ups). */
   private readonly progressListeners: Array<(written: number, flushed: number) => void> = [];
   private gate: ReplicationGate | undefined;
+  /** Controller mode: appends refused while it answers false (the master lease). */
+  private writeFence: (() => boolean) | undefined;
   /** Where the last start-up scan began and ended (tests, runtime info). */
   lastRecovery = { scannedFrom: 0, logEnd: 0, records: 0, truncated: false };
 
@@ -260,7 +262,14 @@ export class FileMessageStore implements MessageStore {
 
   private refusal(): Promise<PutMessageResult> | undefined {
     // A slave's log is the master's: local appends are refused (RocketMQ 4.x answers the same).
-    if (this.running && !this.writeFailed && !this.retention.diskFull && this.role !== 'SLAVE') return undefined;
+    if (
+      this.running &&
+      !this.writeFailed &&
+      !this.retention.diskFull &&
+      this.role !== 'SLAVE' &&
+      (this.writeFence === undefined || this.writeFence())
+    )
+      return undefined;
     return Promise.resolve({ status: 'SERVICE_NOT_AVAILABLE' });
   }
 
@@ -357,6 +366,23 @@ export class FileMessageStore implements MessageStore {
   setBrokerRole(role: BrokerRole): void {
     this.role = role;
     this.dispatcher.startQueuesAtFirstOffset = role === 'SLAVE';
+  }
+
+  /**
+   * Controller mode: checked at every append's admission, before anything is placed in the log;
+   * false refuses it as a slave is refused (a master past its lease must not append).
+   */
+  setWriteFence(fence: (() => boolean) | undefined): void {
+    this.writeFence = fence;
+  }
+
+  /**
+   * Controller mode (RocketMQ's readUnCommitted=false): pulls and pops return only records whose
+   * CommitLog end is at most `bound()` (the confirm offset: held by every SyncStateSet member).
+   * Undefined (classic mode) reads everything dispatched.
+   */
+  setReadBound(bound: (() => number) | undefined): void {
+    this.reader.readBound = bound;
   }
 
   /** SYNC_MASTER: every append's answer passes through `gate` (undefined removes it). */

@@ -100,6 +100,14 @@ export class ControllerModeReplication extends Replication implements HaControl 
       if (r.status === 'PUT_OK') r.status = 'FLUSH_SLAVE_TIMEOUT';
       return r;
     });
+    // The lease is checked again at each append's admission: a master resumed after a pause (SIGSTOP,
+    // a long GC) handles the requests buffered meanwhile before any timer runs, and must not
+    // append them (they would take queue offsets the new master gives to acknowledged messages).
+    store.setWriteFence(this.admitWrite);
+    // Reads stop at the confirm offset (readUnCommitted=false, apache/rocketmq#6662): a record
+    // not yet held by every SyncStateSet member may be truncated at the next failover, and a
+    // consumer that read it would skip the acknowledged message taking its queue offset.
+    store.setReadBound(() => this.confirmOffset());
     this.leaseTimer = setInterval(() => this.checkLease(), 100);
     this.leaseTimer.unref();
   }
@@ -118,6 +126,13 @@ export class ControllerModeReplication extends Replication implements HaControl 
     );
     return Date.now() - (this.manager?.lastContactAt ?? 0) < lease;
   }
+
+  /** The store's write fence: a master appends only within its lease. */
+  private readonly admitWrite = (): boolean => {
+    if (this.leaseValid()) return true;
+    this.checkLease();
+    return false;
+  };
 
   private checkLease(): void {
     if (this.role?.role !== 'master' || !this.masterSide?.isActive) return;

@@ -1,0 +1,170 @@
+// Controller mode with real processes: reads stop at the confirm offset and a master past its
+// lease refuses writes at admission (apache/rocketmq#6662). A message the master appended but a
+// SyncStateSet member does not hold yet may be truncated at the next failover, so no pull may
+// return it; and a master resumed after a pause longer than its lease must not append the sends
+// it buffered meanwhile (they would take queue offsets the new master gives to acknowledged
+// messages). docs/controller.md.
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { MQAdmin } from '@rocketmq-ts/client';
+import {
+  createRequest,
+  decodeStoredRecords,
+  encodeProperties,
+  PullMessageRequestHeader,
+  PullSysFlag,
+  type RemotingCommand,
+  RequestCode,
+  ResponseCode,
+  SendMessageRequestHeaderV2,
+} from '@rocketmq-ts/protocol';
+import { RemotingClient } from '@rocketmq-ts/remoting';
+import { eventually, tempDir } from '@rocketmq-ts/testkit';
+import {
+  type Member,
+  type NamesrvWithController,
+  spawnMember,
+  spawnNamesrvWithController,
+  stopProc,
+  waitSettled,
+} from './controller-mode-support.js';
+
+const topic = 'CtlFence';
+
+describe('controller mode: confirm-offset reads and write admission', () => {
+  let dir: { path: string; cleanup: () => Promise<void> };
+  let ns: NamesrvWithController;
+  let admin: MQAdmin;
+  const client = new RemotingClient({ requestTimeoutMs: 20_000 });
+  const members: Member[] = [];
+  let master: Member;
+  let slave: Member;
+
+  const send = (addr: string, body: string): Promise<RemotingCommand> =>
+    client.invoke(
+      addr,
+      createRequest(
+        RequestCode.SEND_MESSAGE_V2,
+        SendMessageRequestHeaderV2.encode({
+          producerGroup: 'fence_pg',
+          topic,
+          defaultTopic: 'TBW102',
+          defaultTopicQueueNums: 1,
+          queueId: 0,
+          sysFlag: 0,
+          bornTimestamp: Date.now(),
+          flag: 0,
+          properties: encodeProperties({}),
+          reconsumeTimes: 0,
+        }),
+        Buffer.from(body),
+      ),
+      20_000,
+    );
+
+  const pull = (addr: string, offset: number): Promise<RemotingCommand> =>
+    client.invoke(
+      addr,
+      createRequest(
+        RequestCode.PULL_MESSAGE,
+        PullMessageRequestHeader.encode({
+          consumerGroup: 'fence_cg',
+          topic,
+          queueId: 0,
+          queueOffset: offset,
+          maxMsgNums: 32,
+          sysFlag: PullSysFlag.SUBSCRIPTION,
+          commitOffset: 0,
+          suspendTimeoutMillis: 0,
+          subscription: '*',
+          subVersion: 0,
+          expressionType: 'TAG',
+        }),
+      ),
+    );
+
+  const bodies = (r: RemotingCommand): string[] =>
+    r.code === ResponseCode.SUCCESS && r.body ? decodeStoredRecords(r.body).map((m) => m.body.toString()) : [];
+
+  before(async () => {
+    dir = await tempDir('rmq-ctl-fence-');
+    ns = await spawnNamesrvWithController(join(dir.path, 'ns'));
+    admin = new MQAdmin({ namesrvAddr: ns.namesrvAddr });
+    // The stopped slave must stay in the SyncStateSet (no shrink) for the whole first test.
+    const props = {
+      namesrvAddr: ns.namesrvAddr,
+      controllerAddr: ns.controllerAddr,
+      haMaxTimeSlaveNotCatchup: 120_000,
+      haHousekeepingInterval: 120_000,
+    };
+    members.push(await spawnMember(join(dir.path, 'b0'), 'b0', props));
+    await waitSettled(admin, members);
+    members.push(await spawnMember(join(dir.path, 'b1'), 'b1', props));
+    master = await waitSettled(admin, members);
+    slave = members.find((m) => m !== master)!;
+    await admin.createTopic({ topic, brokerAddr: master.addr, readQueueNums: 1, writeQueueNums: 1 });
+  });
+
+  after(async () => {
+    for (const m of members) {
+      m.proc?.child.kill('SIGCONT');
+      await stopProc(m.proc);
+    }
+    await admin?.close();
+    await client.close();
+    await stopProc(ns?.proc);
+    await dir?.cleanup();
+  });
+
+  it('a pull does not return what a SyncStateSet member does not hold yet', async () => {
+    const first = await send(master.addr, 'm1');
+    assert.equal(first.code, ResponseCode.SUCCESS, first.remark);
+    await eventually(async () => bodies(await pull(master.addr, 0)).join() === 'm1', {
+      timeoutMs: 10_000,
+      message: 'm1 readable once both members hold it',
+    });
+
+    slave.proc!.child.kill('SIGSTOP');
+    const pending = send(master.addr, 'm2');
+    // Appended on the master (the queue's max offset is 2) but not returned.
+    await eventually(async () => (await pull(master.addr, 1)).extFields.maxOffset === '2', {
+      timeoutMs: 10_000,
+      message: 'm2 appended on the master',
+    });
+    for (let i = 0; i < 5; i++) {
+      const r = await pull(master.addr, 1);
+      assert.equal(r.code, ResponseCode.PULL_NOT_FOUND, `pull ${i} while the slave is stopped: ${r.code} ${r.remark}`);
+      assert.equal(r.extFields.nextBeginOffset, '1');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+
+    slave.proc!.child.kill('SIGCONT');
+    await eventually(async () => bodies(await pull(master.addr, 1)).join() === 'm2', {
+      timeoutMs: 15_000,
+      message: 'm2 readable once the slave holds it',
+    });
+    const second = await pending;
+    assert.ok(
+      second.code === ResponseCode.SUCCESS || second.code === ResponseCode.FLUSH_SLAVE_TIMEOUT,
+      `m2: ${second.code} ${second.remark}`,
+    );
+    // The slave serves it too (its confirm offset is learned from the master).
+    await eventually(async () => bodies(await pull(slave.addr, 1)).join() === 'm2', {
+      timeoutMs: 15_000,
+      message: 'm2 readable on the slave',
+    });
+  });
+
+  it('a master resumed past its lease refuses the sends it buffered, before appending them', async () => {
+    const before = Number((await pull(master.addr, 0)).extFields.maxOffset);
+    master.proc!.child.kill('SIGSTOP');
+    const buffered = Promise.all(Array.from({ length: 16 }, (_, i) => send(master.addr, `late-${i}`)));
+    // Lease: controllerHeartBeatTimeoutMills 3000 − 2 × brokerHeartbeatInterval 300 = 2400 ms.
+    await new Promise((resolve) => setTimeout(resolve, 2800));
+    master.proc!.child.kill('SIGCONT');
+    for (const r of await buffered) assert.equal(r.code, ResponseCode.SERVICE_NOT_AVAILABLE, `${r.code} ${r.remark}`);
+    const after = Number((await pull(master.addr, 0)).extFields.maxOffset);
+    assert.equal(after, before, 'nothing appended on the resumed master');
+  });
+});
