@@ -37,6 +37,8 @@ export interface PopCrashResult {
   lateDuplicateAcks: number;
   /** Duplicates of messages whose every ack came in time (acked, then delivered again). */
   redeliveredAfterAck: string[];
+  /** Messages never acked with an answer, whose ack a kill swallowed (stored or not). */
+  ackUnknown: number;
   kills: number;
   lost: string[];
 }
@@ -130,6 +132,7 @@ export async function runPopCrashTrials(dir: string, o: PopCrashOptions): Promis
     duplicateAcks,
     lateDuplicateAcks,
     redeliveredAfterAck,
+    ackUnknown: [...ackUnknown].filter((m) => !acked.has(m)).length,
     kills: o.trials,
     lost: [...produced].filter((m) => !acked.has(m) && !ackUnknown.has(m)),
   };

