@@ -110,6 +110,15 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   let inFlight = 0;
   const perSocket = new WeakMap<object, number>();
   const server = createServer({ maxHeaderSize: 16 * 1024, requestTimeout: 60_000 }, (req, res) => {
+    const socket = req.socket;
+    // Browsers never pipeline; pausing does not stop the parser from dispatching what one chunk
+    // already holds (thousands of tiny GETs, each answer queued behind the first), which stalled
+    // the whole process under a pipelined flood. A connection past its bound is closed instead.
+    if (socket.destroyed) return;
+    if ((perSocket.get(socket) ?? 0) >= MAX_IN_FLIGHT_PER_CONNECTION) {
+      socket.destroy();
+      return;
+    }
     if (inFlight >= MAX_IN_FLIGHT) {
       req.resume();
       sendError(res, 503, 'dashboard busy');
@@ -117,7 +126,6 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     }
     inFlight++;
     // A connection with requests pending is not read further until they are answered.
-    const socket = req.socket;
     const mine = (perSocket.get(socket) ?? 0) + 1;
     perSocket.set(socket, mine);
     if (mine >= MAX_IN_FLIGHT_PER_CONNECTION) socket.pause();
