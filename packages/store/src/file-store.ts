@@ -17,8 +17,7 @@ import { entryPhy } from './consumequeue/consume-queue.js';
 import { ConsumeQueueStore } from './consumequeue/consume-queue-store.js';
 import { type ArrivalListener, Dispatcher } from './dispatch/dispatcher.js';
 import { FileStoreReader } from './file-store-reader.js';
-import { ReplicatedDispatch } from './ha/replicated-dispatch.js';
-import { zeroTail } from './ha/truncate-tail.js';
+import { type ReplicaAppendStatus, ReplicaLog } from './ha/replica-log.js';
 import { IndexService } from './index/index-service.js';
 import type {
   GetMessageResult,
@@ -31,8 +30,7 @@ import type {
 import { RetentionService } from './retention/retention-service.js';
 import { type BrokerRole, type MessageStoreConfig, resolveStoreConfig } from './store-config.js';
 
-/** Outcome of appending replicated bytes on a slave. */
-export type ReplicaAppendStatus = 'OK' | 'OFFSET_MISMATCH' | 'NOT_RUNNING';
+export type { ReplicaAppendStatus } from './ha/replica-log.js';
 /** SYNC_MASTER: turns an append's result into the answer after the slave's ack (ha/). */
 export type ReplicationGate = (result: PutMessageResult) => PutMessageResult | Promise<PutMessageResult>;
 
@@ -101,8 +99,8 @@ export class FileMessageStore implements MessageStore {
   private indexTimestamp = 0;
   private startTimestamp = 0;
   private role: BrokerRole;
-  /** Slave: records that arrived as replicated bytes, dispatched once written. */
-  private replicated: ReplicatedDispatch | undefined;
+  /** Slave: appends of replicated bytes, their dispatch, and tail cuts. */
+  private readonly replica: ReplicaLog;
   /** Told (written, flushed) whenever either CommitLog position moves (HA reports and wake-ups). */
   private readonly progressListeners: Array<(written: number, flushed: number) => void> = [];
   private gate: ReplicationGate | undefined;
@@ -161,6 +159,15 @@ export class FileMessageStore implements MessageStore {
       logger: this.logger,
       dispatchedTo: () => this.dispatcher.dispatchedTo,
       ...(deps.diskUsage ? { diskUsage: deps.diskUsage } : {}),
+    });
+    this.replica = new ReplicaLog({
+      config: c,
+      commitLog: this.commitLog,
+      segments: this.segments,
+      dispatcher: this.dispatcher,
+      cqStore: this.cqStore,
+      logger: this.logger,
+      writeCheckpoint: () => this.writeCheckpoint(true),
     });
   }
 
@@ -338,9 +345,9 @@ export class FileMessageStore implements MessageStore {
       d.dispatchPrepared(p);
       pend.shift();
     }
-    if (this.replicated) this.replicated.written(pos);
+    this.replica.written(pos);
     if (this.sync) {
-      if (!this.ackWaiters.isEmpty || this.replicated) this.commitLog.requestFlush();
+      if (!this.ackWaiters.isEmpty || this.replica.active) this.commitLog.requestFlush();
     } else {
       this.ackUpTo(pos, undefined);
     }
@@ -416,24 +423,9 @@ export class FileMessageStore implements MessageStore {
    */
   appendReplicated(offset: number, data: Buffer): ReplicaAppendStatus {
     if (!this.running) return 'NOT_RUNNING';
-    const cl = this.commitLog;
-    if (cl.appendPos === 0 && this.segments.list.length === 0 && offset > 0) {
-      if (offset % this.config.mappedFileSizeCommitLog !== 0) return 'OFFSET_MISMATCH';
-      cl.setEnd(offset);
-      this.dispatcher.dispatchedTo = offset;
-    }
-    if (offset !== cl.appendPos) return 'OFFSET_MISMATCH';
-    if (data.length === 0) return 'OK';
-    this.replicated ??= new ReplicatedDispatch(
-      this.dispatcher,
-      this.config.mappedFileSizeCommitLog,
-      parseDelayLevels(this.config.messageDelayLevel),
-      this.logger,
-    );
-    this.replicated.push(offset, data);
-    cl.appendRaw(data);
-    this.putBytes += data.length;
-    return 'OK';
+    const status = this.replica.append(offset, data);
+    if (status === 'OK') this.putBytes += data.length;
+    return status;
   }
 
   /**
@@ -441,7 +433,7 @@ export class FileMessageStore implements MessageStore {
    * record). Call after `drainReplica`.
    */
   replicaCompleteEnd(): number {
-    return this.replicated?.partialStart() ?? this.commitLog.appendPos;
+    return this.replica.completeEnd();
   }
 
   /** Waits until every replicated or appended byte is written (and synced with SYNC_FLUSH). */
@@ -451,24 +443,10 @@ export class FileMessageStore implements MessageStore {
 
   /**
    * Controller mode: cuts the log back to `offset` (a record boundary) while running as a slave
-   * or during a role change: the tail is zeroed on disk and synced, ConsumeQueue entries beyond
-   * are erased, dispatch restarts there. Index entries beyond stay (a lookup reads the log and
-   * finds nothing or a different key there).
+   * or during a role change (ha/replica-log.ts).
    */
-  async truncateTail(offset: number): Promise<void> {
-    await this.commitLog.drain();
-    const end = this.commitLog.appendPos;
-    this.replicated = undefined;
-    if (offset < end) {
-      this.logger.warn({ from: end, to: offset }, 'commitlog tail truncated (controller mode)');
-      await zeroTail(this.segments, offset, end);
-    }
-    this.commitLog.setEnd(Math.min(offset, end));
-    // Entries still in memory first: truncateAbove resets a queue's dirty state.
-    await this.cqStore.flush(0);
-    await this.cqStore.truncateAbove(offset);
-    this.dispatcher.dispatchedTo = Math.min(this.dispatcher.dispatchedTo, offset);
-    await this.writeCheckpoint(true);
+  truncateTail(offset: number): Promise<void> {
+    return this.replica.truncateTail(offset);
   }
 
   private ackUpTo(pos: number, status: 'FLUSH_DISK_TIMEOUT' | undefined): void {
