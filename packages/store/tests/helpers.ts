@@ -2,7 +2,8 @@
 // a read-everything helper that checks queue offsets have no gaps.
 import assert from 'node:assert/strict';
 import { cp } from 'node:fs/promises';
-import { ManualClock } from '@rocketmq-ts/common';
+import * as net from 'node:net';
+import { type Logger, ManualClock } from '@rocketmq-ts/common';
 import { decodeStoredRecord, encodeProperties, type MessageView } from '@rocketmq-ts/protocol';
 import { createFileStore, type FileMessageStore, type MessageInput, type MessageStoreConfig } from '../src/index.js';
 
@@ -68,3 +69,29 @@ export async function readQueue(store: FileMessageStore, topic: string, queueId:
 export async function snapshotDir(from: string, to: string): Promise<void> {
   await cp(from, to, { recursive: true });
 }
+
+const silentLog = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, fatal() {} };
+export const silent = { ...silentLog, child: () => silent } as unknown as Logger;
+
+/**
+ * A raw TCP peer for bad-input tests: what it receives is read and dropped (so a close by the
+ * server is seen even after the server wrote to it); `onCleanup` registers its teardown.
+ */
+export function rawPeer(
+  port: number,
+  onCleanup: (fn: () => void) => void,
+): { sock: net.Socket; closed: Promise<void> } {
+  const sock = net.connect(port, '127.0.0.1');
+  sock.on('error', () => {});
+  sock.resume();
+  const closed = new Promise<void>((r) => sock.on('close', () => r()));
+  onCleanup(() => sock.destroy());
+  return { sock, closed };
+}
+
+/** `p`, or a rejection naming `what` after `ms`. */
+export const within = <T>(p: Promise<T>, ms: number, what: string): Promise<T> =>
+  Promise.race([
+    p,
+    new Promise<T>((_, rej) => setTimeout(() => rej(new Error(`${what} within ${ms} ms`)), ms).unref()),
+  ]);

@@ -3,11 +3,12 @@
 // its own log to the consistent point (never below it, never an acknowledged message of the
 // master's history), then appends every transfer at exactly its end, records each new epoch
 // before the bytes of that epoch, and acknowledges what it wrote (or flushed, SYNC_FLUSH).
-import * as net from 'node:net';
+import type * as net from 'node:net';
 import type { Logger } from '@rocketmq-ts/common';
-import type { ReplicaAppendStatus } from '../file-store.js';
 import { encodeSlaveAck, encodeSlaveHandshake, HA_STATE_HANDSHAKE, MasterMessageDecoder } from './autoswitch-wire.js';
 import { consistentPoint, type EpochFile } from './epoch-file.js';
+import { ReplicaLink } from './ha-connection.js';
+import type { ReplicaAppendStatus } from './replica-log.js';
 
 export interface AutoSwitchSlaveLog {
   getMaxPhyOffset(): number;
@@ -28,25 +29,17 @@ export interface AutoSwitchClientConfig {
 
 export type AutoSwitchClientState = 'READY' | 'HANDSHAKE' | 'TRANSFER' | 'SHUTDOWN';
 
-export class AutoSwitchClient {
-  private socket: net.Socket | undefined;
-  private state: AutoSwitchClientState = 'SHUTDOWN';
+export class AutoSwitchClient extends ReplicaLink<'HANDSHAKE' | 'TRANSFER'> {
   private decoder = new MasterMessageDecoder();
   private haAddr: string | undefined;
   /** The master epoch this slave follows: a master whose epoch list ends below it is not switched yet. */
   private minEpoch = 0;
   private timer: NodeJS.Timeout | undefined;
-  private retryAt = 0;
-  private reported = -1;
-  private lastRead = 0;
-  private lastWrite = 0;
   /** Frames waiting while an epoch entry is written (an entry lands before the bytes of its epoch). */
   private chain: Promise<void> | undefined;
   private masterConfirm = 0;
-  lastError: string | undefined;
   /** Frames/bytes received on this connection (status). */
   transferred = 0;
-  private readonly logger: Logger;
 
   constructor(
     private readonly log: AutoSwitchSlaveLog,
@@ -54,7 +47,7 @@ export class AutoSwitchClient {
     private readonly config: AutoSwitchClientConfig,
     logger: Logger,
   ) {
-    this.logger = logger.child({ component: 'ha-autoswitch-slave' });
+    super('SHUTDOWN', config, logger.child({ component: 'ha-autoswitch-slave' }));
     log.onReplicaProgress(() => this.ackIfGrown());
   }
 
@@ -81,7 +74,7 @@ export class AutoSwitchClient {
     }
     if (haAddr !== this.haAddr) {
       this.haAddr = haAddr;
-      this.drop('master changed');
+      this.drop();
       this.retryAt = 0;
     }
     this.tick();
@@ -91,57 +84,31 @@ export class AutoSwitchClient {
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
-    this.drop('stopped');
+    this.drop();
     this.state = 'SHUTDOWN';
     this.haAddr = undefined;
     await this.chain?.catch(() => {});
   }
 
-  private tick(): void {
-    if (this.state === 'SHUTDOWN') return;
-    const now = Date.now();
-    if (!this.socket) {
-      if (this.haAddr && now >= this.retryAt && !this.chain) this.connect(this.haAddr);
-      return;
-    }
-    if (this.state === 'READY') return;
-    if (now - this.lastRead > this.config.haHousekeepingInterval) {
-      this.fail('master silent too long');
-      return;
-    }
-    if (this.state === 'TRANSFER' && now - this.lastWrite > this.config.haSendHeartbeatInterval && this.reported >= 0)
-      this.send(this.reported);
+  protected get peer(): string | undefined {
+    return this.haAddr;
   }
 
-  private connect(addr: string): void {
-    const i = addr.lastIndexOf(':');
-    this.retryAt = Date.now() + this.config.haReconnectInterval;
-    const socket = net.connect({ host: addr.slice(0, i), port: Number(addr.slice(i + 1)) });
-    this.socket = socket;
+  protected encodeAck(offset: number): Buffer {
+    return encodeSlaveAck(offset);
+  }
+
+  protected override mayConnect(): boolean {
+    return this.chain === undefined;
+  }
+
+  protected onOpen(socket: net.Socket): void {
     this.decoder = new MasterMessageDecoder();
-    this.reported = -1;
-    socket.setNoDelay(true);
-    socket.on('connect', () => {
-      if (this.socket !== socket) return;
-      this.state = 'HANDSHAKE';
-      this.lastRead = Date.now();
-      socket.write(encodeSlaveHandshake(this.config.brokerId, this.config.asyncLearner));
-    });
-    socket.on('data', (c: Buffer) => {
-      if (this.socket === socket) this.onData(c);
-    });
-    socket.on('error', (e) => {
-      if (this.socket === socket) this.lastError = e.message;
-    });
-    socket.on('close', () => {
-      if (this.socket !== socket) return;
-      this.socket = undefined;
-      if (this.state !== 'SHUTDOWN') this.state = 'READY';
-    });
+    this.state = 'HANDSHAKE';
+    socket.write(encodeSlaveHandshake(this.config.brokerId, this.config.asyncLearner));
   }
 
-  private onData(chunk: Buffer): void {
-    this.lastRead = Date.now();
+  protected onData(chunk: Buffer): void {
     const r = this.decoder.push(chunk);
     if (!r.ok) {
       this.fail(r.error);
@@ -250,24 +217,5 @@ export class AutoSwitchClient {
     if (this.state !== 'TRANSFER' || !this.socket) return;
     const ack = this.log.replicaAckOffset();
     if (ack > this.reported) this.send(ack);
-  }
-
-  private send(offset: number): void {
-    this.reported = offset;
-    this.lastWrite = Date.now();
-    this.socket?.write(encodeSlaveAck(offset));
-  }
-
-  private fail(why: string): void {
-    this.lastError = why;
-    this.logger.warn({ master: this.haAddr, why }, 'ha: dropping the connection to the master');
-    this.drop(why);
-  }
-
-  private drop(_why: string): void {
-    const s = this.socket;
-    this.socket = undefined;
-    if (this.state !== 'SHUTDOWN') this.state = 'READY';
-    s?.destroy();
   }
 }

@@ -4,7 +4,7 @@
 // epoch (or segment) boundary and carry the confirmOffset, and the write gate that answers a
 // send only when the SyncStateSet holds it. Wire format: autoswitch-wire.ts; rules:
 // docs/controller.md ("Replication with epochs").
-import * as net from 'node:net';
+import type * as net from 'node:net';
 import { Fifo, type Logger } from '@rocketmq-ts/common';
 import type { PutMessageResult } from '../message-store.js';
 import {
@@ -15,6 +15,7 @@ import {
   SlaveMessageDecoder,
 } from './autoswitch-wire.js';
 import type { EpochFile } from './epoch-file.js';
+import { closeServer, listenHA, MasterConnection } from './ha-connection.js';
 
 export interface AutoSwitchMasterLog {
   getMaxPhyOffset(): number;
@@ -54,37 +55,25 @@ interface Waiter {
   resolve: (r: PutMessageResult) => void;
 }
 
-class Connection {
-  readonly addr: string;
+class Connection extends MasterConnection {
   brokerId = -1;
   asyncLearner = false;
   /** -1 before the first ack. */
   ackOffset = -1;
-  next = -1;
   lastCaughtUpTime = 0;
   /** Where the transfer stood the last time nothing was left to send, and when. */
   private tipOffset = -1;
   private tipTime = 0;
-  lastRead = Date.now();
-  lastWrite = Date.now();
-  private reading = false;
-  closed = false;
   private readonly decoder = new SlaveMessageDecoder();
 
   constructor(
-    private readonly socket: net.Socket,
+    socket: net.Socket,
     private readonly service: AutoSwitchService,
   ) {
-    this.addr = `${socket.remoteAddress}:${socket.remotePort}`;
-    socket.setNoDelay(true);
-    socket.on('data', (c: Buffer) => this.onData(c));
-    socket.on('drain', () => this.pump());
-    socket.on('error', () => {});
-    socket.on('close', () => this.close('closed by peer'));
+    super(socket, service.log, service.logger);
   }
 
-  private onData(chunk: Buffer): void {
-    this.lastRead = Date.now();
+  protected onChunk(chunk: Buffer): void {
     const r = this.decoder.push(chunk);
     if (!r.ok) {
       this.close(r.error);
@@ -130,75 +119,32 @@ class Connection {
     }
   }
 
-  pump(): void {
-    if (this.closed || this.reading || this.next < 0 || this.socket.writableNeedDrain) return;
+  /** A frame never crosses an epoch's end. */
+  protected room(): number {
     const svc = this.service;
     const entry = svc.epochs.entryAt(this.next);
     const epochEnd = entry ? svc.epochs.endOf(entry.epoch) : undefined;
     const room = epochEnd === undefined ? svc.config.haTransferBatchSize : epochEnd - this.next;
-    if (room <= 0) return;
-    const read = svc.log.readReplicaData(this.next, Math.min(room, svc.config.haTransferBatchSize));
-    if (!read) {
-      this.tipOffset = this.next;
-      this.tipTime = Date.now();
-      return;
-    }
-    this.reading = true;
-    read.then(
-      (data) => {
-        this.reading = false;
-        if (this.closed || !data || data.length === 0) return;
-        const from = this.next;
-        this.next += data.length;
-        this.lastWrite = Date.now();
-        this.socket.cork();
-        this.socket.write(
-          encodeMasterTransferHeader(
-            from,
-            data.length,
-            entry?.epoch ?? 0,
-            entry?.startOffset ?? 0,
-            svc.confirmOffset(),
-          ),
-        );
-        this.socket.write(data);
-        this.socket.uncork();
-        this.pump();
-      },
-      (err: unknown) => {
-        this.reading = false;
-        svc.logger.error({ err, slave: this.addr }, 'ha: reading the commitlog failed');
-        this.close('read failed');
-      },
+    return Math.min(room, svc.config.haTransferBatchSize);
+  }
+
+  protected header(from: number, size: number): Buffer {
+    const entry = this.service.epochs.entryAt(from);
+    return encodeMasterTransferHeader(
+      from,
+      size,
+      entry?.epoch ?? 0,
+      entry?.startOffset ?? 0,
+      this.service.confirmOffset(),
     );
   }
 
-  housekeep(now: number): void {
-    const c = this.service.config;
-    if (now - this.lastRead > c.haHousekeepingInterval) {
-      this.close('housekeeping');
-      return;
-    }
-    if (this.next >= 0 && !this.reading && now - this.lastWrite > c.haSendHeartbeatInterval) {
-      this.lastWrite = now;
-      const entry = this.service.epochs.entryAt(this.next);
-      this.socket.write(
-        encodeMasterTransferHeader(
-          this.next,
-          0,
-          entry?.epoch ?? 0,
-          entry?.startOffset ?? 0,
-          this.service.confirmOffset(),
-        ),
-      );
-    }
+  protected override atTip(): void {
+    this.tipOffset = this.next;
+    this.tipTime = Date.now();
   }
 
-  close(why: string): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.socket.destroy();
-    this.service.logger.info({ slave: this.addr, brokerId: this.brokerId, why }, 'ha: connection closed');
+  protected removed(): void {
     this.service.removed(this);
   }
 }
@@ -243,7 +189,7 @@ export class AutoSwitchService {
   }
 
   async start(): Promise<number> {
-    const server = net.createServer((socket) => {
+    const server = await listenHA(this.config.haListenPort, this.config.host, (socket) => {
       // Only a master serves slaves; anyone connecting to a slave or a fenced broker is dropped.
       if (!this.active) {
         socket.destroy();
@@ -252,17 +198,11 @@ export class AutoSwitchService {
       this.connections.add(new Connection(socket, this));
     });
     this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.config.haListenPort, this.config.host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
     this.boundPort = (server.address() as net.AddressInfo).port;
     const hk = setInterval(() => {
       const now = Date.now();
-      for (const c of this.connections) c.housekeep(now);
+      for (const c of this.connections)
+        c.housekeep(now, this.config.haHousekeepingInterval, this.config.haSendHeartbeatInterval);
     }, 500);
     const ex = setInterval(() => this.expire(false), 20);
     hk.unref();
@@ -293,7 +233,7 @@ export class AutoSwitchService {
     this.timers = [];
     const s = this.server;
     this.server = undefined;
-    if (s) await new Promise<void>((r) => s.close(() => r()));
+    await closeServer(s);
   }
 
   setSyncStateSet(ids: readonly number[]): void {

@@ -2,10 +2,10 @@
 // address, reports how far its CommitLog goes, appends every transfer frame at exactly that
 // offset and reports again. Any gap or overlap drops the connection (offset equality is the
 // only consistency check classic HA has); it reconnects after haReconnectInterval.
-import * as net from 'node:net';
 import type { Logger } from '@rocketmq-ts/common';
-import type { ReplicaAppendStatus } from '../file-store.js';
+import { ReplicaLink } from './ha-connection.js';
 import { encodeReport, TransferDecoder } from './ha-wire.js';
+import type { ReplicaAppendStatus } from './replica-log.js';
 
 /** What the slave needs of its store. */
 export interface HASlaveLog {
@@ -36,28 +36,20 @@ export interface HAClientInfo {
   lastError: string | undefined;
 }
 
-export class HAClient {
+export class HAClient extends ReplicaLink<'TRANSFER'> {
   private masterAddr: string | undefined;
-  private socket: net.Socket | undefined;
   private decoder = new TransferDecoder();
-  private state: HAClientState = 'READY';
-  private reported = -1;
-  private lastRead = 0;
-  private lastWrite = 0;
   private transferred = 0;
-  private lastError: string | undefined;
   private timer: NodeJS.Timeout | undefined;
-  private retryAt = 0;
   /** Frames received on the current connection (a close before any hints at a refused report). */
   private framesOnConnection = 0;
-  private readonly logger: Logger;
 
   constructor(
     private readonly log: HASlaveLog,
-    private readonly config: HAClientConfig,
+    config: HAClientConfig,
     logger: Logger,
   ) {
-    this.logger = logger.child({ component: 'ha-slave' });
+    super('READY', config, logger.child({ component: 'ha-slave' }));
     log.onReplicaProgress(() => this.reportIfGrown());
   }
 
@@ -66,7 +58,7 @@ export class HAClient {
     if (addr === this.masterAddr) return;
     this.logger.info({ old: this.masterAddr, new: addr }, 'ha: master address changed');
     this.masterAddr = addr;
-    this.drop('master address changed');
+    this.drop();
     this.retryAt = 0;
     this.tick();
   }
@@ -85,7 +77,7 @@ export class HAClient {
   stop(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
-    this.drop('shutdown');
+    this.drop();
     this.state = 'SHUTDOWN';
   }
 
@@ -102,75 +94,51 @@ export class HAClient {
     };
   }
 
-  private tick(): void {
-    if (!this.timer || this.state === 'SHUTDOWN') return;
-    const now = Date.now();
-    if (!this.socket) {
-      if (this.masterAddr && now >= this.retryAt) this.connect(this.masterAddr);
-      return;
-    }
-    if (this.state !== 'TRANSFER') return;
-    if (now - this.lastRead > this.config.haHousekeepingInterval) {
-      this.fail('master silent too long');
-      return;
-    }
-    if (now - this.lastWrite > this.config.haSendHeartbeatInterval && this.reported >= 0) this.send(this.reported);
+  protected get peer(): string | undefined {
+    return this.masterAddr;
   }
 
-  private connect(addr: string): void {
-    const i = addr.lastIndexOf(':');
-    const host = addr.slice(0, i);
-    const port = Number(addr.slice(i + 1));
-    this.retryAt = Date.now() + this.config.haReconnectInterval;
-    const socket = net.connect({ host, port });
-    this.socket = socket;
+  protected encodeAck(offset: number): Buffer {
+    return encodeReport(offset);
+  }
+
+  protected override mayConnect(): boolean {
+    return this.timer !== undefined;
+  }
+
+  protected onOpen(): void {
     this.decoder = new TransferDecoder();
     this.framesOnConnection = 0;
-    socket.setNoDelay(true);
-    socket.on('connect', () => {
-      if (this.socket !== socket) return;
-      this.state = 'TRANSFER';
-      this.lastRead = Date.now();
-      this.logger.info({ master: addr, offset: this.log.getMaxPhyOffset() }, 'ha: connected to master');
-      this.reported = -1;
-      this.reportIfGrown();
-    });
-    socket.on('data', (chunk: Buffer) => {
-      if (this.socket === socket) this.onData(chunk);
-    });
-    socket.on('error', (err) => {
-      if (this.socket === socket) this.lastError = err.message;
-    });
-    socket.on('close', () => {
-      if (this.socket !== socket) return;
-      if (this.state === 'TRANSFER' && this.framesOnConnection === 0 && this.reported > 0) {
-        // The master closes at once when our offset is beyond its log (see ha-service.ts).
-        this.lastError = `master closed the connection after offset ${this.reported} was reported: is this slave ahead of its master?`;
-        this.logger.error({ master: addr, offset: this.reported }, `ha: ${this.lastError}`);
-      }
-      this.socket = undefined;
-      this.state = 'READY';
-    });
+    this.state = 'TRANSFER';
+    this.logger.info({ master: this.masterAddr, offset: this.log.getMaxPhyOffset() }, 'ha: connected to master');
+    this.reportIfGrown();
   }
 
-  private onData(chunk: Buffer): void {
-    this.lastRead = Date.now();
+  protected override onClosed(): void {
+    if (this.state === 'TRANSFER' && this.framesOnConnection === 0 && this.reported > 0) {
+      // The master closes at once when our offset is beyond its log (see ha-service.ts).
+      this.lastError = `master closed the connection after offset ${this.reported} was reported: is this slave ahead of its master?`;
+      this.logger.error({ master: this.masterAddr, offset: this.reported }, `ha: ${this.lastError}`);
+    }
+  }
+
+  protected onData(chunk: Buffer): void {
     const r = this.decoder.push(chunk);
     if (!r.ok) {
-      this.fail(r.error);
+      this.fail(r.error, 'error');
       return;
     }
     for (const f of r.frames) {
       this.framesOnConnection++;
       const max = this.log.getMaxPhyOffset();
       if (max !== 0 && max !== f.offset) {
-        this.fail(`master pushed offset ${f.offset}, slave max offset is ${max}`);
+        this.fail(`master pushed offset ${f.offset}, slave max offset is ${max}`, 'error');
         return;
       }
       if (f.body.length === 0) continue;
       const s = this.log.appendReplicated(f.offset, f.body);
       if (s !== 'OK') {
-        this.fail(`append at ${f.offset} refused: ${s}`);
+        this.fail(`append at ${f.offset} refused: ${s}`, 'error');
         return;
       }
       this.transferred += f.body.length;
@@ -186,24 +154,5 @@ export class HAClient {
     const ack = this.log.replicaAckOffset();
     if (this.reported < 0 && ack < this.log.getMaxPhyOffset()) return;
     if (ack > this.reported) this.send(ack);
-  }
-
-  private send(offset: number): void {
-    this.reported = offset;
-    this.lastWrite = Date.now();
-    this.socket?.write(encodeReport(offset));
-  }
-
-  private fail(why: string): void {
-    this.lastError = why;
-    this.logger.error({ master: this.masterAddr, why }, 'ha: dropping the connection to the master');
-    this.drop(why);
-  }
-
-  private drop(_why: string): void {
-    const s = this.socket;
-    this.socket = undefined;
-    if (this.state !== 'SHUTDOWN') this.state = 'READY';
-    s?.destroy();
   }
 }

@@ -2,9 +2,10 @@
 // wait of GroupTransferService): a TCP listener on haListenPort, one connection per slave,
 // CommitLog bytes pushed from where the slave says it is. Wire format: ha-wire.ts. The
 // acknowledgement rules (what counts as "a slave holds it") are in docs/replication.md.
-import * as net from 'node:net';
+import type * as net from 'node:net';
 import { Fifo, type Logger } from '@rocketmq-ts/common';
 import type { PutMessageResult } from '../message-store.js';
+import { closeServer, listenHA, MasterConnection } from './ha-connection.js';
 import { encodeTransferHeader, ReportDecoder } from './ha-wire.js';
 
 /** What the master needs of its store. */
@@ -79,22 +80,14 @@ interface WriteMark {
 const HOUSEKEEPING_TICK_MS = 1000;
 const EXPIRY_TICK_MS = 20;
 
-class HAConnection {
-  readonly addr: string;
+class HAConnection extends MasterConnection {
   slaveAckOffset = -1;
-  /** Next byte to send (-1 until the first report). */
-  next = -1;
   transferredBytes = 0;
   /** Flow control: bytes sent in the current second, and in the last whole one. */
   private secondBytes = 0;
   private lastSecondBytes = 0;
   private throttled = false;
   private lastThrottleLog = 0;
-  lastRead = Date.now();
-  lastWrite = Date.now();
-  readonly since = Date.now();
-  private reading = false;
-  private closed = false;
   private readonly decoder = new ReportDecoder();
   /** Master writes not yet acknowledged by this slave: (end position, performance.now()). */
   private readonly marks = new Fifo<WriteMark>();
@@ -103,22 +96,16 @@ class HAConnection {
   readonly ackLagBytes: number[] = new Array(ACK_LAG_BOUNDS_MS.length + 1).fill(0);
 
   constructor(
-    private readonly socket: net.Socket,
+    socket: net.Socket,
     private readonly service: HAService,
     private readonly log: HAMasterLog,
     private readonly config: HAServiceConfig,
-    private readonly logger: Logger,
+    logger: Logger,
   ) {
-    this.addr = `${socket.remoteAddress}:${socket.remotePort}`;
-    socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    socket.on('drain', () => this.pump());
-    socket.on('error', (err) => this.logger.debug({ err, slave: this.addr }, 'ha connection error'));
-    socket.on('close', () => this.close('closed by peer'));
+    super(socket, log, logger);
   }
 
-  private onData(chunk: Buffer): void {
-    this.lastRead = Date.now();
+  protected onChunk(chunk: Buffer): void {
     const report = this.decoder.push(chunk);
     if (report === undefined) return;
     const max = this.log.getMaxPhyOffset();
@@ -176,35 +163,21 @@ class HAConnection {
     if (ms.isEmpty) this.lastMark = undefined;
   }
 
-  /** Sends what is written past `next`, one batch at a time, until nothing is left or the socket is full. */
-  pump(): void {
-    if (this.closed || this.reading || this.next < 0 || this.socket.writableNeedDrain) return;
-    const max = Math.min(this.config.haTransferBatchSize, this.budget());
-    if (max <= 0) return;
-    const read = this.log.readReplicaData(this.next, max);
-    if (!read) return;
-    this.reading = true;
-    read.then(
-      (data) => {
-        this.reading = false;
-        if (this.closed || !data || data.length === 0) return;
-        const from = this.next;
-        this.next += data.length;
-        this.transferredBytes += data.length;
-        this.secondBytes += data.length;
-        this.lastWrite = Date.now();
-        this.socket.cork();
-        this.socket.write(encodeTransferHeader(from, data.length));
-        this.socket.write(data);
-        this.socket.uncork();
-        this.pump();
-      },
-      (err: unknown) => {
-        this.reading = false;
-        this.logger.error({ err, slave: this.addr, offset: this.next }, 'ha: reading the commitlog failed');
-        this.close('read failed');
-      },
-    );
+  protected room(): number {
+    return Math.min(this.config.haTransferBatchSize, this.budget());
+  }
+
+  protected header(from: number, size: number): Buffer {
+    return encodeTransferHeader(from, size);
+  }
+
+  protected override sent(size: number): void {
+    this.transferredBytes += size;
+    this.secondBytes += size;
+  }
+
+  protected removed(): void {
+    this.service.removed(this);
   }
 
   /** Bytes this connection may still send in the current second (flow control), else unlimited. */
@@ -234,26 +207,6 @@ class HAConnection {
       this.throttled = false;
       this.pump();
     }
-  }
-
-  housekeep(now: number): void {
-    if (now - this.lastRead > this.config.haHousekeepingInterval) {
-      this.logger.warn({ slave: this.addr, idleMs: now - this.lastRead }, 'ha: slave silent too long; closing');
-      this.close('housekeeping');
-      return;
-    }
-    if (this.next >= 0 && !this.reading && now - this.lastWrite > this.config.haSendHeartbeatInterval) {
-      this.lastWrite = now;
-      this.socket.write(encodeTransferHeader(this.next, 0));
-    }
-  }
-
-  close(why: string): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.socket.destroy();
-    this.logger.info({ slave: this.addr, why }, 'ha: connection closed');
-    this.service.removed(this);
   }
 
   info(masterMax: number, gap: number): HAConnectionInfo {
@@ -310,23 +263,16 @@ export class HAService {
   }
 
   async start(): Promise<number> {
-    const server = net.createServer((socket) => {
+    const server = await listenHA(this.config.haListenPort, this.config.host, (socket) => {
       this.connections.add(new HAConnection(socket, this, this.log, this.config, this.logger));
     });
     this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.config.haListenPort, this.config.host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
     this.boundPort = (server.address() as net.AddressInfo).port;
     this.housekeeping = setInterval(() => {
       const now = Date.now();
       for (const c of this.connections) {
         c.newSecond();
-        c.housekeep(now);
+        c.housekeep(now, this.config.haHousekeepingInterval, this.config.haSendHeartbeatInterval);
       }
     }, HOUSEKEEPING_TICK_MS);
     this.housekeeping.unref();
@@ -343,7 +289,7 @@ export class HAService {
     this.expire(true);
     const server = this.server;
     this.server = undefined;
-    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+    await closeServer(server);
   }
 
   /**

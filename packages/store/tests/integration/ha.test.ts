@@ -13,7 +13,7 @@ import {
   type HAServiceConfig,
   haWire,
 } from '../../src/index.js';
-import { msg, openStore, readQueue } from '../helpers.js';
+import { msg, openStore, rawPeer as rawPeerOf, readQueue, silent, within } from '../helpers.js';
 
 const SERVICE: HAServiceConfig = {
   haListenPort: 0,
@@ -28,6 +28,7 @@ const SERVICE: HAServiceConfig = {
 const CLIENT = { haSendHeartbeatInterval: 200, haHousekeepingInterval: 1000, haReconnectInterval: 100 };
 
 const cleanups: Array<() => Promise<unknown> | unknown> = [];
+const rawPeer = (port: number) => rawPeerOf(port, (fn) => cleanups.push(fn));
 after(async () => {
   for (const c of cleanups.reverse()) await c();
 });
@@ -72,9 +73,6 @@ async function pair(config: Partial<HAServiceConfig> = {}, role?: 'SYNC_MASTER')
   const { slave, client } = await slaveOf(`127.0.0.1:${service.port}`);
   return { master: m, slave, service, client };
 }
-
-const silentLog = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, fatal() {} };
-const silent = { ...silentLog, child: () => silent } as unknown as import('@rocketmq-ts/common').Logger;
 
 async function put(store: FileMessageStore, from: number, n: number, topic = 'T'): Promise<string[]> {
   const statuses: string[] = [];
@@ -141,20 +139,6 @@ async function proxy(target: number) {
     },
   };
 }
-
-function rawPeer(port: number): { sock: net.Socket; closed: Promise<void> } {
-  const sock = net.connect(port, '127.0.0.1');
-  sock.on('error', () => {});
-  const closed = new Promise<void>((r) => sock.on('close', () => r()));
-  cleanups.push(() => sock.destroy());
-  return { sock, closed };
-}
-
-const within = <T>(p: Promise<T>, ms: number, what: string): Promise<T> =>
-  Promise.race([
-    p,
-    new Promise<T>((_, rej) => setTimeout(() => rej(new Error(`${what} within ${ms} ms`)), ms).unref()),
-  ]);
 
 describe('classic HA between two stores', () => {
   it('replicates across segment rolls: identical bytes, the slave ConsumeQueues serve the same messages', async () => {
