@@ -193,6 +193,38 @@ export interface Ack {
   at: number;
 }
 
+/** One send of a trial's load, in the chaos checker's history shape (bench/chaos/checker.mjs). */
+export interface SendRecord {
+  t: 'send';
+  id: string;
+  start: number;
+  end: number;
+  status: string;
+  brokerName?: string;
+  queueId?: number;
+  queueOffset?: number;
+  storeHost?: string;
+}
+
+/** What a trial's `send` resolves with (the SDK's SendResult fits); undefined when not stored. */
+export interface TrialSendResult {
+  msgId: string;
+  offsetMsgId: string;
+  sendStatus?: string;
+  queueOffset?: number;
+  messageQueue?: { brokerName: string; queueId: number };
+}
+
+/** When each step of a failover happened, in ms after the fault (undefined: not seen). */
+export interface FailoverTimeline {
+  /** Another member reports itself master. */
+  roleMs?: number;
+  /** The NameServer's route for the topic names another master address. */
+  routeMs?: number;
+  /** The first SEND_OK stored by another member reached the producer. */
+  firstAckMs: number;
+}
+
 export interface TrialResult {
   /** Kill of the master → first SEND_OK stored by another member (ms). */
   failoverMs: number;
@@ -204,13 +236,17 @@ export interface TrialResult {
   truncatedBytes: number;
   /** Acknowledged messages missing from the new master's log (must be 0). */
   lost: string[];
+  /** Every send of the trial's load (for the chaos checker's split-brain and offset checks). */
+  sends: SendRecord[];
+  /** With `probeTopic`: when the new master and its route appeared. */
+  timeline?: FailoverTimeline;
 }
 
 export interface TrialDeps {
   admin: MQAdmin;
   members: Member[];
-  /** Sends one message; resolves with its ack, or undefined if it was not SEND_OK. */
-  send: (body: string) => Promise<{ msgId: string; offsetMsgId: string } | undefined>;
+  /** Sends one message; resolves with its result, or undefined if it was not stored. */
+  send: (body: string) => Promise<TrialSendResult | undefined>;
   workers?: number;
   before?: number;
   after?: number;
@@ -218,54 +254,78 @@ export interface TrialDeps {
   fault?: 'kill' | 'stop';
   /** Decodes the record at `pos` of a CommitLog image and returns its UNIQ_KEY. */
   uniqKeyAt: (log: Buffer, pos: number) => string | undefined;
+  /** Deadline of each wait of the trial (settling, load, failover, catch-up); generous by default. */
+  stepTimeoutMs?: number;
+  /** Polls roles and this topic's route during the failover to time its steps. */
+  probeTopic?: string;
 }
 
 /**
- * One failover trial on a settled group: load, kill -9 of the master, time until a SEND_OK comes
- * from another member, more load, restart of the old master (it must come back as a slave and
- * catch up), then every acknowledged message must be in the new master's log at its offset and
- * the two logs must be byte-identical.
+ * One failover trial on a settled group: load, kill -9 (or SIGSTOP) of the master, time until a
+ * SEND_OK comes from another member, more load, restart (or SIGCONT) of the old master (it must
+ * come back as a slave and catch up), then every acknowledged message must be in the new master's
+ * log at its offset and the two logs must be byte-identical. Only the old master is restarted:
+ * the NameServer, the controller and the other members live on across trials.
  */
 export async function failoverTrial(d: TrialDeps): Promise<TrialResult> {
   const { admin, members } = d;
-  const master = await waitSettled(admin, members);
+  const step = d.stepTimeoutMs ?? 60_000;
+  const master = await waitSettled(admin, members, step);
   const acked: Ack[] = [];
+  const sends: SendRecord[] = [];
   let stopLoad = false;
   let seq = 0;
   const loops = Array.from({ length: d.workers ?? 6 }, async () => {
     while (!stopLoad) {
       const n = seq++;
+      const start = Date.now();
       const r = await d.send(`m${n}-${'x'.repeat(100 + ((n * 37) % 600))}`).catch(() => undefined);
-      if (r) acked.push({ msgId: r.msgId, ...parseOffsetMsgId(r.offsetMsgId), at: Date.now() });
-      else await new Promise((res) => setTimeout(res, 20));
+      const end = Date.now();
+      const status = r ? (r.sendStatus ?? 'SEND_OK') : 'error';
+      const rec: SendRecord = { t: 'send', id: r?.msgId ?? `unsent-${n}`, start, end, status };
+      if (r) {
+        const where = parseOffsetMsgId(r.offsetMsgId);
+        rec.storeHost = where.host;
+        if (r.messageQueue) {
+          rec.brokerName = r.messageQueue.brokerName;
+          rec.queueId = r.messageQueue.queueId;
+        }
+        if (r.queueOffset !== undefined) rec.queueOffset = r.queueOffset;
+        if (status === 'SEND_OK') acked.push({ msgId: r.msgId, ...where, at: end });
+      }
+      sends.push(rec);
+      if (status !== 'SEND_OK') await new Promise((res) => setTimeout(res, 20));
     }
   });
   try {
-    await eventually(() => acked.length >= (d.before ?? 200), { timeoutMs: 30_000, message: 'acks before the kill' });
+    await eventually(() => acked.length >= (d.before ?? 200), { timeoutMs: step, message: 'acks before the kill' });
     const oldAddr = master.addr;
     const killedAt = Date.now();
     const stopped = master.proc!;
+    const outMark = stopped.out().length;
     if (d.fault === 'stop') stopped.child.kill('SIGSTOP');
     else await kill9(master);
+    const probing = d.probeTopic ? probeFailover(admin, members, oldAddr, d.probeTopic, killedAt, step) : undefined;
     const first = await eventually(() => acked.find((a) => a.at >= killedAt && a.host !== oldAddr), {
-      timeoutMs: 40_000,
+      timeoutMs: step,
       intervalMs: 5,
       message: 'a SEND_OK from the new master',
     });
     const failoverMs = first.at - killedAt;
     if (d.fault === 'stop') stopped.child.kill('SIGCONT');
+    const probed = await probing?.done(first.at - killedAt);
     const ackedBefore = acked.filter((a) => a.host === oldAddr).length;
     const target = acked.length + (d.after ?? 100);
-    await eventually(() => acked.length >= target, { timeoutMs: 30_000, message: 'acks after the failover' });
+    await eventually(() => acked.length >= target, { timeoutMs: step, message: 'acks after the failover' });
     stopLoad = true;
     await Promise.all(loops);
-    const newMaster = (await findMaster(admin, members))!;
+    const newMaster = members.find((m) => m.addr === first.host) ?? (await findMaster(admin, members))!;
 
     if (d.fault !== 'stop') await restartMember(master);
-    await waitSettled(admin, members);
+    await waitSettled(admin, members, step);
     const newMax = Number((await info(admin, newMaster)).commitLogMaxOffset);
     await eventually(async () => Number((await info(admin, master)).commitLogMaxOffset) === newMax, {
-      timeoutMs: 20_000,
+      timeoutMs: step,
       message: 'the old master caught up as a slave',
     });
     const nm = await readCommitLog(join(newMaster.dir, 'store'));
@@ -279,7 +339,9 @@ export async function failoverTrial(d: TrialDeps): Promise<TrialResult> {
       .subarray(from - nm.start, newMax - nm.start)
       .equals(om.bytes.subarray(from - om.start, newMax - om.start));
     if (!same) throw new Error('the old master log differs from the new master log after catch-up');
-    const cut = /"from":(\d+),"to":(\d+)[^\n]*truncating the divergent tail/.exec(master.proc!.out());
+    // The cut logged in this trial (a SIGSTOPped master keeps its process and output).
+    const out = d.fault === 'stop' ? master.proc!.out().slice(outMark) : master.proc!.out();
+    const cut = [...out.matchAll(/"from":(\d+),"to":(\d+)[^\n]*truncating the divergent tail/g)].at(-1);
     return {
       failoverMs,
       ackedBefore,
@@ -288,9 +350,53 @@ export async function failoverTrial(d: TrialDeps): Promise<TrialResult> {
       newMaster: newMaster.addr,
       truncatedBytes: cut ? Number(cut[1]) - Number(cut[2]) : 0,
       lost,
+      sends,
+      ...(probed ? { timeline: probed } : {}),
     };
   } finally {
     stopLoad = true;
     await Promise.all(loops);
   }
+}
+
+/** Polls every 25 ms for another member reporting master and for the topic's route naming it. */
+function probeFailover(
+  admin: MQAdmin,
+  members: Member[],
+  oldAddr: string,
+  topic: string,
+  since: number,
+  timeoutMs: number,
+): { done: (firstAckMs: number) => Promise<FailoverTimeline> } {
+  let roleMs: number | undefined;
+  let routeMs: number | undefined;
+  let stop = false;
+  const loop = (async () => {
+    while (!stop && Date.now() - since < timeoutMs && (roleMs === undefined || routeMs === undefined)) {
+      if (roleMs === undefined) {
+        for (const m of members) {
+          if (m.addr === oldAddr || !m.proc) continue;
+          const i = await info(admin, m).catch(() => undefined);
+          if (i?.brokerRole === 'SYNC_MASTER') roleMs ??= Date.now() - since;
+        }
+      }
+      if (routeMs === undefined) {
+        const r = await admin.topicRoute(topic).catch(() => undefined);
+        const addr = r?.brokerDatas[0]?.brokerAddrs.get(0);
+        if (addr && addr !== oldAddr) routeMs = Date.now() - since;
+      }
+      await new Promise((res) => setTimeout(res, 25));
+    }
+  })();
+  return {
+    done: async (firstAckMs) => {
+      // Both steps precede the first acknowledgement; give the poller a moment to see them.
+      await eventually(() => (roleMs !== undefined && routeMs !== undefined) || Date.now() - since > timeoutMs, {
+        timeoutMs: 5000,
+      }).catch(() => undefined);
+      stop = true;
+      await loop;
+      return { roleMs, routeMs, firstAckMs };
+    },
+  };
 }
