@@ -97,6 +97,10 @@ describe('controller mode: confirm-offset reads and write admission', () => {
       controllerAddr: ns.controllerAddr,
       haMaxTimeSlaveNotCatchup: 120_000,
       haHousekeepingInterval: 120_000,
+      // Not a multiple of the master's 100 ms lease check: the end of the lease (the last answered
+      // heartbeat + lease) falls at a different point between two checks in each cycle of the
+      // last test, so the gap in which only the admission check refuses a send is not always ~0.
+      brokerHeartbeatInterval: 310,
     };
     members.push(await spawnMember(join(dir.path, 'b0'), 'b0', props));
     await waitSettled(admin, members);
@@ -107,6 +111,7 @@ describe('controller mode: confirm-offset reads and write admission', () => {
   });
 
   after(async () => {
+    ns?.proc.child.kill('SIGCONT');
     for (const m of members) {
       m.proc?.child.kill('SIGCONT');
       await stopProc(m.proc);
@@ -166,5 +171,64 @@ describe('controller mode: confirm-offset reads and write admission', () => {
     for (const r of await buffered) assert.equal(r.code, ResponseCode.SERVICE_NOT_AVAILABLE, `${r.code} ${r.remark}`);
     const after = Number((await pull(master.addr, 0)).extFields.maxOffset);
     assert.equal(after, before, 'nothing appended on the resumed master');
+  });
+
+  it('a running master whose controller stops answering appends nothing once its lease is over', async () => {
+    // The master keeps running; only the controller (embedded in the NameServer) is frozen. The
+    // lease ends while sends keep arriving, before the periodic lease check (every 100 ms) has
+    // necessarily run: only the check at write admission keeps a send that arrives in between out
+    // of the log. Each sender sends one message at a time, so at most one of its messages can be
+    // admitted before the end of the lease and answered after it (stored on the master only, not
+    // SEND_OK); every later one must be refused before anything is appended. Two cycles.
+    const stored = new Set<number>([ResponseCode.SUCCESS, ResponseCode.FLUSH_SLAVE_TIMEOUT]);
+    for (let cycle = 1; cycle <= 2; cycle++) {
+      master = await waitSettled(admin, members, 30_000);
+      // The master takes writes again once the controller answers it (after the previous test or cycle).
+      await eventually(async () => (await send(master.addr, 'warm')).code === ResponseCode.SUCCESS, {
+        timeoutMs: 30_000,
+        intervalMs: 100,
+        message: 'the master accepting writes',
+      });
+      const start = Number((await pull(master.addr, 0)).extFields.maxOffset);
+      ns.proc.child.kill('SIGSTOP');
+      // Lease: controllerHeartBeatTimeoutMills 3000 − 2 × brokerHeartbeatInterval 310 = 2380 ms.
+      const deadline = Date.now() + 15_000;
+      let senders: number[][];
+      try {
+        senders = await Promise.all(
+          Array.from({ length: 4 }, async (_, k) => {
+            const codes: number[] = [];
+            let refused = 0;
+            for (let i = 0; refused < 3 && Date.now() < deadline; i++) {
+              const code = (await send(master.addr, `lease-${cycle}-${k}-${i}`)).code;
+              codes.push(code);
+              if (code === ResponseCode.SERVICE_NOT_AVAILABLE) refused++;
+            }
+            return codes;
+          }),
+        );
+      } finally {
+        ns.proc.child.kill('SIGCONT');
+      }
+      let appended = 0;
+      for (const [k, codes] of senders.entries()) {
+        const firstRefused = codes.indexOf(ResponseCode.SERVICE_NOT_AVAILABLE);
+        const tail = codes.slice(Math.max(0, firstRefused - 5), firstRefused + 3).join();
+        assert.ok(firstRefused > 0, `cycle ${cycle} sender ${k}: no refusal, or nothing accepted first: ${tail}`);
+        const late = codes.slice(firstRefused);
+        assert.ok(
+          late.every((c) => c === ResponseCode.SERVICE_NOT_AVAILABLE),
+          `cycle ${cycle} sender ${k}: accepted after a refusal: ${late.join()}`,
+        );
+        const notAcked = codes.slice(0, firstRefused).filter((c) => c !== ResponseCode.SUCCESS);
+        assert.ok(
+          notAcked.length <= 1 && notAcked.every((c) => c === ResponseCode.FLUSH_SLAVE_TIMEOUT),
+          `cycle ${cycle} sender ${k}: appended after the lease ended (${notAcked.length} stored, not acknowledged): …${tail}`,
+        );
+        appended += codes.filter((c) => stored.has(c)).length;
+      }
+      const end = Number((await pull(master.addr, 0)).extFields.maxOffset);
+      assert.equal(end - start, appended, `cycle ${cycle}: every refused send left the log untouched`);
+    }
   });
 });
