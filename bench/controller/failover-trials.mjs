@@ -22,7 +22,7 @@
 // defaults are --heartbeat-timeout 10000 --heartbeat-interval 1000 --scan 5000 --poll 30000.
 // --produce 0 skips the produce comparison; --trials 0 skips the trials.
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -249,6 +249,7 @@ async function produceRound(producer, topic, n, pids) {
 
 /** Classic SYNC_MASTER + SLAVE under a plain NameServer. */
 async function classicGroup(dir) {
+  await mkdir(dir, { recursive: true });
   const nsConf = join(dir, 'ns.conf');
   await writeFile(nsConf, 'listenPort=0\nbindAddress=127.0.0.1\n');
   const procs = [];
