@@ -248,6 +248,14 @@ export class FileMessageStore implements MessageStore {
   }
 
   putMessages(batch: MessageInput[]): Promise<PutMessageResult> {
+    return this.putBatch(batch, false);
+  }
+
+  putTogether(batch: MessageInput[]): Promise<PutMessageResult> {
+    return this.putBatch(batch, true);
+  }
+
+  private putBatch(batch: MessageInput[], mixed: boolean): Promise<PutMessageResult> {
     const refused = this.refusal();
     if (refused) return refused;
     const first = batch[0];
@@ -256,14 +264,15 @@ export class FileMessageStore implements MessageStore {
     let total = 0;
     for (let i = 0; i < batch.length; i++) {
       const m = batch[i]!;
-      if (m.topic !== first.topic || m.queueId !== first.queueId) return Promise.resolve({ status: 'MESSAGE_ILLEGAL' });
+      if (!mixed && (m.topic !== first.topic || m.queueId !== first.queueId))
+        return Promise.resolve({ status: 'MESSAGE_ILLEGAL' });
       const p = this.encoder.prepare(m);
       if (typeof p === 'string') return Promise.resolve({ status: p });
       prepared.push(p);
       total += p.size;
     }
     if (total > this.config.mappedFileSizeCommitLog - 8) return Promise.resolve({ status: 'MESSAGE_ILLEGAL' });
-    const acked = this.append(prepared[0]!, prepared, total);
+    const acked = this.append(prepared[0]!, prepared, total, mixed);
     return this.gate ? acked.then(this.gate) : acked;
   }
 
@@ -281,10 +290,16 @@ export class FileMessageStore implements MessageStore {
   }
 
   /** Places records (one, or a batch in `all`) in the log; the promise settles at ack time. */
-  private append(one: PreparedRecord, all: PreparedRecord[] | undefined, total: number): Promise<PutMessageResult> {
-    const q = (all ? all.some((p) => p.consumable) : one.consumable)
-      ? this.cqStore.getOrCreate(one.topic, one.queueId)
-      : undefined;
+  private append(
+    one: PreparedRecord,
+    all: PreparedRecord[] | undefined,
+    total: number,
+    mixed = false,
+  ): Promise<PutMessageResult> {
+    const q =
+      !mixed && (all ? all.some((p) => p.consumable) : one.consumable)
+        ? this.cqStore.getOrCreate(one.topic, one.queueId)
+        : undefined;
     const alloc = this.commitLog.allocate(total);
     const now = this.turnNow();
     let pos = alloc.pos;
@@ -294,8 +309,9 @@ export class FileMessageStore implements MessageStore {
     for (let i = 0; i < n; i++) {
       const p = all ? all[i]! : one;
       if (offsets) offsets[i] = phy;
-      p.queueOffset = p.consumable && q ? q.assigned++ : 0;
-      p.queue = q;
+      const pq = mixed && p.consumable ? this.cqStore.getOrCreate(p.topic, p.queueId) : q;
+      p.queueOffset = p.consumable && pq ? pq.assigned++ : 0;
+      p.queue = pq;
       p.physicalOffset = phy;
       p.storeTimestamp = now;
       const size = this.encoder.write(alloc.buf, pos, p, false);

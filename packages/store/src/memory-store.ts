@@ -64,30 +64,39 @@ export class MemoryMessageStore implements MessageStore {
     return this.putMessages([msg]);
   }
 
-  async putMessages(batch: MessageInput[]): Promise<PutMessageResult> {
+  putMessages(batch: MessageInput[]): Promise<PutMessageResult> {
+    return this.putBatch(batch, false);
+  }
+
+  putTogether(batch: MessageInput[]): Promise<PutMessageResult> {
+    return this.putBatch(batch, true);
+  }
+
+  private async putBatch(batch: MessageInput[], mixed: boolean): Promise<PutMessageResult> {
     if (!this.running) return { status: 'SERVICE_NOT_AVAILABLE' };
     if (batch.length === 0) return { status: 'MESSAGE_ILLEGAL' };
     const first = batch[0]!;
     const prepared: PreparedRecord[] = [];
     let total = 0;
     for (const m of batch) {
-      if (m.topic !== first.topic || m.queueId !== first.queueId) return { status: 'MESSAGE_ILLEGAL' };
+      if (!mixed && (m.topic !== first.topic || m.queueId !== first.queueId)) return { status: 'MESSAGE_ILLEGAL' };
       const p = this.encoder.prepare(m);
       if (typeof p === 'string') return { status: p };
       prepared.push(p);
       total += p.size;
     }
     if (total > this.config.mappedFileSizeCommitLog - 8) return { status: 'MESSAGE_ILLEGAL' };
-    const q = this.queue(first.topic, first.queueId);
     const now = this.clock.now();
     const wroteOffset = this.maxPhy;
-    let logicsOffset = q.base + q.phy.length;
-    const firstLogics = prepared[0]!.consumable ? logicsOffset : 0;
+    const fq = this.queue(first.topic, first.queueId);
+    const firstLogics = prepared[0]!.consumable ? fq.base + fq.phy.length : 0;
     const ids: number[] = [];
+    const arrivals: [string, number, number, number][] = [];
     for (const p of prepared) {
+      const q = mixed ? this.queue(p.topic, p.queueId) : fq;
       const phy = this.maxPhy;
       const rec = Buffer.allocUnsafe(p.size);
-      p.queueOffset = p.consumable ? logicsOffset : 0;
+      p.queueOffset = p.consumable ? q.base + q.phy.length : 0;
       p.physicalOffset = phy;
       p.storeTimestamp = now;
       this.encoder.write(rec, 0, p);
@@ -99,7 +108,7 @@ export class MemoryMessageStore implements MessageStore {
         q.phy.push(phy);
         q.size.push(rec.length);
         q.tags.push(p.tagsCode);
-        logicsOffset++;
+        arrivals.push([p.topic, p.queueId, q.base + q.phy.length, p.tagsCode]);
       }
       if (!isRollbackTransactionType(p.sysFlag)) {
         for (const key of indexKeys(p.topic, p.properties)) {
@@ -113,9 +122,8 @@ export class MemoryMessageStore implements MessageStore {
     }
     this.putCount += batch.length;
     this.putBytes += this.maxPhy - wroteOffset;
-    for (const p of prepared) {
-      if (!p.consumable) continue;
-      for (const l of this.listeners) l(first.topic, first.queueId, q.base + q.phy.length, p.tagsCode);
+    for (const [topic, queueId, next, tagsCode] of arrivals) {
+      for (const l of this.listeners) l(topic, queueId, next, tagsCode);
     }
     return {
       status: 'PUT_OK',

@@ -96,6 +96,12 @@ export interface MessageStore {
   putMessage(msg: MessageInput): Promise<PutMessageResult>;
   /** All records get consecutive queue offsets in one queue (SEND_BATCH_MESSAGE). */
   putMessages(batch: MessageInput[]): Promise<PutMessageResult>;
+  /**
+   * Records of any topics and queues, placed back to back in one CommitLog allocation and so
+   * written by one write: a kill keeps all of them or none (the revive service appends a
+   * checkpoint's re-puts and its revive mark this way). Queue offsets are assigned per queue.
+   */
+  putTogether(batch: MessageInput[]): Promise<PutMessageResult>;
 
   getMessage(
     topic: string,

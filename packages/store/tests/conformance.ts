@@ -147,6 +147,36 @@ export function runConformance(name: string, factory: StoreFactory): void {
       );
     });
 
+    it('puts records of several topics and queues together, each in its own queue', async () => {
+      await store.putMessage(message({ topic: 'TogetherP', queueId: 1 }));
+      const r = await store.putTogether([
+        message({ topic: 'TogetherP', queueId: 1, body: Buffer.from('p1') }),
+        message({ topic: 'TogetherQ', queueId: 3, body: Buffer.from('q0') }),
+        message({ topic: 'TogetherP', queueId: 1, body: Buffer.from('p2') }),
+      ]);
+      assert.equal(r.status, 'PUT_OK');
+      assert.equal(r.append!.msgNum, 3);
+      const p = await store.getMessage('TogetherP', 1, 1, 32, 1 << 20);
+      assert.deepEqual(
+        decodeStoredRecords(Buffer.concat(p.records)).map((m) => [m.queueOffset, m.body.toString()]),
+        [
+          [1, 'p1'],
+          [2, 'p2'],
+        ],
+      );
+      await eventually(async () => {
+        const q = await store.getMessage('TogetherQ', 3, 0, 32, 1 << 20);
+        assert.deepEqual(
+          decodeStoredRecords(Buffer.concat(q.records)).map((m) => [m.topic, m.queueOffset, m.body.toString()]),
+          [['TogetherQ', 0, 'q0']],
+        );
+        return true;
+      });
+      // One CommitLog run: the three records are adjacent.
+      const [a, b, c] = r.append!.msgId.split(',');
+      assert.ok(a && b && c && a < b && b < c);
+    });
+
     it('refuses oversized bodies and properties with a status, not an exception', async () => {
       const big = await store.putMessage(message({ body: Buffer.alloc(16 * 1024 + 1) }));
       assert.equal(big.status, 'MESSAGE_ILLEGAL');

@@ -32,8 +32,8 @@ import type { PopSettings } from './pop-settings.js';
 // every CK still open comes back with every ACK written after it, so nothing acked is
 // redelivered and nothing unacked is lost. A revived CK is closed in the log too: after its
 // messages are re-put, an ACK record of the re-put offsets follows it (a "revive mark"), so a
-// re-read after a crash does not revive it again — only a crash between the re-put and the
-// mark (one append) can, at least once.
+// re-read after a crash does not revive it again. The re-puts and the mark are one store write
+// (putTogether), so no crash falls between them.
 //
 // RocketMQ parks CKs and ACKs in its timer wheel until due; keeping the open CKs in memory
 // gives the same pairing without a timer (see docs/pop.md).
@@ -278,26 +278,26 @@ export class ReviveService {
 
   /**
    * Re-puts every unacked message of a due CK; a failure re-puts the rest as a new CK. The
-   * messages are read first and then appended together, the mark right after them: a crash
-   * can fall between the re-puts and the mark only for the span of one flush.
+   * messages are read first, then appended together with the CK's revive mark in one store
+   * write (putTogether): a kill keeps the re-puts and their mark, or neither.
    */
   private async revive(q: ReviveQueue, open: OpenCheckPoint): Promise<void> {
     const { ck } = open;
-    const { groups, topics, logger, store } = this.deps;
+    const { groups, topics, logger } = this.deps;
     const group = groups.get(ck.c);
     if (group === undefined || topics.get(ck.t) === undefined) {
       logger.info({ group: ck.c, topic: ck.t }, 'revive skipped: group or topic no longer exists');
       return;
     }
     const failed: number[] = [];
-    const done: number[] = [];
+    const gone: number[] = [];
     const puts: { offset: number; input: MessageInput }[] = [];
     for (let i = 0; i < ck.d.length; i++) {
       if (open.acked.has(i)) continue;
       const offset = ck.so + ck.d[i]!;
       try {
         const input = await this.reviveInput(ck, offset, group.retryMaxTimes);
-        if (input === true) done.push(offset);
+        if (input === true) gone.push(offset);
         else if (input === false) failed.push(ck.d[i]!);
         else puts.push({ offset, input });
       } catch (err) {
@@ -309,37 +309,48 @@ export class ReviveService {
       await topics.ensure(target, 1, READ_WRITE);
       this.settings.onRetryTopic?.(target, ck.t);
     }
-    const results = await Promise.allSettled(puts.map((p) => store.putMessage(p.input)));
-    for (let i = 0; i < puts.length; i++) {
-      const r = results[i]!;
-      if (r.status === 'fulfilled' && r.value.append) {
-        this.revived++;
-        done.push(puts[i]!.offset);
-        continue;
-      }
-      const reason = r.status === 'fulfilled' ? r.value.status : r.reason;
-      logger.warn({ topic: puts[i]!.input.topic, reason }, 'revive put failed');
-      failed.push(puts[i]!.offset - ck.so);
+    if (puts.length > 0 || gone.length > 0) {
+      let status = await this.putWithMark(q, ck, puts, gone);
+      // Too big for one write (small CommitLog segments): each message with its own mark.
+      if (status === 'MESSAGE_ILLEGAL' && puts.length > 1) {
+        status = 'PUT_OK';
+        const rest: typeof puts = [];
+        for (const p of puts) if ((await this.putWithMark(q, ck, [p], [])) !== 'PUT_OK') rest.push(p);
+        for (const p of rest) failed.push(p.offset - ck.so);
+        this.revived += puts.length - rest.length;
+      } else if (status === 'PUT_OK') this.revived += puts.length;
+      else for (const p of puts) failed.push(p.offset - ck.so);
     }
-    if (done.length > 0) await this.markRevived(q, ck, done);
     if (failed.length > 0) await this.reputCheckpoint(q, ck, failed);
   }
 
   /**
-   * Closes the revived offsets of a CK in the log with an ACK record after it: the revive
-   * progress is persisted only with the consumer offsets, so after a crash the CK may be read
-   * again, and without the mark its messages would be re-put a second time (acked copies
-   * delivered again). A failed mark only loses that protection.
+   * Appends re-puts and the revive mark closing them (and offsets with nothing left to
+   * re-put) in one write. The mark is an ACK record after the CK in its revive queue: the
+   * revive progress is persisted only with the consumer offsets, so after a crash the CK may
+   * be read again, and the mark keeps its messages from being re-put a second time.
    */
-  private async markRevived(q: ReviveQueue, ck: CheckPoint, offsets: number[]): Promise<void> {
+  private async putWithMark(
+    q: ReviveQueue,
+    ck: CheckPoint,
+    puts: readonly { offset: number; input: MessageInput }[],
+    gone: readonly number[],
+  ): Promise<string> {
     const { store, identity, clock, logger } = this.deps;
     const target = { reviveTopic: this.topic, reviveQid: q.qid, bornHost: identity.brokerAddr, now: clock.now() };
+    const offsets = [...gone];
+    for (const p of puts) offsets.push(p.offset);
     const mark = { offsets, so: ck.so, c: ck.c, t: ck.t, q: ck.q, pt: ck.pt, bn: ck.bn };
-    const put = await store.putMessage(ackRecord(target, mark, ck.it)).catch((err: unknown) => {
-      logger.warn({ err, topic: ck.t, group: ck.c }, 'revive mark not stored');
-      return undefined;
-    });
-    if (put && !put.append) logger.warn({ topic: ck.t, group: ck.c, status: put.status }, 'revive mark not stored');
+    const batch = puts.map((p) => p.input);
+    batch.push(ackRecord(target, mark, ck.it));
+    try {
+      const put = await store.putTogether(batch);
+      if (!put.append) logger.warn({ topic: ck.t, group: ck.c, status: put.status }, 'revive put failed');
+      return put.status;
+    } catch (err) {
+      logger.warn({ err, topic: ck.t, group: ck.c }, 'revive put failed');
+      return 'FAILED';
+    }
   }
 
   /**
