@@ -3,13 +3,15 @@
 // `rocketmq-ts start`, ASYNC_FLUSH) in one run: the same N messages are drained by a fresh
 // group each time with
 //   pull    PushConsumer (pull, client-side rebalance), 1 member
-//   pop     SimpleConsumers, each looping receive(32) and acking every message, at 1 and 16 consumers
-//           (acks of up to 4 batches in flight while the next receive waits); `1x4`: one consumer
-//           running 4 receive loops at once
+//   pop     SimpleConsumers, each running `--receives` receive(32) loops at once (default 8, one
+//           per queue of the topic, as Java's Pop push consumer keeps a pop per queue in flight;
+//           receive() may be called concurrently) and acking every message, at 1 and 16 consumers
+//           (acks of up to 4 batches a loop in flight while the next receive waits); `CxL`: C
+//           consumers with L receive loops each (`1x1`: one receive at a time)
 //   push-pop PushConsumer with clientRebalance: false (Pop), 1 member
 // and a table of msg/s (first message to last ack) and, for Pop, the latency of each ACK_MESSAGE.
 //
-//   npx tsc -b && node bench/pop/pop-bench.mjs [--messages 20000] [--consumers 1,1x4,16] [--rounds 1]
+//   npx tsc -b && node bench/pop/pop-bench.mjs [--messages 20000] [--consumers 1,16] [--receives 8] [--rounds 1]
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -21,16 +23,17 @@ import { startServer } from '../compare/servers.mjs';
 const { values } = parseArgs({
   options: {
     messages: { type: 'string', default: '20000' },
-    consumers: { type: 'string', default: '1,1x4,16' },
+    consumers: { type: 'string', default: '1,16' },
+    receives: { type: 'string', default: '8' },
     rounds: { type: 'string', default: '1' },
     'body-size': { type: 'string', default: '1024' },
   },
 });
 const N = Number(values.messages);
-// `C` = C SimpleConsumers, one receive loop each; `CxL` = C consumers with L receive loops each.
+// `C` = C SimpleConsumers with --receives receive loops each; `CxL` = C consumers with L loops each.
 const consumerCounts = values.consumers.split(',').map((spec) => {
   const [c, l] = spec.split('x').map(Number);
-  return { consumers: c, loops: l ?? 1 };
+  return { consumers: c, loops: l ?? Number(values.receives) };
 });
 const sdk = await import('@rocketmq-ts/client');
 const root = mkdtempSync(path.join(os.tmpdir(), 'pop-bench-'));
@@ -145,7 +148,7 @@ async function pop({ consumers, loops: loopsPer }) {
   for (const c of list) await c.shutdown();
   acks.sort((a, b) => a - b);
   return {
-    mode: loopsPer > 1 ? `pop (SimpleConsumer, ${loopsPer} receive loops each)` : 'pop (SimpleConsumer)',
+    mode: `pop (SimpleConsumer, ${loopsPer} receive${loopsPer > 1 ? 's' : ''} in flight each)`,
     consumers,
     msgs: acked,
     received,

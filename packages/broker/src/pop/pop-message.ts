@@ -251,19 +251,42 @@ export class PopMessageProcessor {
     queueIds: readonly number[],
     filter: MessageFilter,
   ): Promise<void> {
+    // Queues another pop holds are passed over first (as RocketMQ's try-lock), so concurrent
+    // pops spread over the queues; they are waited for only when the free ones had nothing,
+    // so a long poll is never suspended while a held queue may have messages (#8472).
+    const held: number[] = [];
     for (const q of queueIds) {
-      const want = ctx.h.maxMsgNums - ctx.found;
-      if (want <= 0) {
-        ctx.restNum += Math.max(0, this.deps.store.getMaxOffsetInQueue(topic, q) - this.currentOffset(ctx, topic, q));
-        continue;
-      }
       const key = `${topic}@${ctx.h.consumerGroup}@${q}`;
-      const batch = await this.locks.run(key, () => this.popQueue(ctx, topic, q, want, filter));
-      if (batch) {
-        ctx.batches.push(batch);
-        ctx.found += batch.records.length;
-      }
+      if (queueIds.length > 1 && this.locks.isLocked(key)) held.push(q);
+      else await this.popLocked(ctx, topic, q, key, filter);
     }
+    for (const q of held) {
+      if (ctx.found > 0) ctx.restNum += this.backlog(ctx, topic, q);
+      else await this.popLocked(ctx, topic, q, `${topic}@${ctx.h.consumerGroup}@${q}`, filter);
+    }
+  }
+
+  private async popLocked(
+    ctx: PopContext,
+    topic: string,
+    q: number,
+    key: string,
+    filter: MessageFilter,
+  ): Promise<void> {
+    const want = ctx.h.maxMsgNums - ctx.found;
+    if (want <= 0) {
+      ctx.restNum += this.backlog(ctx, topic, q);
+      return;
+    }
+    const batch = await this.locks.run(key, () => this.popQueue(ctx, topic, q, want, filter));
+    if (batch) {
+      ctx.batches.push(batch);
+      ctx.found += batch.records.length;
+    }
+  }
+
+  private backlog(ctx: PopContext, topic: string, q: number): number {
+    return Math.max(0, this.deps.store.getMaxOffsetInQueue(topic, q) - this.currentOffset(ctx, topic, q));
   }
 
   private currentOffset(ctx: PopContext, topic: string, q: number): number {

@@ -1,7 +1,7 @@
 // One pop at a time per `topic@group@queueId`: the read of the pop offset, the checkpoint
 // append and the offset commit form one step, so concurrent poppers of a queue get disjoint
-// messages. Waiters queue up in order (RocketMQ skips a locked queue and counts it in restNum;
-// waiting is cheaper here, as the holder only awaits one store read and one append).
+// messages. Waiters queue up in order. A pop over all queues passes a held queue first (as
+// RocketMQ's try-lock) and waits for it only when the free queues had nothing (pop-message.ts).
 
 export class QueueLocks {
   private readonly tails = new Map<string, Promise<void>>();
