@@ -47,8 +47,10 @@ async function withBatcher(batchCode: number, fn: (b: PopAckBatcher, log: Remoti
   }
 }
 
-const ack = (b: PopAckBatcher, h: string) =>
-  b.ack(ackTarget('G', { topic: 'T', receiptHandle: h }, Date.now()), 'T', h);
+const ack = (b: PopAckBatcher, h: string) => {
+  const msg = { topic: 'T', receiptHandle: h };
+  return b.ack(ackTarget('G', msg, Date.now()), msg);
+};
 
 describe('PopAckBatcher', () => {
   it('sends acks of one turn as one BATCH_ACK_MESSAGE, one entry per pop batch', async () => {

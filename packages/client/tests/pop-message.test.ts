@@ -75,6 +75,27 @@ describe('decodePopMessages', () => {
     assert.equal(m!.reconsumeTimes, 3);
   });
 
+  it('finds POP_CK only as a property key, and groups the messages of one (flag, queue) for a batch ack', () => {
+    const body = Buffer.concat([
+      // Another property's value mentions POP_CK: still no handle of its own.
+      rec('T', 1, 40, { note: 'POP_CK', KEYS: 'xPOP_CK' }),
+      rec('T', 1, 41, {}),
+      rec('T', 2, 7, { POP_CK: '7 1699999990000 30000 5 0 broker-b 2 7' }),
+    ]);
+    const msgs = decodePopMessages(body, header({ startOffsetInfo: '0 1 40;0 2 7' }), 'broker-a', 'T', false);
+    assert.deepEqual(
+      msgs.map((m) => m.receiptHandle),
+      [
+        '40 1700000000000 60000 3 0 broker-a 1 40',
+        '40 1700000000000 60000 3 0 broker-a 1 41',
+        '7 1699999990000 30000 5 0 broker-b 2 7',
+      ],
+    );
+    const [a, b, c] = msgs.map((m) => ackTarget('g', m, 1_700_000_000_000).batchKey);
+    assert.ok(a !== undefined && a === b, 'one key for a response batch');
+    assert.equal(c, undefined, 'a handle from elsewhere is grouped by its text');
+  });
+
   it('takes reconsumeTimes from orderCountInfo in FIFO mode, per message before per queue', () => {
     const body = Buffer.concat([rec('T', 1, 40, {}), rec('T', 1, 41, {}), rec('T', 2, 3, {})]);
     const h = header({

@@ -3,16 +3,18 @@ import { request } from '../client-api.js';
 import type { MQClientInstance } from '../client-instance.js';
 import { brokerError } from '../errors.js';
 import { ackMessage } from './pop-api.js';
-import type { AckTarget } from './pop-message.js';
+import type { AckTarget, PopMessage } from './pop-message.js';
 
 interface PendingAck {
   target: AckTarget;
-  /** The original topic (the batch body names it with the retry flag). */
-  topic: string;
-  receiptHandle: string;
+  /** `topic` is the original topic (the batch body names it with the retry flag). */
+  msg: AckedMessage;
   resolve(): void;
   reject(e: unknown): void;
 }
+
+/** The message acked: its handle text is read only when it goes as ACK_MESSAGE. */
+export type AckedMessage = Pick<PopMessage, 'topic' | 'receiptHandle'>;
 
 /** Offsets further apart than this from their checkpoint's start go one by one (a bit set that long is no saving). */
 const MAX_BIT_SPAN = 4096;
@@ -33,7 +35,7 @@ export class PopAckBatcher {
     private readonly group: string,
   ) {}
 
-  ack(target: AckTarget, topic: string, receiptHandle: string): Promise<void> {
+  ack(target: AckTarget, msg: AckedMessage): Promise<void> {
     return new Promise((resolve, reject) => {
       const broker = target.handle.brokerName;
       let list = this.pending.get(broker);
@@ -41,7 +43,7 @@ export class PopAckBatcher {
         list = [];
         this.pending.set(broker, list);
       }
-      list.push({ target, topic, receiptHandle, resolve, reject });
+      list.push({ target, msg, resolve, reject });
       if (!this.scheduled) {
         this.scheduled = true;
         setImmediate(() => this.flush());
@@ -61,7 +63,9 @@ export class PopAckBatcher {
   }
 
   private async send(brokerName: string, list: PendingAck[]): Promise<void> {
-    const addr = await this.instance.requireMasterAddr(brokerName, list[0]!.topic);
+    const addr = await this.instance.requireMasterAddr(brokerName, list[0]!.msg.topic);
+    // Messages of one pop response share a key object; handles from elsewhere are keyed by text.
+    const byObject = new Map<object, BatchAck>();
     const batched = new Map<string, BatchAck>();
     const single: PendingAck[] = [];
     const waiting: PendingAck[] = [];
@@ -74,12 +78,16 @@ export class PopAckBatcher {
           single.push(p);
           continue;
         }
-        const key = `${p.topic} ${h.retryFlag} ${h.queueId} ${h.ckQueueOffset} ${h.popTime} ${h.invisibleTime} ${h.reviveQid}`;
-        let b = batched.get(key);
+        const objectKey = p.target.batchKey;
+        const key =
+          objectKey === undefined
+            ? `${p.msg.topic} ${h.retryFlag} ${h.queueId} ${h.ckQueueOffset} ${h.popTime} ${h.invisibleTime} ${h.reviveQid}`
+            : '';
+        let b = objectKey === undefined ? batched.get(key) : byObject.get(objectKey);
         if (!b) {
           b = {
             consumerGroup: this.group,
-            topic: p.topic,
+            topic: p.msg.topic,
             retryFlag: h.retryFlag,
             startOffset: h.ckQueueOffset,
             queueId: h.queueId,
@@ -88,14 +96,17 @@ export class PopAckBatcher {
             invisibleTime: h.invisibleTime,
             offsets: [],
           };
-          batched.set(key, b);
+          if (objectKey === undefined) batched.set(key, b);
+          else byObject.set(objectKey, b);
         }
         b.offsets.push(h.queueOffset);
         waiting.push(p);
       }
     }
     const jobs: Promise<void>[] = single.map((p) => this.sendOne(addr, p));
-    if (batched.size > 0) jobs.push(this.sendBatch(addr, brokerName, [...batched.values()], waiting));
+    if (batched.size + byObject.size > 0) {
+      jobs.push(this.sendBatch(addr, brokerName, [...byObject.values(), ...batched.values()], waiting));
+    }
     await Promise.all(jobs);
   }
 
@@ -106,7 +117,7 @@ export class PopAckBatcher {
         consumerGroup: this.group,
         topic: p.target.realTopic,
         queueId: h.queueId,
-        extraInfo: p.receiptHandle,
+        extraInfo: p.msg.receiptHandle,
         offset: h.queueOffset,
       });
       p.resolve();

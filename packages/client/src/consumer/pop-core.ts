@@ -105,7 +105,7 @@ export class PopCore {
   /** Acks issued together are sent together (see PopAckBatcher). */
   ack(msg: PopMessage): Promise<void> {
     try {
-      return this.acks.ack(ackTarget(this.group, msg, Date.now()), msg.topic, msg.receiptHandle);
+      return this.acks.ack(ackTarget(this.group, msg, Date.now()), msg);
     } catch (e) {
       return Promise.reject(e);
     }

@@ -3,6 +3,7 @@ import {
   type ExtraInfo,
   type HeaderType,
   MessageConst,
+  type MessageProperties,
   type PopMessageResponseHeader,
   parseExtraInfo,
   parseOrderCountInfo,
@@ -12,7 +13,8 @@ import {
 } from '@rocketmq-ts/protocol';
 import { ClientErrorCode, MQClientError } from '../errors.js';
 import type { MessageExt } from '../message.js';
-import { decodeMessages } from './pull-decode.js';
+import { decodeMessages, type RecordFactory } from './pull-decode.js';
+import { ReceivedMessage } from './received-message.js';
 
 /**
  * A message received through Pop. It stays invisible to every other consumer of the group
@@ -31,8 +33,57 @@ export interface PopMessage extends MessageExt {
 
 export type PopHeader = HeaderType<typeof PopMessageResponseHeader>;
 
-/** Handles this client built, kept parsed so an ack does not parse its own text again. */
-const parsedHandles = new WeakMap<object, { text: string; info: ExtraInfo }>();
+/**
+ * A popped message read lazily from the response buffer (see ReceivedMessage). Its receipt
+ * handle is built from the response header's fields only when asked for as text (ACK_MESSAGE,
+ * CHANGE_MESSAGE_INVISIBLETIME, or the application); a batched ack reads the fields directly.
+ * `POP_CK` and `1ST_POP_TIME` enter the properties when the Map is first built.
+ */
+export class PoppedMessage extends ReceivedMessage implements PopMessage {
+  /**
+   * The handle's fields when this client builds the handle from the response; undefined when
+   * the record carried its own `POP_CK` or the handle was replaced.
+   */
+  handleInfo: ExtraInfo | undefined;
+  /** Shared by the messages of one (response, retry flag, queue): the ack batcher's grouping key. */
+  batchKey: object | undefined;
+  popTime = 0;
+  private handleText: string | undefined;
+
+  get receiptHandle(): string {
+    if (this.handleText === undefined) {
+      this.handleText =
+        this.handleInfo !== undefined
+          ? buildExtraInfo(this.handleInfo)
+          : (this.properties.get(MessageConst.PROPERTY_POP_CK) ?? '');
+    }
+    return this.handleText;
+  }
+  set receiptHandle(value: string) {
+    this.handleText = value;
+    this.handleInfo = undefined;
+    this.batchKey = undefined;
+  }
+
+  get deliveryAttempt(): number {
+    return this.reconsumeTimes + 1;
+  }
+
+  /** Whether the stored record carries `POP_CK` (a revived message re-encoded by the broker). */
+  hasStoredHandle(): boolean {
+    return this.hasStoredProperty(MessageConst.PROPERTY_POP_CK);
+  }
+
+  protected override addProperties(p: MessageProperties): void {
+    if (this.handleInfo !== undefined && !p.has(MessageConst.PROPERTY_POP_CK)) {
+      p.set(MessageConst.PROPERTY_POP_CK, this.receiptHandle);
+    }
+    if (!p.has(MessageConst.PROPERTY_FIRST_POP_TIME)) p.set(MessageConst.PROPERTY_FIRST_POP_TIME, String(this.popTime));
+  }
+}
+
+const newPopped: RecordFactory<PoppedMessage> = (buf, spans, topic, body, brokerName) =>
+  new PoppedMessage(buf, spans, topic, body, brokerName);
 
 /**
  * Turns a POP_MESSAGE response body into messages carrying their receipt handles, as Java's
@@ -51,15 +102,15 @@ export function decodePopMessages(
 ): PopMessage[] {
   const startOffsets = parseStartOffsetInfo(h.startOffsetInfo);
   const orderCounts = order ? parseOrderCountInfo(h.orderCountInfo) : undefined;
+  const batchKeys = new Map<string, object>();
   // msgOffsetInfo repeats the records' own queue offsets (Java only warns on a mismatch).
-  const out: PopMessage[] = [];
-  for (const m of decodeMessages(body, brokerName)) {
-    const props = m.properties;
-    let handle = props.get(MessageConst.PROPERTY_POP_CK);
-    if (handle === undefined) {
+  const out = decodeMessages(body, brokerName, undefined, topic, newPopped);
+  for (const m of out) {
+    m.popTime = h.popTime;
+    if (!m.hasStoredHandle()) {
       const flag = popRetryFlagOf(m.topic);
       const key = `${flag}@${m.queueId}`;
-      const info: ExtraInfo = {
+      m.handleInfo = {
         ckQueueOffset: startOffsets.get(key) ?? m.queueOffset,
         popTime: h.popTime,
         invisibleTime: h.invisibleTime,
@@ -69,21 +120,18 @@ export function decodePopMessages(
         queueId: m.queueId,
         queueOffset: m.queueOffset,
       };
-      handle = buildExtraInfo(info);
-      parsedHandles.set(m, { text: handle, info });
-      props.set(MessageConst.PROPERTY_POP_CK, handle);
+      let batchKey = batchKeys.get(key);
+      if (batchKey === undefined) {
+        batchKey = {};
+        batchKeys.set(key, batchKey);
+      }
+      m.batchKey = batchKey;
       if (orderCounts) {
         const count = orderCounts.get(`${flag}@qo${m.queueId}%${m.queueOffset}`) ?? orderCounts.get(key);
         if (count !== undefined && count > 0) m.reconsumeTimes = count;
       }
     }
-    if (!props.has(MessageConst.PROPERTY_FIRST_POP_TIME))
-      props.set(MessageConst.PROPERTY_FIRST_POP_TIME, String(h.popTime));
     m.topic = topic;
-    const pm = m as typeof m & { receiptHandle: string; deliveryAttempt: number };
-    pm.receiptHandle = handle;
-    pm.deliveryAttempt = m.reconsumeTimes + 1;
-    out.push(pm);
   }
   return out;
 }
@@ -93,6 +141,8 @@ export interface AckTarget {
   handle: ExtraInfo;
   /** The topic the message was popped from: the pop retry topic for a redelivered one. */
   realTopic: string;
+  /** Same object for the messages of one pop response's (retry flag, queue): see PopAckBatcher. */
+  batchKey?: object | undefined;
 }
 
 /**
@@ -101,12 +151,10 @@ export interface AckTarget {
  * would take the ack but the message is being (or has been) delivered again.
  */
 export function ackTarget(group: string, msg: Pick<PopMessage, 'receiptHandle' | 'topic'>, now: number): AckTarget {
-  const text = msg.receiptHandle ?? '';
-  const cached = parsedHandles.get(msg);
   let handle: ExtraInfo;
-  if (cached !== undefined && cached.text === text) handle = cached.info;
+  if (msg instanceof PoppedMessage && msg.handleInfo !== undefined) handle = msg.handleInfo;
   else {
-    const parsed = parseExtraInfo(text);
+    const parsed = parseExtraInfo(msg.receiptHandle ?? '');
     if (!parsed.ok) {
       throw new MQClientError(`bad receipt handle: ${parsed.error}`, { code: ClientErrorCode.ILLEGAL_ARGUMENT });
     }
@@ -115,7 +163,8 @@ export function ackTarget(group: string, msg: Pick<PopMessage, 'receiptHandle' |
   if (handle.popTime + handle.invisibleTime <= now) {
     throw new MQClientError('receipt handle is expired', { code: ClientErrorCode.INVALID_RECEIPT_HANDLE });
   }
-  return { handle, realTopic: popRealTopic(handle.retryFlag, group, msg.topic) };
+  const batchKey = msg instanceof PoppedMessage ? msg.batchKey : undefined;
+  return { handle, realTopic: popRealTopic(handle.retryFlag, group, msg.topic), batchKey };
 }
 
 /** The handle after CHANGE_MESSAGE_INVISIBLETIME: a one-message checkpoint at the message's own offset. */

@@ -6,7 +6,7 @@ import {
   MIN_RECORD_SIZE,
   probeStoredRecord,
 } from '@rocketmq-ts/protocol';
-import { ReceivedMessage } from './received-message.js';
+import { ReceivedMessage, type RecordSpans } from './received-message.js';
 
 /**
  * Decodes a pull/query/view response body record by record, straight from the buffer: no
@@ -17,18 +17,19 @@ import { ReceivedMessage } from './received-message.js';
  * topic the records are expected to carry: a record whose topic bytes match it shares that
  * string instead of decoding its own.
  */
-export function decodeMessages(
+export function decodeMessages<M extends ReceivedMessage = ReceivedMessage>(
   body: Buffer,
   brokerName: string,
   accept?: (tags: string | undefined) => boolean,
   topic?: string,
-): ReceivedMessage[] {
-  const out: ReceivedMessage[] = [];
+  create: RecordFactory<M> = newReceived as RecordFactory<M>,
+): M[] {
+  const out: M[] = [];
   let pos = 0;
   while (pos + MIN_RECORD_SIZE <= body.length) {
     const probe = probeStoredRecord(body, pos, body.length, false);
     if (probe.kind !== 'record') break;
-    const m = decodeAt(body, pos, brokerName, topic);
+    const m = decodeAt(body, pos, brokerName, topic, create);
     pos += probe.size;
     if (accept && !accept(m.tags)) continue;
     out.push(m);
@@ -37,7 +38,25 @@ export function decodeMessages(
 }
 
 /** One record that probeStoredRecord accepted (so every length below is in bounds). */
-function decodeAt(buf: Buffer, pos: number, brokerName: string, expectedTopic: string | undefined): ReceivedMessage {
+/** Builds the message object of one record (ReceivedMessage or a subclass). */
+export type RecordFactory<M extends ReceivedMessage> = (
+  buf: Buffer,
+  spans: RecordSpans,
+  topic: string,
+  body: Buffer,
+  brokerName: string,
+) => M;
+
+const newReceived: RecordFactory<ReceivedMessage> = (buf, spans, topic, body, brokerName) =>
+  new ReceivedMessage(buf, spans, topic, body, brokerName);
+
+function decodeAt<M extends ReceivedMessage>(
+  buf: Buffer,
+  pos: number,
+  brokerName: string,
+  expectedTopic: string | undefined,
+  create: RecordFactory<M>,
+): M {
   const sysFlag = buf.readInt32BE(pos + 36);
   const storeHostPos = pos + 48 + (sysFlag & MessageSysFlag.BORNHOST_V6_FLAG ? 20 : 8) + 8;
   let p = storeHostPos + (sysFlag & MessageSysFlag.STOREHOSTADDRESS_V6_FLAG ? 20 : 8) + 12;
@@ -67,13 +86,7 @@ function decodeAt(buf: Buffer, pos: number, brokerName: string, expectedTopic: s
       if (inflated.ok) msgBody = inflated.value;
     }
   }
-  return new ReceivedMessage(
-    buf,
-    { pos, storeHostPos, propertiesPos: p + 2, propertiesLength },
-    topic,
-    msgBody,
-    brokerName,
-  );
+  return create(buf, { pos, storeHostPos, propertiesPos: p + 2, propertiesLength }, topic, msgBody, brokerName);
 }
 
 /** Whether the bytes at `pos` are exactly `s`, for a string of single-byte (ASCII) characters. */

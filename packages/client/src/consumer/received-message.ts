@@ -5,9 +5,13 @@ import {
   MessageConst,
   type MessageProperties,
   MessageSysFlag,
+  NAME_VALUE_SEPARATOR,
+  PROPERTY_SEPARATOR,
   readInt64,
 } from '@rocketmq-ts/protocol';
 import type { MessageExt } from '../message.js';
+
+const PROPERTY_SEPARATOR_BYTE = PROPERTY_SEPARATOR.charCodeAt(0);
 
 /** Where the variable-position parts of one record sit in the response buffer. */
 export interface RecordSpans {
@@ -36,9 +40,9 @@ export class ReceivedMessage implements MessageExt {
   queueOffset: number;
   sysFlag: number;
 
-  private readonly buf: Buffer;
-  private readonly spans: RecordSpans;
-  private props: MessageProperties | undefined;
+  protected readonly buf: Buffer;
+  protected readonly spans: RecordSpans;
+  protected props: MessageProperties | undefined;
   private tagsValue: string | undefined | null = null;
   private keysValue: string[] | undefined;
   private msgIdValue: string | undefined;
@@ -141,8 +145,25 @@ export class ReceivedMessage implements MessageExt {
       }
       if (this.consumeStartAt >= 0) p.set(MessageConst.PROPERTY_CONSUME_START_TIMESTAMP, String(this.consumeStartAt));
       this.props = p;
+      this.addProperties(p);
     }
     return p;
+  }
+
+  /** What a subclass adds to the Map when it is first built, after the stored properties. */
+  protected addProperties(_p: MessageProperties): void {}
+
+  /** Whether the stored properties have `key`, read from the record's bytes (no Map built). */
+  protected hasStoredProperty(key: string): boolean {
+    if (this.props !== undefined) return this.props.has(key);
+    const { propertiesPos, propertiesLength } = this.spans;
+    const bytes = this.buf.subarray(propertiesPos, propertiesPos + propertiesLength);
+    const needle = `${key}${NAME_VALUE_SEPARATOR}`;
+    for (let i = bytes.indexOf(needle); i >= 0; i = bytes.indexOf(needle, i + 1)) {
+      // A key starts the properties or follows a PROPERTY_SEPARATOR.
+      if (i === 0 || bytes[i - 1] === PROPERTY_SEPARATOR_BYTE) return true;
+    }
+    return false;
   }
   set properties(value: MessageProperties) {
     this.props = value;
