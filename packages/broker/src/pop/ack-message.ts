@@ -1,6 +1,7 @@
 import type { Clock, Logger } from '@rocketmq-ts/common';
 import {
   AckMessageRequestHeader,
+  type BatchAckBody,
   ChangeInvisibleTimeRequestHeader,
   createResponse,
   decodeBatchAckBody,
@@ -12,7 +13,7 @@ import {
   ResponseCode,
 } from '@rocketmq-ts/protocol';
 import type { Connection } from '@rocketmq-ts/remoting';
-import type { MessageStore } from '@rocketmq-ts/store';
+import type { MessageInput, MessageStore } from '@rocketmq-ts/store';
 import { decodeHeader, reply } from '../processors/request-util.js';
 import type { BrokerIdentity, TopicRegistry } from '../runtime/ports.js';
 import { type AckRecord, ackRecord, checkpointRecord } from './pop-records.js';
@@ -29,7 +30,7 @@ import type { PopSettings } from './pop-settings.js';
 export interface AckDeps {
   settings: PopSettings;
   identity: BrokerIdentity;
-  store: Pick<MessageStore, 'putMessage' | 'getMaxOffsetInQueue' | 'getMinOffsetInQueue'>;
+  store: Pick<MessageStore, 'putMessage' | 'putMessages' | 'getMaxOffsetInQueue' | 'getMinOffsetInQueue'>;
   topics: Pick<TopicRegistry, 'get'>;
   clock: Clock;
   logger: Logger;
@@ -68,7 +69,22 @@ export class AckMessageProcessor {
     const body = decodeBatchAckBody(request.body);
     if (!body.ok) return reply(request, ResponseCode.SYSTEM_ERROR, body.error);
     if (body.value.acks.length === 0) return reply(request, ResponseCode.NO_MESSAGE, 'no ack');
-    for (const a of body.value.acks) {
+    // The ACK records of one request go to the store together: one append per revive queue,
+    // all in the same CommitLog write, answered once they are all stored. Entries before an
+    // invalid one are still stored (as RocketMQ, which appends entry by entry).
+    const byQueue = new Map<number, MessageInput[]>();
+    const result = await this.batchAckEntries(request, body.value, byQueue);
+    await Promise.all([...byQueue].map(([qid, records]) => this.appendAcks(qid, records)));
+    return result;
+  };
+
+  private async batchAckEntries(
+    request: RemotingCommand,
+    body: BatchAckBody,
+    byQueue: Map<number, MessageInput[]>,
+  ): Promise<RemotingCommand> {
+    const now = this.deps.clock.now();
+    for (const a of body.acks) {
       const topic = popRealTopic(a.retryFlag, a.consumerGroup, a.topic);
       const t = this.deps.topics.get(topic);
       if (t === undefined) {
@@ -85,7 +101,7 @@ export class AckMessageProcessor {
             invisibleTime: a.invisibleTime,
             reviveQid: 999,
             retryFlag: a.retryFlag,
-            brokerName: body.value.brokerName,
+            brokerName: body.brokerName,
             queueId: a.queueId,
             queueOffset: off,
           });
@@ -100,18 +116,17 @@ export class AckMessageProcessor {
       const max = this.deps.store.getMaxOffsetInQueue(topic, a.queueId);
       const offsets = a.offsets.filter((o) => o >= min && o <= max);
       if (offsets.length === 0) continue;
-      await this.appendAck(a.reviveQueueId, a.invisibleTime, {
-        offsets,
-        so: a.startOffset,
-        c: a.consumerGroup,
-        t: topic,
-        q: a.queueId,
-        pt: a.popTime,
-        bn: body.value.brokerName,
-      });
+      const record = ackRecord(
+        this.target(a.reviveQueueId, now),
+        { offsets, so: a.startOffset, c: a.consumerGroup, t: topic, q: a.queueId, pt: a.popTime, bn: body.brokerName },
+        a.invisibleTime,
+      );
+      const list = byQueue.get(a.reviveQueueId);
+      if (list === undefined) byQueue.set(a.reviveQueueId, [record]);
+      else list.push(record);
     }
     return reply(request, ResponseCode.SUCCESS);
-  };
+  }
 
   readonly changeInvisibleTime = async (request: RemotingCommand, conn: Connection): Promise<RemotingCommand> => {
     const decoded = decodeHeader(ChangeInvisibleTimeRequestHeader, request);
@@ -239,6 +254,15 @@ export class AckMessageProcessor {
       bornHost: this.deps.identity.brokerAddr,
       now,
     };
+  }
+
+  /** Stores ACK records of one revive queue; a failed put is only logged (the messages then come back). */
+  private async appendAcks(reviveQid: number, records: MessageInput[]): Promise<void> {
+    const put = await (records.length === 1
+      ? this.deps.store.putMessage(records[0]!)
+      : this.deps.store.putMessages(records));
+    if (!put.append)
+      this.deps.logger.warn({ status: put.status, reviveQid, records: records.length }, 'ack not stored');
   }
 
   /** Stores the ACK record; a failed put is only logged (the message then comes back). */
