@@ -4,10 +4,15 @@ import {
   getPropertyFromString,
   isRetryTopic,
   MessageConst,
+  MessageSysFlag,
   type MessageView,
   Perm,
   popRetryTopic,
+  probeStoredRecord,
   REVIVE_GROUP,
+  RecordOffset,
+  readInt64,
+  readRecordProperties,
 } from '@rocketmq-ts/protocol';
 import type { MessageInput } from '@rocketmq-ts/store';
 import { copyOf, editProperties } from '../retry/message-copy.js';
@@ -211,26 +216,27 @@ export class ReviveService {
         return;
       }
       for (const buf of r.records) {
-        const view = decodeStoredRecord(buf);
-        if (view) this.apply(q, view);
+        if (probeStoredRecord(buf, 0, buf.length, false).kind === 'record') this.apply(q, buf);
       }
       q.readOffset = r.nextBeginOffset;
       if (r.records.length === 0) return;
     }
   }
 
-  private apply(q: ReviveQueue, view: MessageView): void {
-    const tag = getPropertyFromString(view.propertiesString, MessageConst.PROPERTY_TAGS);
-    const rec = decodeReviveRecord(tag, view.body);
+  /** One whole record of the revive topic: only its tag, body and queue offset are read. */
+  private apply(q: ReviveQueue, buf: Buffer): void {
+    const tag = getPropertyFromString(readRecordProperties(buf), MessageConst.PROPERTY_TAGS);
+    const queueOffset = readInt64(buf, RecordOffset.QUEUEOFFSET);
+    const rec = decodeReviveRecord(tag, readRecordBody(buf));
     if (rec === undefined) {
-      this.deps.logger.warn({ reviveQid: q.qid, offset: view.queueOffset }, 'unreadable revive record skipped');
+      this.deps.logger.warn({ reviveQid: q.qid, offset: queueOffset }, 'unreadable revive record skipped');
       return;
     }
     if (rec.kind === 'ck') {
       if (this.recovering) this.popOffsetPast(rec.ck);
       const key = checkpointKey(rec.ck);
       const known = q.open.get(key);
-      if (known === undefined) q.open.set(key, { ck: rec.ck, reviveOffset: view.queueOffset, acked: new Set() });
+      if (known === undefined) q.open.set(key, { ck: rec.ck, reviveOffset: queueOffset, acked: new Set() });
       // A re-put of a CK still open (re-read after a crash): its back-off applies.
       else if (rec.ck.rp > known.ck.rp) known.ck = { ...known.ck, it: rec.ck.it, rp: rec.ck.rp };
       return;
@@ -417,6 +423,18 @@ export class ReviveService {
     }
     this.deps.offsets.commit(REVIVE_GROUP, this.topic, q.qid, progress);
   }
+}
+
+/** The BODY of a whole record (probed) as a view: after BORNHOST, STORETIMESTAMP, STOREHOST and 12 bytes. */
+function readRecordBody(buf: Buffer): Buffer {
+  const sysFlag = buf.readInt32BE(RecordOffset.SYSFLAG);
+  const p =
+    RecordOffset.BORNHOST +
+    (sysFlag & MessageSysFlag.BORNHOST_V6_FLAG ? 20 : 8) +
+    8 +
+    (sysFlag & MessageSysFlag.STOREHOSTADDRESS_V6_FLAG ? 20 : 8) +
+    12;
+  return buf.subarray(p + 4, p + 4 + buf.readInt32BE(p));
 }
 
 function originalTopic(view: MessageView, realTopic: string): string {
