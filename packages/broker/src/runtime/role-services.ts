@@ -70,7 +70,8 @@ export class RoleServices {
         await s.start();
         this.started.push(s);
       } catch (err) {
-        // The others still start: a master without timers is better than one without any.
+        // The others still start (a master without timers beats one without any); the next
+        // follow('master') (the controller re-confirms the role) tries this one again.
         this.logger.error({ err, service: s.name }, 'starting a master-only service failed');
       }
     }
