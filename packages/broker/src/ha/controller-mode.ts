@@ -29,6 +29,8 @@ export interface ControllerModeHooks {
   /** The registration identity; its brokerId follows the role (0 as master). */
   identity: { brokerId: number };
   registrar: { start(): Promise<void>; registerAll(): Promise<void> };
+  /** After each role change: the master-only services follow it (runtime/role-services.ts). */
+  roleChanged?(role: 'master' | 'slave'): void;
 }
 
 export class ControllerModeReplication extends Replication implements HaControl {
@@ -185,6 +187,7 @@ export class ControllerModeReplication extends Replication implements HaControl 
         { role: s.role, brokerId: s.brokerId, masterEpoch: s.masterEpoch, masterBrokerId: s.masterBrokerId },
         'role changed by the controller',
       );
+      hooks.roleChanged?.(s.role === 'master' ? 'master' : 'slave');
       if (!this.registered) {
         this.registered = true;
         void hooks.registrar.start();

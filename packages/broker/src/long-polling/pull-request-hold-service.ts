@@ -49,6 +49,7 @@ export class PullRequestHoldService {
   }
 
   start(): void {
+    if (this.timer) return;
     this.timer = setInterval(() => this.check(), this.opts.checkIntervalMs);
     this.timer.unref();
   }

@@ -30,7 +30,8 @@ export class PopLongPolling {
   /** Suspended requests per `topic@group@queueId`. */
   private readonly polling = new Map<string, number>();
   private total = 0;
-  private stopped = false;
+  /** Not polling until start(): a slave (or a broker not yet master) answers pops at once. */
+  private stopped = true;
 
   constructor(
     private readonly opts: {
@@ -49,7 +50,10 @@ export class PopLongPolling {
     });
   }
 
+  /** Idempotent; a stopped instance starts again (a broker promoted once more). */
   start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
     this.hold.start();
   }
 

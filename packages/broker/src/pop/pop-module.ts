@@ -11,8 +11,8 @@ import { type Inflight, ReviveService } from './revive-service.js';
 
 // Pop consumption (RocketMQ 5.x, RIP-19) as one module: its processors, the revive service,
 // the pop long polling, and what admin reads of it (in-flight counts). The composition root
-// creates it, registers its processors, feeds it store arrivals and starts/stops it with the
-// feature modules.
+// creates it, registers its processors and feeds it store arrivals; start/stop follow the
+// master role (runtime/role-services.ts) and may run any number of times.
 
 const ORDER_INFO_PERSIST_MS = 5000;
 
@@ -156,6 +156,7 @@ export function createPopModule(deps: PopModuleDeps): PopModule {
     },
     stopPolling: () => polling.stop(),
     async start() {
+      if (persistTimer) return;
       await orderInfo.load();
       await resets.load();
       await revive.start();
@@ -167,6 +168,7 @@ export function createPopModule(deps: PopModuleDeps): PopModule {
     },
     async stop() {
       if (persistTimer) clearInterval(persistTimer);
+      persistTimer = undefined;
       polling.stop();
       await revive.stop();
       await orderInfo.persist(true);

@@ -96,9 +96,15 @@ export class ReviveService {
     return this.settings.reviveTopic;
   }
 
+  /**
+   * Reads every revive queue from its persisted progress (the REVIVE_GROUP offsets, which a
+   * slave copies from its master). Idempotent; after a stop() it starts over from that progress.
+   */
   async start(): Promise<void> {
+    if (this.running) return;
     const { store, offsets, topics } = this.deps;
     await topics.ensure(this.topic, this.settings.reviveQueueNum, READ_WRITE);
+    this.queues.length = 0;
     for (let qid = 0; qid < this.settings.reviveQueueNum; qid++) {
       const committed = offsets.query(REVIVE_GROUP, this.topic, qid);
       const min = Math.max(0, store.getMinOffsetInQueue(this.topic, qid));
@@ -131,6 +137,8 @@ export class ReviveService {
     this.timer = undefined;
     await Promise.allSettled(this.queues.flatMap((q) => (q.running ? [q.running] : [])));
     for (const q of this.queues) this.commit(q);
+    // A slave's view of open CKs would go stale: the next start reads them again.
+    this.queues.length = 0;
   }
 
   /** Store callback: a record reached the revive topic, read it soon. */

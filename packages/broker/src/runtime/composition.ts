@@ -25,6 +25,7 @@ import { SubscriptionGroupManager } from '../subscription/subscription-group-man
 import { createTimerModule, type TimerModule } from '../timer/timer-module.js';
 import { TopicConfigManager } from '../topic/topic-config-manager.js';
 import type { BrokerIdentity, FeatureDeps, FeatureSet } from './ports.js';
+import { RoleServices } from './role-services.js';
 
 // The composition root (STYLE rule 4): builds every broker component from the config and
 // hands each one only what it uses. Nothing here starts anything; lifecycle.ts does that in
@@ -69,6 +70,8 @@ export interface BrokerComponents {
   features: FeatureSet;
   pop: PopModule;
   timer: TimerModule;
+  /** The master-only services, started and stopped with the role. */
+  roles: RoleServices;
   /** Traffic counters (undefined when metricsExporterType=DISABLE) and the scrape-time gauges. */
   metrics: BrokerMetrics | undefined;
   collector: BrokerCollector | undefined;
@@ -79,6 +82,8 @@ export interface BrokerComponents {
 
 export function composeBroker(ctx: CompositionContext): BrokerComponents {
   const { config, logger, clock, store } = ctx;
+  // Controller mode: the role comes from the controller at run time, not from brokerRole.
+  const controllerMode = String(config.enableControllerMode) === 'true';
   const configDir = join(config.storePathRootDir, 'config');
   const identity: BrokerIdentity = {
     clusterName: config.brokerClusterName,
@@ -172,7 +177,10 @@ export function composeBroker(ctx: CompositionContext): BrokerComponents {
     config: configView,
     storePathRootDir: config.storePathRootDir,
     brokerName: config.brokerName,
-    isSlave: !isMasterRole(config),
+    get isSlave() {
+      return !isMasterRole(config);
+    },
+    mayBecomeMaster: controllerMode,
     brokerPermission,
     topics,
     store,
@@ -195,25 +203,28 @@ export function composeBroker(ctx: CompositionContext): BrokerComponents {
     ...(ctx.replication ? { replication: ctx.replication } : {}),
     timer,
   });
-  // Pop starts after the store and the feature modules, and stops before consumer offsets are
-  // persisted (its revive progress is one of them).
+  // Master-only services (runtime/role-services.ts): the timer wheel and Pop revive start after
+  // the store and the feature modules, and stop before consumer offsets are persisted (the
+  // revive progress is one of them).
+  const roles = new RoleServices(
+    [
+      ...(installed.masterServices ?? []),
+      { name: 'timer', start: () => timer.start(), stop: () => timer.stop() },
+      { name: 'pop', start: () => pop.start(), stop: () => pop.stop() },
+    ],
+    logger.child({ component: 'roles' }),
+  );
   const features: FeatureSet = {
     ...installed,
     processors: [...installed.processors, ...timer.processors],
     async start() {
       await installed.start();
-      // A slave writes nothing of its own: no pop revive and no timer delivery (RocketMQ runs
-      // both on masters only; the master's deliveries reach the slave through replication).
-      if (config.brokerRole !== 'SLAVE') {
-        await timer.start();
-        await pop.start();
-      }
+      // A configured master runs them from the start; in controller mode the controller's
+      // decision starts them (lifecycle.ts).
+      if (!controllerMode && config.brokerRole !== 'SLAVE') await roles.follow('master');
     },
     async stop() {
-      if (config.brokerRole !== 'SLAVE') {
-        await pop.stop().catch((err: unknown) => logger.error({ err }, 'stopping pop failed'));
-        await timer.stop().catch((err: unknown) => logger.error({ err }, 'stopping the timer wheel failed'));
-      }
+      await roles.close();
       await installed.stop();
     },
   };
@@ -354,6 +365,7 @@ export function composeBroker(ctx: CompositionContext): BrokerComponents {
     features,
     pop,
     timer,
+    roles,
     metrics,
     collector,
     processors,

@@ -50,13 +50,16 @@ export function installFeatures(deps: FeatureDeps): FeatureSet {
     processors,
     locks,
     schedule,
+    // Only a master delivers delayed messages and checks transactions (a slave's log is the
+    // master's); the composition root runs these with the role (runtime/role-services.ts).
+    masterServices: [
+      { name: 'schedule', start: () => schedule.startDelivery(), stop: () => schedule.stopDelivery() },
+      { name: 'transaction', start: () => tx.start(), stop: () => tx.stop() },
+    ],
     async start() {
-      // A slave delivers no delayed messages and checks no transactions (its log is the
-      // master's); it keeps the delay progress it copies from the master.
-      const slave = deps.config.brokerRole === 'SLAVE';
-      await schedule.start(!slave);
+      // Every role keeps the delay progress (a slave copies the master's, ready for promotion).
+      await schedule.start(false);
       admin.start();
-      if (!slave) await tx.start();
       // Expired locks are already ignored when deciding; this only frees their memory.
       purge = setInterval(() => locks.purgeExpired(), DEFAULT_LOCK_MAX_LIVE_TIME_MS);
       purge.unref();
@@ -65,7 +68,7 @@ export function installFeatures(deps: FeatureDeps): FeatureSet {
       if (purge) clearInterval(purge);
       purge = undefined;
       admin.stop();
-      await Promise.all([schedule.stop(), tx.stop()]);
+      await schedule.stop();
     },
   };
 }

@@ -223,7 +223,12 @@ export class Broker {
     await this.startMetrics(parts, servers, ip);
     // Controller mode: registered with the NameServers once the controller gives a role (#6508).
     if (controllerMode)
-      controllerMode.attach({ brokerAddr: this.advertised, identity: parts.identity, registrar: parts.registrar });
+      controllerMode.attach({
+        brokerAddr: this.advertised,
+        identity: parts.identity,
+        registrar: parts.registrar,
+        roleChanged: (role) => void parts.roles.follow(role).catch(() => undefined),
+      });
     else await parts.registrar.start();
     this.logger.info(
       { brokerName: c.brokerName, cluster: c.brokerClusterName, brokerAddr: this.advertised, port: this.boundPort },

@@ -189,6 +189,14 @@ export interface FeatureProcessor {
   pool?: string;
 }
 
+/** A service that runs only while the broker is master (runtime/role-services.ts); restartable. */
+export interface RoleService {
+  name: string;
+  start(): Promise<void>;
+  /** Stops it and persists its progress; a later start() resumes from that progress. */
+  stop(): Promise<void>;
+}
+
 export interface FeatureSet {
   processors: FeatureProcessor[];
   /**
@@ -202,7 +210,12 @@ export interface FeatureSet {
    * pass); resolves to the ms until the next one is due. Lets tests observe a pass end.
    */
   schedule?: { deliverDue(level: number): Promise<number | undefined>; adopt?(text: string): Promise<void> };
-  /** Starts background services (schedule delivery, transaction checks, lock expiry). */
+  /**
+   * Services a master runs and a slave does not (schedule delivery, transaction checks): the
+   * composition root starts and stops them with the role, not with start()/stop().
+   */
+  masterServices?: RoleService[];
+  /** Starts background services that run in every role (lock expiry, admin, delay progress). */
   start(): Promise<void>;
   /** Stops them and persists their progress. */
   stop(): Promise<void>;

@@ -66,6 +66,7 @@ export class ScheduleMessageService {
   private readonly busy = new Map<number, Promise<number>>();
   private flushTimer: NodeJS.Timeout | undefined;
   private running = false;
+  private delivering = false;
   private dirty = false;
   private dataVersion: DataVersion = { stateVersion: 0, timestamp: 0, counter: 0 };
 
@@ -122,26 +123,51 @@ export class ScheduleMessageService {
     return true;
   }
 
-  /** `deliver` false (a slave): loads and persists the progress, delivers nothing. */
+  /**
+   * Loads the progress and persists it periodically; with `deliver` (a master) it also
+   * delivers. A second call only switches delivery on if asked: the progress in memory is
+   * newer than the file, and the flush timer is kept, not doubled.
+   */
   async start(deliver = true): Promise<void> {
-    await this.load();
-    this.running = true;
-    if (deliver) for (let level = 1; level <= this.levelsMs.length; level++) this.schedule(level, 0);
-    this.flushTimer = setInterval(() => {
-      this.persist().catch((e: unknown) => this.deps.logger.error({ err: e }, 'persisting delay offsets failed'));
-    }, this.flushIntervalMs);
-    this.flushTimer.unref();
+    if (!this.running) {
+      await this.load();
+      this.running = true;
+      if (this.flushTimer) clearInterval(this.flushTimer);
+      this.flushTimer = setInterval(() => {
+        this.persist().catch((e: unknown) => this.deps.logger.error({ err: e }, 'persisting delay offsets failed'));
+      }, this.flushIntervalMs);
+      this.flushTimer.unref();
+    }
+    if (deliver) await this.startDelivery();
+  }
+
+  /** Becoming master: every level resumes from its progress (the master's, as copied). Idempotent. */
+  async startDelivery(): Promise<void> {
+    if (!this.running || this.delivering) return;
+    this.delivering = true;
+    for (let level = 1; level <= this.levelsMs.length; level++) this.schedule(level, 0);
+  }
+
+  /** Becoming slave: no further delivery; the pass in flight ends and the progress is persisted. */
+  async stopDelivery(): Promise<void> {
+    this.delivering = false;
+    for (const t of this.timers.values()) clearTimeout(t);
+    this.timers.clear();
+    await Promise.allSettled([...this.busy.values()]);
+    this.dirty = true;
+    await this.persist();
+  }
+
+  /** True while the levels are being delivered (master). */
+  get isDelivering(): boolean {
+    return this.delivering;
   }
 
   async stop(): Promise<void> {
     this.running = false;
-    for (const t of this.timers.values()) clearTimeout(t);
-    this.timers.clear();
     if (this.flushTimer) clearInterval(this.flushTimer);
     this.flushTimer = undefined;
-    await Promise.allSettled([...this.busy.values()]);
-    this.dirty = true;
-    await this.persist();
+    await this.stopDelivery();
   }
 
   /** Writes the progress if it changed since the last write. */
@@ -241,7 +267,7 @@ export class ScheduleMessageService {
   }
 
   private schedule(level: number, delayMs: number): void {
-    if (!this.running) return;
+    if (!this.running || !this.delivering || this.timers.has(level) || this.busy.has(level)) return;
     const timer = setTimeout(() => {
       this.timers.delete(level);
       const run = this.deliverDue(level).catch((e: unknown) => {

@@ -42,7 +42,10 @@ export interface TimerModuleDeps {
   config: Readonly<Record<string, string | number | boolean>>;
   storePathRootDir: string;
   brokerName: string;
-  isSlave: boolean;
+  /** Read on each use: in controller mode the role changes at run time. */
+  readonly isSlave: boolean;
+  /** Controller mode: a slave may be promoted, so the wheel service exists in every role. */
+  mayBecomeMaster?: boolean;
   brokerPermission(): number;
   topics: Pick<TopicRegistry, 'get' | 'ensure'>;
   store: MessageStore;
@@ -57,9 +60,10 @@ export function createTimerModule(deps: TimerModuleDeps): TimerModule {
     timerPrecisionMs: normalizePrecision(numberConfig(config, 'timerPrecisionMs', 1000)),
     timerMaxDelaySec: numberConfig(config, 'timerMaxDelaySec', 3 * 24 * 3600),
   };
-  // Only a master fires timers (Java: shouldRunningDequeue); a slave keeps the files it is sent.
+  // Only a master fires timers (Java: shouldRunningDequeue); the service starts and stops
+  // with the master role (runtime/role-services.ts).
   const service =
-    rules.timerWheelEnable && !deps.isSlave
+    rules.timerWheelEnable && (!deps.isSlave || deps.mayBecomeMaster === true)
       ? new TimerMessageService(
           { store: deps.store, clock: deps.clock, logger: deps.logger.child({ component: 'timer' }) },
           {
@@ -84,7 +88,9 @@ export function createTimerModule(deps: TimerModuleDeps): TimerModule {
       recallMessageEnable: booleanConfig(config, 'recallMessageEnable', false),
       allowRecallWhenBrokerNotWriteable: booleanConfig(config, 'allowRecallWhenBrokerNotWriteable', true),
       brokerName: deps.brokerName,
-      isSlave: deps.isSlave,
+      get isSlave() {
+        return deps.isSlave;
+      },
       brokerPermission: deps.brokerPermission,
       topics: deps.topics,
       store: deps.store,

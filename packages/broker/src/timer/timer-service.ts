@@ -112,6 +112,12 @@ export class TimerMessageService {
   private lastFlush = 0;
   /** Something was filed or delivered since the last checkpoint. */
   private changed = false;
+  /**
+   * From the checkpoint (a master's, as a slave copies it): queue offsets below `queueOffset`
+   * due before `readTimeMs` were delivered already, by this broker or by the master it took
+   * over from; filing them again skips them instead of firing them twice.
+   */
+  private delivered = { queueOffset: 0, readTimeMs: 0 };
 
   constructor(
     private readonly deps: TimerDeps,
@@ -128,7 +134,9 @@ export class TimerMessageService {
     this.checkpointPath = timerCheckpointPath(settings.storePathRootDir);
   }
 
+  /** Opens the files and recovers from the checkpoint; idempotent, and again after stop(). */
   async start(): Promise<void> {
+    if (this.running) return;
     await this.recover();
     this.running = true;
     this.lastFlush = performance.now();
@@ -202,6 +210,8 @@ export class TimerMessageService {
   private async recover(): Promise<void> {
     const { store, clock, logger } = this.deps;
     const saved = await readTimerCheckpoint(this.checkpointPath);
+    this.draining = undefined;
+    this.changed = false;
     await this.wheel.load();
     await this.log.open();
     const hadWheel = await this.wheelFileExists();
@@ -234,6 +244,10 @@ export class TimerMessageService {
     const oldest = now - (this.settings.slotsTotal - BLANK_SLOTS) * this.precision;
     const start = saved && saved.lastReadTimeMs > 0 ? this.floor(saved.lastReadTimeMs) : hadWheel ? oldest : now;
     this.currReadTimeMs = Math.max(start, oldest);
+    this.delivered = {
+      queueOffset: saved?.masterTimerQueueOffset ?? 0,
+      readTimeMs: saved ? this.floor(saved.lastReadTimeMs) : 0,
+    };
     this.pending = await this.countPending();
     logger.info(
       {
@@ -368,8 +382,10 @@ export class TimerMessageService {
       // The slot being delivered takes a late message of its own at the end of its list, so
       // the slot's order holds; an earlier slot's message (or a late recall) fires at once.
       const joinsDraining = valid && !isDelete && outMs === this.currReadTimeMs && this.draining !== undefined;
+      const done = valid && queueOffset < this.delivered.queueOffset && outMs < this.delivered.readTimeMs;
       if (
         valid &&
+        !done &&
         !joinsDraining &&
         (outMs < this.currReadTimeMs || (outMs === this.currReadTimeMs && this.draining))
       ) {
@@ -383,6 +399,7 @@ export class TimerMessageService {
         this.currQueueOffset = dueLast + 1;
       }
       if (!valid) logger.warn({ queueOffset }, 'timer message without a valid TIMER_OUT_MS dropped');
+      else if (done) this.changed = true;
       else {
         const pos = this.file(outMs, writeMs, record, queueOffset, isDelete);
         const d = this.draining;

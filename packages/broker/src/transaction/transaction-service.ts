@@ -69,7 +69,9 @@ export class TransactionService {
     this.persistedVersion = this.state.version;
   }
 
+  /** Idempotent; after a stop() it resumes from the persisted progress. */
   async start(): Promise<void> {
+    if (this.running) return;
     await this.load();
     this.running = true;
     this.schedule();

@@ -33,6 +33,8 @@ export class TimerWheel {
   private readonly slots: number;
   private readonly dirty = new Set<number>();
   private fd: number | undefined;
+  /** Pages loaded or written since the last load: a reload zeroes them first. */
+  private readonly used = new Set<number>();
 
   constructor(
     readonly path: string,
@@ -45,6 +47,11 @@ export class TimerWheel {
 
   /** Reads the wheel file if there is one (in chunks, yielding between them). */
   async load(): Promise<void> {
+    // Loaded again after a close (a broker promoted once more): the file is the truth, and
+    // only the pages this buffer ever held are zeroed (the rest were never touched).
+    for (const p of this.used) this.buf.fill(0, p * PAGE, Math.min((p + 1) * PAGE, this.buf.length));
+    this.used.clear();
+    this.dirty.clear();
     let fd: number;
     try {
       fd = await openFd(this.path, 'r+');
@@ -54,6 +61,7 @@ export class TimerWheel {
     }
     this.fd = fd;
     const size = Math.min(await fstatSize(fd), this.buf.length);
+    for (let p = 0; p * PAGE < size; p++) this.used.add(p);
     for (let at = 0; at < size; at += READ_CHUNK) {
       await readFully(fd, this.buf, at, Math.min(READ_CHUNK, size - at), at);
     }
@@ -91,6 +99,7 @@ export class TimerWheel {
     this.buf.writeInt32BE(num, at + 24);
     this.buf.writeInt32BE(magic, at + 28);
     this.dirty.add(Math.floor(at / PAGE));
+    this.used.add(Math.floor(at / PAGE));
   }
 
   /** Marks a slot delivered: its count drops to zero (the chain stays for a re-read after a crash). */
