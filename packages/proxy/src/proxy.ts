@@ -1,9 +1,10 @@
-import type * as grpc from '@grpc/grpc-js';
 import type { Broker } from '@rocketmq-ts/broker';
 import { type Clock, type Logger, silentLogger, systemClock } from '@rocketmq-ts/common';
 import { SerializeType } from '@rocketmq-ts/protocol';
 import { RemotingClient } from '@rocketmq-ts/remoting';
-import { buildImplementation, type GrpcListener, listenGrpc, type RpcObserver } from './grpc/grpc-server.js';
+import { listenGrpcJs } from './grpc/grpc-js-server.js';
+import { listenHttp2 } from './grpc/http2-server.js';
+import { type BidiCall, type GrpcListener, GrpcStatus, type Handlers, type RpcObserver } from './grpc/server-api.js';
 import type { ReceiveMessageResponse, TelemetryCommand } from './grpc/types.js';
 import { defaultProxyConfig, namesrvList, type ProxyConfig } from './proxy-config.js';
 import { type BrokerTransport, InProcessTransport, RemotingTransport } from './service/broker-transport.js';
@@ -65,39 +66,42 @@ export async function startProxy(transport: BrokerTransport, options: ProxyOptio
   const producer = new ProducerService(deps);
   const consumer = new ConsumerService(deps);
   const client = new ClientService(deps);
-  const impl = buildImplementation(
-    {
-      unary: {
-        QueryRoute: (r, ctx) => {
-          client.routeQueried(ctx);
-          return route.queryRoute(r as never);
-        },
-        Heartbeat: (r, ctx) => client.heartbeat(r as never, ctx),
-        SendMessage: (r, ctx) => producer.send(r as never, ctx),
-        QueryAssignment: (r) => route.queryAssignment(r as never),
-        AckMessage: (r) => consumer.ack(r as never),
-        ForwardMessageToDeadLetterQueue: (r) => consumer.forwardToDeadLetterQueue(r as never),
-        EndTransaction: (r) => producer.endTransaction(r as never),
-        NotifyClientTermination: (r, ctx) => client.notifyClientTermination(r as never, ctx),
-        ChangeInvisibleDuration: (r) => consumer.changeInvisibleDuration(r as never),
-        RecallMessage: (r) => producer.recall(r as never),
+  const handlers: Handlers = {
+    unary: {
+      QueryRoute: (r, ctx) => {
+        client.routeQueried(ctx);
+        return route.queryRoute(r as never);
       },
-      serverStream: {
-        ReceiveMessage: (r, ctx, stream) =>
-          consumer.receive(
-            r as never,
-            ctx,
-            stream as { write(x: ReceiveMessageResponse): boolean; end(): void; cancelled: boolean },
-          ),
-      },
-      bidi: {
-        Telemetry: (ctx, call) => serveTelemetry(call, ctx, client, deps),
-      },
+      Heartbeat: (r, ctx) => client.heartbeat(r as never, ctx),
+      SendMessage: (r, ctx) => producer.send(r as never, ctx),
+      QueryAssignment: (r) => route.queryAssignment(r as never),
+      AckMessage: (r) => consumer.ack(r as never),
+      ForwardMessageToDeadLetterQueue: (r) => consumer.forwardToDeadLetterQueue(r as never),
+      EndTransaction: (r) => producer.endTransaction(r as never),
+      NotifyClientTermination: (r, ctx) => client.notifyClientTermination(r as never, ctx),
+      ChangeInvisibleDuration: (r) => consumer.changeInvisibleDuration(r as never),
+      RecallMessage: (r) => producer.recall(r as never),
     },
+    serverStream: {
+      ReceiveMessage: (r, ctx, stream) =>
+        consumer.receive(
+          r as never,
+          ctx,
+          stream as { write(x: ReceiveMessageResponse): boolean; end(): void; cancelled: boolean },
+        ),
+    },
+    bidi: {
+      Telemetry: (ctx, call) => serveTelemetry(call, ctx, client, deps),
+    },
+  };
+  const listen = config.grpcServerImplementation === 'grpc-js' ? listenGrpcJs : listenHttp2;
+  listener = await listen(handlers, {
+    host: config.grpcServerHost,
+    port: config.grpcServerPort,
+    maxReceiveBytes: config.grpcMaxInboundMessageSize,
     logger,
-    options.observeRpc,
-  );
-  listener = await listenGrpc(config.grpcServerHost, config.grpcServerPort, impl, config.grpcMaxInboundMessageSize);
+    observe: options.observeRpc,
+  });
   const timers = [
     setInterval(() => void client.heartbeatBrokers(), config.heartbeatIntervalMillis),
     setInterval(() => deps.sessions.expire(SESSION_IDLE_MS), 10_000),
@@ -120,12 +124,7 @@ export async function startProxy(transport: BrokerTransport, options: ProxyOptio
   };
 }
 
-function serveTelemetry(
-  call: grpc.ServerDuplexStream<unknown, unknown>,
-  ctx: CallContext,
-  client: ClientService,
-  deps: ProxyDeps,
-): void {
+function serveTelemetry(call: BidiCall, ctx: CallContext, client: ClientService, deps: ProxyDeps): void {
   let closed = false;
   const channel: TelemetryChannel = {
     write: (cmd: TelemetryCommand) => {
@@ -140,20 +139,19 @@ function serveTelemetry(
     closed = true;
     deps.sessions.dropChannel(ctx.clientId, channel);
   };
-  call.on('data', (cmd: TelemetryCommand) => {
-    client.telemetry(cmd, ctx, channel).catch((err: unknown) => {
+  call.onMessage((cmd) => {
+    client.telemetry(cmd as TelemetryCommand, ctx, channel).catch((err: unknown) => {
       if (closed) return;
       closed = true;
       deps.sessions.dropChannel(ctx.clientId, channel);
-      call.emit('error', { code: 3, details: err instanceof Error ? err.message : String(err) });
+      call.fail(GrpcStatus.INVALID_ARGUMENT, err instanceof Error ? err.message : String(err));
     });
   });
-  call.on('end', () => {
+  call.onEnd(() => {
     close();
     call.end();
   });
-  call.on('cancelled', close);
-  call.on('error', close);
+  call.onClose(close);
 }
 
 /** Remoting to brokers and NameServers, with binary (ROCKETMQ) headers: cheaper to encode than JSON. */
