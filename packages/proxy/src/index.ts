@@ -4,6 +4,7 @@ export { Code, codeOfResponse } from './grpc/codes.js';
 export { encodeFrame, FrameDecoder, type FrameError } from './grpc/frame-codec.js';
 export { listenGrpcJs } from './grpc/grpc-js-server.js';
 export { defaultHttp2Limits, type Http2Limits, listenHttp2 } from './grpc/http2-server.js';
+export { GrpcRpcMetrics } from './grpc/rpc-metrics.js';
 export type {
   BidiCall,
   GrpcListener,

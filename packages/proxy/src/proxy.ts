@@ -4,6 +4,7 @@ import { SerializeType } from '@rocketmq-ts/protocol';
 import { RemotingClient } from '@rocketmq-ts/remoting';
 import { listenGrpcJs } from './grpc/grpc-js-server.js';
 import { listenHttp2 } from './grpc/http2-server.js';
+import { GrpcRpcMetrics, observeAll } from './grpc/rpc-metrics.js';
 import { type BidiCall, type GrpcListener, GrpcStatus, type Handlers, type RpcObserver } from './grpc/server-api.js';
 import type { ReceiveMessageResponse, TelemetryCommand } from './grpc/types.js';
 import { defaultProxyConfig, namesrvList, type ProxyConfig } from './proxy-config.js';
@@ -169,8 +170,12 @@ export function startClusterProxy(options: ProxyOptions = {}): Promise<GrpcProxy
   return startProxy(new RemotingTransport(client), { ...options, config: { ...options.config, proxyMode: 'CLUSTER' } });
 }
 
-/** Local mode: the broker of this process is called in-process; NameServers (and other brokers) over remoting. */
-export function startLocalProxy(broker: Broker, options: ProxyOptions = {}): Promise<GrpcProxy> {
+/**
+ * Local mode: the broker of this process is called in-process; NameServers (and other brokers)
+ * over remoting. The unary RPCs are exported with the broker's metrics (rocketmq_rpc_latency,
+ * protocol_type="grpc") when the broker has them.
+ */
+export async function startLocalProxy(broker: Broker, options: ProxyOptions = {}): Promise<GrpcProxy> {
   const logger = options.logger ?? silentLogger;
   const remote = new RemotingTransport(remotingClient(logger));
   const transport = new InProcessTransport(
@@ -180,8 +185,20 @@ export function startLocalProxy(broker: Broker, options: ProxyOptions = {}): Pro
     logger.child({ component: 'proxy-local' }),
   );
   const c = broker.components.identity;
-  return startProxy(transport, {
+  const brokerMetrics = broker.components.metrics;
+  const rpcMetrics = brokerMetrics ? new GrpcRpcMetrics() : undefined;
+  const proxy = await startProxy(transport, {
     ...options,
+    observeRpc: observeAll(rpcMetrics?.observe, options.observeRpc),
     config: { rocketMQClusterName: c.clusterName, ...options.config, proxyMode: 'LOCAL' },
   });
+  const detach = brokerMetrics && rpcMetrics ? rpcMetrics.attach(brokerMetrics) : undefined;
+  return {
+    port: proxy.port,
+    mode: proxy.mode,
+    shutdown: async () => {
+      detach?.();
+      await proxy.shutdown();
+    },
+  };
 }
