@@ -123,6 +123,18 @@ function call(
   });
 }
 
+/** A raw stream to `method`, its errors ignored (the hostile tests reset and abandon them). */
+function open(session: http2.ClientHttp2Session, method: string, clientId: string): http2.ClientHttp2Stream {
+  const st = session.request({
+    ':method': 'POST',
+    ':path': SVC + method,
+    'content-type': 'application/grpc',
+    'x-mq-client-id': clientId,
+  });
+  st.on('error', () => undefined);
+  return st;
+}
+
 async function server(limits?: Partial<Http2Limits>): Promise<GrpcListener> {
   return listenHttp2(
     handlers,
@@ -257,13 +269,7 @@ describe('lean gRPC server (node:http2)', () => {
 
   it('a client reset cancels the call for its handler', async () => {
     const before = seen.cancelled;
-    const s = session.request({
-      ':method': 'POST',
-      ':path': `${SVC}ReceiveMessage`,
-      'content-type': 'application/grpc',
-      'x-mq-client-id': 'c1',
-    });
-    s.on('error', () => undefined);
+    const s = open(session, 'ReceiveMessage', 'c1');
     s.end(encodeFrame(req('ReceiveMessage', { batchSize: 1 })));
     await eventually(() => seen.deadlines.length > 0 && s.sentHeaders !== undefined);
     await new Promise((r) => setTimeout(r, 50));
@@ -301,13 +307,7 @@ describe('lean gRPC server against hostile clients (bounded)', () => {
     s.on('error', () => undefined);
     const closed = new Promise((r) => s.once('close', r));
     for (let i = 0; i < 400 && !s.destroyed && !s.closed; i++) {
-      const st = s.request({
-        ':method': 'POST',
-        ':path': `${SVC}ReceiveMessage`,
-        'content-type': 'application/grpc',
-        'x-mq-client-id': 'flood',
-      });
-      st.on('error', () => undefined);
+      const st = open(s, 'ReceiveMessage', 'flood');
       st.end(encodeFrame(req('ReceiveMessage', { batchSize: 1 })));
       await tick();
       st.close(http2.constants.NGHTTP2_CANCEL);
@@ -327,13 +327,7 @@ describe('lean gRPC server against hostile clients (bounded)', () => {
     const l = await server({ maxPendingWriteBytes: 2 * 1024 * 1024 });
     const s = http2.connect(`http://127.0.0.1:${l.port}`, { settings: { initialWindowSize: 65535 } });
     s.on('error', () => undefined);
-    const st = s.request({
-      ':method': 'POST',
-      ':path': `${SVC}ReceiveMessage`,
-      'content-type': 'application/grpc',
-      'x-mq-client-id': 'slow',
-    });
-    st.on('error', () => undefined);
+    const st = open(s, 'ReceiveMessage', 'slow');
     st.pause();
     st.end(encodeFrame(req('ReceiveMessage', { batchSize: 2 })));
     const rss0 = process.memoryUsage().rss;
