@@ -5,10 +5,14 @@
 //   server.mjs cluster  a Cluster-mode proxy in front of that broker (`mqproxy`)
 // Paths, each on a fresh topic (8 queues) and a fresh group:
 //   remoting  @rocketmq-ts/client Producer (`inflight` sends at once) / SimpleConsumer
-//   lean      @grpc/grpc-js with the proxy's protobuf codec: unary SendMessage (one message each,
-//             `inflight` at once) / ReceiveMessage(32) streams + one AckMessage per batch
-//   floor     the lean client's unary calls (1 KiB) to a grpc-js method that answers at once,
-//             served by the Cluster proxy's process: what grpc-js alone costs per call
+//   lean      a load generator on node:http2 (h2-client.mjs) with the proxy's protobuf codec:
+//             unary SendMessage (one message each, `inflight` at once) / ReceiveMessage(32)
+//             streams + one AckMessage per batch
+//   leanjs    the same calls through @grpc/grpc-js's client
+//   floor     unary calls (a 1 KiB Heartbeat) to a method that answers at once, on each of the
+//             proxy's gRPC server implementations (http2, grpc-js) in the Cluster proxy's
+//             process, from the lean client (and the grpc-js client with leanjs): what the
+//             server alone costs per call
 //   official  rocketmq-client-nodejs Producer / SimpleConsumer
 // Receive+ack: `loops` receive loops of 32, each acking its batch while the next receive waits
 // (at most 4 batches of acks unanswered). The lean and official paths run through the Local and
@@ -16,7 +20,10 @@
 // round, and read CPU per message first).
 //
 //   npm run build && node bench/proxy/proxy-bench.mjs [--messages 5000] [--inflight 64] [--loops 4]
-//     [--paths remoting,floor,lean,official] [--modes Local,Cluster] [--rounds 1]
+//     [--paths remoting,floor,lean,leanjs,official] [--modes Local,Cluster] [--rounds 1]
+//     [--servers http2,grpc-js]
+// --servers: the proxies' gRPC server (grpcServerImplementation); with several, each round runs
+// once per server on fresh server processes, alternating.
 import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -30,7 +37,8 @@ const { values } = parseArgs({
     inflight: { type: 'string', default: '64' },
     loops: { type: 'string', default: '4' },
     'body-size': { type: 'string', default: '1024' },
-    paths: { type: 'string', default: 'remoting,floor,lean,official' },
+    paths: { type: 'string', default: 'remoting,floor,lean,leanjs,official' },
+    servers: { type: 'string', default: 'http2' },
     modes: { type: 'string', default: 'Local,Cluster' },
     rounds: { type: 'string', default: '1' },
   },
@@ -41,6 +49,8 @@ const LOOPS = Number(values.loops);
 const body = Buffer.alloc(Number(values['body-size']), 7);
 const paths = values.paths.split(',');
 const modes = values.modes.split(',');
+const servers = values.servers.split(',');
+const { h2Client } = await import('./h2-client.mjs');
 const sdk = await import('@rocketmq-ts/client');
 const { codec } = await import('@rocketmq-ts/proxy');
 const official = await import('rocketmq-client-nodejs');
@@ -50,10 +60,10 @@ const log = (s) => process.stderr.write(`${s}\n`);
 // --- servers ---
 const root = mkdtempSync(path.join(os.tmpdir(), 'proxy-bench-'));
 const serverScript = new URL('./server.mjs', import.meta.url);
-function startServer(args) {
+function startServer(args, env) {
   // PROXY_BENCH_NODE_ARGS: extra node flags of the server processes (e.g. --cpu-prof).
   const execArgv = process.env.PROXY_BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-  const child = fork(serverScript, args, { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], execArgv });
+  const child = fork(serverScript, args, { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], execArgv, env });
   child.setMaxListeners(0);
   const next = () =>
     new Promise((resolve, reject) => {
@@ -62,12 +72,33 @@ function startServer(args) {
     });
   return { child, next, ready: next() };
 }
-const local = startServer(['local', path.join(root, 'store')]);
-const { namesrv, grpc: localEndpoint } = await local.ready;
-const cluster = startServer(['cluster', namesrv]);
-const { grpc: clusterEndpoint, echo: echoEndpoint } = await cluster.ready;
-const endpoints = { Local: localEndpoint, Cluster: clusterEndpoint };
-log(`servers up: namesrv ${namesrv}, Local ${localEndpoint}, Cluster ${clusterEndpoint}`);
+let local;
+let cluster;
+let namesrv;
+let endpoints;
+let floorEndpoints;
+let admin;
+let storeSeq = 0;
+async function startServers(impl) {
+  const env = { ...process.env, PROXY_BENCH_SERVER: impl };
+  local = startServer(['local', path.join(root, `store${++storeSeq}`)], env);
+  ({ namesrv } = await local.ready);
+  const localEndpoint = (await local.ready).grpc;
+  cluster = startServer(['cluster', namesrv], env);
+  const c = await cluster.ready;
+  endpoints = { Local: localEndpoint, Cluster: c.grpc };
+  floorEndpoints = c.floors;
+  admin = new sdk.MQAdmin({ namesrvAddr: namesrv });
+  log(`servers up (${impl}): namesrv ${namesrv}, Local ${localEndpoint}, Cluster ${c.grpc}`);
+}
+async function stopServers() {
+  await admin?.close();
+  for (const s of [cluster, local]) {
+    if (!s || s.child.exitCode !== null) continue;
+    s.child.send('stop');
+    await new Promise((r) => s.child.once('exit', r));
+  }
+}
 
 async function cpuOf(server) {
   server.child.send('cpu');
@@ -92,7 +123,6 @@ async function measured(n, fn) {
   };
 }
 
-const admin = new sdk.MQAdmin({ namesrvAddr: namesrv });
 let seq = 0;
 async function freshTopic() {
   const topic = `proxy_bench_${++seq}`;
@@ -220,10 +250,42 @@ function leanClient(endpoint) {
     });
   return { client, unary, receive };
 }
+/** The lean generator's calls over node:http2 (h2-client.mjs). */
+function leanH2Client(endpoint) {
+  const h2 = h2Client(endpoint, {
+    'x-mq-client-id': `leanh2@${process.pid}@${seq}`,
+    'x-mq-language': 'NODE_JS',
+    'x-mq-protocol': 'v2',
+  });
+  const reqCodec = Object.fromEntries(
+    ['SendMessage', 'AckMessage', 'ReceiveMessage'].map((m) => [m, codec(`${m}Request`)]),
+  );
+  const resCodec = Object.fromEntries(
+    ['SendMessage', 'AckMessage', 'ReceiveMessage'].map((m) => [m, codec(`${m}Response`)]),
+  );
+  const unary = async (method, req) => {
+    const r = await h2.call(method, reqCodec[method].encode(req));
+    if (r.status !== 0 || r.messages.length !== 1) throw new Error(`${method}: grpc-status ${r.status} ${r.message}`);
+    const d = resCodec[method].decode(r.messages[0]);
+    if (!d.ok) throw new Error(d.error);
+    return d.value;
+  };
+  const receive = async (req) => {
+    const r = await h2.call('ReceiveMessage', reqCodec.ReceiveMessage.encode(req));
+    if (r.status !== 0) throw new Error(`ReceiveMessage: grpc-status ${r.status} ${r.message}`);
+    const out = [];
+    for (const b of r.messages) {
+      const d = resCodec.ReceiveMessage.decode(b);
+      if (d.ok && d.value.message) out.push(d.value.message);
+    }
+    return out;
+  };
+  return { client: h2, unary, receive };
+}
 let idSeq = 0;
-async function lean(endpoint) {
+async function lean(endpoint, makeClient) {
   const topic = await freshTopic();
-  const { client, unary, receive } = leanClient(endpoint);
+  const { client, unary, receive } = makeClient(endpoint);
   const sendOne = async () => {
     const id = `0B${(++idSeq).toString(16).padStart(30, '0')}`;
     const r = await unary('SendMessage', {
@@ -264,18 +326,33 @@ async function lean(endpoint) {
   return { produce, consume };
 }
 
-/** grpc-js's own cost: the lean client's unary calls with a 1 KiB body to a server method that answers at once. */
-async function floor() {
-  const client = new grpc.Client(echoEndpoint, grpc.credentials.createInsecure(), {
+const floorPayload = () =>
+  codec('HeartbeatRequest').encode({ group: { name: 'f'.repeat(body.length) }, clientType: 1 });
+/** A server's own cost: unary calls with a 1 KiB request to a method that answers at once, from the h2 client. */
+async function floorH2(endpoint) {
+  const h2 = h2Client(endpoint, { 'x-mq-client-id': `floor@${process.pid}` });
+  const payload = floorPayload();
+  const one = async () => {
+    const r = await h2.call('Heartbeat', payload);
+    if (r.status !== 0) throw new Error(`floor: grpc-status ${r.status} ${r.message}`);
+  };
+  await one();
+  const r = await measured(N, () => pump(N, INFLIGHT, one));
+  h2.close();
+  return r;
+}
+/** The same from the grpc-js client. */
+async function floorGrpcJs(endpoint) {
+  const client = new grpc.Client(endpoint, grpc.credentials.createInsecure(), {
     'grpc.enable_retries': 0,
     'grpc.enable_channelz': 0,
   });
   const md = new grpc.Metadata();
   md.set('x-mq-client-id', `floor@${process.pid}`);
-  const payload = Buffer.concat([body, Buffer.alloc(80, 1)]);
+  const payload = floorPayload();
   const one = () =>
     new Promise((resolve, reject) =>
-      client.makeUnaryRequest('/bench.Floor/Echo', raw, raw, payload, md, (e, r) => (e ? reject(e) : resolve(r))),
+      client.makeUnaryRequest(`${SERVICE}Heartbeat`, raw, raw, payload, md, (e, r) => (e ? reject(e) : resolve(r))),
     );
   await one();
   const r = await measured(N, () => pump(N, INFLIGHT, one));
@@ -311,55 +388,64 @@ const pct = (v, b) => (b ? `${Math.round((v / b) * 100)} %` : '');
 let failed = false;
 try {
   for (let round = 1; round <= Number(values.rounds); round++) {
-    const rows = [];
-    let base;
-    if (paths.includes('remoting')) {
-      base = await remoting();
-      rows.push(['remoting (@rocketmq-ts/client)', '-', base]);
-      log(`remoting: ${fmt(base.produce)} / ${fmt(base.consume)} msg/s`);
-    }
-    if (paths.includes('floor')) {
-      const r = await floor();
-      rows.push(['grpc-js unary floor (no work)', 'Cluster process', { produce: r, consume: undefined }]);
-      log(`floor: ${fmt(r)} calls/s`);
-    }
-    for (const mode of modes) {
-      for (const [name, label, run] of [
-        ['lean', 'gRPC lean (grpc-js)', lean],
-        ['official', 'gRPC rocketmq-client-nodejs', officialClient],
-      ]) {
-        if (!paths.includes(name)) continue;
-        const r = await run(endpoints[mode]);
-        rows.push([label, mode, r]);
-        log(`${name} ${mode}: ${fmt(r.produce)} / ${fmt(r.consume)} msg/s`);
+    for (const impl of servers) {
+      await startServers(impl);
+      const rows = [];
+      let base;
+      if (paths.includes('remoting')) {
+        base = await remoting();
+        rows.push(['remoting (@rocketmq-ts/client)', '-', base]);
+        log(`remoting: ${fmt(base.produce)} / ${fmt(base.consume)} msg/s`);
       }
-    }
-    console.log(
-      `\nround ${round}: ${N} messages of ${body.length} B, ${INFLIGHT} sends in flight, ${LOOPS} receive loops of 32`,
-    );
-    console.log('CPU µs/msg = broker process (NameServer + broker + Local proxy) + Cluster proxy + load generator\n');
-    console.log(
-      '| path | proxy | produce msg/s | % remoting | CPU µs/msg | receive+ack msg/s | % remoting | CPU µs/msg |',
-    );
-    console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |');
-    for (const [name, mode, r] of rows) {
-      const consume = r.consume
-        ? `${fmt(r.consume)} | ${pct(r.consume.rate, base?.consume.rate)} | ${cpu(r.consume)}`
-        : '| |';
+      if (paths.includes('floor')) {
+        for (const [server, endpoint] of Object.entries(floorEndpoints)) {
+          for (const [client, run] of [
+            ['h2 client', floorH2],
+            ['grpc-js client', floorGrpcJs],
+          ]) {
+            if (client === 'grpc-js client' && !paths.includes('leanjs')) continue;
+            const r = await run(endpoint);
+            rows.push([`floor: ${server} server, ${client} (no work)`, 'Cluster process', { produce: r }]);
+            log(`floor ${server} / ${client}: ${fmt(r)} calls/s`);
+          }
+        }
+      }
+      for (const mode of modes) {
+        for (const [name, label, run] of [
+          ['lean', 'gRPC lean (h2 client)', (e) => lean(e, leanH2Client)],
+          ['leanjs', 'gRPC lean (grpc-js client)', (e) => lean(e, leanClient)],
+          ['official', 'gRPC rocketmq-client-nodejs', officialClient],
+        ]) {
+          if (!paths.includes(name)) continue;
+          const r = await run(endpoints[mode]);
+          rows.push([label, mode, r]);
+          log(`${name} ${mode}: ${fmt(r.produce)} / ${fmt(r.consume)} msg/s`);
+        }
+      }
+      await stopServers();
       console.log(
-        `| ${name} | ${mode} | ${fmt(r.produce)} | ${pct(r.produce.rate, base?.produce.rate)} | ${cpu(r.produce)} | ${consume} |`,
+        `\nround ${round}, proxy gRPC server ${impl}: ${N} messages of ${body.length} B, ${INFLIGHT} sends in flight, ${LOOPS} receive loops of 32`,
       );
+      console.log('CPU µs/msg = broker process (NameServer + broker + Local proxy) + Cluster proxy + load generator\n');
+      console.log(
+        '| path | proxy | produce msg/s | % remoting | CPU µs/msg | receive+ack msg/s | % remoting | CPU µs/msg |',
+      );
+      console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+      for (const [name, mode, r] of rows) {
+        const consume = r.consume
+          ? `${fmt(r.consume)} | ${pct(r.consume.rate, base?.consume.rate)} | ${cpu(r.consume)}`
+          : '| |';
+        console.log(
+          `| ${name} | ${mode} | ${fmt(r.produce)} | ${pct(r.produce.rate, base?.produce.rate)} | ${cpu(r.produce)} | ${consume} |`,
+        );
+      }
     }
   }
 } catch (e) {
   failed = true;
   console.error(e);
 } finally {
-  await admin.close();
-  for (const s of [cluster, local]) {
-    s.child.send('stop');
-    await new Promise((r) => s.child.once('exit', r));
-  }
+  await stopServers().catch(() => undefined);
   rmSync(root, { recursive: true, force: true });
   process.exit(failed ? 1 : 0);
 }

@@ -18,7 +18,7 @@ export {
 } from './controller/replicas-manager.js';
 export { proposeSyncStateSet } from './controller/sync-state-set.js';
 export { BrokerCollector, type GroupLag } from './metrics/broker-collector.js';
-export { BrokerMetrics, type MetricsTotals } from './metrics/broker-metrics.js';
+export { BrokerMetrics, type MetricsTotals, RPC_LATENCY_BOUNDS } from './metrics/broker-metrics.js';
 export type { HistogramPoint, Labels, MetricFamily, NumberPoint } from './metrics/metric-family.js';
 export { type MetricsExporterType, MetricsService, parseExporterType } from './metrics/metrics-service.js';
 export { OTLP_METRICS_EXPORT_PATH } from './metrics/otlp-exporter.js';

@@ -11,6 +11,11 @@ export interface ProxyConfig {
   grpcServerPort: number;
   /** Bind address of the gRPC listener. */
   grpcServerHost: string;
+  /**
+   * The gRPC server: `http2` (default), the proxy's own gRPC over node:http2; `grpc-js`,
+   * @grpc/grpc-js's server (several times the CPU per call). Not a RocketMQ key.
+   */
+  grpcServerImplementation: 'http2' | 'grpc-js';
   /** Largest gRPC message accepted (a SendMessageRequest with its bodies). */
   grpcMaxInboundMessageSize: number;
   /** Largest message body (MESSAGE_BODY_TOO_LARGE past it); also told to producers in Settings. */
@@ -36,6 +41,7 @@ export const defaultProxyConfig = (): ProxyConfig => ({
   rocketMQClusterName: 'DefaultCluster',
   grpcServerPort: 8081,
   grpcServerHost: '0.0.0.0',
+  grpcServerImplementation: 'http2',
   grpcMaxInboundMessageSize: 130 * 1024 * 1024,
   maxMessageSize: 4 * 1024 * 1024,
   enableTopicMessageTypeCheck: true,
@@ -79,6 +85,8 @@ export function resolveProxyConfig(
   if (mode !== 'LOCAL' && mode !== 'CLUSTER')
     throw new Error(`proxyMode must be LOCAL or CLUSTER: ${config.proxyMode}`);
   config.proxyMode = mode;
+  if (config.grpcServerImplementation !== 'http2' && config.grpcServerImplementation !== 'grpc-js')
+    throw new Error(`grpcServerImplementation must be http2 or grpc-js: ${String(config.grpcServerImplementation)}`);
   return { config, unknown };
 }
 

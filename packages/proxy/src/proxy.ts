@@ -1,9 +1,11 @@
-import type * as grpc from '@grpc/grpc-js';
 import type { Broker } from '@rocketmq-ts/broker';
 import { type Clock, type Logger, silentLogger, systemClock } from '@rocketmq-ts/common';
 import { SerializeType } from '@rocketmq-ts/protocol';
 import { RemotingClient } from '@rocketmq-ts/remoting';
-import { buildImplementation, type GrpcListener, listenGrpc, type RpcObserver } from './grpc/grpc-server.js';
+import { listenGrpcJs } from './grpc/grpc-js-server.js';
+import { listenHttp2 } from './grpc/http2-server.js';
+import { GrpcRpcMetrics, observeAll } from './grpc/rpc-metrics.js';
+import { type BidiCall, type GrpcListener, GrpcStatus, type Handlers, type RpcObserver } from './grpc/server-api.js';
 import type { ReceiveMessageResponse, TelemetryCommand } from './grpc/types.js';
 import { defaultProxyConfig, namesrvList, type ProxyConfig } from './proxy-config.js';
 import { type BrokerTransport, InProcessTransport, RemotingTransport } from './service/broker-transport.js';
@@ -65,39 +67,42 @@ export async function startProxy(transport: BrokerTransport, options: ProxyOptio
   const producer = new ProducerService(deps);
   const consumer = new ConsumerService(deps);
   const client = new ClientService(deps);
-  const impl = buildImplementation(
-    {
-      unary: {
-        QueryRoute: (r, ctx) => {
-          client.routeQueried(ctx);
-          return route.queryRoute(r as never);
-        },
-        Heartbeat: (r, ctx) => client.heartbeat(r as never, ctx),
-        SendMessage: (r, ctx) => producer.send(r as never, ctx),
-        QueryAssignment: (r) => route.queryAssignment(r as never),
-        AckMessage: (r) => consumer.ack(r as never),
-        ForwardMessageToDeadLetterQueue: (r) => consumer.forwardToDeadLetterQueue(r as never),
-        EndTransaction: (r) => producer.endTransaction(r as never),
-        NotifyClientTermination: (r, ctx) => client.notifyClientTermination(r as never, ctx),
-        ChangeInvisibleDuration: (r) => consumer.changeInvisibleDuration(r as never),
-        RecallMessage: (r) => producer.recall(r as never),
+  const handlers: Handlers = {
+    unary: {
+      QueryRoute: (r, ctx) => {
+        client.routeQueried(ctx);
+        return route.queryRoute(r as never);
       },
-      serverStream: {
-        ReceiveMessage: (r, ctx, stream) =>
-          consumer.receive(
-            r as never,
-            ctx,
-            stream as { write(x: ReceiveMessageResponse): boolean; end(): void; cancelled: boolean },
-          ),
-      },
-      bidi: {
-        Telemetry: (ctx, call) => serveTelemetry(call, ctx, client, deps),
-      },
+      Heartbeat: (r, ctx) => client.heartbeat(r as never, ctx),
+      SendMessage: (r, ctx) => producer.send(r as never, ctx),
+      QueryAssignment: (r) => route.queryAssignment(r as never),
+      AckMessage: (r) => consumer.ack(r as never),
+      ForwardMessageToDeadLetterQueue: (r) => consumer.forwardToDeadLetterQueue(r as never),
+      EndTransaction: (r) => producer.endTransaction(r as never),
+      NotifyClientTermination: (r, ctx) => client.notifyClientTermination(r as never, ctx),
+      ChangeInvisibleDuration: (r) => consumer.changeInvisibleDuration(r as never),
+      RecallMessage: (r) => producer.recall(r as never),
     },
+    serverStream: {
+      ReceiveMessage: (r, ctx, stream) =>
+        consumer.receive(
+          r as never,
+          ctx,
+          stream as { write(x: ReceiveMessageResponse): boolean; end(): void; cancelled: boolean },
+        ),
+    },
+    bidi: {
+      Telemetry: (ctx, call) => serveTelemetry(call, ctx, client, deps),
+    },
+  };
+  const listen = config.grpcServerImplementation === 'grpc-js' ? listenGrpcJs : listenHttp2;
+  listener = await listen(handlers, {
+    host: config.grpcServerHost,
+    port: config.grpcServerPort,
+    maxReceiveBytes: config.grpcMaxInboundMessageSize,
     logger,
-    options.observeRpc,
-  );
-  listener = await listenGrpc(config.grpcServerHost, config.grpcServerPort, impl, config.grpcMaxInboundMessageSize);
+    observe: options.observeRpc,
+  });
   const timers = [
     setInterval(() => void client.heartbeatBrokers(), config.heartbeatIntervalMillis),
     setInterval(() => deps.sessions.expire(SESSION_IDLE_MS), 10_000),
@@ -120,12 +125,7 @@ export async function startProxy(transport: BrokerTransport, options: ProxyOptio
   };
 }
 
-function serveTelemetry(
-  call: grpc.ServerDuplexStream<unknown, unknown>,
-  ctx: CallContext,
-  client: ClientService,
-  deps: ProxyDeps,
-): void {
+function serveTelemetry(call: BidiCall, ctx: CallContext, client: ClientService, deps: ProxyDeps): void {
   let closed = false;
   const channel: TelemetryChannel = {
     write: (cmd: TelemetryCommand) => {
@@ -140,20 +140,19 @@ function serveTelemetry(
     closed = true;
     deps.sessions.dropChannel(ctx.clientId, channel);
   };
-  call.on('data', (cmd: TelemetryCommand) => {
-    client.telemetry(cmd, ctx, channel).catch((err: unknown) => {
+  call.onMessage((cmd) => {
+    client.telemetry(cmd as TelemetryCommand, ctx, channel).catch((err: unknown) => {
       if (closed) return;
       closed = true;
       deps.sessions.dropChannel(ctx.clientId, channel);
-      call.emit('error', { code: 3, details: err instanceof Error ? err.message : String(err) });
+      call.fail(GrpcStatus.INVALID_ARGUMENT, err instanceof Error ? err.message : String(err));
     });
   });
-  call.on('end', () => {
+  call.onEnd(() => {
     close();
     call.end();
   });
-  call.on('cancelled', close);
-  call.on('error', close);
+  call.onClose(close);
 }
 
 /** Remoting to brokers and NameServers, with binary (ROCKETMQ) headers: cheaper to encode than JSON. */
@@ -171,8 +170,12 @@ export function startClusterProxy(options: ProxyOptions = {}): Promise<GrpcProxy
   return startProxy(new RemotingTransport(client), { ...options, config: { ...options.config, proxyMode: 'CLUSTER' } });
 }
 
-/** Local mode: the broker of this process is called in-process; NameServers (and other brokers) over remoting. */
-export function startLocalProxy(broker: Broker, options: ProxyOptions = {}): Promise<GrpcProxy> {
+/**
+ * Local mode: the broker of this process is called in-process; NameServers (and other brokers)
+ * over remoting. The unary RPCs are exported with the broker's metrics (rocketmq_rpc_latency,
+ * protocol_type="grpc") when the broker has them.
+ */
+export async function startLocalProxy(broker: Broker, options: ProxyOptions = {}): Promise<GrpcProxy> {
   const logger = options.logger ?? silentLogger;
   const remote = new RemotingTransport(remotingClient(logger));
   const transport = new InProcessTransport(
@@ -182,8 +185,20 @@ export function startLocalProxy(broker: Broker, options: ProxyOptions = {}): Pro
     logger.child({ component: 'proxy-local' }),
   );
   const c = broker.components.identity;
-  return startProxy(transport, {
+  const brokerMetrics = broker.components.metrics;
+  const rpcMetrics = brokerMetrics ? new GrpcRpcMetrics() : undefined;
+  const proxy = await startProxy(transport, {
     ...options,
+    observeRpc: observeAll(rpcMetrics?.observe, options.observeRpc),
     config: { rocketMQClusterName: c.clusterName, ...options.config, proxyMode: 'LOCAL' },
   });
+  const detach = brokerMetrics && rpcMetrics ? rpcMetrics.attach(brokerMetrics) : undefined;
+  return {
+    port: proxy.port,
+    mode: proxy.mode,
+    shutdown: async () => {
+      detach?.();
+      await proxy.shutdown();
+    },
+  };
 }

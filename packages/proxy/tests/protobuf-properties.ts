@@ -9,6 +9,7 @@ import fc from 'fast-check';
 import protobuf from 'protobufjs';
 import { root, rpcs } from '../src/grpc/codec.js';
 import { PACKAGE } from '../src/grpc/definitions.js';
+import { frameProperties } from './frame-properties.js';
 
 const MAX_DEPTH = 3;
 
@@ -103,3 +104,6 @@ export const decoderProperties = {
     },
   } satisfies DecoderProperty<ProtoCase>,
 };
+
+// The gRPC frame codec's property runs with the protobuf one in scripts/fuzz-decoders.mjs.
+Object.assign(decoderProperties, frameProperties);

@@ -70,6 +70,14 @@ export class BrokerMetrics {
   private readonly txEnd = { commit: new Map<string, number>(), rollback: new Map<string, number>() };
   /** Mode of the gRPC proxy serving in this process ('local'), for rocketmq_proxy_up. */
   private proxyMode: string | undefined;
+  /** rocketmq_rpc_latency points of other protocols served in this process (the Local gRPC proxy). */
+  private readonly rpcSources = new Set<() => HistogramPoint[]>();
+
+  /** Adds `points` to rocketmq_rpc_latency at every scrape; returns its removal. */
+  addRpcLatencySource(points: () => HistogramPoint[]): () => void {
+    this.rpcSources.add(points);
+    return () => this.rpcSources.delete(points);
+  }
 
   /**
    * A proxy runs in this process (Local mode) and is up: exported as ProxyMetricsManager's
@@ -230,6 +238,7 @@ export class BrokerMetrics {
         count: r.count,
       });
     }
+    for (const points of this.rpcSources) rpc.push(...points());
     const dlq: NumberPoint[] = [...this.dlqByGroup].map(([group, value]) => ({
       labels: { consumer_group: group, is_system: String(isSysGroup(group)) },
       value,

@@ -1,37 +1,27 @@
 import * as grpc from '@grpc/grpc-js';
-import type { Logger } from '@rocketmq-ts/common';
 import type { CallContext } from '../service/proxy-deps.js';
 import { rpcs } from './codec.js';
-import { Code, status } from './codes.js';
+import {
+  type BidiCall,
+  type GrpcListener,
+  type Handlers,
+  type ListenOptions,
+  peerOf,
+  runServerStream,
+  wrapUnary,
+} from './server-api.js';
 
-// The gRPC listener: MessagingService's methods bound to handlers through the codecs of
-// codec.ts. Unary RPCs always answer gRPC OK with the outcome in their Status (RocketMQ's
-// convention); a request that cannot be decoded, or an RPC this server does not serve, is
-// answered by grpc-js itself (INTERNAL / UNIMPLEMENTED).
-
-export type UnaryHandler = (request: unknown, ctx: CallContext) => Promise<unknown>;
-export type ServerStreamHandler = (
-  request: unknown,
-  ctx: CallContext,
-  stream: { write(r: unknown): boolean; end(): void; readonly cancelled: boolean },
-) => Promise<void>;
-export type BidiHandler = (ctx: CallContext, stream: grpc.ServerDuplexStream<unknown, unknown>) => void;
-
-export interface Handlers {
-  unary: Record<string, UnaryHandler>;
-  serverStream: Record<string, ServerStreamHandler>;
-  bidi: Record<string, BidiHandler>;
-}
+// The gRPC listener on @grpc/grpc-js (`grpcServerImplementation: "grpc-js"`): MessagingService's
+// methods bound to the handlers through the codecs of codec.ts. A request that cannot be
+// decoded, or an RPC this server does not serve, is answered by grpc-js itself (INTERNAL /
+// UNIMPLEMENTED). The default listener is the leaner http2-server.ts.
 
 const first = (md: grpc.Metadata, key: string): string => {
   const v = md.get(key)[0];
   return typeof v === 'string' ? v : v === undefined ? '' : v.toString('utf8');
 };
 
-/** `ipv4:1.2.3.4:5` / `[::1]:5` / `1.2.3.4:5` → `ip:port`. */
-const peerOf = (peer: string): string => peer.replace(/^ipv[46]:/, '').replace(/^\[(.*)\]:(\d+)$/, '$1:$2');
-
-export function contextOf(
+function contextOf(
   call: Pick<grpc.ServerUnaryCall<unknown, unknown>, 'metadata' | 'getDeadline' | 'getPeer'>,
 ): CallContext {
   const md = call.metadata;
@@ -52,7 +42,7 @@ const deserialize = (c: (typeof rpcs)[string]['request']) => (bytes: Buffer) => 
   return r.value;
 };
 
-export function serviceDefinition(): grpc.ServiceDefinition {
+function serviceDefinition(): grpc.ServiceDefinition {
   const def: Record<string, grpc.MethodDefinition<unknown, unknown>> = {};
   for (const [name, rpc] of Object.entries(rpcs)) {
     def[name] = {
@@ -69,41 +59,33 @@ export function serviceDefinition(): grpc.ServiceDefinition {
   return def as grpc.ServiceDefinition;
 }
 
-/**
- * Told of every unary RPC once answered: its name, the `apache.rocketmq.v2.Code` of its Status
- * and how long it took (the hook point for proxy metrics).
- */
-export type RpcObserver = (rpc: string, code: number, millis: number) => void;
+function bidiCallOf(call: grpc.ServerDuplexStream<unknown, unknown>): BidiCall {
+  return {
+    onMessage: (fn) => call.on('data', fn),
+    onEnd: (fn) => call.on('end', fn),
+    onClose: (fn) => {
+      call.on('cancelled', fn);
+      call.on('error', fn);
+    },
+    write: (m) => call.write(m),
+    end: () => call.end(),
+    fail: (code, details) => call.emit('error', { code, details }),
+    get cancelled() {
+      return call.cancelled;
+    },
+  };
+}
 
-const codeOf = (res: unknown): number => (res as { status?: { code?: number } } | undefined)?.status?.code ?? 0;
-
-export function buildImplementation(
-  h: Handlers,
-  logger: Logger,
-  observe?: RpcObserver,
-): grpc.UntypedServiceImplementation {
+function buildImplementation(h: Handlers, o: ListenOptions): grpc.UntypedServiceImplementation {
   const impl: grpc.UntypedServiceImplementation = {};
   for (const [name, fn] of Object.entries(h.unary)) {
+    const run = wrapUnary(name, fn, o.logger, o.observe);
     impl[name] = (call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) => {
-      const t0 = observe ? performance.now() : 0;
-      const answer = (res: unknown) => {
-        callback(null, res);
-        observe?.(name, codeOf(res), performance.now() - t0);
-      };
-      const ctx = contextOf(call);
-      if (ctx.clientId === '') {
-        answer({ status: status(Code.CLIENT_ID_REQUIRED, 'x-mq-client-id is required') });
-        return;
-      }
-      fn(call.request, ctx).then(answer, (err: unknown) => {
-        logger.warn({ err, rpc: name }, 'rpc failed');
-        answer({ status: status(Code.INTERNAL_SERVER_ERROR, err instanceof Error ? err.message : String(err)) });
-      });
+      void run(call.request, contextOf(call)).then((res) => callback(null, res));
     };
   }
   for (const [name, fn] of Object.entries(h.serverStream)) {
     impl[name] = (call: grpc.ServerWritableStream<unknown, unknown>) => {
-      const ctx = contextOf(call);
       let gone = false;
       call.on('cancelled', () => {
         gone = true;
@@ -120,16 +102,7 @@ export function buildImplementation(
           return gone || call.cancelled;
         },
       };
-      if (ctx.clientId === '') {
-        stream.write({ status: status(Code.CLIENT_ID_REQUIRED, 'x-mq-client-id is required') });
-        stream.end();
-        return;
-      }
-      fn(call.request, ctx, stream).catch((err: unknown) => {
-        logger.warn({ err, rpc: name }, 'stream rpc failed');
-        stream.write({ status: status(Code.INTERNAL_SERVER_ERROR, err instanceof Error ? err.message : String(err)) });
-        stream.end();
-      });
+      runServerStream(name, fn, call.request, contextOf(call), stream, o.logger);
     };
   }
   for (const [name, fn] of Object.entries(h.bidi)) {
@@ -139,34 +112,24 @@ export function buildImplementation(
         call.emit('error', { code: grpc.status.INVALID_ARGUMENT, details: 'x-mq-client-id is required' });
         return;
       }
-      fn(ctx, call);
+      fn(ctx, bidiCallOf(call));
     };
   }
   return impl;
 }
 
-export interface GrpcListener {
-  readonly port: number;
-  shutdown(): Promise<void>;
-}
-
-export async function listenGrpc(
-  host: string,
-  port: number,
-  impl: grpc.UntypedServiceImplementation,
-  maxReceiveBytes: number,
-): Promise<GrpcListener> {
+export async function listenGrpcJs(h: Handlers, o: ListenOptions): Promise<GrpcListener> {
   const server = new grpc.Server({
-    'grpc.max_receive_message_length': maxReceiveBytes,
+    'grpc.max_receive_message_length': o.maxReceiveBytes,
     'grpc.max_send_message_length': -1,
     'grpc.keepalive_permit_without_calls': 1,
     // Channelz keeps per-call counters and call trackers: measurable CPU on every RPC, unused here.
     'grpc.enable_channelz': 0,
   });
-  server.addService(serviceDefinition(), impl);
+  server.addService(serviceDefinition(), buildImplementation(h, o));
   const bound = await new Promise<number>((resolve, reject) =>
     server.bindAsync(
-      `${host.includes(':') ? `[${host}]` : host}:${port}`,
+      `${o.host.includes(':') ? `[${o.host}]` : o.host}:${o.port}`,
       grpc.ServerCredentials.createInsecure(),
       (e, p) => (e ? reject(e) : resolve(p)),
     ),
