@@ -6,10 +6,13 @@
 //
 //   npm run build && node scripts/hostile-clients.mjs [--duration 10] [--connections 8]
 //     [--bomb-mib 1024] [--only 'non-reading,heartbeat'] [--targets broker,namesrv]
-//     [--settle 3] [--fill-mib 96] [--root /path/to/other/checkout] [--broker-conf key=value,...] [--json]
+//     [--settle 3] [--fill-mib 96] [--cold-data] [--root /path/to/other/checkout] [--broker-conf key=value,...]
+//     [--node-args='--cpu-prof --cpu-prof-dir=/tmp/prof'] [--json]
 //
 // --fill-mib: data put in the pulled topic first; above the broker's 64 MiB write cache the
 // pulls read from disk, each answer a fresh buffer (what makes non-reading clients costly).
+// --cold-data: restart the server on its files after the fill, so that all of it is read from
+// disk (a small fill does then what 96 MiB does).
 // --root runs another checkout's server (e.g. an older commit, for a before/after figure).
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -24,8 +27,10 @@ const { values } = parseArgs({
     targets: { type: 'string', default: '' },
     settle: { type: 'string', default: '3' },
     'fill-mib': { type: 'string', default: '96' },
+    'cold-data': { type: 'boolean', default: false },
     root: { type: 'string' },
     'broker-conf': { type: 'string', default: '' },
+    'node-args': { type: 'string', default: '' },
     json: { type: 'boolean', default: false },
   },
 });
@@ -43,8 +48,10 @@ const report = await runHarness({
   targets: list(values.targets),
   settleMs: Number(values.settle) * 1000,
   fillMiB: Number(values['fill-mib']),
+  coldData: values['cold-data'],
   server: {
     brokerConfig,
+    nodeArgs: values['node-args'].split(' ').filter(Boolean),
     ...(values.root ? { bin: join(resolve(values.root), 'packages/distribution/bin/rocketmq-ts.js') } : {}),
   },
   onRow: (row) => {
@@ -52,6 +59,10 @@ const report = await runHarness({
     else
       console.error(
         `${row.abuse} @ ${row.target}: probe p99 ${row.probe.p99Ms.toFixed(1)} ms, RSS ${row.rssBeforeMiB.toFixed(0)} -> ${row.rssPeakMiB.toFixed(0)} -> ${row.rssAfterMiB.toFixed(0)} MiB${row.serverExit ? `, SERVER EXITED ${row.serverExit}` : ''}`,
+      );
+    if (!values.json && row.probe.slow.length > 0)
+      console.error(
+        `  slow sends (start ms into the window: ms): ${row.probe.slow.map(([at, ms]) => `${at}: ${ms}`).join(', ')}`,
       );
   },
 });

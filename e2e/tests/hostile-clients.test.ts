@@ -71,3 +71,53 @@ describe('hostile clients (issue 18)', () => {
     assert.deepEqual(report.missing, []);
   });
 });
+
+/**
+ * Eight connections pipeline pulls of records the broker reads from disk (the data restarted
+ * out of the write cache) and never read the answers: ~8 MiB of answers each before their
+ * sockets stop the flow. A producer on the same broker stalled 0.3-2.6 s at the start of such
+ * a flood (p99 1,063 ms over 10 s on a loaded 2-core box): each pull read a span of 1 MiB
+ * into a buffer of its own and copied its records out on the event loop, and every read came
+ * back at once. Reads now scatter into the answer's own buffer, a few at a time
+ * (file-store-reader.ts). The hand form: scripts/hostile-clients.mjs --only 'non-reading
+ * clients pipelining pulls' --targets broker --duration 10 --connections 8 --fill-mib 96.
+ */
+describe('hostile clients: non-reading connections pipelining pulls of cold data', () => {
+  /** Well under the old stalls, with room for a loaded CI box (an idle process waits 30-80 ms there). */
+  const MAX_P99_MS = 500;
+  let report: HarnessReport;
+  before(async () => {
+    report = await runHarness({
+      only: ['non-reading clients pipelining pulls'],
+      targets: ['broker'],
+      // 5 s: on a loaded box the probe manages ~200 sends, so its p99 is not just its slowest.
+      durationMs: 5000,
+      connections: 8,
+      bombMiB: 1,
+      fillMiB: 16,
+      coldData: true,
+      settleMs: 200,
+      server: { controller: false },
+    });
+  });
+
+  it('answers every send of a normal producer on the same broker, p99 within the bound', () => {
+    const [row] = report.rows;
+    assert.ok(row, 'the abuse ran');
+    const where = formatRows([row]);
+    assert.equal(row.serverExit, undefined, `server died: ${where}\n${report.stderr.slice(-2000)}`);
+    assert.equal(row.abuseError, undefined, where);
+    assert.equal(row.probe.failed, 0, `probe sends failed (${row.probe.errors.join('; ')}): ${where}`);
+    assert.ok(row.probe.sent > 20, `probe sent too little: ${where}`);
+    // Each send waits for the one before: at most the last one is still unanswered.
+    assert.ok(row.probe.acked.length >= row.probe.sent - 1, `sends not acknowledged: ${where}`);
+    const slow = row.probe.slow.map(([at, ms]) => `${ms} ms at +${at}`).join(', ');
+    assert.ok(row.probe.p99Ms <= MAX_P99_MS, `probe p99 over ${MAX_P99_MS} ms (slow sends: ${slow}): ${where}`);
+    assert.ok(row.portAnswers, `the broker port no longer answers: ${where}`);
+  });
+
+  it('can read every message acknowledged during the flood', () => {
+    assert.ok(report.acked > 0);
+    assert.deepEqual(report.missing, []);
+  });
+});

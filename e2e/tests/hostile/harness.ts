@@ -1,8 +1,20 @@
 // Runs abuses against every port of a server process, one at a time, with the normal client
 // probing meanwhile; one row per (abuse, port). Used by hostile-clients.test.ts (short
 // durations) and scripts/hostile-clients.mjs (by hand, longer).
+
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ABUSES, type Abuse, type AbuseContext, type AbuseResult, portAnswers } from './abuse.js';
-import { createTopic, fillTopic, missingFrom, type ProbeProcess, type ProbeStats, startProbeProcess } from './probe.js';
+import {
+  createTopic,
+  fillTopic,
+  missingFrom,
+  type ProbeProcess,
+  type ProbeStats,
+  startProbeProcess,
+  waitForRoute,
+} from './probe.js';
 import { type ServerProcess, type ServerProcessOptions, startServerProcess, type Target } from './server-process.js';
 
 export interface HarnessOptions {
@@ -20,6 +32,11 @@ export interface HarnessOptions {
    * of them allocates its answer (the costly case for non-reading clients).
    */
   fillMiB?: number;
+  /**
+   * Restart the server on its files after the fill, so that every message of the data topic
+   * is out of the new broker's write cache and each pull reads the disk, whatever fillMiB.
+   */
+  coldData?: boolean;
   /** Wait after each abuse before reading the RSS "after" (GC, closes). Default 1000 ms. */
   settleMs?: number;
   /** Called after each row (progress for hand runs). */
@@ -66,13 +83,25 @@ function selected(abuse: Abuse, only: string[] | undefined): boolean {
 }
 
 /** A server process with the topics the abuses and the probe use, and the probe running. */
-async function prepare(options: HarnessOptions): Promise<{ server: ServerProcess; probe: ProbeProcess }> {
-  const server = await startServerProcess(options.server);
+async function prepare(
+  options: HarnessOptions,
+  dirs: string[],
+): Promise<{ server: ServerProcess; probe: ProbeProcess }> {
+  const dir = options.coldData ? await mkdtemp(join(tmpdir(), 'rmq-hostile-cold-')) : undefined;
+  if (dir !== undefined) dirs.push(dir);
+  const serverOptions = { ...options.server, ...(dir !== undefined ? { dir } : {}) };
+  let server = await startServerProcess(serverOptions);
   try {
     await createTopic(server.namesrvAddr, PROBE_TOPIC);
     await createTopic(server.namesrvAddr, DATA_TOPIC);
     // At least 32 messages of 8 KiB per queue: every pull at offset 0 answers 256 KiB.
     await fillTopic(server.namesrvAddr, DATA_TOPIC, Math.max(1, options.fillMiB ?? 1) * 128, 8 * 1024);
+    if (dir !== undefined) {
+      await server.stop();
+      server = await startServerProcess(serverOptions);
+      await waitForRoute(server.namesrvAddr, PROBE_TOPIC);
+      await waitForRoute(server.namesrvAddr, DATA_TOPIC);
+    }
     const probe = await startProbeProcess(server.namesrvAddr, PROBE_TOPIC, 10);
     return { server, probe };
   } catch (err) {
@@ -87,7 +116,16 @@ async function prepare(options: HarnessOptions): Promise<{ server: ServerProcess
  * messages are checked too), so that one fatal abuse does not hide what the others do.
  */
 export async function runHarness(options: HarnessOptions): Promise<HarnessReport> {
-  let { server, probe } = await prepare(options);
+  const dirs: string[] = [];
+  try {
+    return await runIn(options, dirs);
+  } finally {
+    for (const d of dirs) await rm(d, { recursive: true, force: true });
+  }
+}
+
+async function runIn(options: HarnessOptions, dirs: string[]): Promise<HarnessReport> {
+  let { server, probe } = await prepare(options, dirs);
   const rows: HarnessRow[] = [];
   let missing: string[] = [];
   let unchecked = 0;
@@ -119,7 +157,7 @@ export async function runHarness(options: HarnessOptions): Promise<HarnessReport
       for (const t of targets.filter((x) => abuse.appliesTo(x))) {
         if (server.exited() !== undefined) {
           await finish();
-          ({ server, probe } = await prepare(options));
+          ({ server, probe } = await prepare(options, dirs));
         }
         const target = targetsOf(server).find((x) => x.name === t.name);
         if (target === undefined) continue;

@@ -15,7 +15,12 @@ export interface ProbeStats {
   acked: string[];
   /** The first few send errors, for the report. */
   errors: string[];
+  /** Sends slower than SLOW_SEND_MS (the first 32): [start, ms after the window opened; latency ms]. */
+  slow: [number, number][];
 }
+
+/** A send this slow is listed in ProbeStats.slow (when in the window the stalls happen). */
+export const SLOW_SEND_MS = 50;
 
 export interface Probe {
   /** Stats since the previous window() (or the start), and a fresh window from now. */
@@ -67,7 +72,16 @@ export async function startProbeProcess(namesrvAddr: string, topic: string, inte
 }
 
 function emptyStats(error: string): ProbeStats {
-  return { sent: 0, failed: 1, p50Ms: Number.NaN, p99Ms: Number.NaN, maxMs: Number.NaN, acked: [], errors: [error] };
+  return {
+    sent: 0,
+    failed: 1,
+    p50Ms: Number.NaN,
+    p99Ms: Number.NaN,
+    maxMs: Number.NaN,
+    acked: [],
+    errors: [error],
+    slow: [],
+  };
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -86,6 +100,8 @@ export async function startProbe(namesrvAddr: string, topic: string, intervalMs 
   let latencies: number[] = [];
   let acked: string[] = [];
   let errors: string[] = [];
+  let slow: [number, number][] = [];
+  let windowStart = performance.now();
   let failed = 0;
   let sent = 0;
   let running = true;
@@ -100,7 +116,9 @@ export async function startProbe(namesrvAddr: string, topic: string, intervalMs 
       inFlightSince = t0;
       try {
         const r = await producer.send({ topic, body });
-        latencies.push(performance.now() - t0);
+        const ms = performance.now() - t0;
+        latencies.push(ms);
+        if (ms > SLOW_SEND_MS && slow.length < 32) slow.push([Math.round(t0 - windowStart), Math.round(ms)]);
         if (r.sendStatus === 'SEND_OK') acked.push(body);
       } catch (err) {
         failed++;
@@ -121,10 +139,13 @@ export async function startProbe(namesrvAddr: string, topic: string, intervalMs 
       maxMs: Math.max(sorted.at(-1) ?? 0, stuck ?? 0) || Number.NaN,
       acked,
       errors,
+      slow,
     };
     latencies = [];
     acked = [];
     errors = [];
+    slow = [];
+    windowStart = performance.now();
     failed = 0;
     sent = 0;
     return stats;
@@ -145,15 +166,29 @@ export async function createTopic(namesrvAddr: string, topic: string, queues = 4
   const admin = new MQAdmin({ namesrvAddr });
   try {
     await admin.createTopic({ topic, clusterName: 'DefaultCluster', readQueueNums: queues, writeQueueNums: queues });
-    const deadline = Date.now() + 20_000;
-    for (;;) {
-      const route = await admin.topicRoute(topic).catch(() => undefined);
-      if (route !== undefined && route.queueDatas.length > 0) return;
-      if (Date.now() > deadline) throw new Error(`no route for ${topic}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await routeOf(admin, topic);
   } finally {
     await admin.close();
+  }
+}
+
+/** Waits until the NameServer routes `topic` (a restarted broker registers its topics again). */
+export async function waitForRoute(namesrvAddr: string, topic: string): Promise<void> {
+  const admin = new MQAdmin({ namesrvAddr });
+  try {
+    await routeOf(admin, topic);
+  } finally {
+    await admin.close();
+  }
+}
+
+async function routeOf(admin: MQAdmin, topic: string): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const route = await admin.topicRoute(topic).catch(() => undefined);
+    if (route !== undefined && route.queueDatas.length > 0) return;
+    if (Date.now() > deadline) throw new Error(`no route for ${topic}`);
+    await new Promise((r) => setTimeout(r, 50));
   }
 }
 

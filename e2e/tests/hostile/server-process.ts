@@ -48,6 +48,12 @@ export interface ServerProcessOptions {
   bin?: string;
   /** Also run an `mqcontroller` process (its remoting port becomes the `controller` target). Default true. */
   controller?: boolean;
+  /**
+   * Run in this directory and leave it in place at stop() (the caller removes it), so that a
+   * second server can start on the first one's files. Default: a fresh temporary directory,
+   * removed at stop().
+   */
+  dir?: string;
 }
 
 // From e2e/dist/tests/hostile/ to the repository root.
@@ -87,7 +93,9 @@ export async function startServerProcess(options: ServerProcessOptions = {}): Pr
 }
 
 async function startOnce(options: ServerProcessOptions): Promise<ServerProcess> {
-  const dir = await mkdtemp(join(tmpdir(), 'rmq-hostile-'));
+  const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'rmq-hostile-')));
+  const removeDir = (): Promise<void> =>
+    options.dir === undefined ? rm(dir, { recursive: true, force: true }) : Promise.resolve();
   const conf = join(dir, 'broker.conf');
   const lines = Object.entries(options.brokerConfig ?? {}).map(([k, v]) => `${k}=${v}`);
   await writeFile(conf, `${lines.join('\n')}\n`);
@@ -140,7 +148,7 @@ async function startOnce(options: ServerProcessOptions): Promise<ServerProcess> 
     if (ready.test(out)) break;
     if (exit !== undefined || Date.now() > deadline) {
       proc.kill('SIGKILL');
-      await rm(dir, { recursive: true, force: true });
+      await removeDir();
       throw new Error(`server did not start (exit ${exit}): ${err.slice(-2000)}`);
     }
     await new Promise((r) => setTimeout(r, 25));
@@ -199,7 +207,7 @@ async function startOnce(options: ServerProcessOptions): Promise<ServerProcess> 
           await exitedPromise;
           clearTimeout(t);
         }
-        await rm(dir, { recursive: true, force: true });
+        await removeDir();
       })();
       return stopping;
     },

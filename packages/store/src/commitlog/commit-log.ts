@@ -6,7 +6,7 @@
 import { writeSync } from 'node:fs';
 import type { Logger } from '@rocketmq-ts/common';
 import { writeBlankRecord } from '@rocketmq-ts/protocol';
-import { fdatasync, readFully } from '../io/fs-async.js';
+import { fdatasync, readFully, readvFully } from '../io/fs-async.js';
 import { inlineWriter, type RecordWriter } from './record-writer.js';
 import type { SegmentFiles } from './segment-files.js';
 
@@ -255,6 +255,18 @@ export class CommitLog {
     const out = Buffer.allocUnsafe(size);
     const n = await readFully(seg.fd, out, 0, size, offset - seg.start);
     return n === size ? out : undefined;
+  }
+
+  /**
+   * Reads the written bytes from `offset` on into `parts`, back to back, in one pool request
+   * (a run of records interleaved with others', the others' bytes going to throw-away views).
+   * False if the range is not all written, crosses a segment, or cannot be read.
+   */
+  async readInto(offset: number, parts: Buffer[], size: number): Promise<boolean> {
+    if (offset + size > this.writtenPos) return false;
+    const seg = this.segments.find(offset);
+    if (!seg || offset - seg.start + size > this.segments.segmentSize) return false;
+    return (await readvFully(seg.fd, parts, offset - seg.start).catch(() => -1)) === size;
   }
 
   /** Waits for every allocated byte to be written and synced. */

@@ -30,6 +30,34 @@ export async function readFully(
   return done;
 }
 
+/**
+ * Reads the file from `position` into `parts` in order (preadv), filling each before the next;
+ * returns the count read (short only if the file ends first). One pool request scatters a
+ * range over many buffers: callers skip bytes they do not want by passing throw-away views.
+ */
+export async function readvFully(fd: number, parts: Buffer[], position: number): Promise<number> {
+  let total = 0;
+  for (let i = 0; i < parts.length; i++) total += parts[i]!.length;
+  let done = 0;
+  let list = parts;
+  while (done < total) {
+    const n = await new Promise<number>((resolve, reject) =>
+      fs.readv(fd, list, position + done, (e, bytes) => (e ? reject(e) : resolve(bytes))),
+    );
+    if (n === 0) break;
+    done += n;
+    if (done < total) list = after(parts, done);
+  }
+  return done;
+}
+
+/** The views of `parts` past its first `skip` bytes. */
+function after(parts: Buffer[], skip: number): Buffer[] {
+  let i = 0;
+  while (skip >= parts[i]!.length) skip -= parts[i++]!.length;
+  return [parts[i]!.subarray(skip), ...parts.slice(i + 1)];
+}
+
 /** Writes all of `length` bytes at `position` (retrying short writes). */
 export async function writeFully(
   fd: number,
