@@ -15,14 +15,13 @@ import {
   SlaveMessageDecoder,
 } from './autoswitch-wire.js';
 import type { EpochFile } from './epoch-file.js';
-import { closeServer, listenHA, MasterConnection } from './ha-connection.js';
+import { closeServer, listenHA, MasterConnection, type TransferSource } from './ha-connection.js';
 
-export interface AutoSwitchMasterLog {
+export interface AutoSwitchMasterLog extends TransferSource {
   getMaxPhyOffset(): number;
   getMinPhyOffset(): number;
   /** Bytes below this are written (what a transfer may carry). */
   replicaAckOffset(): number;
-  readReplicaData(offset: number, max: number): Promise<Buffer | undefined> | undefined;
   onReplicaProgress(listener: (written: number, flushed: number) => void): void;
 }
 
@@ -175,7 +174,7 @@ export class AutoSwitchService {
     this.logger = logger.child({ component: 'ha-autoswitch-master' });
     log.onReplicaProgress(() => {
       if (!this.active) return;
-      for (const c of this.connections) c.pump();
+      for (const c of this.connections) c.wake();
       if (this.members.size <= 1) this.acked();
     });
   }
