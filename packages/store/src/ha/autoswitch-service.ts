@@ -20,6 +20,7 @@ import { closeServer, listenHA, MasterConnection, type TransferSource } from './
 export interface AutoSwitchMasterLog extends TransferSource {
   getMaxPhyOffset(): number;
   getMinPhyOffset(): number;
+  readonly commitLogSegmentSize: number;
   /** Bytes below this are written (what a transfer may carry). */
   replicaAckOffset(): number;
   onReplicaProgress(listener: (written: number, flushed: number) => void): void;
@@ -103,7 +104,11 @@ class Connection extends MasterConnection {
           return;
         }
         if (this.next < 0) {
-          this.next = m.maxOffset === 0 ? this.service.log.getMinPhyOffset() : m.maxOffset;
+          // An empty slave starts at the master's first segment. Before that segment's file exists
+          // the min offset is the append position; the segment it will start at is what counts.
+          const seg = this.service.log.commitLogSegmentSize;
+          const min = this.service.log.getMinPhyOffset();
+          this.next = m.maxOffset === 0 ? min - (min % seg) : m.maxOffset;
           this.service.logger.info(
             { slave: this.addr, brokerId: this.brokerId, from: this.next },
             'ha: slave handshake done, transfer starts',
