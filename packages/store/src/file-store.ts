@@ -432,6 +432,12 @@ export class FileMessageStore implements MessageStore {
     return this.commitLog.readAvailable(offset, max);
   }
 
+  /** Master: the same bytes as readReplicaData if still in the write cache (a view, no copy). */
+  readReplicaCached(offset: number, max: number): Buffer | undefined {
+    if (offset < this.getMinPhyOffset()) return undefined;
+    return this.commitLog.readAvailableCached(offset, max);
+  }
+
   /**
    * Slave: appends bytes replicated from the master at `offset`, which must be this log's
    * end; an empty log starts at `offset` (the master's last segment, for a new slave).

@@ -65,5 +65,11 @@ describe('ha-wire', () => {
     assert.equal(new haWire.TransferDecoder().push(neg).ok, false);
     const big = haWire.encodeTransferHeader(0, haWire.MAX_TRANSFER_BODY + 1);
     assert.equal(new haWire.TransferDecoder().push(big).ok, false);
+    // Cut inside the header: refused as soon as the size is whole, not after waiting for a body.
+    const split = new haWire.TransferDecoder();
+    const frame = Buffer.concat([haWire.encodeTransferHeader(0, 4), Buffer.alloc(4), big]);
+    const first = split.push(frame.subarray(0, 16 + 6));
+    assert.ok(first.ok && first.frames.length === 1);
+    assert.equal(split.push(frame.subarray(16 + 6)).ok, false);
   });
 });

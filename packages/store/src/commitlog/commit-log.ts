@@ -215,12 +215,23 @@ export class CommitLog {
    * segment is gone.
    */
   readAvailable(offset: number, max: number): Promise<Buffer | undefined> | undefined {
-    const segSize = this.segments.segmentSize;
-    const segEnd = Math.floor(offset / segSize) * segSize + segSize;
-    const size = Math.min(max, this.writtenPos - offset, segEnd - offset);
+    const size = this.availableSize(offset, max);
     if (size <= 0) return undefined;
     const hit = this.readCached(offset, size);
     return hit ? Promise.resolve(hit) : this.read(offset, size);
+  }
+
+  /** readAvailable's bytes if they are all in the write cache (zero-copy), else undefined. */
+  readAvailableCached(offset: number, max: number): Buffer | undefined {
+    const size = this.availableSize(offset, max);
+    return size > 0 ? this.readCached(offset, size) : undefined;
+  }
+
+  /** Written bytes from `offset`, at most `max`, within one segment. */
+  private availableSize(offset: number, max: number): number {
+    const segSize = this.segments.segmentSize;
+    const segEnd = Math.floor(offset / segSize) * segSize + segSize;
+    return Math.min(max, this.writtenPos - offset, segEnd - offset);
   }
 
   /** The record bytes at `offset` if still cached (zero-copy). */

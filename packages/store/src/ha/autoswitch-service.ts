@@ -15,14 +15,14 @@ import {
   SlaveMessageDecoder,
 } from './autoswitch-wire.js';
 import type { EpochFile } from './epoch-file.js';
-import { closeServer, listenHA, MasterConnection } from './ha-connection.js';
+import { closeServer, listenHA, MasterConnection, type TransferSource } from './ha-connection.js';
 
-export interface AutoSwitchMasterLog {
+export interface AutoSwitchMasterLog extends TransferSource {
   getMaxPhyOffset(): number;
   getMinPhyOffset(): number;
+  readonly commitLogSegmentSize: number;
   /** Bytes below this are written (what a transfer may carry). */
   replicaAckOffset(): number;
-  readReplicaData(offset: number, max: number): Promise<Buffer | undefined> | undefined;
   onReplicaProgress(listener: (written: number, flushed: number) => void): void;
 }
 
@@ -104,7 +104,11 @@ class Connection extends MasterConnection {
           return;
         }
         if (this.next < 0) {
-          this.next = m.maxOffset === 0 ? this.service.log.getMinPhyOffset() : m.maxOffset;
+          // An empty slave starts at the master's first segment. Before that segment's file exists
+          // the min offset is the append position; the segment it will start at is what counts.
+          const seg = this.service.log.commitLogSegmentSize;
+          const min = this.service.log.getMinPhyOffset();
+          this.next = m.maxOffset === 0 ? min - (min % seg) : m.maxOffset;
           this.service.logger.info(
             { slave: this.addr, brokerId: this.brokerId, from: this.next },
             'ha: slave handshake done, transfer starts',
@@ -175,7 +179,7 @@ export class AutoSwitchService {
     this.logger = logger.child({ component: 'ha-autoswitch-master' });
     log.onReplicaProgress(() => {
       if (!this.active) return;
-      for (const c of this.connections) c.pump();
+      for (const c of this.connections) c.wake();
       if (this.members.size <= 1) this.acked();
     });
   }

@@ -26,7 +26,12 @@ export function closeServer(server: net.Server | undefined): Promise<void> {
 /** Where a transfer reads CommitLog bytes from (the master's store). */
 export interface TransferSource {
   readReplicaData(offset: number, max: number): Promise<Buffer | undefined> | undefined;
+  /** The same bytes if they are still in memory (a view, no copy); undefined sends it to readReplicaData. */
+  readReplicaCached?(offset: number, max: number): Buffer | undefined;
 }
+
+/** Bytes of frames put in one socket write (frames are still at most haTransferBatchSize each). */
+const MAX_CORKED_BYTES = 1024 * 1024;
 
 /**
  * Master side: one slave's connection. Bytes are pushed from `next` (set once the slave said
@@ -41,6 +46,14 @@ export abstract class MasterConnection {
   lastRead = Date.now();
   lastWrite = Date.now();
   readonly since = Date.now();
+  /** Transfer frames sent (heartbeats not counted), and the socket writes that carried them. */
+  frames = 0;
+  socketWrites = 0;
+  private woken = false;
+  private readonly wakeNow = (): void => {
+    this.woken = false;
+    this.pump();
+  };
   protected reading = false;
   closed = false;
 
@@ -73,28 +86,53 @@ export abstract class MasterConnection {
   /** `size` bytes went out. */
   protected sent(_size: number): void {}
 
-  /** Sends what is written past `next`, one frame at a time, until nothing is left or the socket is full. */
+  /**
+   * The master wrote more: pump once when this event-loop turn's I/O callbacks are done, so the
+   * writes that complete in one turn go out in one socket write rather than one each.
+   */
+  wake(): void {
+    if (this.woken || this.closed) return;
+    this.woken = true;
+    setImmediate(this.wakeNow);
+  }
+
+  /**
+   * Sends what is written past `next` until nothing is left or the socket is full. Bytes still in
+   * memory go out at once, several frames in one socket write; older bytes are read first.
+   */
   pump(): void {
     if (this.closed || this.reading || this.next < 0 || this.socket.writableNeedDrain) return;
+    const src = this.source;
+    let corked = 0;
+    while (corked < MAX_CORKED_BYTES) {
+      const max = this.room();
+      if (max <= 0) break;
+      const data = src.readReplicaCached?.(this.next, max);
+      if (!data || data.length === 0) break;
+      if (corked === 0) this.socket.cork();
+      corked += data.length;
+      this.emit(data);
+    }
+    if (corked > 0) {
+      this.socketWrites++;
+      this.socket.uncork();
+      if (this.socket.writableNeedDrain) return;
+    }
     const max = this.room();
     if (max <= 0) return;
-    const read = this.source.readReplicaData(this.next, max);
+    const read = src.readReplicaData(this.next, max);
     if (!read) {
       this.atTip();
       return;
     }
     this.reading = true;
-    const from = this.next;
     read.then(
       (data) => {
         this.reading = false;
         if (this.closed || !data || data.length === 0) return;
-        this.next += data.length;
-        this.lastWrite = Date.now();
-        this.sent(data.length);
+        this.socketWrites++;
         this.socket.cork();
-        this.socket.write(this.header(from, data.length));
-        this.socket.write(data);
+        this.emit(data);
         this.socket.uncork();
         this.pump();
       },
@@ -104,6 +142,17 @@ export abstract class MasterConnection {
         this.close('read failed');
       },
     );
+  }
+
+  /** Writes one transfer frame of `data` (the bytes from `next`). */
+  private emit(data: Buffer): void {
+    const from = this.next;
+    this.next += data.length;
+    this.lastWrite = Date.now();
+    this.frames++;
+    this.sent(data.length);
+    this.socket.write(this.header(from, data.length));
+    this.socket.write(data);
   }
 
   /** Closes a silent slave; sends a heartbeat when nothing was written for a while. */
@@ -147,6 +196,8 @@ export abstract class ReplicaLink<S extends string> {
   protected lastRead = 0;
   protected lastWrite = 0;
   protected retryAt = 0;
+  /** Acks written (heartbeats included). */
+  acksSent = 0;
   lastError: string | undefined;
 
   protected constructor(
@@ -217,6 +268,7 @@ export abstract class ReplicaLink<S extends string> {
   }
 
   protected send(offset: number): void {
+    this.acksSent++;
     this.reported = offset;
     this.lastWrite = Date.now();
     this.socket?.write(this.encodeAck(offset));

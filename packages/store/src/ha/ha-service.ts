@@ -5,15 +5,14 @@
 import type * as net from 'node:net';
 import { Fifo, type Logger } from '@rocketmq-ts/common';
 import type { PutMessageResult } from '../message-store.js';
-import { closeServer, listenHA, MasterConnection } from './ha-connection.js';
+import { closeServer, listenHA, MasterConnection, type TransferSource } from './ha-connection.js';
 import { encodeTransferHeader, ReportDecoder } from './ha-wire.js';
 
 /** What the master needs of its store. */
-export interface HAMasterLog {
+export interface HAMasterLog extends TransferSource {
   /** Next write position (bytes allocated, possibly not yet written). */
   getMaxPhyOffset(): number;
   readonly commitLogSegmentSize: number;
-  readReplicaData(offset: number, max: number): Promise<Buffer | undefined> | undefined;
   onReplicaProgress(listener: (written: number, flushed: number) => void): void;
 }
 
@@ -54,6 +53,9 @@ export interface HAConnectionInfo {
   inSync: boolean;
   transferFromWhere: number;
   transferredBytes: number;
+  /** Transfer frames sent (heartbeats not counted), and the socket writes that carried them. */
+  transferredFrames: number;
+  socketWrites: number;
   /** Bytes sent in the last whole second (RocketMQ's transferredBytePerSecond). */
   transferredBytePerSecond: number;
   connectedSince: number;
@@ -218,6 +220,8 @@ class HAConnection extends MasterConnection {
       inSync: this.slaveAckOffset >= 0 && diff < gap,
       transferFromWhere: this.next,
       transferredBytes: this.transferredBytes,
+      transferredFrames: this.frames,
+      socketWrites: this.socketWrites,
       transferredBytePerSecond: this.lastSecondBytes,
       connectedSince: this.since,
       ackLagBytes: [...this.ackLagBytes],
@@ -248,7 +252,7 @@ export class HAService {
       const now = performance.now();
       for (const c of this.connections) {
         c.markWritten(written, now);
-        c.pump();
+        c.wake();
       }
     });
   }

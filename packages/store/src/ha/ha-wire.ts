@@ -65,29 +65,44 @@ export type TransferDecodeResult = { ok: true; frames: TransferFrame[] } | { ok:
  * a negative or oversized body size is a protocol error (the connection must be dropped).
  */
 export class TransferDecoder {
-  private buf = Buffer.alloc(0);
+  /** Bytes not yet framed: a list of chunks, joined only once a whole frame is there. */
+  private parts: Buffer[] = [];
+  private held = 0;
+  /** Size of the frame at the head (header + body) once its header is known, else 0. */
+  private need = 0;
 
   constructor(private readonly maxBody = MAX_TRANSFER_BODY) {}
 
   push(chunk: Buffer): TransferDecodeResult {
-    const buf = this.buf.length > 0 ? Buffer.concat([this.buf, chunk]) : chunk;
+    this.parts.push(chunk);
+    this.held += chunk.length;
     const frames: TransferFrame[] = [];
-    let pos = 0;
-    while (buf.length - pos >= TRANSFER_HEADER_SIZE) {
-      const offset = Number(buf.readBigInt64BE(pos));
-      const size = buf.readInt32BE(pos + 8);
-      if (offset < 0) return { ok: false, error: `negative transfer offset ${offset}` };
-      if (size < 0 || size > this.maxBody) return { ok: false, error: `bad transfer body size ${size}` };
-      if (buf.length - pos < TRANSFER_HEADER_SIZE + size) break;
-      frames.push({ offset, body: buf.subarray(pos + TRANSFER_HEADER_SIZE, pos + TRANSFER_HEADER_SIZE + size) });
-      pos += TRANSFER_HEADER_SIZE + size;
+    // A frame that spans chunks is joined once, when its last byte arrives, instead of the
+    // whole backlog being copied on every chunk.
+    if (this.held >= TRANSFER_HEADER_SIZE && (this.need === 0 || this.held >= this.need)) {
+      const buf = this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts, this.held);
+      let pos = 0;
+      while (buf.length - pos >= TRANSFER_HEADER_SIZE) {
+        const offset = Number(buf.readBigInt64BE(pos));
+        const size = buf.readInt32BE(pos + 8);
+        if (offset < 0) return { ok: false, error: `negative transfer offset ${offset}` };
+        if (size < 0 || size > this.maxBody) return { ok: false, error: `bad transfer body size ${size}` };
+        if (buf.length - pos < TRANSFER_HEADER_SIZE + size) break;
+        frames.push({ offset, body: buf.subarray(pos + TRANSFER_HEADER_SIZE, pos + TRANSFER_HEADER_SIZE + size) });
+        pos += TRANSFER_HEADER_SIZE + size;
+      }
+      // The rest stays a view: nothing writes into these buffers, and frames keep views of them.
+      const rest = buf.subarray(pos);
+      this.parts = rest.length > 0 ? [rest] : [];
+      this.held = rest.length;
+      const size = rest.length >= TRANSFER_HEADER_SIZE ? rest.readInt32BE(8) : -1;
+      // A bad size is refused by the next push at once (never waited for: the backlog stays bounded).
+      this.need = size >= 0 && size <= this.maxBody ? TRANSFER_HEADER_SIZE + size : 0;
     }
-    // The remainder is copied: frames hold views of `buf`, which the next push must not reuse.
-    this.buf = pos === buf.length ? Buffer.alloc(0) : Buffer.from(buf.subarray(pos));
     return { ok: true, frames };
   }
 
   get pending(): number {
-    return this.buf.length;
+    return this.held;
   }
 }

@@ -9,6 +9,8 @@ import { MessageMagic } from '@rocketmq-ts/protocol';
 import { redispatch } from '../checkpoint/recovery.js';
 import type { Dispatcher } from '../dispatch/dispatcher.js';
 
+const EMPTY = Buffer.alloc(0);
+
 interface Chunk {
   start: number;
   buf: Buffer;
@@ -17,7 +19,7 @@ interface Chunk {
 export class ReplicatedDispatch {
   private readonly chunks = new Fifo<Chunk>();
   /** Bytes of a record whose end has not arrived yet, and the offset of its first byte. */
-  private carry = Buffer.alloc(0);
+  private carry: Buffer = EMPTY;
   private carryStart = 0;
   /** Inside a blank filler: bytes below this are skipped. */
   private skipTo = 0;
@@ -51,9 +53,24 @@ export class ReplicatedDispatch {
   }
 
   private parse(c: Chunk): void {
-    const joined = this.carry.length > 0;
-    const buf = joined ? Buffer.concat([this.carry, c.buf]) : c.buf;
-    const base = joined ? this.carryStart : c.start;
+    let chunk = c.buf;
+    let start = c.start;
+    // A record cut by the previous chunk: join its head with only the bytes that finish it (or
+    // its 8-byte size and magic first), not with the whole chunk.
+    while (this.carry.length > 0 && chunk.length > 0) {
+      const carry = this.carry;
+      const size = carry.length >= 4 ? carry.readInt32BE(0) : 0;
+      const take = Math.min(chunk.length, Math.max(8 - carry.length, size - carry.length, 1));
+      const head = Buffer.concat([carry, chunk.subarray(0, take)]);
+      chunk = chunk.subarray(take);
+      start += take;
+      this.scan(head, this.carryStart);
+    }
+    if (chunk.length > 0) this.scan(chunk, start);
+  }
+
+  /** Dispatches the complete records of `buf` (log bytes from `base`); keeps the cut tail as the carry. */
+  private scan(buf: Buffer, base: number): void {
     let off = 0;
     while (off < buf.length) {
       const pos = base + off;
@@ -83,6 +100,7 @@ export class ReplicatedDispatch {
       off += size;
     }
     this.carryStart = base + off;
-    this.carry = off >= buf.length ? Buffer.alloc(0) : Buffer.from(buf.subarray(off));
+    // A view: the bytes are the caller's and never rewritten (appendReplicated keeps them).
+    this.carry = off >= buf.length ? EMPTY : buf.subarray(off);
   }
 }

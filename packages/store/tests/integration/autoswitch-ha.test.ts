@@ -22,6 +22,15 @@ after(async () => {
 });
 
 const TIMINGS = { haSendHeartbeatInterval: 200, haHousekeepingInterval: 1000, haReconnectInterval: 100 };
+const SERVICE = {
+  ...TIMINGS,
+  haListenPort: 0,
+  host: '127.0.0.1',
+  haTransferBatchSize: 4096,
+  slaveTimeout: 3000,
+  allAckInSyncStateSet: true,
+  inSyncReplicas: 1,
+};
 
 async function node(role: 'SYNC_MASTER' | 'SLAVE'): Promise<{ store: FileMessageStore; epochs: EpochFile }> {
   const dir = await tempDir('rmq-as-store-');
@@ -36,23 +45,36 @@ async function node(role: 'SYNC_MASTER' | 'SLAVE'): Promise<{ store: FileMessage
 }
 
 describe('controller-mode HA between two stores', () => {
+  it('an empty slave starts at the first segment even while its file is not created yet (min offset is the append position)', async () => {
+    const m = await node('SYNC_MASTER');
+    await m.epochs.append(1, 0);
+    const asked: number[] = [];
+    const log = {
+      getMaxPhyOffset: () => 192,
+      getMinPhyOffset: () => 192,
+      commitLogSegmentSize: m.store.commitLogSegmentSize,
+      replicaAckOffset: () => 0,
+      readReplicaData: (offset: number) => {
+        asked.push(offset);
+        return undefined;
+      },
+      onReplicaProgress: () => {},
+    };
+    const service = new AutoSwitchService(log, m.epochs, SERVICE, silent);
+    await service.start();
+    cleanups.push(() => service.stop());
+    service.activate(1, [1]);
+    const peer = rawPeer(service.port);
+    peer.sock.write(autoSwitchWire.encodeSlaveHandshake(2));
+    peer.sock.write(autoSwitchWire.encodeSlaveAck(0));
+    await eventually(() => asked.length > 0, { message: 'transfer asked for bytes' });
+    assert.equal(asked[0], 0, 'the transfer starts at the segment the first record goes to');
+  });
+
   it('replicates byte for byte, answers writes once the SyncStateSet holds them, and closes bad peers without disturbing the slave', async () => {
     const m = await node('SYNC_MASTER');
     await m.epochs.append(1, 0);
-    const service = new AutoSwitchService(
-      m.store,
-      m.epochs,
-      {
-        ...TIMINGS,
-        haListenPort: 0,
-        host: '127.0.0.1',
-        haTransferBatchSize: 4096,
-        slaveTimeout: 3000,
-        allAckInSyncStateSet: true,
-        inSyncReplicas: 1,
-      },
-      silent,
-    );
+    const service = new AutoSwitchService(m.store, m.epochs, SERVICE, silent);
     await service.start();
     cleanups.push(() => service.stop());
     service.activate(1, [1, 2]);
