@@ -35,6 +35,11 @@ export interface ReplicasManagerOptions {
   checkSyncStateSetPeriod?: number;
   haMaxTimeSlaveNotCatchup?: number;
   electionPriority?: number;
+  /**
+   * A learner (RocketMQ's asyncLearner) replicates but never joins the SyncStateSet; it also
+   * never asks the controller to elect it, so it cannot win the first election of an empty group.
+   */
+  asyncLearner?: boolean;
   /** Pause between start-up attempts (RocketMQ: 5 s). */
   retryIntervalMs?: number;
   clock?: Clock;
@@ -192,6 +197,7 @@ export class ReplicasManager {
   }
 
   private async elect(leader: string): Promise<void> {
+    if (this.o.asyncLearner) return;
     const r = await this.api.electMaster(leader, this.state.brokerId);
     if (r.code === ResponseCode.SUCCESS || r.code === ResponseCode.CONTROLLER_MASTER_STILL_EXIST) {
       await this.applyRole(r.master, r.syncStateSet?.syncStateSet);
