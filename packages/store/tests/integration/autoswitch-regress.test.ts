@@ -141,6 +141,23 @@ describe('controller-mode master: reference regression scenarios', () => {
     assert.equal((await later).status, 'FLUSH_SLAVE_TIMEOUT', 'never acknowledged without every member');
   });
 
+  it('#9897: writes waiting for two delayed members are answered as soon as the set drops them, not at their timeout', async () => {
+    const m = await startMaster({ slaveTimeout: 60_000 }, [SELF, 1, 2, 3]);
+    const fast = await rawSlave(m, 1);
+    fast.ack(0);
+    const slow = [await rawSlave(m, 2), await rawSlave(m, 3)];
+    for (const s of slow) s.ack(0);
+    const w = put(m, 0);
+    await eventually(() => m.store.getMaxPhyOffset() > 0);
+    fast.ack(m.store.getMaxPhyOffset());
+    await eventually(() => m.ha.slaves().some((x) => x.brokerId === 1 && x.ackOffset > 0));
+    const started = Date.now();
+    // The controller committed the shrink to {0, 1}: the waiting write needs no more.
+    m.ha.setSyncStateSet([SELF, 1]);
+    assert.equal((await w).status, 'PUT_OK');
+    assert.ok(Date.now() - started < 5000);
+  });
+
   it('minInSyncReplicas: a SyncStateSet smaller than it refuses writes at admission (IN_SYNC_REPLICAS_NOT_ENOUGH)', async () => {
     const m = await startMaster({ minInSyncReplicas: 2 }, [SELF]);
     assert.equal(m.ha.inSyncReplicasEnough(), false);
