@@ -67,6 +67,8 @@ export class ReplicasManager {
   private stopped = false;
   private queue: Promise<unknown> = Promise.resolve();
   private altering = false;
+  /** An ALTER's outcome is unknown (lost reply, refusal): the HA side keeps old ∪ proposed until a poll. */
+  private unsettled = false;
   /**
    * When the last request the controller leader answered was sent (clock ms): a master's lease
    * on its role runs from there (docs/controller.md, "Master lease").
@@ -215,14 +217,18 @@ export class ReplicasManager {
           masterEpoch === s.masterEpoch &&
           s.role === 'master' &&
           syncStateSet &&
-          (view.syncStateSetEpoch ?? 0) > s.syncStateSetEpoch
+          !this.altering &&
+          ((view.syncStateSetEpoch ?? 0) > s.syncStateSetEpoch ||
+            (this.unsettled && (view.syncStateSetEpoch ?? 0) >= s.syncStateSetEpoch))
         ) {
           s.syncStateSet = syncStateSet;
           s.syncStateSetEpoch = view.syncStateSetEpoch ?? s.syncStateSetEpoch;
+          this.unsettled = false;
           this.o.ha.setSyncStateSet(syncStateSet);
         }
         return;
       }
+      this.unsettled = false;
       if (masterBrokerId === s.brokerId) {
         const set = syncStateSet && syncStateSet.length > 0 ? syncStateSet : [s.brokerId];
         await this.o.ha.changeToMaster(masterEpoch, set);
@@ -286,7 +292,7 @@ export class ReplicasManager {
   /** As master: propose shrink/expand and ALTER when it differs; ack counting uses old ∪ new meanwhile (#5663). */
   async checkSyncStateSet(): Promise<void> {
     const s = this.state;
-    if (this.stopped || s.role !== 'master' || this.altering) return;
+    if (this.stopped || s.role !== 'master' || this.altering || this.unsettled) return;
     const proposed = proposeSyncStateSet({
       self: s.brokerId,
       current: s.syncStateSet,
@@ -310,12 +316,18 @@ export class ReplicasManager {
         s.syncStateSetEpoch = r.syncStateSet.syncStateSetEpoch;
         this.logger.info({ syncStateSet: s.syncStateSet, epoch: s.syncStateSetEpoch }, 'SyncStateSet altered');
       } else {
+        // A refusal may come from an earlier ALTER that committed unseen (stale epoch): the
+        // controller's set is unknown until the next poll, so the union stays meanwhile.
+        this.unsettled = s.role === 'master';
         this.logger.warn({ code: r.code, remark: r.remark }, 'ALTER_SYNC_STATE_SET refused');
       }
     } catch (e) {
+      // The reply was lost, not necessarily the change (#5663): it may be committed with the
+      // newcomer in it. Acks keep counting old ∪ proposed until a poll names the set.
+      this.unsettled = s.role === 'master';
       this.logger.warn({ err: (e as Error).message }, 'ALTER_SYNC_STATE_SET failed');
     } finally {
-      this.o.ha.setSyncStateSet(s.syncStateSet);
+      if (!this.unsettled) this.o.ha.setSyncStateSet(s.syncStateSet);
       this.altering = false;
     }
   }
