@@ -251,6 +251,8 @@ export class FileStoreReader {
   visibleMaxOffset(q: ConsumeQueue): number {
     if (this.readBound === undefined) return q.maxOffset;
     const bound = this.readBound();
+    // Nothing readable (controller mode before a role): not even entries no longer in memory.
+    if (bound < 0) return q.minOffset;
     let lo = q.minOffset;
     let hi = q.maxOffset;
     while (lo < hi) {

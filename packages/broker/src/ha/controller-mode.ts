@@ -112,7 +112,9 @@ export class ControllerModeReplication extends Replication implements HaControl 
     // Reads stop at the confirm offset (readUnCommitted=false, apache/rocketmq#6662): a record
     // not yet held by every SyncStateSet member may be truncated at the next failover, and a
     // consumer that read it would skip the acknowledged message taking its queue offset.
-    store.setReadBound(() => this.confirmOffset());
+    // Until the controller confirms a role nothing is readable (#6508): a restarted former
+    // master's tail may be cut when it learns it is a slave.
+    store.setReadBound(() => (this.role ? this.confirmOffset() : -1));
     this.leaseTimer = setInterval(() => this.checkLease(), 100);
     this.leaseTimer.unref();
   }
