@@ -200,6 +200,8 @@ function controllerModeDefaults() {
     /** rocketmq-ts default true (RocketMQ: false): a write waits for every SyncStateSet member. */
     allAckInSyncStateSet: true,
     minInSyncReplicas: 1,
+    /** A learner replicates but never joins the SyncStateSet, so it is never elected (RocketMQ's key). */
+    asyncLearner: false,
   };
 }
 

@@ -21,6 +21,19 @@ describe('proposeSyncStateSet', () => {
     ];
     assert.deepEqual(proposeSyncStateSet({ ...base, current: [1], acks }), [1, 2]);
   });
+
+  it('#9897: two of four replicas delayed at once leave the set in one proposal', () => {
+    // Their acks stopped (delayed a minute): caught-up times older than haMaxTimeSlaveNotCatchup.
+    const acks = [
+      { brokerId: 2, ackOffset: 1000, lastCaughtUpTime: 100_000 },
+      { brokerId: 3, ackOffset: 400, lastCaughtUpTime: 100_000 - 15_001 },
+      { brokerId: 4, ackOffset: 300, lastCaughtUpTime: 100_000 - 20_000 },
+    ];
+    assert.deepEqual(proposeSyncStateSet({ ...base, current: [1, 2, 3, 4], acks }), [1, 2]);
+    // Within haMaxTimeSlaveNotCatchup nothing is dropped (no flapping on a short stall).
+    const fresh = acks.map((a) => ({ ...a, lastCaughtUpTime: 100_000 - 14_000 }));
+    assert.deepEqual(proposeSyncStateSet({ ...base, current: [1, 2, 3, 4], acks: fresh }), [1, 2, 3, 4]);
+  });
 });
 
 describe('RecordingHaControl', () => {

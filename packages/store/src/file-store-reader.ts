@@ -45,7 +45,9 @@ export class FileStoreReader {
   ) {}
 
   minPhy(): number {
-    return this.segments.list[0]?.start ?? this.commitLog.appendPos;
+    // Segment files open asynchronously: right after the first appends a store may hold its
+    // bytes only in the write cache (a fresh master told an empty slave to start past them).
+    return this.segments.list[0]?.start ?? this.commitLog.cacheStart();
   }
 
   async getMessage(
@@ -60,6 +62,7 @@ export class FileStoreReader {
     const min = q ? q.minOffset : 0;
     const max = q ? q.maxOffset : 0;
     const early = checkGetOffset(q !== undefined, offset, min, max);
+    if (early && this.readBound !== undefined) early.maxOffset = q ? this.visibleMaxOffset(q) : 0;
     if (early || !q) return early!;
     const records: (Buffer | undefined)[] = [];
     const misses: number[] = []; // triples: index in records, phy, size
@@ -111,15 +114,18 @@ export class FileStoreReader {
         if (records.length >= maxCount) break;
       }
     }
+    // Controller mode answers the visible max (what a consumer may read), as RocketMQ's
+    // ConsumeQueue, built only up to the confirm offset, does.
+    const answeredMax = bound === Number.MAX_SAFE_INTEGER ? max : this.visibleMaxOffset(q);
     if (next === offset && records.length === 0 && bound !== Number.MAX_SAFE_INTEGER) {
       // Everything from `offset` on is beyond the confirm offset: "nothing yet", so that a
-      // pull is held (PULL_NOT_FOUND) and a pop moves nothing; the next arrival or the hold
-      // service's periodic check re-runs it.
+      // pull is held (PULL_NOT_FOUND) and a pop moves nothing; the hold service's periodic
+      // check (against the visible max) or the next arrival re-runs it.
       return {
         status: 'OFFSET_OVERFLOW_ONE',
         nextBeginOffset: offset,
         minOffset: min,
-        maxOffset: max,
+        maxOffset: answeredMax,
         records: [],
         totalSize: 0,
       };
@@ -137,7 +143,7 @@ export class FileStoreReader {
       status: out.length > 0 ? 'FOUND' : 'NO_MATCHED_MESSAGE',
       nextBeginOffset: next,
       minOffset: min,
-      maxOffset: max,
+      maxOffset: answeredMax,
       records: out,
       totalSize: bytes,
     };
@@ -236,12 +242,37 @@ export class FileStoreReader {
     return Math.max(q.minOffset, lo - 1);
   }
 
+  /**
+   * The queue's max offset as a consumer may see it: without a read bound the ConsumeQueue's
+   * max; in controller mode one past the last entry whose record ends at or below the bound
+   * (queue offsets grow with physical offsets, so a binary search over the in-memory tail).
+   * Entries no longer in memory are old enough to be below the bound.
+   */
+  visibleMaxOffset(q: ConsumeQueue): number {
+    if (this.readBound === undefined) return q.maxOffset;
+    const bound = this.readBound();
+    // Nothing readable (controller mode before a role): not even entries no longer in memory.
+    if (bound < 0) return q.minOffset;
+    let lo = q.minOffset;
+    let hi = q.maxOffset;
+    while (lo < hi) {
+      const mid = lo + Math.floor((hi - lo) / 2);
+      const v = q.memoryView(mid, 1);
+      if (!v || entryPhy(v.buf, v.pos) + entrySize(v.buf, v.pos) <= bound) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
   async lookMessageByOffset(phy: number): Promise<Buffer | undefined> {
     if (phy < this.minPhy() || phy + 8 > this.commitLog.appendPos) return undefined;
     const head = this.commitLog.readCached(phy, 8) ?? (await this.commitLog.read(phy, 8).catch(() => undefined));
     if (!head) return undefined;
     const size = head.readInt32BE(0);
     if (size < 8 || size > this.segments.segmentSize) return undefined;
+    // Controller mode: a record past the confirm offset is not visible to a lookup by id or
+    // key either (it may be truncated at the next failover).
+    if (this.readBound !== undefined && phy + size > this.readBound()) return undefined;
     const rec = this.commitLog.readCached(phy, size) ?? (await this.commitLog.read(phy, size).catch(() => undefined));
     if (!rec || probeStoredRecord(rec, 0, rec.length, false).kind !== 'record') return undefined;
     return rec;

@@ -24,6 +24,7 @@ import type {
   MessageInput,
   MessageStore,
   PutMessageResult,
+  PutMessageStatus,
   QueryMessageResult,
   TagsCodeFilter,
 } from './message-store.js';
@@ -105,7 +106,7 @@ export class FileMessageStore implements MessageStore {
   private readonly progressListeners: Array<(written: number, flushed: number) => void> = [];
   private gate: ReplicationGate | undefined;
   /** Controller mode: appends refused while it answers false (the master lease). */
-  private writeFence: (() => boolean) | undefined;
+  private writeFence: (() => boolean | PutMessageStatus) | undefined;
   /** Where the last start-up scan began and ended (tests, runtime info). */
   lastRecovery = { scannedFrom: 0, logEnd: 0, records: 0, truncated: false };
 
@@ -278,14 +279,11 @@ export class FileMessageStore implements MessageStore {
 
   private refusal(): Promise<PutMessageResult> | undefined {
     // A slave's log is the master's: local appends are refused (RocketMQ 4.x answers the same).
-    if (
-      this.running &&
-      !this.writeFailed &&
-      !this.retention.diskFull &&
-      this.role !== 'SLAVE' &&
-      (this.writeFence === undefined || this.writeFence())
-    )
-      return undefined;
+    if (this.running && !this.writeFailed && !this.retention.diskFull && this.role !== 'SLAVE') {
+      const fence = this.writeFence === undefined ? true : this.writeFence();
+      if (fence === true) return undefined;
+      if (fence !== false) return Promise.resolve({ status: fence });
+    }
     return Promise.resolve({ status: 'SERVICE_NOT_AVAILABLE' });
   }
 
@@ -393,9 +391,10 @@ export class FileMessageStore implements MessageStore {
 
   /**
    * Controller mode: checked at every append's admission, before anything is placed in the log;
-   * false refuses it as a slave is refused (a master past its lease must not append).
+   * false refuses it as a slave is refused (a master past its lease must not append); a status
+   * refuses it with that status (IN_SYNC_REPLICAS_NOT_ENOUGH).
    */
-  setWriteFence(fence: (() => boolean) | undefined): void {
+  setWriteFence(fence: (() => boolean | PutMessageStatus) | undefined): void {
     this.writeFence = fence;
   }
 
@@ -557,7 +556,8 @@ export class FileMessageStore implements MessageStore {
   }
 
   getMaxOffsetInQueue(topic: string, queueId: number): number {
-    return this.cqStore.get(topic, queueId)?.maxOffset ?? 0;
+    const q = this.cqStore.get(topic, queueId);
+    return q ? this.reader.visibleMaxOffset(q) : 0;
   }
 
   getMinOffsetInQueue(topic: string, queueId: number): number {

@@ -35,6 +35,7 @@ export type PutMessageStatus =
   | 'MESSAGE_ILLEGAL'
   | 'PROPERTIES_SIZE_EXCEEDED'
   | 'OS_PAGE_CACHE_BUSY'
+  | 'IN_SYNC_REPLICAS_NOT_ENOUGH'
   | 'UNKNOWN_ERROR';
 
 export interface AppendResult {

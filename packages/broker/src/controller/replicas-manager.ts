@@ -35,6 +35,11 @@ export interface ReplicasManagerOptions {
   checkSyncStateSetPeriod?: number;
   haMaxTimeSlaveNotCatchup?: number;
   electionPriority?: number;
+  /**
+   * A learner (RocketMQ's asyncLearner) replicates but never joins the SyncStateSet; it also
+   * never asks the controller to elect it, so it cannot win the first election of an empty group.
+   */
+  asyncLearner?: boolean;
   /** Pause between start-up attempts (RocketMQ: 5 s). */
   retryIntervalMs?: number;
   clock?: Clock;
@@ -62,6 +67,8 @@ export class ReplicasManager {
   private stopped = false;
   private queue: Promise<unknown> = Promise.resolve();
   private altering = false;
+  /** An ALTER's outcome is unknown (lost reply, refusal): the HA side keeps old ∪ proposed until a poll. */
+  private unsettled = false;
   /**
    * When the last request the controller leader answered was sent (clock ms): a master's lease
    * on its role runs from there (docs/controller.md, "Master lease").
@@ -192,6 +199,7 @@ export class ReplicasManager {
   }
 
   private async elect(leader: string): Promise<void> {
+    if (this.o.asyncLearner) return;
     const r = await this.api.electMaster(leader, this.state.brokerId);
     if (r.code === ResponseCode.SUCCESS || r.code === ResponseCode.CONTROLLER_MASTER_STILL_EXIST) {
       await this.applyRole(r.master, r.syncStateSet?.syncStateSet);
@@ -209,14 +217,18 @@ export class ReplicasManager {
           masterEpoch === s.masterEpoch &&
           s.role === 'master' &&
           syncStateSet &&
-          (view.syncStateSetEpoch ?? 0) > s.syncStateSetEpoch
+          !this.altering &&
+          ((view.syncStateSetEpoch ?? 0) > s.syncStateSetEpoch ||
+            (this.unsettled && (view.syncStateSetEpoch ?? 0) >= s.syncStateSetEpoch))
         ) {
           s.syncStateSet = syncStateSet;
           s.syncStateSetEpoch = view.syncStateSetEpoch ?? s.syncStateSetEpoch;
+          this.unsettled = false;
           this.o.ha.setSyncStateSet(syncStateSet);
         }
         return;
       }
+      this.unsettled = false;
       if (masterBrokerId === s.brokerId) {
         const set = syncStateSet && syncStateSet.length > 0 ? syncStateSet : [s.brokerId];
         await this.o.ha.changeToMaster(masterEpoch, set);
@@ -280,7 +292,7 @@ export class ReplicasManager {
   /** As master: propose shrink/expand and ALTER when it differs; ack counting uses old ∪ new meanwhile (#5663). */
   async checkSyncStateSet(): Promise<void> {
     const s = this.state;
-    if (this.stopped || s.role !== 'master' || this.altering) return;
+    if (this.stopped || s.role !== 'master' || this.altering || this.unsettled) return;
     const proposed = proposeSyncStateSet({
       self: s.brokerId,
       current: s.syncStateSet,
@@ -304,12 +316,18 @@ export class ReplicasManager {
         s.syncStateSetEpoch = r.syncStateSet.syncStateSetEpoch;
         this.logger.info({ syncStateSet: s.syncStateSet, epoch: s.syncStateSetEpoch }, 'SyncStateSet altered');
       } else {
+        // A refusal may come from an earlier ALTER that committed unseen (stale epoch): the
+        // controller's set is unknown until the next poll, so the union stays meanwhile.
+        this.unsettled = s.role === 'master';
         this.logger.warn({ code: r.code, remark: r.remark }, 'ALTER_SYNC_STATE_SET refused');
       }
     } catch (e) {
+      // The reply was lost, not necessarily the change (#5663): it may be committed with the
+      // newcomer in it. Acks keep counting old ∪ proposed until a poll names the set.
+      this.unsettled = s.role === 'master';
       this.logger.warn({ err: (e as Error).message }, 'ALTER_SYNC_STATE_SET failed');
     } finally {
-      this.o.ha.setSyncStateSet(s.syncStateSet);
+      if (!this.unsettled) this.o.ha.setSyncStateSet(s.syncStateSet);
       this.altering = false;
     }
   }

@@ -22,6 +22,8 @@ import type { HaControl, SlaveAck } from '../controller/ha-control.js';
 import { ReplicasManager, type RoleState } from '../controller/replicas-manager.js';
 import { Replication } from './replication.js';
 
+const isTrue = (v: unknown): boolean => v === true || String(v) === 'true';
+
 /** What the controller-mode side changes in the running broker on a role change. */
 export interface ControllerModeHooks {
   /** The broker's remoting address. */
@@ -91,6 +93,7 @@ export class ControllerModeReplication extends Replication implements HaControl 
         slaveTimeout: c.slaveTimeout,
         allAckInSyncStateSet: String(c.allAckInSyncStateSet) !== 'false',
         inSyncReplicas: c.inSyncReplicas,
+        minInSyncReplicas: c.minInSyncReplicas,
       },
       this.log,
     );
@@ -109,7 +112,9 @@ export class ControllerModeReplication extends Replication implements HaControl 
     // Reads stop at the confirm offset (readUnCommitted=false, apache/rocketmq#6662): a record
     // not yet held by every SyncStateSet member may be truncated at the next failover, and a
     // consumer that read it would skip the acknowledged message taking its queue offset.
-    store.setReadBound(() => this.confirmOffset());
+    // Until the controller confirms a role nothing is readable (#6508): a restarted former
+    // master's tail may be cut when it learns it is a slave.
+    store.setReadBound(() => (this.role ? this.confirmOffset() : -1));
     this.leaseTimer = setInterval(() => this.checkLease(), 100);
     this.leaseTimer.unref();
   }
@@ -129,11 +134,16 @@ export class ControllerModeReplication extends Replication implements HaControl 
     return Date.now() - (this.manager?.lastContactAt ?? 0) < lease;
   }
 
-  /** The store's write fence: a master appends only within its lease. */
-  private readonly admitWrite = (): boolean => {
-    if (this.leaseValid()) return true;
-    this.checkLease();
-    return false;
+  /**
+   * The store's write fence: a master appends only within its lease, and (RocketMQ 5.x) only
+   * while its SyncStateSet has at least minInSyncReplicas members.
+   */
+  private readonly admitWrite = (): boolean | 'IN_SYNC_REPLICAS_NOT_ENOUGH' => {
+    if (!this.leaseValid()) {
+      this.checkLease();
+      return false;
+    }
+    return this.masterSide?.inSyncReplicasEnough() === false ? 'IN_SYNC_REPLICAS_NOT_ENOUGH' : true;
   };
 
   private checkLease(): void {
@@ -172,6 +182,8 @@ export class ControllerModeReplication extends Replication implements HaControl 
       syncBrokerMetadataPeriod: cfg.syncBrokerMetadataPeriod,
       checkSyncStateSetPeriod: cfg.checkSyncStateSetPeriod,
       haMaxTimeSlaveNotCatchup: cfg.haMaxTimeSlaveNotCatchup,
+      electionPriority: cfg.brokerElectionPriority,
+      asyncLearner: isTrue(c.asyncLearner),
       retryIntervalMs: 1000,
       logger: this.log,
     });
@@ -257,7 +269,7 @@ export class ControllerModeReplication extends Replication implements HaControl 
       this.epochs,
       {
         brokerId: this.manager?.state.brokerId ?? masterBrokerId,
-        asyncLearner: false,
+        asyncLearner: isTrue(this.cfg.asyncLearner),
         haSendHeartbeatInterval: this.cfg.haSendHeartbeatInterval,
         haHousekeepingInterval: this.cfg.haHousekeepingInterval,
         haReconnectInterval: Math.min(this.cfg.haReconnectInterval, 1000),

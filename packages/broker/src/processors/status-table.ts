@@ -39,6 +39,12 @@ export const PUT_STATUS_TABLE: Readonly<Record<PutMessageStatus, StatusTranslati
     remark: '[PC_SYNCHRONIZED]broker busy, start flow control for a while',
     stored: false,
   },
+  // Controller mode: the SyncStateSet is smaller than minInSyncReplicas; nothing was written.
+  IN_SYNC_REPLICAS_NOT_ENOUGH: {
+    code: ResponseCode.SYSTEM_ERROR,
+    remark: 'in-sync replicas not enough',
+    stored: false,
+  },
   UNKNOWN_ERROR: { code: ResponseCode.SYSTEM_ERROR, remark: 'UNKNOWN_ERROR', stored: false },
 };
 

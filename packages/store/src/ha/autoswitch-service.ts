@@ -36,8 +36,14 @@ export interface AutoSwitchServiceConfig {
   slaveTimeout: number;
   /** true (rocketmq-ts default): every SyncStateSet member must hold a write before it is answered. */
   allAckInSyncStateSet: boolean;
-  /** With allAckInSyncStateSet=false: replicas (master included) that must hold a write. */
+  /**
+   * With allAckInSyncStateSet=false: replicas (master included) that must hold a write; any
+   * connected replica's ack counts, as in RocketMQ's GroupTransferService. Not capped by the
+   * SyncStateSet's size: too few replicas → FLUSH_SLAVE_TIMEOUT after slaveTimeout.
+   */
   inSyncReplicas: number;
+  /** A write is refused (IN_SYNC_REPLICAS_NOT_ENOUGH) while the SyncStateSet is smaller. */
+  minInSyncReplicas?: number | undefined;
 }
 
 export interface SlaveProgress {
@@ -281,20 +287,34 @@ export class AutoSwitchService {
     return best;
   }
 
-  /** How many members (self included) hold everything below `end`. */
+  /**
+   * How many replicas (self included) hold everything below `end`: with all-ack the SyncStateSet
+   * members, otherwise every connected replica (RocketMQ counts each connection's ack).
+   */
   private holders(end: number): number {
     let n = 0;
-    for (const id of this.members) {
-      if (id === this.selfId) n++;
-      else if (this.ackOf(id) >= end) n++;
+    if (this.config.allAckInSyncStateSet) {
+      for (const id of this.members) {
+        if (id === this.selfId) n++;
+        else if (this.ackOf(id) >= end) n++;
+      }
+      return n;
     }
-    return n;
+    const ids = new Set<number>([this.selfId]);
+    for (const c of this.connections) if (c.brokerId >= 0 && c.ackOffset >= end) ids.add(c.brokerId);
+    return ids.size;
   }
 
   private needed(): number {
-    return this.config.allAckInSyncStateSet
-      ? this.members.size
-      : Math.min(this.config.inSyncReplicas, this.members.size);
+    return this.config.allAckInSyncStateSet ? this.members.size : Math.max(1, this.config.inSyncReplicas);
+  }
+
+  /**
+   * RocketMQ's write admission in controller mode: the SyncStateSet (old ∪ proposed while an
+   * ALTER is in flight) must have at least minInSyncReplicas members.
+   */
+  inSyncReplicasEnough(): boolean {
+    return !this.active || this.members.size >= (this.config.minInSyncReplicas ?? 1);
   }
 
   /**
