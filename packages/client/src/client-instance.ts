@@ -13,6 +13,7 @@ import { ClientErrorCode, MQClientError } from './errors.js';
 import { registerBrokerRequestHandlers } from './instance/broker-requests.js';
 import type { ConsumerInner, ProducerInner } from './instance/members.js';
 import { NameServerClient } from './instance/namesrv-client.js';
+import { FailureRouteRefresher } from './instance/route-refresher.js';
 import { RouteTable } from './instance/route-table.js';
 import { RequestFutureTable } from './producer/request-reply.js';
 import { routeFromTemplate, type TopicPublishInfo, toPublishInfo, toSubscribeQueues } from './route/topic-route.js';
@@ -44,6 +45,10 @@ export class MQClientInstance {
   private readonly consumers = new Map<string, ConsumerInner>();
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly routeFetches = new Map<string, Promise<TopicRouteData | undefined>>();
+  private readonly failureRefresher = new FailureRouteRefresher(
+    (topic) => this.updateTopicRoute(topic),
+    (err, topic) => this.logger.warn({ err, topic }, 'route refresh after a broker failure failed'),
+  );
   private rebalanceTimer: NodeJS.Timeout | undefined;
   private heartbeatTimer: NodeJS.Timeout | undefined;
   /** Settles when the last heartbeat or unregistration queued so far has finished. */
@@ -95,6 +100,7 @@ export class MQClientInstance {
     this.closed = true;
     for (const t of this.timers) clearInterval(t);
     this.timers.length = 0;
+    this.failureRefresher.close();
     if (this.rebalanceTimer) clearTimeout(this.rebalanceTimer);
     if (this.heartbeatTimer) clearTimeout(this.heartbeatTimer);
     await this.transport.close();
@@ -196,6 +202,16 @@ export class MQClientInstance {
       p.then(forget, forget);
     }
     return p;
+  }
+
+  /**
+   * A request to a broker of `topic` got no answer (see isNoAnswer): re-reads the topic's route
+   * now, at most once a second per topic, rather than at the next poll (30 s by default), so a
+   * master replaced by failover is found within about a second. Settles when the read is over;
+   * never rejects. The Java client waits for its poll (docs/controller.md, "Failover time").
+   */
+  refreshRouteAfterFailure(topic: string): Promise<void> {
+    return this.failureRefresher.refresh(topic);
   }
 
   private applyRoute(topic: string, route: TopicRouteData): void {

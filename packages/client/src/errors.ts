@@ -87,6 +87,21 @@ export function toClientError(e: unknown): MQClientError | MQBrokerError {
   return new MQClientError(msg, { code: ClientErrorCode.BAD_RESPONSE, retriable: false, cause: e });
 }
 
+const NO_ANSWER_CODES: ReadonlySet<number> = new Set<number>([
+  ClientErrorCode.CONNECT,
+  ClientErrorCode.SEND,
+  ClientErrorCode.TIMEOUT,
+  ClientErrorCode.CLOSED,
+  ClientErrorCode.BROKER_NOT_FOUND,
+]);
+
+/**
+ * Whether a request to a broker failed without an answer from it (connect refused, write
+ * failed, timeout, connection closed) or the cached route names no such broker: the broker may
+ * be gone and the topic's route worth re-reading.
+ */
+export const isNoAnswer = (e: unknown): boolean => e instanceof MQClientError && NO_ANSWER_CODES.has(e.code);
+
 export const illegalArgument = (message: string): MQClientError =>
   new MQClientError(message, { code: ClientErrorCode.ILLEGAL_ARGUMENT });
 

@@ -10,7 +10,7 @@ import {
 import { resolveClientConfig } from '../client-config.js';
 import { type ConsumerInner, MQClientInstance } from '../client-instance.js';
 import { createDefaultTransport } from '../default-transport.js';
-import { illegalArgument, notRunning } from '../errors.js';
+import { illegalArgument, isNoAnswer, notRunning } from '../errors.js';
 import type { MessageExt } from '../message.js';
 import { traceProducer } from '../producer/producer.js';
 import { type TraceOptions, traceSubAfter, traceSubBefore } from '../trace/trace-hooks.js';
@@ -321,6 +321,8 @@ export class LitePullConsumer implements ConsumerInner {
       } catch (e) {
         if (pq.dropped || signal.aborted) break;
         this.logger.warn({ err: e, mq }, 'pull failed');
+        // The broker may be gone (failover): have the route re-read before the next pull.
+        if (isNoAnswer(e)) void this.instance.refreshRouteAfterFailure(mq.topic);
         await sleep(1000, signal);
         continue;
       }

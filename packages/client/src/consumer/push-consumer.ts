@@ -12,7 +12,7 @@ import {
 import { resolveClientConfig } from '../client-config.js';
 import { type ConsumerInner, MQClientInstance } from '../client-instance.js';
 import { createDefaultTransport } from '../default-transport.js';
-import { illegalArgument, notRunning } from '../errors.js';
+import { illegalArgument, isNoAnswer, notRunning } from '../errors.js';
 import { traceProducer } from '../producer/producer.js';
 import type { TraceDispatcher } from '../trace/trace-dispatcher.js';
 import { type TraceOptions, tracedListener } from '../trace/trace-hooks.js';
@@ -428,6 +428,8 @@ export class PushConsumer implements ConsumerInner, ConsumeHost {
       } catch (e) {
         if (pq.dropped || signal.aborted) break;
         this.logger.warn({ err: e, mq }, 'pull failed');
+        // The broker may be gone (failover): have the route re-read before the next pull.
+        if (isNoAnswer(e)) void this.instance.refreshRouteAfterFailure(mq.topic);
         await sleep(this.o.pullTimeDelayMillsWhenException, signal);
         continue;
       }

@@ -16,7 +16,7 @@ import type { SendHeader } from '../client-api.js';
 import { type ClientOptions, resolveClientConfig } from '../client-config.js';
 import { MQClientInstance, type ProducerInner, type TransportFactory } from '../client-instance.js';
 import { createDefaultTransport } from '../default-transport.js';
-import { ClientErrorCode, illegalArgument, MQBrokerError, MQClientError, notRunning } from '../errors.js';
+import { ClientErrorCode, illegalArgument, isNoAnswer, MQBrokerError, MQClientError, notRunning } from '../errors.js';
 import type { Message, MessageExt, SendResult } from '../message.js';
 import { TraceDispatcher } from '../trace/trace-dispatcher.js';
 import { endTransactionRecord, pubRecord, type TraceOptions, traceTopicOf } from '../trace/trace-hooks.js';
@@ -526,12 +526,20 @@ export class Producer implements ProducerInner {
       } catch (e) {
         lastError = e;
         this.fault.update(mq.brokerName, Date.now() - start, true);
-        const retriable = (e instanceof MQClientError || e instanceof MQBrokerError) && e.retriable;
+        const noAnswer = isNoAnswer(e);
+        const retriable = noAnswer || ((e instanceof MQClientError || e instanceof MQBrokerError) && e.retriable);
         if (!retriable) throw e;
-        // A broker without the topic means our route is stale; other failures are left to
-        // fault avoidance rather than re-asking the NameServer on every send.
+        // A broker without the topic means our route is stale. A broker that did not answer
+        // may be a master replaced by failover: re-read the route now (rate-limited per
+        // topic), and when no other broker can take the retry, let it wait for the new route.
+        // Answers with other codes are left to fault avoidance.
         if (e instanceof MQBrokerError && e.code === ResponseCode.TOPIC_NOT_EXIST)
           this.instance.invalidatePublishInfo(topic);
+        else if (noAnswer) {
+          const refreshed = this.instance.refreshRouteAfterFailure(topic);
+          if (attempt + 1 < attempts && !(await this.otherBrokerAvailable(topic, mq.brokerName)))
+            await within(refreshed, timeoutMs - (Date.now() - begin));
+        }
       }
     }
     if (lastError) throw lastError;
@@ -541,9 +549,25 @@ export class Producer implements ProducerInner {
     });
   }
 
+  /** Whether a queue of `topic` on another broker, not in its penalty window, can take a retry. */
+  private async otherBrokerAvailable(topic: string, failed: string): Promise<boolean> {
+    const info = await this.instance
+      .getPublishInfo(topic, this.options.createTopicKey, this.options.defaultTopicQueueNums)
+      .catch(() => undefined);
+    return info?.queues.some((q) => q.brokerName !== failed && this.fault.isAvailable(q.brokerName)) ?? false;
+  }
+
   private ensureRunning(): void {
     if (this.state !== 'running') throw notRunning('producer');
   }
+}
+
+/** Waits for `p`, but no longer than `ms`. */
+async function within(p: Promise<void>, ms: number): Promise<void> {
+  if (ms <= 0) return;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([p, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
 }
 
 // A batch request's own properties, as Java's MessageBatch carries them (WAIT of its first
