@@ -43,7 +43,6 @@ export class FailureRouteRefresher {
         },
         state.at + this.intervalMs - now,
       );
-      t.unref();
       this.timers.set(t, resolve);
     }).then(() => (this.closed ? undefined : this.start(topic)));
     state.trailing = trailing;
