@@ -84,8 +84,16 @@ async function freePortPair(): Promise<number> {
 export async function startServerProcess(options: ServerProcessOptions = {}): Promise<ServerProcess> {
   // The fast port P-2 is checked free before the start, but another process on a busy machine
   // may take it in between (the broker then runs without it): start again, a few times.
+  // Ports are chosen free before the spawn, so a parallel test may take one in between
+  // (EADDRINUSE at start): that start is retried too.
   for (let attempt = 1; ; attempt++) {
-    const server = await startOnce(options);
+    let server: ServerProcess;
+    try {
+      server = await startOnce(options);
+    } catch (err) {
+      if (attempt < 3 && String(err).includes('EADDRINUSE')) continue;
+      throw err;
+    }
     const wanted = options.fastPort ?? true;
     if (!wanted || server.targets.some((t) => t.name === 'broker-fast') || attempt === 3) return server;
     await server.stop();
