@@ -45,6 +45,18 @@ async function node(role: 'SYNC_MASTER' | 'SLAVE'): Promise<{ store: FileMessage
   return { store, epochs };
 }
 
+/** A master store at epoch 1 whose writes wait for `syncStateSet` (all-ack). */
+async function masterOf(syncStateSet: number[]) {
+  const m = await node('SYNC_MASTER');
+  await m.epochs.append(1, 0);
+  const service = new AutoSwitchService(m.store, m.epochs, SERVICE, silent);
+  await service.start();
+  cleanups.push(() => service.stop());
+  service.activate(1, syncStateSet);
+  m.store.setReplicationGate(service.gate);
+  return { m, service };
+}
+
 describe('controller-mode HA between two stores', () => {
   it('an empty slave starts at the first segment even while its file is not created yet (min offset is the append position)', async () => {
     const m = await node('SYNC_MASTER');
@@ -73,13 +85,7 @@ describe('controller-mode HA between two stores', () => {
   });
 
   it('replicates byte for byte, answers writes once the SyncStateSet holds them, and closes bad peers without disturbing the slave', async () => {
-    const m = await node('SYNC_MASTER');
-    await m.epochs.append(1, 0);
-    const service = new AutoSwitchService(m.store, m.epochs, SERVICE, silent);
-    await service.start();
-    cleanups.push(() => service.stop());
-    service.activate(1, [1, 2]);
-    m.store.setReplicationGate(service.gate);
+    const { m, service } = await masterOf([1, 2]);
 
     const s = await node('SLAVE');
     const client = new AutoSwitchClient(s.store, s.epochs, { ...TIMINGS, brokerId: 2, asyncLearner: false }, silent);
@@ -126,14 +132,9 @@ describe('controller-mode HA between two stores', () => {
       'only the real slave is left',
     );
   });
+
   it('#3015 / #1155: a bogus peer reporting a huge offset is dropped and never releases a write waiting for the real slave', async () => {
-    const m = await node('SYNC_MASTER');
-    await m.epochs.append(1, 0);
-    const service = new AutoSwitchService(m.store, m.epochs, SERVICE, silent);
-    await service.start();
-    cleanups.push(() => service.stop());
-    service.activate(1, [1, 2]);
-    m.store.setReplicationGate(service.gate);
+    const { m, service } = await masterOf([1, 2]);
 
     // The real slave replicates every byte but acknowledges nothing past `hold` until released.
     const s = await node('SLAVE');
