@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { eventually, tempDir } from '@rocketmq-ts/testkit';
+import type { AutoSwitchSlaveLog } from '../../src/ha/autoswitch-client.js';
 import {
   AutoSwitchClient,
   AutoSwitchService,
@@ -44,6 +45,18 @@ async function node(role: 'SYNC_MASTER' | 'SLAVE'): Promise<{ store: FileMessage
   return { store, epochs };
 }
 
+/** A master store at epoch 1 whose writes wait for `syncStateSet` (all-ack). */
+async function masterOf(syncStateSet: number[]) {
+  const m = await node('SYNC_MASTER');
+  await m.epochs.append(1, 0);
+  const service = new AutoSwitchService(m.store, m.epochs, SERVICE, silent);
+  await service.start();
+  cleanups.push(() => service.stop());
+  service.activate(1, syncStateSet);
+  m.store.setReplicationGate(service.gate);
+  return { m, service };
+}
+
 describe('controller-mode HA between two stores', () => {
   it('an empty slave starts at the first segment even while its file is not created yet (min offset is the append position)', async () => {
     const m = await node('SYNC_MASTER');
@@ -72,13 +85,7 @@ describe('controller-mode HA between two stores', () => {
   });
 
   it('replicates byte for byte, answers writes once the SyncStateSet holds them, and closes bad peers without disturbing the slave', async () => {
-    const m = await node('SYNC_MASTER');
-    await m.epochs.append(1, 0);
-    const service = new AutoSwitchService(m.store, m.epochs, SERVICE, silent);
-    await service.start();
-    cleanups.push(() => service.stop());
-    service.activate(1, [1, 2]);
-    m.store.setReplicationGate(service.gate);
+    const { m, service } = await masterOf([1, 2]);
 
     const s = await node('SLAVE');
     const client = new AutoSwitchClient(s.store, s.epochs, { ...TIMINGS, brokerId: 2, asyncLearner: false }, silent);
@@ -123,6 +130,84 @@ describe('controller-mode HA between two stores', () => {
       service.slaves().map((p) => p.brokerId),
       [2],
       'only the real slave is left',
+    );
+  });
+
+  it('#3015 / #1155: a bogus peer reporting a huge offset is dropped and never releases a write waiting for the real slave', async () => {
+    const { m, service } = await masterOf([1, 2]);
+
+    // The real slave replicates every byte but acknowledges nothing past `hold` until released.
+    const s = await node('SLAVE');
+    let hold = -1;
+    const progress: Array<(written: number, flushed: number) => void> = [];
+    const slaveLog: AutoSwitchSlaveLog = {
+      getMaxPhyOffset: () => s.store.getMaxPhyOffset(),
+      replicaAckOffset: () => (hold >= 0 ? Math.min(hold, s.store.replicaAckOffset()) : s.store.replicaAckOffset()),
+      appendReplicated: (offset, data) => s.store.appendReplicated(offset, data),
+      onReplicaProgress: (l) => {
+        progress.push(l);
+        s.store.onReplicaProgress(l);
+      },
+      drainReplica: () => s.store.drainReplica(),
+      truncateTail: (offset) => s.store.truncateTail(offset),
+    };
+    // A slow reconnect keeps the window after a replaced connection open on a loaded machine.
+    const client = new AutoSwitchClient(
+      slaveLog,
+      s.epochs,
+      { ...TIMINGS, haReconnectInterval: 2000, brokerId: 2, asyncLearner: false },
+      silent,
+    );
+    cleanups.push(() => client.stop());
+    client.follow(`127.0.0.1:${service.port}`, 1);
+    await eventually(() => service.slaves().length === 1, { message: 'slave handshake done' });
+    for (let i = 0; i < 20; i++) assert.equal((await m.store.putMessage(msg('T', 0, i, 200))).status, 'PUT_OK');
+
+    hold = s.store.replicaAckOffset();
+    let answered: string | undefined;
+    const waiting = m.store.putMessage(msg('T', 0, 20, 200)).then((r) => {
+      answered = r.status;
+      return r;
+    });
+    await eventually(() => s.store.getMaxPhyOffset() === m.store.getMaxPhyOffset(), {
+      message: 'the slave holds the write but has not acknowledged it',
+    });
+    assert.equal(answered, undefined, 'waits for the real slave');
+
+    // A peer that is not a member: dropped; the real slave stays connected.
+    const stranger = rawPeer(service.port);
+    stranger.sock.write(autoSwitchWire.encodeSlaveHandshake(7));
+    stranger.sock.write(autoSwitchWire.encodeSlaveAck(Number.MAX_SAFE_INTEGER - 1));
+    await within(stranger.closed, 3000, 'bogus non-member closed');
+    assert.equal(answered, undefined, 'not released by a non-member claiming everything');
+    assert.deepEqual(
+      service.slaves().map((p) => p.brokerId),
+      [2],
+    );
+
+    // A peer claiming the real slave's id: it takes over the id (as a reconnecting slave would),
+    // its ack beyond the log drops it, and the write still waits.
+    const impostor = rawPeer(service.port);
+    impostor.sock.write(
+      Buffer.concat([
+        autoSwitchWire.encodeSlaveHandshake(2),
+        autoSwitchWire.encodeSlaveAck(m.store.getMaxPhyOffset() + 1_000_000_000),
+      ]),
+    );
+    await within(impostor.closed, 3000, 'bogus member claim closed');
+    assert.equal(answered, undefined, 'not released by an impostor of a member');
+    assert.ok(service.confirmOffset() < m.store.getMaxPhyOffset(), 'the confirm offset did not jump');
+
+    // The real slave acknowledges: the write completes.
+    hold = -1;
+    for (const l of progress) l(0, 0);
+    const r = await within(waiting, 10_000, 'the waiting write answered once the real slave acks');
+    assert.equal(r.status, 'PUT_OK');
+    await eventually(
+      () => service.slaves().some((p) => p.brokerId === 2 && p.ackOffset === m.store.getMaxPhyOffset()),
+      {
+        message: 'the real slave is connected and caught up',
+      },
     );
   });
 });
