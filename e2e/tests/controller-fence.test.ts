@@ -8,23 +8,16 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { MQAdmin } from '@rocketmq-ts/client';
-import {
-  createRequest,
-  decodeStoredRecords,
-  encodeProperties,
-  PullMessageRequestHeader,
-  PullSysFlag,
-  type RemotingCommand,
-  RequestCode,
-  ResponseCode,
-  SendMessageRequestHeaderV2,
-} from '@rocketmq-ts/protocol';
+import { type RemotingCommand, ResponseCode } from '@rocketmq-ts/protocol';
 import { RemotingClient } from '@rocketmq-ts/remoting';
 import { eventually, tempDir } from '@rocketmq-ts/testkit';
 import {
   info,
   type Member,
   type NamesrvWithController,
+  pulledBodies,
+  rawPull,
+  rawSend,
   spawnMember,
   spawnNamesrvWithController,
   stopProc,
@@ -43,47 +36,9 @@ describe('controller mode: confirm-offset reads and write admission', () => {
   let slave: Member;
 
   const send = (addr: string, body: string): Promise<RemotingCommand> =>
-    client.invoke(
-      addr,
-      createRequest(
-        RequestCode.SEND_MESSAGE_V2,
-        SendMessageRequestHeaderV2.encode({
-          producerGroup: 'fence_pg',
-          topic,
-          defaultTopic: 'TBW102',
-          defaultTopicQueueNums: 1,
-          queueId: 0,
-          sysFlag: 0,
-          bornTimestamp: Date.now(),
-          flag: 0,
-          properties: encodeProperties({}),
-          reconsumeTimes: 0,
-        }),
-        Buffer.from(body),
-      ),
-      20_000,
-    );
-
+    rawSend(client, addr, topic, 'fence_pg', body, 20_000);
   const pull = (addr: string, offset: number): Promise<RemotingCommand> =>
-    client.invoke(
-      addr,
-      createRequest(
-        RequestCode.PULL_MESSAGE,
-        PullMessageRequestHeader.encode({
-          consumerGroup: 'fence_cg',
-          topic,
-          queueId: 0,
-          queueOffset: offset,
-          maxMsgNums: 32,
-          sysFlag: PullSysFlag.SUBSCRIPTION,
-          commitOffset: 0,
-          suspendTimeoutMillis: 0,
-          subscription: '*',
-          subVersion: 0,
-          expressionType: 'TAG',
-        }),
-      ),
-    );
+    rawPull(client, addr, topic, 'fence_cg', offset);
 
   // The queue's max offset as answered to clients is the confirmed one (docs/controller.md): wait
   // until the confirm offset has reached the log's end, then it counts every appended message.
@@ -98,8 +53,7 @@ describe('controller mode: confirm-offset reads and write admission', () => {
     return Number((await pull(m.addr, 0)).extFields.maxOffset);
   };
 
-  const bodies = (r: RemotingCommand): string[] =>
-    r.code === ResponseCode.SUCCESS && r.body ? decodeStoredRecords(r.body).map((m) => m.body.toString()) : [];
+  const bodies = pulledBodies;
 
   before(async () => {
     dir = await tempDir('rmq-ctl-fence-');

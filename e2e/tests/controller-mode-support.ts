@@ -7,6 +7,18 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { MQAdmin } from '@rocketmq-ts/client';
+import {
+  createRequest,
+  decodeStoredRecords,
+  encodeProperties,
+  PullMessageRequestHeader,
+  PullSysFlag,
+  type RemotingCommand,
+  RequestCode,
+  ResponseCode,
+  SendMessageRequestHeaderV2,
+} from '@rocketmq-ts/protocol';
+import type { RemotingClient } from '@rocketmq-ts/remoting';
 import { eventually } from '@rocketmq-ts/testkit';
 import { readCommitLog } from './ha-support.js';
 
@@ -140,6 +152,59 @@ export async function stopProc(p: Proc | undefined): Promise<void> {
   const t = setTimeout(() => p.child.kill('SIGKILL'), 10_000);
   await p.exited;
   clearTimeout(t);
+}
+
+/** One SEND_MESSAGE_V2 of `body` to queue 0 of `topic`, answered as the broker answers it (no client retry). */
+export function rawSend(
+  client: RemotingClient,
+  addr: string,
+  topic: string,
+  producerGroup: string,
+  body: string,
+  timeoutMs?: number,
+): Promise<RemotingCommand> {
+  const header = SendMessageRequestHeaderV2.encode({
+    producerGroup,
+    topic,
+    defaultTopic: 'TBW102',
+    defaultTopicQueueNums: 1,
+    queueId: 0,
+    sysFlag: 0,
+    bornTimestamp: Date.now(),
+    flag: 0,
+    properties: encodeProperties({}),
+    reconsumeTimes: 0,
+  });
+  return client.invoke(addr, createRequest(RequestCode.SEND_MESSAGE_V2, header, Buffer.from(body)), timeoutMs);
+}
+
+/** One PULL_MESSAGE of up to 32 messages of queue 0 of `topic` from `offset`, not held. */
+export function rawPull(
+  client: RemotingClient,
+  addr: string,
+  topic: string,
+  consumerGroup: string,
+  offset: number,
+): Promise<RemotingCommand> {
+  const header = PullMessageRequestHeader.encode({
+    consumerGroup,
+    topic,
+    queueId: 0,
+    queueOffset: offset,
+    maxMsgNums: 32,
+    sysFlag: PullSysFlag.SUBSCRIPTION,
+    commitOffset: 0,
+    suspendTimeoutMillis: 0,
+    subscription: '*',
+    subVersion: 0,
+    expressionType: 'TAG',
+  });
+  return client.invoke(addr, createRequest(RequestCode.PULL_MESSAGE, header));
+}
+
+/** The bodies a pull answered (none unless it found messages). */
+export function pulledBodies(r: RemotingCommand): string[] {
+  return r.code === ResponseCode.SUCCESS && r.body ? decodeStoredRecords(r.body).map((m) => m.body.toString()) : [];
 }
 
 export async function info(admin: MQAdmin, m: Member): Promise<Record<string, string>> {

@@ -8,15 +8,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type LocalTransactionState, MQAdmin, Producer, SimpleConsumer } from '@rocketmq-ts/client';
-import {
-  createRequest,
-  decodeStoredRecords,
-  PullMessageRequestHeader,
-  PullSysFlag,
-  type RemotingCommand,
-  RequestCode,
-  ResponseCode,
-} from '@rocketmq-ts/protocol';
+import { createRequest, RequestCode } from '@rocketmq-ts/protocol';
 import { RemotingClient } from '@rocketmq-ts/remoting';
 import { eventually, tempDir } from '@rocketmq-ts/testkit';
 import {
@@ -24,6 +16,8 @@ import {
   kill9,
   type Member,
   type NamesrvWithController,
+  pulledBodies,
+  rawPull,
   spawnMember,
   spawnNamesrvWithController,
   stopProc,
@@ -45,28 +39,8 @@ describe('controller mode: a promoted broker runs the master-only services', () 
   let txProducer: Producer | undefined;
   let popConsumer: SimpleConsumer | undefined;
 
-  const pullBodies = async (addr: string, topic: string): Promise<string[]> => {
-    const r: RemotingCommand = await client.invoke(
-      addr,
-      createRequest(
-        RequestCode.PULL_MESSAGE,
-        PullMessageRequestHeader.encode({
-          consumerGroup: 'promote_check_cg',
-          topic,
-          queueId: 0,
-          queueOffset: 0,
-          maxMsgNums: 32,
-          sysFlag: PullSysFlag.SUBSCRIPTION,
-          commitOffset: 0,
-          suspendTimeoutMillis: 0,
-          subscription: '*',
-          subVersion: 0,
-          expressionType: 'TAG',
-        }),
-      ),
-    );
-    return r.code === ResponseCode.SUCCESS && r.body ? decodeStoredRecords(r.body).map((m) => m.body.toString()) : [];
-  };
+  const pullBodies = async (addr: string, topic: string): Promise<string[]> =>
+    pulledBodies(await rawPull(client, addr, topic, 'promote_check_cg', 0));
 
   const topicNames = async (addr: string): Promise<string> => {
     const r = await client.invoke(addr, createRequest(RequestCode.GET_ALL_TOPIC_CONFIG, {}));

@@ -11,15 +11,10 @@ import { after, before, describe, it } from 'node:test';
 import { MQAdmin } from '@rocketmq-ts/client';
 import {
   createRequest,
-  decodeStoredRecords,
-  encodeProperties,
   GetMaxOffsetRequestHeader,
-  PullMessageRequestHeader,
-  PullSysFlag,
   type RemotingCommand,
   RequestCode,
   ResponseCode,
-  SendMessageRequestHeaderV2,
 } from '@rocketmq-ts/protocol';
 import { RemotingClient } from '@rocketmq-ts/remoting';
 import { eventually, freePort, tempDir } from '@rocketmq-ts/testkit';
@@ -29,6 +24,9 @@ import {
   kill9,
   type Member,
   type NamesrvWithController,
+  pulledBodies,
+  rawPull,
+  rawSend,
   restartMember,
   spawnMember,
   spawnNamesrvWithController,
@@ -48,47 +46,10 @@ describe('controller mode: learners and #6508', () => {
   let b1: Member;
 
   const send = (addr: string, body: string): Promise<RemotingCommand> =>
-    client.invoke(
-      addr,
-      createRequest(
-        RequestCode.SEND_MESSAGE_V2,
-        SendMessageRequestHeaderV2.encode({
-          producerGroup: 'learner_pg',
-          topic,
-          defaultTopic: 'TBW102',
-          defaultTopicQueueNums: 1,
-          queueId: 0,
-          sysFlag: 0,
-          bornTimestamp: Date.now(),
-          flag: 0,
-          properties: encodeProperties({}),
-          reconsumeTimes: 0,
-        }),
-        Buffer.from(body),
-      ),
-    );
+    rawSend(client, addr, topic, 'learner_pg', body);
   const pull = (addr: string, offset: number): Promise<RemotingCommand> =>
-    client.invoke(
-      addr,
-      createRequest(
-        RequestCode.PULL_MESSAGE,
-        PullMessageRequestHeader.encode({
-          consumerGroup: 'learner_cg',
-          topic,
-          queueId: 0,
-          queueOffset: offset,
-          maxMsgNums: 32,
-          sysFlag: PullSysFlag.SUBSCRIPTION,
-          commitOffset: 0,
-          suspendTimeoutMillis: 0,
-          subscription: '*',
-          subVersion: 0,
-          expressionType: 'TAG',
-        }),
-      ),
-    );
-  const bodies = (r: RemotingCommand): string[] =>
-    r.code === ResponseCode.SUCCESS && r.body ? decodeStoredRecords(r.body).map((m) => m.body.toString()) : [];
+    rawPull(client, addr, topic, 'learner_cg', offset);
+  const bodies = pulledBodies;
   const role = async (m: Member) => (await info(admin, m).catch(() => undefined))?.brokerRole;
 
   before(async () => {
